@@ -1,0 +1,49 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+// The compiler comes from the `solc` npm package (WASM), so builds work offline. Its version
+// must equal `SOLC_VERSION`; both are pinned in package.json.
+const require = createRequire(import.meta.url);
+const SOLC_VERSION = "0.8.28";
+
+/** Arbitrum One's chain id: the local chain uses it so EIP-712 domains match production. */
+export const ARBITRUM_CHAIN_ID = 42161;
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: {
+        compilers: [
+          {
+            version: SOLC_VERSION,
+            path: require.resolve("solc/soljson.js"),
+            settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun", viaIR: false },
+          },
+        ],
+      },
+    },
+  },
+  paths: {
+    tests: { mocha: "test", solidity: "test/contracts" },
+  },
+  test: {
+    solidity: { fuzz: { runs: 256 } },
+    mocha: { timeout: 120_000 },
+  },
+  networks: {
+    // In-process chain that stands in for Arbitrum One (same chain id). Tests, the demo and
+    // the keeper build the local market on it through keeper/src/chain/arbitrumLocal.ts.
+    default: { type: "edr-simulated", chainType: "generic", chainId: ARBITRUM_CHAIN_ID },
+    arbitrumLocal: { type: "edr-simulated", chainType: "generic", chainId: ARBITRUM_CHAIN_ID },
+    // Fork of Arbitrum One at a pinned block (only used when ARBITRUM_RPC_URL is set).
+    arbitrumFork: {
+      type: "edr-simulated",
+      chainType: "generic",
+      chainId: ARBITRUM_CHAIN_ID,
+      forking: { url: configVariable("ARBITRUM_RPC_URL"), blockNumber: 280_000_000 },
+    },
+    arbitrum: { type: "http", chainType: "generic", url: configVariable("ARBITRUM_RPC_URL") },
+  },
+});
