@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+// Revert strings, not custom errors: canonical WETH9 reverts with strings and callers may match them.
+// solhint-disable gas-custom-errors
+
 /// @title WETH9
 /// @notice Test-only wrapped ether with the canonical WETH9 interface and behaviour
 /// (deposit, withdraw, ERC-20 with infinite-allowance shortcut). Real WETH9 is compiled with
