@@ -19,7 +19,7 @@ export default defineConfig({
           {
             version: SOLC_VERSION,
             path: require.resolve("solc/soljson.js"),
-            settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun", viaIR: false },
+            settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun", viaIR: true },
           },
         ],
       },

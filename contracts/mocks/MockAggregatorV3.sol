@@ -12,10 +12,12 @@ contract MockAggregatorV3 is AggregatorV3Interface {
     string public override description;
     uint256 public constant override version = 4;
 
+    // Packed into two slots like Chainlink's OCR aggregator (round data in one word, answer in
+    // another), so gas measured against this mock resembles a real feed's storage reads.
     uint80 private _roundId;
+    uint64 private _startedAt;
+    uint64 private _updatedAt;
     int256 private _answer;
-    uint256 private _startedAt;
-    uint256 private _updatedAt;
 
     event AnswerSet(uint80 indexed roundId, int256 answer, uint256 startedAt, uint256 updatedAt);
 
@@ -52,8 +54,8 @@ contract MockAggregatorV3 is AggregatorV3Interface {
     function _set(int256 answer_, uint256 startedAt_, uint256 updatedAt_) private {
         _roundId += 1;
         _answer = answer_;
-        _startedAt = startedAt_;
-        _updatedAt = updatedAt_;
+        _startedAt = uint64(startedAt_);
+        _updatedAt = uint64(updatedAt_);
         emit AnswerSet(_roundId, answer_, startedAt_, updatedAt_);
     }
 }

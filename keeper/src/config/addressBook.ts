@@ -5,7 +5,7 @@
  * Arbitrum Foundation for ARB, Uniswap's v3 deployment list, Chainlink's data-feed directory).
  * Verify against those pages before a mainnet deployment.
  */
-export type TokenSymbol = "USDC" | "WETH" | "WBTC" | "ARB" | "LINK" | "UNI" | "GMX" | "WSTETH" | "RETH";
+export type TokenSymbol = "USDC" | "WETH" | "WBTC" | "ARB" | "LINK" | "UNI" | "GMX" | "WSTETH" | "RETH" | "PENDLE";
 
 export interface TokenEntry {
   readonly symbol: TokenSymbol;
@@ -92,6 +92,14 @@ export const ARBITRUM_TOKENS: Readonly<Record<TokenSymbol, TokenEntry>> = {
     decimals: 18,
     address: "0xEC70Dcb4A1EFa46b8F2D97C310C9c4790ba5ffA8",
     usdFeed: null,
+  },
+  PENDLE: {
+    symbol: "PENDLE",
+    onChainSymbol: "PENDLE",
+    name: "Pendle",
+    decimals: 18,
+    address: "0x0c880f6761F1af8d9Aa9C466984b80DAb9a8c9e8",
+    usdFeed: null, // not in this address book: look it up in Chainlink's directory before use
   },
 };
 

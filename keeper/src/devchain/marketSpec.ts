@@ -21,6 +21,7 @@ export const START_PRICES_USD: Readonly<Record<TokenSymbol, number>> = {
   GMX: 30,
   WSTETH: 3_510, // about 1.17 ETH per wstETH
   RETH: 3_300, // about 1.10 ETH per rETH
+  PENDLE: 5,
 };
 
 export interface PoolSpec {
@@ -45,6 +46,7 @@ export const LOCAL_POOLS: readonly PoolSpec[] = [
   { tokenA: "GMX", tokenB: "WETH", fee: 10000, tvlUsd: 4_000_000, band: 0.25 },
   { tokenA: "WSTETH", tokenB: "WETH", fee: 100, tvlUsd: 20_000_000, band: 0.01 },
   { tokenA: "RETH", tokenB: "WETH", fee: 500, tvlUsd: 5_000_000, band: 0.01 },
+  { tokenA: "PENDLE", tokenB: "WETH", fee: 3000, tvlUsd: 3_000_000, band: 0.25 },
 ];
 
 export const TICK_SPACING: Readonly<Record<PoolSpec["fee"], number>> = { 100: 1, 500: 10, 3000: 60, 10000: 200 };

@@ -1,0 +1,86 @@
+/**
+ * EIP-712 encoding of the vault's `RebalanceOrder` (see contracts/interfaces/IIndexVault.sol).
+ * The keeper signs with these exact types; the vault recomputes the digest on chain.
+ */
+import { type Signer, solidityPacked, TypedDataEncoder } from "ethers";
+import { InvalidInputError } from "../core/errors.js";
+
+export interface SwapLeg {
+  /** Uniswap V3 path bytes (hex). */
+  readonly path: string;
+  readonly amountIn: bigint;
+}
+
+export interface RebalanceOrder {
+  readonly assets: readonly string[];
+  readonly targetWeightsBps: readonly number[];
+  readonly legs: readonly SwapLeg[];
+  readonly nonce: bigint;
+  readonly deadline: bigint;
+  readonly maxSlippageBps: number;
+}
+
+export const REBALANCE_ORDER_TYPES = {
+  RebalanceOrder: [
+    { name: "assets", type: "address[]" },
+    { name: "targetWeightsBps", type: "uint16[]" },
+    { name: "legs", type: "SwapLeg[]" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+    { name: "maxSlippageBps", type: "uint16" },
+  ],
+  SwapLeg: [
+    { name: "path", type: "bytes" },
+    { name: "amountIn", type: "uint256" },
+  ],
+};
+
+export function vaultDomain(chainId: bigint, vault: string) {
+  return { name: "Ballast IndexVault", version: "1", chainId, verifyingContract: vault };
+}
+
+/** The digest the vault's `hashOrder` returns for the same order. */
+export function hashRebalanceOrder(chainId: bigint, vault: string, order: RebalanceOrder): string {
+  return TypedDataEncoder.hash(vaultDomain(chainId, vault), REBALANCE_ORDER_TYPES, toTypedValue(order));
+}
+
+/** Signs an order with the keeper signer's key (EIP-712 `eth_signTypedData_v4`). */
+export async function signRebalanceOrder(
+  signer: Signer,
+  chainId: bigint,
+  vault: string,
+  order: RebalanceOrder,
+): Promise<string> {
+  return signer.signTypedData(vaultDomain(chainId, vault), REBALANCE_ORDER_TYPES, toTypedValue(order));
+}
+
+/** Ethers-friendly struct value (mutable arrays) for signing and for contract calls. */
+export function toTypedValue(order: RebalanceOrder) {
+  return {
+    assets: [...order.assets],
+    targetWeightsBps: [...order.targetWeightsBps],
+    legs: order.legs.map((leg) => ({ path: leg.path, amountIn: leg.amountIn })),
+    nonce: order.nonce,
+    deadline: order.deadline,
+    maxSlippageBps: order.maxSlippageBps,
+  };
+}
+
+/** Encodes a Uniswap V3 path: token, fee, token, ..., token. */
+export function encodePath(tokens: readonly string[], fees: readonly number[]): string {
+  if (tokens.length < 2 || fees.length !== tokens.length - 1) {
+    throw new InvalidInputError("encodePath: need n tokens and n-1 fees", { tokens: tokens.length, fees: fees.length });
+  }
+  const types: string[] = [];
+  const values: (string | number)[] = [];
+  tokens.forEach((token, i) => {
+    types.push("address");
+    values.push(token);
+    const fee = fees[i];
+    if (fee !== undefined) {
+      types.push("uint24");
+      values.push(fee);
+    }
+  });
+  return solidityPacked(types, values);
+}

@@ -1,0 +1,169 @@
+/**
+ * Base fixture for IndexVault tests: the local Arbitrum market, a USDC vault with a basket,
+ * named actors, and helpers to sign and plan rebalance orders.
+ */
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { type BaseContract, MaxUint256, Wallet } from "ethers";
+import { network } from "hardhat";
+import type { TokenSymbol } from "../../keeper/src/config/addressBook.js";
+import { parseUnits } from "../../keeper/src/core/fixed.js";
+import { type ArbitrumLocal, deployArbitrumLocal, fund } from "../../keeper/src/devchain/arbitrumLocal.js";
+import { START_PRICES_USD } from "../../keeper/src/devchain/marketSpec.js";
+import { routeFromBase, routeToBase } from "../../keeper/src/devchain/routes.js";
+import { planLegs } from "../../keeper/src/execution/planLegs.js";
+import { type RebalanceOrder, signRebalanceOrder, toTypedValue } from "../../keeper/src/execution/rebalanceOrder.js";
+import type { IndexVault, MockERC20 } from "../../types/ethers-contracts/index.js";
+
+export interface Actors {
+  readonly admin: HardhatEthersSigner;
+  readonly guardian: HardhatEthersSigner;
+  /** Keeper signer: a plain key (signs orders off chain, never sends transactions). */
+  readonly keeper: Wallet;
+  /** Submits signed orders (anyone may). */
+  readonly submitter: HardhatEthersSigner;
+  readonly feeRecipient: HardhatEthersSigner;
+  readonly alice: HardhatEthersSigner;
+  readonly bob: HardhatEthersSigner;
+  readonly attacker: HardhatEthersSigner;
+}
+
+export interface VaultOptions {
+  readonly basket?: readonly TokenSymbol[];
+  readonly timelockDelay?: number;
+  readonly managementFeeBps?: number;
+  readonly performanceFeeBps?: number;
+  readonly depositCap?: bigint;
+  readonly limits?: { cooldown: number; maxTurnoverBps: number; toleranceBps: number; maxSlippageBps: number };
+  readonly maxWeightBps?: number;
+}
+
+export interface VaultFixture {
+  readonly local: ArbitrumLocal;
+  readonly vault: IndexVault;
+  readonly vaultAddress: string;
+  readonly usdc: MockERC20;
+  readonly actors: Actors;
+  readonly basket: readonly TokenSymbol[];
+  /** Symbols in `vault.assets()` order (USDC first). */
+  readonly symbols: readonly TokenSymbol[];
+}
+
+export const DEFAULT_BASKET: readonly TokenSymbol[] = ["WETH", "WBTC", "ARB"];
+export const DEFAULT_LIMITS = { cooldown: 3600, maxTurnoverBps: 20_000, toleranceBps: 100, maxSlippageBps: 300 };
+export const GRACE_PERIOD = 3600;
+export const HEARTBEAT = 86_400;
+export const USDC = (amount: number | string): bigint => parseUnits(String(amount), 6);
+
+export function oracleConfig(local: ArbitrumLocal, symbol: TokenSymbol) {
+  const feed = local.mockFeeds[symbol];
+  if (!feed) throw new Error(`no feed for ${symbol}`);
+  const price = parseUnits(START_PRICES_USD[symbol], 8);
+  return { feed: feed.target as string, heartbeat: HEARTBEAT, minAnswer: price / 100n, maxAnswer: price * 100n };
+}
+
+/** Deploys the oracle library and a vault, then adds the basket through the timelock. */
+export async function deployVaultFixture(options: VaultOptions = {}): Promise<VaultFixture> {
+  const { ethers } = await network.create("arbitrumLocal");
+  const local = await deployArbitrumLocal(ethers);
+  const signers = await ethers.getSigners();
+  const [admin, guardian, submitter, feeRecipient, alice, bob, attacker] = signers.slice(2);
+  if (!admin || !guardian || !submitter || !feeRecipient || !alice || !bob || !attacker) throw new Error("signers");
+  const keeper = new Wallet("0x" + "4b".repeat(32));
+  const actors: Actors = { admin, guardian, keeper, submitter, feeRecipient, alice, bob, attacker };
+  const basket = options.basket ?? DEFAULT_BASKET;
+
+  const oracleLib = await ethers.deployContract("ChainlinkOracleLib");
+  const factory = await ethers.getContractFactory("IndexVault", {
+    libraries: { ChainlinkOracleLib: await oracleLib.getAddress() },
+  });
+  const vault = (await factory.connect(admin).deploy({
+    baseAsset: local.tokens.USDC.address,
+    name: "Ballast Arbitrum Index",
+    symbol: "bIDX",
+    admin: admin.address,
+    guardian: guardian.address,
+    keeperSigner: keeper.address,
+    feeRecipient: feeRecipient.address,
+    swapRouter: await local.uniswap.router.getAddress(),
+    sequencerUptimeFeed: await local.sequencerFeed.getAddress(),
+    sequencerGracePeriod: GRACE_PERIOD,
+    baseOracle: oracleConfig(local, "USDC"),
+    timelockDelay: 0,
+    depositCap: options.depositCap ?? MaxUint256,
+    managementFeeBps: options.managementFeeBps ?? 0,
+    performanceFeeBps: options.performanceFeeBps ?? 0,
+    limits: options.limits ?? DEFAULT_LIMITS,
+  })) as unknown as IndexVault & BaseContract;
+  await vault.waitForDeployment();
+  const vaultAddress = await vault.getAddress();
+
+  for (const symbol of basket) {
+    const args = [
+      local.tokens[symbol].address,
+      oracleConfig(local, symbol),
+      options.maxWeightBps ?? 10_000,
+      routeToBase(local, symbol),
+    ] as const;
+    await timelockedCall(vault, admin, "addAsset", [...args]);
+  }
+  if ((options.timelockDelay ?? 86_400) > 0) {
+    await timelockedCall(vault, admin, "setTimelockDelay", [options.timelockDelay ?? 86_400]);
+  }
+  const usdc = (await ethers.getContractAt("MockERC20", local.tokens.USDC.address)) as unknown as MockERC20;
+  for (const user of [alice, bob, attacker]) {
+    await fund(local, user.address, "USDC", USDC(10_000_000));
+    await (await usdc.connect(user).approve(vaultAddress, MaxUint256)).wait();
+  }
+  return { local, vault, vaultAddress, usdc, actors, basket, symbols: ["USDC", ...basket] };
+}
+
+/** Schedules `fn(args)` and executes it once the current delay has passed. */
+export async function timelockedCall(
+  vault: IndexVault,
+  admin: HardhatEthersSigner,
+  fn: string,
+  args: unknown[],
+): Promise<void> {
+  const data = vault.interface.encodeFunctionData(fn, args);
+  await (await vault.connect(admin).schedule(data)).wait();
+  const delay = Number(await vault.timelockDelay());
+  if (delay > 0) {
+    await vault.runner?.provider?.send("evm_increaseTime", [delay]);
+  }
+  await (await admin.sendTransaction({ to: await vault.getAddress(), data })).wait();
+}
+
+/** Builds an order toward `targetWeightsBps` from the vault's current portfolio. */
+export async function buildOrder(
+  f: VaultFixture,
+  targetWeightsBps: readonly number[],
+  overrides: Partial<RebalanceOrder> = {},
+): Promise<RebalanceOrder> {
+  const [assets, balances, pricesUsd, valuesInBase, , nav] = await f.vault.portfolio();
+  const decimals = f.symbols.map((s) => f.local.tokens[s].decimals);
+  const routes = {
+    sell: f.symbols.map((s, i) => (i === 0 ? "" : routeToBase(f.local, s))),
+    buy: f.symbols.map((s, i) => (i === 0 ? "" : routeFromBase(f.local, s))),
+  };
+  const legs = planLegs({ assets, decimals, balances, pricesUsd, valuesInBase, nav }, targetWeightsBps, routes);
+  const block = await f.local.ethers.provider.getBlock("latest");
+  return {
+    assets,
+    targetWeightsBps,
+    legs,
+    nonce: await f.vault.rebalanceNonce(),
+    deadline: BigInt(block?.timestamp ?? 0) + 3600n,
+    maxSlippageBps: 100,
+    ...overrides,
+  };
+}
+
+export async function signOrder(f: VaultFixture, order: RebalanceOrder, signer: Wallet = f.actors.keeper) {
+  return signRebalanceOrder(signer, f.local.chainId, f.vaultAddress, order);
+}
+
+/** Signs and submits an order from the submitter account. */
+export async function submitOrder(f: VaultFixture, order: RebalanceOrder) {
+  const signature = await signOrder(f, order);
+  return f.vault.connect(f.actors.submitter).rebalance(toTypedValue(order), signature);
+}

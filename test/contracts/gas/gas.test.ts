@@ -1,0 +1,172 @@
+/**
+ * Gas benchmark with a committed snapshot (gas-snapshot.json). Gas on a fresh local chain is
+ * deterministic, so any change fails this test; run with UPDATE_GAS_SNAPSHOT=1 to accept it.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { expect } from "chai";
+import { MaxUint256 } from "ethers";
+import type { TokenSymbol } from "../../../keeper/src/config/addressBook.js";
+import { fund } from "../../../keeper/src/devchain/arbitrumLocal.js";
+import type { MockERC20 } from "../../../types/ethers-contracts/index.js";
+import { buildOrder, deployVaultFixture, submitOrder, USDC, type VaultFixture } from "../fixture.js";
+
+const SNAPSHOT_FILE = "gas-snapshot.json";
+const ALL_BASKET: TokenSymbol[] = ["WETH", "WBTC", "ARB", "LINK", "UNI", "GMX", "WSTETH", "RETH", "PENDLE"];
+const TARGETS = { deposit10: 200_000n, inKind10: 250_000n, legOverhead: 30_000n };
+
+async function gasOf(tx: Promise<{ wait: () => Promise<{ gasUsed: bigint } | null> }>): Promise<bigint> {
+  const receipt = await (await tx).wait();
+  if (!receipt) throw new Error("no receipt");
+  return receipt.gasUsed;
+}
+
+/** Current weights adjusted to sum to exactly 10,000 (rounding goes to the base asset). */
+async function currentWeights(f: VaultFixture): Promise<number[]> {
+  const [, , , , weights] = await f.vault.portfolio();
+  const w = weights.map(Number);
+  w[0] = (w[0] ?? 0) + 10_000 - w.reduce((a, b) => a + b, 0);
+  return w;
+}
+
+function equalWeights(n: number): number[] {
+  const w = Array.from({ length: n }, () => Math.floor(10_000 / n));
+  w[0] = (w[0] ?? 0) + 10_000 - w.reduce((a, b) => a + b, 0);
+  return w;
+}
+
+async function advance(f: VaultFixture, seconds: number): Promise<void> {
+  await f.local.ethers.provider.send("evm_increaseTime", [seconds]);
+  await f.local.ethers.provider.send("evm_mine", []);
+}
+
+/**
+ * Gas of the same legs (same paths, same amounts, same pool state) sent straight to
+ * SwapRouter by an account that already holds every token: the bare swap cost, less the
+ * 21,000 intrinsic gas a transaction pays once.
+ */
+async function bareLegGas(f: VaultFixture, legs: readonly { path: string; amountIn: bigint }[]): Promise<bigint[]> {
+  const { local } = f;
+  const signers = await local.ethers.getSigners();
+  const trader = signers[12];
+  if (!trader) throw new Error("signer");
+  const router = local.uniswap.router.connect(trader);
+  const out: bigint[] = [];
+  for (const leg of legs) {
+    const tokenIn = `0x${leg.path.slice(2, 42)}`;
+    const symbol = (Object.keys(local.tokens) as TokenSymbol[]).find(
+      (s) => local.tokens[s].address.toLowerCase() === tokenIn.toLowerCase(),
+    );
+    if (!symbol) throw new Error(`unknown token ${tokenIn}`);
+    await fund(local, trader.address, symbol, leg.amountIn);
+    const token = (await local.ethers.getContractAt("MockERC20", tokenIn)) as unknown as MockERC20;
+    await (await token.connect(trader).approve(await router.getAddress(), MaxUint256)).wait();
+    const single = leg.path.length === 2 + 43 * 2;
+    const gas = single
+      ? await gasOf(
+          router.exactInputSingle({
+            tokenIn,
+            tokenOut: `0x${leg.path.slice(48, 88)}`,
+            fee: Number.parseInt(leg.path.slice(42, 48), 16),
+            recipient: trader.address,
+            deadline: MaxUint256,
+            amountIn: leg.amountIn,
+            amountOutMinimum: 0n,
+            sqrtPriceLimitX96: 0n,
+          }),
+        )
+      : await gasOf(
+          router.exactInput({
+            path: leg.path,
+            recipient: trader.address,
+            deadline: MaxUint256,
+            amountIn: leg.amountIn,
+            amountOutMinimum: 0n,
+          }),
+        );
+    out.push(gas - 21_000n);
+  }
+  return out;
+}
+
+describe("IndexVault gas (snapshot)", () => {
+  const measured: Record<string, number> = {};
+
+  for (const assetCount of [2, 5, 10]) {
+    it(`deposit, redeem, in-kind redeem and rebalance with ${assetCount} assets`, async () => {
+      const basket = ALL_BASKET.slice(0, assetCount - 1);
+      const f = await deployVaultFixture({ basket });
+      const { vault, actors } = f;
+      const provider = f.local.ethers.provider;
+      await (await vault.connect(actors.alice).deposit(USDC(100_000), actors.alice.address)).wait();
+      await advance(f, 3600);
+      // Warm-up: all-cash to equal weight, so every pool and every holding is already live.
+      await (await submitOrder(f, await buildOrder(f, equalWeights(assetCount), { maxSlippageBps: 300 }))).wait();
+      await advance(f, 3600);
+
+      // Measured: move 20% of NAV back to cash, one sell leg per basket asset.
+      const shifted = equalWeights(assetCount).map((w, i) =>
+        i === 0 ? w + 2000 : w - Math.floor(2000 / (assetCount - 1)),
+      );
+      shifted[0] = (shifted[0] ?? 0) + 10_000 - shifted.reduce((a, b) => a + b, 0);
+      const order = await buildOrder(f, shifted, { maxSlippageBps: 300 });
+      const legs = order.legs.length;
+      const snapshot = await provider.send("evm_snapshot", []);
+      const rebalanceGas = await gasOf(submitOrder(f, order));
+      await provider.send("evm_revert", [snapshot]);
+      const snapshot2 = await provider.send("evm_snapshot", []);
+      const noopGas = await gasOf(submitOrder(f, { ...order, legs: [], targetWeightsBps: await currentWeights(f) }));
+      await provider.send("evm_revert", [snapshot2]);
+      const snapshot3 = await provider.send("evm_snapshot", []);
+      const bare = await bareLegGas(f, order.legs);
+      await provider.send("evm_revert", [snapshot3]);
+      await (await submitOrder(f, order)).wait();
+      const bareSum = bare.reduce((a, b) => a + b, 0n);
+      const legOverhead = (rebalanceGas - noopGas - bareSum) / BigInt(legs);
+
+      const depositGas = await gasOf(vault.connect(actors.bob).deposit(USDC(10_000), actors.bob.address));
+      const redeemGas = await gasOf(
+        vault.connect(actors.bob).redeem(USDC(1_000) * 10n ** 12n, actors.bob.address, actors.bob.address),
+      );
+      const shares = await vault.balanceOf(actors.alice.address);
+      const inKindGas = await gasOf(
+        vault.connect(actors.alice).redeemInKind(shares / 10n, actors.alice.address, actors.alice.address),
+      );
+
+      Object.assign(measured, {
+        [`deposit_${assetCount}_assets`]: Number(depositGas),
+        [`redeem_from_buffer_${assetCount}_assets`]: Number(redeemGas),
+        [`redeem_in_kind_${assetCount}_assets`]: Number(inKindGas),
+        [`rebalance_${assetCount}_assets_${legs}_legs`]: Number(rebalanceGas),
+        [`rebalance_noop_${assetCount}_assets`]: Number(noopGas),
+        [`bare_router_swaps_${assetCount}_assets_avg`]: Number(bareSum / BigInt(Math.max(legs, 1))),
+        [`leg_overhead_vs_bare_${assetCount}_assets`]: Number(legOverhead),
+      });
+      if (assetCount === 10) {
+        // The issue's targets for these two are not met yet (see the README's gas section):
+        // report against them rather than hide the figure.
+        console.log(
+          `      deposit/10 assets ${depositGas} vs target ${TARGETS.deposit10}: ${depositGas <= TARGETS.deposit10 ? "met" : "MISSED"}`,
+        );
+        console.log(
+          `      in-kind/10 assets ${inKindGas} vs target ${TARGETS.inKind10}: ${inKindGas <= TARGETS.inKind10 ? "met" : "MISSED"}`,
+        );
+      }
+      expect(legOverhead, "per-leg overhead over the bare router swap").to.be.lessThanOrEqual(TARGETS.legOverhead);
+    });
+  }
+
+  after(() => {
+    if (Object.keys(measured).length === 0) return;
+    console.log("\n    gas measured:");
+    for (const [k, v] of Object.entries(measured)) console.log(`      ${k.padEnd(40)} ${v}`);
+  });
+
+  it("matches the committed snapshot", () => {
+    if (process.env.UPDATE_GAS_SNAPSHOT === "1" || !existsSync(SNAPSHOT_FILE)) {
+      writeFileSync(SNAPSHOT_FILE, `${JSON.stringify(measured, null, 2)}\n`);
+      console.log(`    wrote ${SNAPSHOT_FILE}`);
+    }
+    const committed = JSON.parse(readFileSync(SNAPSHOT_FILE, "utf8")) as Record<string, number>;
+    expect(measured).to.deep.equal(committed);
+  });
+});
