@@ -1,0 +1,46 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+
+/**
+ * Deploys the Chainlink oracle library and an IndexVault. Every address comes from module
+ * parameters: `ignition/parameters/arbitrum-one.json` for Arbitrum One (from the address
+ * book), or the local chain's addresses (see test/contracts/ignition.test.ts and the demo).
+ * Basket assets are added afterwards through the vault's timelock (schedule, wait, addAsset).
+ */
+export default buildModule("IndexVault", (m) => {
+  const oracleLib = m.library("ChainlinkOracleLib");
+  const vault = m.contract(
+    "IndexVault",
+    [
+      {
+        baseAsset: m.getParameter<string>("baseAsset"),
+        name: m.getParameter("name", "Ballast Arbitrum Index"),
+        symbol: m.getParameter("symbol", "bIDX"),
+        admin: m.getParameter<string>("admin"),
+        guardian: m.getParameter<string>("guardian"),
+        keeperSigner: m.getParameter<string>("keeperSigner"),
+        feeRecipient: m.getParameter<string>("feeRecipient"),
+        swapRouter: m.getParameter<string>("swapRouter"),
+        sequencerUptimeFeed: m.getParameter<string>("sequencerUptimeFeed"),
+        sequencerGracePeriod: m.getParameter("sequencerGracePeriod", 3600),
+        baseOracle: {
+          feed: m.getParameter<string>("baseFeed"),
+          heartbeat: m.getParameter("baseHeartbeat", 86_400),
+          minAnswer: m.getParameter("baseMinAnswer", 90_000_000),
+          maxAnswer: m.getParameter("baseMaxAnswer", 110_000_000),
+        },
+        timelockDelay: m.getParameter("timelockDelay", 172_800),
+        depositCap: m.getParameter("depositCap", 1_000_000_000_000n),
+        managementFeeBps: m.getParameter("managementFeeBps", 100),
+        performanceFeeBps: m.getParameter("performanceFeeBps", 1_000),
+        limits: {
+          cooldown: m.getParameter("cooldown", 86_400),
+          maxTurnoverBps: m.getParameter("maxTurnoverBps", 5_000),
+          toleranceBps: m.getParameter("toleranceBps", 100),
+          maxSlippageBps: m.getParameter("maxSlippageBps", 100),
+        },
+      },
+    ],
+    { libraries: { ChainlinkOracleLib: oracleLib } },
+  );
+  return { oracleLib, vault };
+});
