@@ -214,11 +214,10 @@ interface IIndexVault is IERC4626 {
     error WeightAboveMax(address asset, uint256 weightBps, uint16 maxWeightBps);
     /// @notice Thrown when NAV fell by more than the signed slippage budget.
     error NavLossTooHigh(uint256 navBefore, uint256 navAfter);
-    /// @notice Thrown when a cash withdrawal exceeds the idle buffer.
-    error InsufficientBuffer(uint256 requested, uint256 available);
     /// @notice Thrown when a redemption pays out less than the caller's minimum.
     error PayoutBelowMinimum(uint256 payout, uint256 minimum);
-    /// @notice Thrown when a deposit, mint, withdrawal or redemption exceeds its `max*` limit.
+    /// @notice Thrown when `redeemWithSwaps` asks for more shares than the owner holds (the
+    /// ERC-4626 entry points raise OpenZeppelin's `ERC4626Exceeded*` errors instead).
     error ExceedsMax(uint256 requested, uint256 max);
     /// @notice Thrown when an amount or share count is zero where it must not be.
     error ZeroAmount();

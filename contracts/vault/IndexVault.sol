@@ -480,9 +480,9 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @inheritdoc ERC4626
     function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
         if (paused) return 0;
-        if (depositCap == type(uint256).max) return type(uint256).max;
         (bool ok, uint256 nav,) = _tryNavAndSupply();
         if (!ok) return 0;
+        if (depositCap == type(uint256).max) return type(uint256).max;
         return depositCap > nav ? depositCap - nav : 0;
     }
 
@@ -651,10 +651,8 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         override
     {
         if (assets_ == 0 || shares == 0) revert ZeroAmount();
-        address base = asset();
-        uint256 buffer = _held[base];
-        if (assets_ > buffer) revert InsufficientBuffer(assets_, buffer);
-        _held[base] = buffer - assets_;
+        // maxWithdraw/maxRedeem cap every cash exit at the buffer, so this cannot underflow.
+        _held[asset()] -= assets_;
         _setNavCache(NAV_CACHE_SLOT.asUint256().tload() - 1 - assets_);
         super._withdraw(caller, receiver, owner, assets_, shares);
     }

@@ -2,8 +2,8 @@
  * Base fixture for IndexVault tests: the local Arbitrum market, a USDC vault with a basket,
  * named actors, and helpers to sign and plan rebalance orders.
  */
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { type BaseContract, MaxUint256, Wallet } from "ethers";
+import type { HardhatEthersProvider, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { type BaseContract, type Interface, MaxUint256, Wallet } from "ethers";
 import { network } from "hardhat";
 import type { TokenSymbol } from "../../keeper/src/config/addressBook.js";
 import { parseUnits } from "../../keeper/src/core/fixed.js";
@@ -124,11 +124,13 @@ export async function timelockedCall(
   fn: string,
   args: unknown[],
 ): Promise<void> {
-  const data = vault.interface.encodeFunctionData(fn, args);
+  // The typed interface only accepts literal function names; the generic one takes any.
+  const data = (vault.interface as Interface).encodeFunctionData(fn, args);
   await (await vault.connect(admin).schedule(data)).wait();
   const delay = Number(await vault.timelockDelay());
   if (delay > 0) {
-    await vault.runner?.provider?.send("evm_increaseTime", [delay]);
+    // Hardhat signers are always connected to Hardhat's provider, which speaks `send`.
+    await (admin.provider as HardhatEthersProvider).send("evm_increaseTime", [delay]);
   }
   await (await admin.sendTransaction({ to: await vault.getAddress(), data })).wait();
 }

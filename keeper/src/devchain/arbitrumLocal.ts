@@ -335,7 +335,7 @@ async function createPool(local: ArbitrumLocal, spec: PoolSpec): Promise<LocalPo
   const full = fullRangeTicks(spacing);
   const bandLower = alignTick(tickAtRawPrice(rawPrice * (1 - spec.band)), spacing);
   const bandUpper = alignTick(tickAtRawPrice(rawPrice * (1 + spec.band)), spacing) + spacing;
-  const deadline = BigInt((await local.ethers.provider.getBlock("latest"))?.timestamp ?? 0) + 3600n;
+  const deadline = MaxUint256;
   // Each position gets half the TVL, split evenly by value between the two tokens; the
   // position manager takes the limiting side and leaves the rest with the market maker.
   for (const [lower, upper] of [
@@ -396,7 +396,8 @@ export async function movePoolToPrice(
   const tokenIn = zeroForOne ? pool.token0 : pool.token1;
   const tokenOut = zeroForOne ? pool.token1 : pool.token0;
   const balance = await (await tokenContract(local, tokenIn, marketMaker)).balanceOf(marketMaker.address);
-  const deadline = BigInt((await local.ethers.provider.getBlock("latest"))?.timestamp ?? 0) + 3600n;
+  // No deadline: the market maker moves prices between blocks whose times tests warp freely.
+  const deadline = MaxUint256;
   await (
     await local.uniswap.router.connect(marketMaker).exactInputSingle({
       tokenIn: tokens[tokenIn].address,

@@ -1,0 +1,309 @@
+// Ballast keeper dashboard: polls the operator JSON API and draws it with Chart.js.
+// Plain browser script, no build step; every server string goes through textContent, never
+// innerHTML, because cycle reasons carry decoded revert data.
+
+const REFRESH_MS = 10_000;
+const PALETTE = ["#0969da", "#bf3989", "#1a7f37", "#9a6700", "#8250df", "#cf222e", "#1b7c83", "#6e7781", "#fb8f44"];
+const BENCHMARK_COLOR = "#1f2328";
+const IN_PROGRESS = new Set(["planned", "simulated", "signed", "submitted", "confirmed"]);
+
+const pct = new Intl.NumberFormat("en-US", { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const signedPct = new Intl.NumberFormat("en-US", {
+  style: "percent",
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+  signDisplay: "exceptZero",
+});
+const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 2 });
+const int = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const dec = new Intl.NumberFormat("en-US", { minimumFractionDigits: 4, maximumFractionDigits: 4 });
+const bps = new Intl.NumberFormat("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+const charts = { nav: null, composition: null };
+
+function $(id) {
+  return document.getElementById(id);
+}
+
+function day(unixSeconds) {
+  return new Date(unixSeconds * 1000).toISOString().slice(0, 10);
+}
+
+function dateTime(unixSeconds) {
+  return new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace("T", " ");
+}
+
+function orDash(value, format) {
+  return value === null || value === undefined || Number.isNaN(value) ? "–" : format(value);
+}
+
+async function getJson(path) {
+  const res = await fetch(path, { cache: "no-store" });
+  if (!res.ok) throw new Error(`${path} answered HTTP ${res.status}`);
+  return res.json();
+}
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+function renderHeader(status) {
+  $("identity").textContent = `Vault ${status.vault} · chain ${status.chainId} · strategy ${status.strategy}`;
+  const badges = $("badges");
+  badges.replaceChildren();
+  badges.append(el("span", status.running ? "running" : "stopped", `badge ${status.running ? "ok" : "bad"}`));
+  if (status.killSwitch) badges.append(el("span", "kill switch on", "badge bad"));
+  if (status.dryRun) badges.append(el("span", "dry run", "badge warn"));
+
+  const last = status.lastCycle;
+  const alert = $("alert");
+  if (last && last.status === "failed") {
+    alert.textContent = `Last cycle #${last.id} failed: ${last.reason ?? "no reason recorded"}`;
+    alert.hidden = false;
+  } else {
+    alert.hidden = true;
+  }
+}
+
+function renderCards(status, nav) {
+  const last = nav.nav.at(-1);
+  $("nav-per-share").textContent = orDash(last?.navPerShare, (v) => dec.format(v));
+  $("nav-usd").textContent = orDash(last?.navUsd, (v) => `NAV ${usd.format(v)}`);
+
+  const vr = nav.summary.vaultReturn;
+  const br = nav.summary.benchmarkReturn;
+  const vaultReturn = $("vault-return");
+  vaultReturn.textContent = orDash(vr, (v) => signedPct.format(v));
+  vaultReturn.className = `value ${vr === null ? "" : vr >= (br ?? 0) ? "up" : "down"}`;
+  $("benchmark-return").textContent = orDash(br, (v) => `benchmark ${signedPct.format(v)}`);
+
+  $("drift").textContent = pct.format(status.drift);
+
+  $("risk-level").textContent = status.riskLevel;
+  const levels = ["very low", "low", "medium", "high", "very high"];
+  const level = levels.indexOf(status.riskLevel);
+  $("risk-meter")
+    .querySelectorAll("span")
+    .forEach((seg, i) => {
+      seg.className = i <= level ? "on" : "";
+    });
+
+  const lc = status.lastCycle;
+  $("last-cycle").textContent = lc ? `#${lc.id}` : "none yet";
+  $("last-cycle-status").textContent = lc ? `${lc.status} · ${dateTime(lc.startedAt)}` : "";
+  $("next-run").textContent = orDash(status.nextRunAt, (t) => `next run ${dateTime(t)}`);
+}
+
+function color(i) {
+  return PALETTE[i % PALETTE.length];
+}
+
+function navDatasets(nav) {
+  const points = (series, key) => series.filter((p) => p[key] !== null).map((p) => ({ x: p.t, y: p[key] }));
+  const datasets = [
+    { label: "Vault", data: points(nav.nav, "navPerShare"), borderColor: color(0), borderWidth: 2.5 },
+    {
+      label: "Benchmark",
+      data: points(nav.nav, "benchmark"),
+      borderColor: BENCHMARK_COLOR,
+      borderDash: [6, 4],
+      borderWidth: 1.5,
+    },
+  ];
+  Object.keys(nav.baselines)
+    .sort()
+    .forEach((name, i) => {
+      datasets.push({
+        label: name,
+        data: points(nav.baselines[name], "navPerShare"),
+        borderColor: color(i + 1),
+        borderWidth: 1.5,
+      });
+    });
+  // pointStyle "line" draws each legend entry as its line (dashed for the benchmark).
+  return datasets.map((d) => ({
+    ...d,
+    pointRadius: 0,
+    pointStyle: "line",
+    tension: 0,
+    backgroundColor: d.borderColor,
+  }));
+}
+
+function compositionDatasets(composition) {
+  return composition.assets.map((asset, i) => ({
+    label: asset,
+    data: composition.points.map((p) => ({ x: p.t, y: p.weights[asset] ?? 0 })),
+    borderColor: color(i),
+    backgroundColor: `${color(i)}99`,
+    fill: i === 0 ? "origin" : "-1",
+    pointRadius: 0,
+    borderWidth: 1,
+    stepped: true,
+  }));
+}
+
+/** Linear time axis in unix seconds, clamped to the data so the plot does not float in padding. */
+function timeAxis(datasets) {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const d of datasets) {
+    for (const p of d.data) {
+      if (p.x < min) min = p.x;
+      if (p.x > max) max = p.x;
+    }
+  }
+  return {
+    type: "linear",
+    min: min <= max ? min : undefined,
+    max: min <= max ? max : undefined,
+    ticks: { callback: (v) => day(v), maxTicksLimit: 8 },
+  };
+}
+
+function tooltipTitle(items) {
+  return items.length ? `${day(items[0].parsed.x)}` : "";
+}
+
+function drawCharts(nav, composition) {
+  const navData = { datasets: navDatasets(nav) };
+  const compData = { datasets: compositionDatasets(composition) };
+  if (charts.nav) {
+    charts.nav.data = navData;
+    charts.nav.options.scales.x = timeAxis(navData.datasets);
+    charts.nav.update("none");
+    charts.composition.data = compData;
+    charts.composition.options.scales.x = timeAxis(compData.datasets);
+    charts.composition.update("none");
+    return;
+  }
+  const common = {
+    animation: false,
+    maintainAspectRatio: false,
+    interaction: { mode: "nearest", axis: "x", intersect: false },
+  };
+  charts.nav = new Chart($("nav-chart"), {
+    type: "line",
+    data: navData,
+    options: {
+      ...common,
+      scales: { x: timeAxis(navData.datasets), y: { title: { display: true, text: "NAV per share" } } },
+      plugins: {
+        legend: { labels: { usePointStyle: true, pointStyleWidth: 28 } },
+        tooltip: { callbacks: { title: tooltipTitle } },
+      },
+    },
+  });
+  charts.composition = new Chart($("composition-chart"), {
+    type: "line",
+    data: compData,
+    options: {
+      ...common,
+      scales: {
+        x: timeAxis(compData.datasets),
+        y: { stacked: true, min: 0, max: 1, ticks: { callback: (v) => pct.format(v) } },
+      },
+      plugins: {
+        tooltip: {
+          callbacks: { title: tooltipTitle, label: (item) => `${item.dataset.label}: ${pct.format(item.parsed.y)}` },
+        },
+      },
+    },
+  });
+}
+
+function renderWeights(weights) {
+  const assets = [...new Set([...Object.keys(weights.current), ...Object.keys(weights.target)])];
+  assets.sort((a, b) => (weights.target[b] ?? 0) - (weights.target[a] ?? 0) || a.localeCompare(b));
+  const rows = assets.map((asset) => {
+    const cur = weights.current[asset] ?? 0;
+    const tgt = weights.target[asset] ?? 0;
+    const tr = el("tr");
+    tr.append(el("td", asset), el("td", pct.format(cur), "num"), el("td", pct.format(tgt), "num"));
+    tr.append(el("td", signedPct.format(cur - tgt), "num"));
+    return tr;
+  });
+  $("weights-body").replaceChildren(...rows);
+}
+
+function renderCycles(cycles) {
+  let cost = 0;
+  let gas = 0n;
+  const rows = cycles.map((c) => {
+    if (c.costUsd !== null) cost += c.costUsd;
+    if (c.gasUsed !== null) gas += BigInt(c.gasUsed);
+    const costBps = c.costUsd !== null && c.navBefore ? (c.costUsd / c.navBefore) * 10_000 : null;
+    const tr = el("tr");
+    const status = IN_PROGRESS.has(c.status) ? `${c.status}…` : c.status;
+    const tx = el("td");
+    if (c.txHash) {
+      const code = el("code", `${c.txHash.slice(0, 10)}…${c.txHash.slice(-6)}`);
+      code.title = c.txHash;
+      tx.append(code);
+    } else {
+      tx.textContent = "–";
+    }
+    tr.append(
+      el("td", String(c.id)),
+      el("td", dateTime(c.startedAt)),
+      el("td", status, `status-${c.status}`),
+      el(
+        "td",
+        orDash(c.navBefore, (v) => usd.format(v)),
+        "num",
+      ),
+      el(
+        "td",
+        orDash(c.costUsd, (v) => usd.format(v)),
+        "num",
+      ),
+      el(
+        "td",
+        orDash(costBps, (v) => bps.format(v)),
+        "num",
+      ),
+      el("td", c.gasUsed === null ? "–" : int.format(Number(c.gasUsed)), "num"),
+      tx,
+      el("td", c.reason ?? "", "reason"),
+    );
+    return tr;
+  });
+  $("cycles-body").replaceChildren(...rows);
+  $("cycles-totals").textContent =
+    `${cycles.length} most recent cycles · total cost ${usd.format(cost)} · total gas ${int.format(Number(gas))}`;
+}
+
+async function refresh() {
+  try {
+    const [status, weights, nav, composition, cycles] = await Promise.all([
+      getJson("/api/status"),
+      getJson("/api/weights"),
+      getJson("/api/nav"),
+      getJson("/api/composition"),
+      getJson("/api/cycles?limit=50"),
+    ]);
+    renderHeader(status);
+    renderCards(status, nav);
+    drawCharts(nav, composition);
+    renderWeights(weights);
+    renderCycles(cycles.cycles);
+    $("updated-at").textContent = new Date().toLocaleTimeString();
+    document.body.dataset.state = "ready";
+  } catch (err) {
+    const alert = $("alert");
+    alert.textContent = `Cannot reach the keeper API: ${err instanceof Error ? err.message : String(err)}`;
+    alert.hidden = false;
+    document.body.dataset.state = "error";
+  }
+}
+
+// refresh() reports its own errors on the page, so the loop never rejects.
+async function loop() {
+  await refresh();
+  setTimeout(() => void loop(), REFRESH_MS);
+}
+
+void loop();

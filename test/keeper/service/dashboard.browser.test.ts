@@ -1,0 +1,178 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type OperatorServer, startOperatorServer } from "../../../keeper/src/service/http/server.js";
+import { createLogger } from "../../../keeper/src/service/logger.js";
+import type { CycleRecord, NavPoint } from "../../../keeper/src/service/readModel.js";
+import { buildFakeKeeper, type FakeKeeper } from "./fakeKeeper.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOT = join("reports", "dashboard.png");
+const DAYS = 90;
+const REFRESH_MS = 10_000;
+
+interface ChartSummary {
+  readonly canvas: string;
+  readonly type: string;
+  readonly stacked: boolean;
+  readonly datasets: readonly { label: string; points: number; drawn: number }[];
+}
+
+/** What every Chart.js instance on the page holds and has laid out (drawn elements per dataset). */
+async function chartSummaries(page: Page): Promise<ChartSummary[]> {
+  return page.evaluate(() => {
+    const g = globalThis as unknown as {
+      Chart: {
+        instances: Record<
+          string,
+          {
+            canvas: HTMLCanvasElement;
+            config: { type: string };
+            options: { scales?: { y?: { stacked?: boolean } } };
+            data: { datasets: { label?: string; data: unknown[] }[] };
+            getDatasetMeta(i: number): { data: unknown[] };
+          }
+        >;
+      };
+    };
+    return Object.values(g.Chart.instances).map((c) => ({
+      canvas: c.canvas.id,
+      type: c.config.type,
+      stacked: c.options.scales?.y?.stacked === true,
+      datasets: c.data.datasets.map((d, i) => ({
+        label: d.label ?? "",
+        points: d.data.length,
+        drawn: c.getDatasetMeta(i).data.length,
+      })),
+    }));
+  });
+}
+
+describe("service/http dashboard in headless Chromium", () => {
+  let keeper: FakeKeeper;
+  let server: OperatorServer;
+  let context: BrowserContext;
+  let page: Page;
+  let profileDir: string;
+  const problems: string[] = [];
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      console.log(`skipped: ${CHROMIUM} absent (apt-get install -y chromium)`);
+      this.skip();
+    }
+    keeper = buildFakeKeeper(2024, DAYS);
+    server = await startOperatorServer({
+      readModel: keeper.readModel,
+      control: keeper.control,
+      authToken: "browser-test-token-0123456789",
+      logger: createLogger({ level: "silent" }),
+    });
+    profileDir = mkdtempSync(join(tmpdir(), "ballast-chromium-"));
+    // A persistent context is how Playwright takes a fresh --user-data-dir.
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+      ],
+      viewport: { width: 1280, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on("console", (msg) => {
+      if (msg.type() === "error" || msg.type() === "warning") problems.push(`console ${msg.type()}: ${msg.text()}`);
+    });
+    page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+    page.on("requestfailed", (req) => problems.push(`request failed: ${req.url()}`));
+    // A fake clock lets the test drive the 10 s polling without waiting for it.
+    await page.clock.install();
+    await page.goto(server.url, { waitUntil: "load" });
+  });
+
+  after(async () => {
+    await context?.close();
+    await server?.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  it("loads the page and renders both charts with the keeper's data", async () => {
+    await page.waitForFunction(() => document.body.dataset.state === "ready", undefined, { timeout: 20_000 });
+    const charts = await chartSummaries(page);
+    expect(charts.map((c) => c.canvas).sort()).to.deep.equal(["composition-chart", "nav-chart"]);
+
+    const nav = charts.find((c) => c.canvas === "nav-chart") as ChartSummary;
+    expect(nav.datasets.map((d) => d.label)).to.deep.equal(["Vault", "Benchmark", "buy and hold", "equal weight"]);
+    for (const d of nav.datasets) {
+      expect(d.points, d.label).to.equal(DAYS);
+      expect(d.drawn, d.label).to.equal(DAYS);
+    }
+
+    const composition = charts.find((c) => c.canvas === "composition-chart") as ChartSummary;
+    expect(composition.stacked).to.equal(true);
+    expect(composition.datasets.map((d) => d.label)).to.have.members(["WETH", "WBTC", "ARB", "LINK", "GMX", "USDC"]);
+    for (const d of composition.datasets) expect(d.drawn, d.label).to.equal(DAYS);
+  });
+
+  it("shows the status, risk level, NAV and the rebalances with their costs", async () => {
+    const status = keeper.readModel.status();
+    await expectText(page, "#identity", status.vault);
+    await expectText(page, "#identity", status.strategy);
+    await expectText(page, "#badges", "running");
+    expect(await page.textContent("#risk-level")).to.equal("medium");
+    expect(await page.locator("#risk-meter span.on").count()).to.equal(3);
+
+    const last = keeper.readModel.navHistory().at(-1) as NavPoint;
+    expect(await page.textContent("#nav-per-share")).to.equal(last.navPerShare.toFixed(4));
+
+    const cycles = keeper.readModel.cycleLog;
+    const rows = page.locator("#cycles-body tr");
+    expect(await rows.count()).to.equal(Math.min(50, cycles.length));
+    const failed = cycles.find((c) => c.status === "failed") as CycleRecord;
+    const failedRow = rows.filter({ hasText: "NavLossTooHigh" });
+    expect(await failedRow.count()).to.equal(1);
+    expect(await failedRow.locator("td").first().textContent()).to.equal(String(failed.id));
+    // The newest rebalance is first, with its cost in dollars and basis points.
+    const newest = cycles.at(-1) as CycleRecord;
+    const firstCells = await rows.first().locator("td").allTextContents();
+    expect(firstCells[0]).to.equal(String(newest.id));
+    expect(firstCells[2]).to.equal("reconciled");
+    const bps = (((newest.costUsd ?? 0) / (newest.navBefore ?? 1)) * 10_000).toFixed(1);
+    expect(firstCells[5]).to.equal(bps);
+    expect(await page.locator("#weights-body tr").count()).to.equal(6);
+    expect(await page.isHidden("#alert")).to.equal(true);
+
+    mkdirSync("reports", { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(statSync(SCREENSHOT).size).to.be.greaterThan(10_000);
+  });
+
+  it("polls the API: a failed cycle and the kill switch appear after the next refresh", async () => {
+    const last = keeper.readModel.cycleLog.at(-1) as CycleRecord;
+    keeper.readModel.killSwitch = true;
+    keeper.readModel.cycleLog.push({
+      ...last,
+      id: last.id + 1,
+      status: "failed",
+      txHash: null,
+      reason: "reverted: CooldownActive(readyAt=1743465600)",
+    });
+    await page.clock.runFor(REFRESH_MS + 1_000);
+    await expectText(page, "#badges", "kill switch on");
+    await expectText(page, "#alert", `Last cycle #${last.id + 1} failed: reverted: CooldownActive`);
+    expect(await page.isVisible("#alert")).to.equal(true);
+    expect(problems, problems.join("\n")).to.deep.equal([]);
+  });
+});
+
+async function expectText(page: Page, selector: string, text: string): Promise<void> {
+  await page.locator(selector).filter({ hasText: text }).waitFor({ timeout: 10_000 });
+}
