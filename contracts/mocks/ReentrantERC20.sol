@@ -4,11 +4,11 @@ pragma solidity 0.8.28;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 /// @title ReentrantERC20
-/// @notice Test-only malicious basket token: once armed, every transfer that touches `target`
-/// first calls `target` with `payload` and bubbles any revert, so a test can prove the vault's
+/// @notice Test-only malicious basket token: once armed, every transfer that touches `reentryTarget`
+/// first calls it with `payload` and bubbles any revert, so a test can prove the vault's
 /// entry points cannot be re-entered from inside a token transfer.
 contract ReentrantERC20 is ERC20 {
-    address public target;
+    address public reentryTarget;
     bytes public payload;
 
     constructor() ERC20("Reentrant", "REENT") {}
@@ -21,14 +21,14 @@ contract ReentrantERC20 is ERC20 {
         _mint(to, amount);
     }
 
-    /// @notice Arms the hook (`target == address(0)` disarms it).
+    /// @notice Arms the hook (`reentryTarget == address(0)` disarms it).
     function arm(address target_, bytes calldata payload_) external {
-        target = target_;
+        reentryTarget = target_;
         payload = payload_;
     }
 
     function _update(address from, address to, uint256 value) internal override {
-        address t = target;
+        address t = reentryTarget;
         if (t != address(0) && (from == t || to == t)) {
             (bool ok, bytes memory ret) = t.call(payload);
             if (!ok) {

@@ -715,7 +715,8 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         }
         uint256 feeAssets = Math.min(managementAssets + performanceAssets, nav);
         if (feeAssets != 0) feeShares = feeAssets.mulDiv(virtualSupply, nav - feeAssets + 1);
-        uint256 priceAfter = (nav + 1).mulDiv(WAD, virtualSupply + feeShares);
+        // Rounds up: a mark stored low would let the next accrual charge the rounding as gain.
+        uint256 priceAfter = (nav + 1).mulDiv(WAD, virtualSupply + feeShares, Math.Rounding.Ceil);
         if (priceAfter > newHighWaterMark) newHighWaterMark = priceAfter;
     }
 

@@ -148,6 +148,8 @@ export async function buildOrder(
     buy: f.symbols.map((s, i) => (i === 0 ? "" : routeFromBase(f.local, s))),
   };
   const legs = planLegs({ assets, decimals, balances, pricesUsd, valuesInBase, nav }, targetWeightsBps, routes);
+  // Mine first so a pending evm_increaseTime is reflected in the deadline's base time.
+  await f.local.ethers.provider.send("evm_mine", []);
   const block = await f.local.ethers.provider.getBlock("latest");
   return {
     assets,

@@ -12,3 +12,10 @@ export function expectRelClose(actual: number, expected: number, relTol: number,
     );
   }
 }
+
+/** Absolute closeness for floating-point figures (see `expectRelClose` for why). */
+export function expectAbsClose(actual: number, expected: number, absTol: number, label = ""): void {
+  if (!(Math.abs(actual - expected) <= absTol)) {
+    throw new AssertionError(`${label ? `${label}: ` : ""}expected ${actual} within ${absTol} of ${expected}`);
+  }
+}

@@ -1,41 +1,239 @@
 /**
- * `npm run demo`: builds the local Arbitrum market and prints its pools and prices.
+ * `npm run demo`: the whole product on a local chain. Starts the local Arbitrum market behind a
+ * real HTTP JSON-RPC server, deploys a vault over the basket, funds depositors, then walks the
+ * market's daily path: every day the pools and feeds move to that day's prices and chain time
+ * advances a day, and the keeper ticks on its schedule with real signed rebalances. Prints a
+ * summary (NAV vs benchmark, rebalances, costs, gas) and leaves the operator dashboard running
+ * unless `--no-serve`.
+ *
+ * Flags: --days N (90), --csv PATH (a market CSV instead of the synthetic market), --strategy
+ * NAME (inverse-vol | equal-weight | min-variance), --seed N, --port N, --no-serve.
  */
-import { currentPrices } from "../devchain/arbitrumLocal.js";
-import { LOCAL_POOLS } from "../devchain/marketSpec.js";
-import { startArbitrumLocal } from "../devchain/start.js";
-import { usd0FromSqrtPriceX96 } from "../devchain/uniswapMath.js";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { Wallet } from "ethers";
+import { network } from "hardhat";
+import { destination } from "pino";
+import type { TokenSymbol } from "../config/addressBook.js";
+import { parseKeeperConfig } from "../config/keeperConfig.js";
+import { parseUnits } from "../core/fixed.js";
+import type { MarketPanel } from "../core/types.js";
+import { loadMarketCsv } from "../data/csv.js";
+import { generateSyntheticMarket } from "../data/synthetic.js";
+import { advanceTime, deployArbitrumLocal, followPrices } from "../devchain/arbitrumLocal.js";
+import { deployVault, fundAndDeposit } from "../devchain/deployVault.js";
+import { START_PRICES_USD } from "../devchain/marketSpec.js";
+import { startRpcServer } from "../devchain/rpcServer.js";
+import { StrategyOracle } from "../execution/strategyOracle.js";
+import { startOperatorServer } from "../service/http/server.js";
+import { openKeeper } from "../service/keeper.js";
+import { createLogger } from "../service/logger.js";
+import type { KeeperStore } from "../service/store/keeperStore.js";
+import { isStrategyName, STRATEGY_NAMES, strategyFor } from "./strategyChoice.js";
 
-async function main(): Promise<void> {
-  const started = Date.now();
-  const { local, close } = await startArbitrumLocal();
-  try {
-    console.log(`arbitrum-local (${local.mode}) chain id ${local.chainId}, built in ${Date.now() - started} ms`);
-    const prices = await currentPrices(local);
-    console.log("\nChainlink-style feeds (USD, 8 decimals):");
-    for (const [symbol, usd] of Object.entries(prices)) console.log(`  ${symbol.padEnd(7)} ${usd.toFixed(4)}`);
-    console.log("\nUniswap V3 pools:");
-    for (const pool of local.pools) {
-      const [sqrtPriceX96, tick] = await pool.contract.slot0();
-      const liquidity = await pool.contract.liquidity();
-      const p0 = usd0FromSqrtPriceX96(
-        sqrtPriceX96,
-        local.tokens[pool.token0].decimals,
-        local.tokens[pool.token1].decimals,
-        prices[pool.token1],
-      );
-      const spec = LOCAL_POOLS.find((s) => `${s.tokenA}/${s.tokenB}/${s.fee}` === pool.key);
-      console.log(
-        `  ${pool.key.padEnd(18)} ${pool.address}  tick ${String(tick).padStart(7)}  L=${liquidity}  ` +
-          `${pool.token0}=$${p0.toPrecision(6)}  TVL~$${((spec?.tvlUsd ?? 0) / 1e6).toFixed(1)}M`,
-      );
-    }
-  } finally {
-    await close();
-  }
+const BASKET: readonly TokenSymbol[] = ["WETH", "WBTC", "ARB", "LINK", "UNI", "GMX", "WSTETH", "RETH"];
+const WARMUP_DAYS = 90;
+const DEPOSIT_USDC_EACH = "100000";
+
+/** Daily prices of USDC + basket rescaled so day 0 equals the local chain's start prices. */
+function chainPath(panel: MarketPanel, symbols: readonly TokenSymbol[], start: number, days: number) {
+  const rows = symbols.map((s) => {
+    const i = panel.assets.findIndex((a) => a.symbol === s);
+    const close = panel.close[i] as Float64Array;
+    const scale = START_PRICES_USD[s] / (close[start] as number);
+    return Float64Array.from({ length: days + 1 }, (_, d) => (close[start + d] as number) * scale);
+  });
+  return (d: number) =>
+    Object.fromEntries(symbols.map((s, k) => [s, rows[k]?.[d] as number])) as Record<TokenSymbol, number>;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+function loadPanel(csv: string | undefined, seed: number, days: number): MarketPanel {
+  const wanted = ["USDC", ...BASKET];
+  if (!csv) return generateSyntheticMarket({ seed, bars: WARMUP_DAYS + days + 1, freq: "24h", assets: wanted });
+  return loadMarketCsv(csv, { symbols: wanted }).panel;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let flags: ReturnType<typeof parse>;
+  const parse = (args: string[]) =>
+    parseArgs({
+      args,
+      options: {
+        days: { type: "string", default: "90" },
+        csv: { type: "string" },
+        strategy: { type: "string", default: "inverse-vol" },
+        seed: { type: "string", default: "7" },
+        port: { type: "string", default: "0" },
+        "no-serve": { type: "boolean", default: false },
+      },
+    });
+  try {
+    flags = parse(argv);
+  } catch (error) {
+    console.error(`demo: ${(error as Error).message}`);
+    return 2;
+  }
+  const days = Number(flags.values.days);
+  const seed = Number(flags.values.seed);
+  const strategyName = flags.values.strategy ?? "inverse-vol";
+  if (!Number.isInteger(days) || days < 7 || days > 730) {
+    console.error("demo: --days must be an integer between 7 and 730");
+    return 2;
+  }
+  if (!isStrategyName(strategyName)) {
+    console.error(`demo: --strategy must be one of ${STRATEGY_NAMES.join(", ")} (PPO is not wired into the demo yet)`);
+    return 2;
+  }
+  const started = Date.now();
+  const fullPanel = loadPanel(flags.values.csv, seed, days);
+  const symbols = (["USDC", ...BASKET] as TokenSymbol[]).filter((s) => fullPanel.assets.some((a) => a.symbol === s));
+  const basket = symbols.filter((s) => s !== "USDC");
+  const bars = fullPanel.timestamps.length;
+  const start = bars - days - 1;
+  if (start < 30 || basket.length < 2) {
+    console.error(
+      `demo: the market needs >= ${days + 31} daily bars and two basket assets (got ${bars}, ${basket.length})`,
+    );
+    return 2;
+  }
+  const pathAt = chainPath(fullPanel, symbols, start, days);
+
+  const connection = await network.create("arbitrumLocal");
+  const local = await deployArbitrumLocal(connection.ethers);
+  const server = await startRpcServer({
+    request: ({ method, params }) => connection.provider.request({ method, params: params ? [...params] : [] }),
+  });
+  const signerKey = Wallet.createRandom().privateKey;
+  const submitter = Wallet.createRandom();
+  const deployed = await deployVault(local, { basket, keeperSigner: new Wallet(signerKey).address });
+  const depositors = (await local.ethers.getSigners()).slice(5, 8);
+  await fundAndDeposit(local, deployed.vault, depositors, parseUnits(DEPOSIT_USDC_EACH, 6));
+  await local.ethers.provider.send("hardhat_setBalance", [submitter.address, "0x56bc75e2d63100000"]);
+  await followPrices(local, pathAt(0));
+  console.log(
+    `chain ready in ${((Date.now() - started) / 1000).toFixed(1)} s: vault ${deployed.address}, basket ${basket.join(" ")}, RPC ${server.url}`,
+  );
+
+  // The oracle sees the market with timestamps moved onto chain time (day 0 = now).
+  const chainStart = (await local.ethers.provider.getBlock("latest"))?.timestamp ?? 0;
+  const offset = chainStart - (fullPanel.timestamps[start] as number);
+  const panel: MarketPanel = { ...fullPanel, timestamps: fullPanel.timestamps.map((t) => t + offset) };
+  const oracle = new StrategyOracle(strategyFor(strategyName, 0.4), panel, symbols);
+  const dayOf = (t: number) => Math.max(0, Math.min(days, Math.floor((t - chainStart) / 86_400)));
+  const equalBench = (t: number) =>
+    basket.reduce((s, sym) => s + pathAt(dayOf(t))[sym] / pathAt(0)[sym], 0) / basket.length;
+
+  const config = parseKeeperConfig({
+    rpcUrls: [server.url],
+    chainId: Number(local.chainId),
+    vault: deployed.address,
+    tokens: symbols.map((symbol, i) => ({
+      symbol,
+      address: local.tokens[symbol].address,
+      decimals: local.tokens[symbol].decimals,
+      sellPath: deployed.routes.sell[i] || "0x",
+      buyPath: deployed.routes.buy[i] || "0x",
+    })),
+    dataDir: mkdtempSync(join(tmpdir(), "ballast-demo-")),
+    strategy: { name: strategyName, maxWeight: 0.4 },
+    schedule: { everySeconds: 7 * 86_400, driftThresholdBps: 500 },
+    gas: { maxFeePerGasGwei: 50, pollMs: 20 },
+  });
+  const logFile = join(config.dataDir, "keeper.log");
+  const logger = createLogger({ secrets: [signerKey, submitter.privateKey], destination: destination(logFile) });
+  console.log(`keeper logs: ${logFile}`);
+  const keeper = await openKeeper(config, {
+    oracle,
+    logger,
+    env: { BALLAST_KEEPER_KEY: signerKey, BALLAST_SUBMITTER_KEY: submitter.privateKey },
+    benchmark: equalBench,
+    riskLevel: (t) => oracle.riskLevel(t),
+  });
+  const store = keeper.store;
+  for (let d = 0; d <= days; d++) {
+    if (d > 0) {
+      await advanceTime(local, 86_400);
+      await followPrices(local, pathAt(d));
+    }
+    const t = (await local.ethers.provider.getBlock("latest"))?.timestamp ?? 0;
+    store.recordBaseline("equal-weight buy-and-hold", t, equalBench(t));
+    store.recordBaseline("ETH", t, pathAt(d).WETH / pathAt(0).WETH);
+    const cycle = await keeper.tick();
+    if (cycle) {
+      console.log(
+        `day ${String(d).padStart(3)}  cycle ${cycle.id} ${cycle.status.padEnd(10)} ` +
+          `${cycle.txHash ? `gas ${cycle.gasUsed} cost $${(cycle.costUsd ?? 0).toFixed(2)}` : (cycle.reason ?? "")}`,
+      );
+    }
+  }
+  printSummary(store, days, (Date.now() - started) / 1000);
+
+  if (flags.values["no-serve"]) {
+    keeper.close();
+    await server.close();
+    await connection.close();
+    return 0;
+  }
+  // Operator surfaces (HTTP API + dashboard) over the keeper's store and control.
+  const authToken = randomBytes(16).toString("hex");
+  const operator = await startOperatorServer({
+    readModel: store,
+    control: keeper,
+    authToken,
+    port: Number(flags.values.port),
+    logger,
+  });
+  console.log(`\ndashboard: ${operator.url}/   (POST /api/rebalance with "Authorization: Bearer ${authToken}")`);
+  console.log("Ctrl-C to stop.");
+  await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+  await operator.close();
+  keeper.close();
+  await server.close();
+  await connection.close();
+  return 0;
+}
+
+function printSummary(s: KeeperStore, days: number, seconds: number): void {
+  const nav = s.navHistory();
+  const first = nav[0];
+  const last = nav.at(-1);
+  const cycles = s.cycles(10_000);
+  const done = cycles.filter((c) => c.status === "reconciled" || c.status === "confirmed");
+  const failed = cycles.filter((c) => c.status === "failed");
+  const costs = done.reduce((a, c) => a + (c.costUsd ?? 0), 0);
+  const traded = done.reduce((a, c) => a + (c.navBefore ?? 0), 0);
+  const gas = done.reduce((a, c) => a + Number(c.gasUsed ?? 0), 0);
+  const eth = s.baselines().ETH?.at(-1)?.navPerShare ?? Number.NaN;
+  const pct = (x: number) => `${((x - 1) * 100).toFixed(2)}%`;
+  const rows: [string, string][] = [
+    ["period", `${days} days (${seconds.toFixed(0)} s wall clock)`],
+    [
+      "vault NAV per share",
+      `${first?.navPerShare.toFixed(4)} -> ${last?.navPerShare.toFixed(4)} (${pct((last?.navPerShare ?? 1) / (first?.navPerShare ?? 1))})`,
+    ],
+    ["benchmark: equal-weight buy-and-hold", pct(last?.benchmark ?? Number.NaN)],
+    ["baseline: ETH", pct(eth)],
+    ["vault NAV (USD)", `${last?.navUsd.toFixed(0)}`],
+    ["rebalances", `${done.length} (failed ${failed.length})`],
+    [
+      "execution cost",
+      `$${costs.toFixed(2)} (${traded > 0 ? ((costs / traded) * 10_000 * done.length).toFixed(1) : "0"} bps of NAV in total)`,
+    ],
+    ["gas", `${gas} total, ${done.length ? Math.round(gas / done.length) : 0} per rebalance`],
+  ];
+  console.log("\nsummary");
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(38)} ${v}`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+    process.exitCode = 1;
+  },
+);

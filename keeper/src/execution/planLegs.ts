@@ -31,6 +31,12 @@ export interface PlanOptions {
   readonly minTradeBps?: number;
   /** Buys are scaled down by this many bps to leave room for fees and price impact. */
   readonly buyHaircutBps?: number;
+  /**
+   * When set, buys are scaled down so they never spend more base asset than the vault holds
+   * plus what the sells are expected to return after this many bps of fees and impact
+   * (otherwise a buy can ask for more base asset than the sells delivered and revert).
+   */
+  readonly sellHaircutBps?: number;
 }
 
 export function planLegs(
@@ -47,6 +53,7 @@ export function planLegs(
   const haircut = BigInt(options.buyHaircutBps ?? 50);
   const sells: SwapLeg[] = [];
   const buys: SwapLeg[] = [];
+  let sellValue = 0n;
   for (let i = 1; i < n; i++) {
     const target = mulDiv(snapshot.nav, BigInt(targetWeightsBps[i] ?? 0), BPS);
     const current = snapshot.valuesInBase[i] ?? 0n;
@@ -56,12 +63,21 @@ export function planLegs(
       // everything when the target is zero avoids leaving dust.
       const balance = snapshot.balances[i] ?? 0n;
       const amount = target === 0n ? balance : mulDiv(balance, -diff, current);
-      if (amount > 0n) sells.push({ path: routeAt(routes.sell, i), amountIn: amount > balance ? balance : amount });
+      const sold = amount > balance ? balance : amount;
+      if (sold > 0n) {
+        sells.push({ path: routeAt(routes.sell, i), amountIn: sold });
+        sellValue += balance === 0n ? 0n : mulDiv(current, sold, balance);
+      }
     } else if (diff > 0n && diff >= minTrade) {
       buys.push({ path: routeAt(routes.buy, i), amountIn: mulDiv(diff, BPS - haircut, BPS) });
     }
   }
-  return [...sells, ...buys];
+  if (options.sellHaircutBps === undefined) return [...sells, ...buys];
+  const budget = (snapshot.balances[0] ?? 0n) + mulDiv(sellValue, BPS - BigInt(options.sellHaircutBps), BPS);
+  const wanted = buys.reduce((sum, leg) => sum + leg.amountIn, 0n);
+  const funded =
+    wanted > budget ? buys.map((leg) => ({ ...leg, amountIn: mulDiv(leg.amountIn, budget, wanted) })) : buys;
+  return [...sells, ...funded];
 }
 
 function routeAt(paths: readonly string[], i: number): string {

@@ -5,6 +5,7 @@ import { ConfigError, DataError } from "../../../keeper/src/core/errors.js";
 import { startOperatorServer } from "../../../keeper/src/service/http/server.js";
 import { createLogger } from "../../../keeper/src/service/logger.js";
 import type { CycleRecord, NavPoint } from "../../../keeper/src/service/readModel.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 import { buildFakeKeeper, type FakeKeeper } from "./fakeKeeper.js";
 
 const TOKEN = "test-token-5b1e0c9a7d2f4e88";
@@ -145,7 +146,7 @@ describe("service/http operator API", () => {
     for (const k of Object.keys(keeper.readModel.target)) delete keeper.readModel.target[k];
     Object.assign(keeper.readModel.target, { WETH: 0.5, USDC: 0.5 });
     const moved = (await (await get("/api/weights")).json()) as { drift: number };
-    expect(moved.drift).to.be.closeTo(0.1, 1e-12);
+    expectAbsClose(moved.drift, 0.1, 1e-12);
   });
 
   it("GET /api/cycles returns the newest cycles first, honouring and validating limit", async () => {
@@ -184,10 +185,11 @@ describe("service/http operator API", () => {
     expect(Object.keys(body.baselines).sort()).to.deep.equal(["buy and hold", "equal weight"]);
     const first = nav[0] as NavPoint;
     const last = nav.at(-1) as NavPoint;
-    expect(body.summary.vaultReturn).to.be.closeTo(last.navPerShare / first.navPerShare - 1, 1e-12);
-    expect(body.summary.benchmarkReturn).to.be.closeTo((last.benchmark ?? 0) / (first.benchmark ?? 1) - 1, 1e-12);
+    expectAbsClose(body.summary.vaultReturn, last.navPerShare / first.navPerShare - 1, 1e-12);
+    expectAbsClose(body.summary.benchmarkReturn, (last.benchmark ?? 0) / (first.benchmark ?? 1) - 1, 1e-12);
     const ew = keeper.readModel.baselineSeries["equal weight"] as NavPoint[];
-    expect(body.summary.baselineReturns["equal weight"]).to.be.closeTo(
+    expectAbsClose(
+      body.summary.baselineReturns["equal weight"],
       (ew.at(-1) as NavPoint).navPerShare / (ew[0] as NavPoint).navPerShare - 1,
       1e-12,
     );

@@ -1,0 +1,503 @@
+/**
+ * The fast portfolio simulator shared by the backtester, the RL environment and the keeper's
+ * dry runs. It holds the vault's balances in token units, marks them to the panel's closes,
+ * accrues the vault's fees with the contract's formulas (in floats; `VaultLedger` is the exact
+ * integer twin) and rebalances with modelled Uniswap costs under the vault's rules.
+ *
+ * Conventions:
+ * - Everything happens at a bar's close: `markTo(t)` values at close[t], `rebalance(t, ...)`
+ *   trades at close[t] plus modelled costs. The caller decides the timing (the backtester
+ *   decides on bar t and executes on bar t + lag).
+ * - A price that is missing (NaN) keeps the last known mark; a leg in an asset without a
+ *   price, or whose cost cannot be modelled, is not traded.
+ * - `nav` is what the depositor owns (their shares at the vault's share price, i.e. after
+ *   fees); `totalAssetsUsd` is the whole vault, fee recipient's shares included.
+ * - Gas is paid by the keeper on chain; the simulator charges it to the fund's buffer so that
+ *   a backtest is honest about what running the strategy costs.
+ * - Hot paths are allocation-free loops over Float64Array.
+ */
+import { InvalidInputError } from "../core/errors.js";
+import type { MarketPanel, WeightVector } from "../core/types.js";
+import { type HopLiquidity, legOutFraction } from "./costs.js";
+import { type LiquidityEstimates, RollingLiquidity } from "./liquidityEstimates.js";
+
+export interface CostConfig {
+  /** Per-asset Uniswap fee tier as a fraction (0.0005 = 5 bp) of the leg from the base asset; multi-hop legs list every hop. */
+  readonly feeTiers: readonly (readonly number[])[];
+  /** Per-asset in-range pool depth in USD (virtual reserves of the active range), NaN when unknown -> square-root impact from volume. */
+  readonly poolDepthUsd: Float64Array;
+  /** Square-root impact coefficient: impact = k * sigma_daily * sqrt(tradeUsd / dailyVolumeUsd). */
+  readonly sqrtImpactK: number;
+  readonly gasUsdPerLeg: number;
+  /** Signed max slippage per leg as a fraction; a leg whose modelled cost exceeds it is not executed (as on chain). */
+  readonly maxSlippage: number;
+  /** Per-asset half-width of the active range (fraction of price); beyond it the square-root model applies. Absent/NaN = unbounded. */
+  readonly rangeHalfWidth?: Float64Array;
+  /**
+   * In-range depth (USD) of the hub pools of multi-hop legs (e.g. WETH/USDC). Absent: hub hops
+   * are charged the asset's own liquidity, which overstates their impact.
+   */
+  readonly hubDepthUsd?: number;
+}
+
+export interface VaultRules {
+  readonly managementFeeBps: number;
+  readonly performanceFeeBps: number;
+  readonly maxWeightBps: Float64Array;
+  /** Cap on sum |w_after - w_before| over basket assets (base excluded), in bps of NAV. */
+  readonly maxTurnoverBps: number;
+  readonly cooldownSeconds: number;
+  /** No-trade band: a leg whose weight change is below this is not traded (saves gas on dust). */
+  readonly toleranceBps: number;
+}
+
+export interface RebalanceResult {
+  readonly executed: boolean;
+  readonly turnover: number;
+  readonly costUsd: number;
+  readonly gasUsd: number;
+  readonly skippedLegs: number;
+  readonly reason?: string;
+}
+
+export interface PortfolioSimOptions {
+  readonly panel: MarketPanel;
+  readonly initialNavUsd: number;
+  readonly costs: CostConfig;
+  readonly rules: VaultRules;
+  readonly baseAssetIndex: number;
+  /** Decimals of the base asset on chain (USDC: 6); sets the vault's virtual-share offset. */
+  readonly baseDecimals?: number;
+  /** How often fees are accrued between rebalances (the keeper's accrueFees cadence). Default 1 day. */
+  readonly feeAccrualIntervalSeconds?: number;
+  /** Trailing window of the volatility / volume estimates. Default 30 days. */
+  readonly liquidityWindowDays?: number;
+  /**
+   * Precomputed `trailingLiquidity(panel, liquidityWindowDays)`, to share one pass over the
+   * panel between many simulators (RL episodes, several strategies on the same data).
+   */
+  readonly liquidity?: LiquidityEstimates;
+}
+
+const SECONDS_PER_YEAR = 365 * 86_400;
+
+/** Scratch liquidity description filled per leg (no allocation on the hot path). */
+type MutableHop = { -readonly [K in keyof HopLiquidity]: HopLiquidity[K] };
+const WAD = 1e18;
+
+export class PortfolioSim {
+  readonly panel: MarketPanel;
+  readonly costs: CostConfig;
+  readonly rules: VaultRules;
+  readonly baseAssetIndex: number;
+  readonly initialNavUsd: number;
+
+  private readonly n: number;
+  private readonly baseScale: number;
+  private readonly V: number;
+  private readonly accrualInterval: number;
+  private readonly units: Float64Array;
+  private readonly mark: Float64Array;
+  private readonly w: Float64Array;
+  private readonly planned: Float64Array;
+  /** Shared materialised estimates when given, else computed on demand. */
+  private readonly liquidityTable: LiquidityEstimates | null;
+  private readonly rolling: RollingLiquidity;
+  private readonly hop: MutableHop;
+  private readonly hub: MutableHop | null;
+  private tIdx = -1;
+  private totalUsd = 0;
+  private supply = 0;
+  private investorShares = 0;
+  private hwm = 0;
+  private lastAccrualTs = 0;
+  private lastRebalanceTs = Number.NEGATIVE_INFINITY;
+  private costTotal = 0;
+  private gasTotal = 0;
+  private feeTotal = 0;
+
+  constructor(opts: PortfolioSimOptions) {
+    const { panel, costs, rules } = opts;
+    const n = panel.assets.length;
+    if (!(opts.initialNavUsd > 0)) throw new InvalidInputError("PortfolioSim: initialNavUsd must be > 0");
+    if (!Number.isInteger(opts.baseAssetIndex) || opts.baseAssetIndex < 0 || opts.baseAssetIndex >= n) {
+      throw new InvalidInputError("PortfolioSim: baseAssetIndex out of range", { baseAssetIndex: opts.baseAssetIndex });
+    }
+    if (costs.feeTiers.length !== n || costs.poolDepthUsd.length !== n || rules.maxWeightBps.length !== n) {
+      throw new InvalidInputError("PortfolioSim: cost and rule arrays must have one entry per asset", { n });
+    }
+    if (!(costs.maxSlippage >= 0) || !(costs.gasUsdPerLeg >= 0) || !(costs.sqrtImpactK >= 0)) {
+      throw new InvalidInputError("PortfolioSim: costs must be non-negative");
+    }
+    if (
+      rules.managementFeeBps < 0 ||
+      rules.managementFeeBps > 200 ||
+      rules.performanceFeeBps < 0 ||
+      rules.performanceFeeBps > 2000
+    ) {
+      throw new InvalidInputError("PortfolioSim: fees above the vault's caps (200 / 2000 bps)");
+    }
+    this.panel = panel;
+    this.costs = costs;
+    this.rules = rules;
+    this.baseAssetIndex = opts.baseAssetIndex;
+    this.initialNavUsd = opts.initialNavUsd;
+    this.n = n;
+    const baseDecimals = opts.baseDecimals ?? 6;
+    this.baseScale = 10 ** baseDecimals;
+    this.V = 10 ** Math.max(6, 18 - baseDecimals);
+    this.accrualInterval = opts.feeAccrualIntervalSeconds ?? 86_400;
+    this.liquidityTable = opts.liquidity ?? null;
+    if (
+      this.liquidityTable &&
+      (this.liquidityTable.sigmaDaily.length !== n ||
+        this.liquidityTable.sigmaDaily[0]?.length !== panel.timestamps.length)
+    ) {
+      throw new InvalidInputError("PortfolioSim: liquidity estimates do not match the panel");
+    }
+    this.rolling = new RollingLiquidity(panel, opts.liquidityWindowDays ?? 30);
+    this.units = new Float64Array(n);
+    this.mark = new Float64Array(n);
+    this.w = new Float64Array(n);
+    this.planned = new Float64Array(n);
+    this.hop = {
+      depthUsd: Number.NaN,
+      rangeHalfWidth: Number.NaN,
+      sqrtImpactK: costs.sqrtImpactK,
+      sigmaDaily: 0,
+      dailyVolumeUsd: 0,
+    };
+    const hubDepth = costs.hubDepthUsd;
+    this.hub =
+      hubDepth !== undefined && hubDepth > 0
+        ? {
+            depthUsd: hubDepth,
+            rangeHalfWidth: Number.NaN,
+            sqrtImpactK: 0,
+            sigmaDaily: Number.NaN,
+            dailyVolumeUsd: Number.NaN,
+          }
+        : null;
+    this.reset(0);
+  }
+
+  /** Current bar index. */
+  get t(): number {
+    return this.tIdx;
+  }
+  /** Depositor's value in USD (after fees). */
+  get nav(): number {
+    return this.netNavUsd();
+  }
+  /** Live weights of the vault's holdings (read-only view; updated in place by the simulator). */
+  get weights(): WeightVector {
+    return this.w;
+  }
+  get totalAssetsUsd(): number {
+    return this.totalUsd;
+  }
+  /** Token balances (read-only view). */
+  get balances(): Float64Array {
+    return this.units;
+  }
+  get cumulativeCostUsd(): number {
+    return this.costTotal;
+  }
+  get cumulativeGasUsd(): number {
+    return this.gasTotal;
+  }
+  /** USD value of all fee shares minted so far, at the price when they were minted. */
+  get cumulativeFeeUsd(): number {
+    return this.feeTotal;
+  }
+  get totalShares(): number {
+    return this.supply;
+  }
+  get depositorShares(): number {
+    return this.investorShares;
+  }
+  get highWaterMark(): number {
+    return this.hwm;
+  }
+
+  /** Resets to all-cash at bar t (used by RL episodes with random starts). */
+  reset(t: number): void {
+    this.checkBar(t);
+    this.units.fill(0);
+    this.mark.fill(Number.NaN);
+    this.tIdx = t;
+    this.markPrices(t);
+    const b = this.baseAssetIndex;
+    this.units[b] = this.initialNavUsd / this.mark[b]!;
+    this.revalue();
+    const ta = this.taBase();
+    // First deposit into an empty vault: shares = assets * (0 + V) / (0 + 1).
+    this.supply = ta * this.V;
+    this.investorShares = this.supply;
+    this.hwm = floorExact(WAD / this.V);
+    this.lastAccrualTs = this.panel.timestamps[t]!;
+    this.lastRebalanceTs = Number.NEGATIVE_INFINITY;
+    this.costTotal = 0;
+    this.gasTotal = 0;
+    this.feeTotal = 0;
+  }
+
+  /** Moves to bar t: balances drift with prices, fees accrue. Returns NAV in USD at bar t. */
+  markTo(t: number): number {
+    this.checkBar(t);
+    if (t < this.tIdx)
+      throw new InvalidInputError("PortfolioSim.markTo: time went backwards (use reset)", { t, now: this.tIdx });
+    this.tIdx = t;
+    this.markPrices(t);
+    this.revalue();
+    const now = this.panel.timestamps[t]!;
+    if (now - this.lastAccrualTs >= this.accrualInterval) this.accrueFees(now);
+    return this.netNavUsd();
+  }
+
+  /** Rebalances toward `target` at bar t's close with modelled costs (respecting cooldown, turnover cap, max weights, slippage). */
+  rebalance(t: number, target: WeightVector): RebalanceResult {
+    this.validateTarget(target);
+    if (t !== this.tIdx) this.markTo(t);
+    const now = this.panel.timestamps[t]!;
+    if (now - this.lastRebalanceTs < this.rules.cooldownSeconds) return notDone("cooldown");
+    const plan = this.planned;
+    const reason = this.planTargets(target, plan);
+    if (reason !== null) return notDone(reason);
+
+    // The vault accrues fees before it trades.
+    this.accrueFees(now);
+    const n = this.n;
+    const b = this.baseAssetIndex;
+    const nav = this.totalUsd;
+    const { feeTiers, maxSlippage, gasUsdPerLeg } = this.costs;
+    const pBase = this.mark[b]!;
+    let costUsd = 0;
+    let legs = 0;
+    let skipped = 0;
+    let traded = 0;
+    // Sells first: they fund the buys.
+    for (let i = 0; i < n; i++) {
+      if (i === b) continue;
+      const sellUsd = (this.w[i]! - plan[i]!) * nav;
+      if (sellUsd <= 0) continue;
+      const out = this.legOut(i, t, sellUsd, true, feeTiers[i]!);
+      if (!(out >= 1 - maxSlippage)) {
+        skipped++;
+        plan[i] = this.w[i]!;
+        continue;
+      }
+      // A full exit sells the exact balance, not a float approximation of it.
+      this.units[i] = plan[i] === 0 ? 0 : Math.max(0, this.units[i]! - sellUsd / this.mark[i]!);
+      this.units[b] = this.units[b]! + (sellUsd * out) / pBase;
+      costUsd += sellUsd * (1 - out);
+      traded += sellUsd;
+      legs++;
+    }
+    // Buys: keep those whose cost passes the bound at full size, then scale them to the cash
+    // actually available after sells and gas (scaling down only lowers impact).
+    let wanted = 0;
+    let buyLegs = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === b) continue;
+      const buyUsd = (plan[i]! - this.w[i]!) * nav;
+      if (buyUsd <= 0) continue;
+      if (!(this.legOut(i, t, buyUsd, false, feeTiers[i]!) >= 1 - maxSlippage)) {
+        skipped++;
+        plan[i] = this.w[i]!;
+        continue;
+      }
+      wanted += buyUsd;
+      buyLegs++;
+    }
+    const gasUsd = gasUsdPerLeg * (legs + buyLegs);
+    const cashUsd = this.units[b]! * pBase - gasUsd;
+    const scale = wanted > 0 ? Math.max(0, Math.min(1, cashUsd / wanted)) : 0;
+    for (let i = 0; i < n; i++) {
+      if (i === b) continue;
+      const buyUsd = (plan[i]! - this.w[i]!) * nav * scale;
+      if (buyUsd <= 0) continue;
+      const out = this.legOut(i, t, buyUsd, false, feeTiers[i]!);
+      this.units[i] = this.units[i]! + (buyUsd * out) / this.mark[i]!;
+      this.units[b] = this.units[b]! - buyUsd / pBase;
+      costUsd += buyUsd * (1 - out);
+      traded += buyUsd;
+      legs++;
+    }
+    if (legs === 0)
+      return { executed: false, turnover: 0, costUsd: 0, gasUsd: 0, skippedLegs: skipped, reason: "no-executable-leg" };
+    this.units[b] = Math.max(0, this.units[b]! - gasUsd / pBase);
+    this.revalue();
+    this.costTotal += costUsd;
+    this.gasTotal += gasUsd;
+    this.lastRebalanceTs = now;
+    return { executed: true, turnover: traded / nav, costUsd, gasUsd, skippedLegs: skipped };
+  }
+
+  /** Accrues the vault's fees at timestamp `now` (seconds) with the contract's formulas, in floats. */
+  accrueFees(now: number): void {
+    const dt = now - this.lastAccrualTs;
+    const S = this.supply;
+    if (S === 0 || dt <= 0) {
+      this.lastAccrualTs = Math.max(this.lastAccrualTs, now);
+      return;
+    }
+    const V = this.V;
+    const ta = this.taBase();
+    // The contract floors every division. priceWad and the HWM are small integers (about 1e6
+    // for a 6-decimal base) and fees are counted in base units, so those floors are mirrored;
+    // the share amounts (about 1e24) are beyond float integer precision and stay real numbers.
+    const mgmt = Math.min(ta, floorExact((ta * this.rules.managementFeeBps * dt) / (10_000 * SECONDS_PER_YEAR)));
+    const priceWad = floorExact(((ta - mgmt + 1) * WAD) / (S + V));
+    const perf =
+      priceWad > this.hwm
+        ? floorExact((floorExact(((priceWad - this.hwm) * (S + V)) / WAD) * this.rules.performanceFeeBps) / 10_000)
+        : 0;
+    const fee = Math.min(mgmt + perf, ta);
+    const feeShares = fee === 0 ? 0 : (fee * (S + V)) / (ta - fee + 1);
+    this.supply = S + feeShares;
+    // Stored rounded up by the contract (a low mark would charge rounding as gain).
+    const hwmNow = ceilExact(((ta + 1) * WAD) / (this.supply + V));
+    if (hwmNow > this.hwm) this.hwm = hwmNow;
+    this.lastAccrualTs = now;
+    this.feeTotal += (fee / this.baseScale) * this.mark[this.baseAssetIndex]!;
+  }
+
+  /**
+   * Turns a strategy's target into what the vault would accept: max weights (excess to the
+   * base asset), the no-trade band, assets without a price held where they are, and the
+   * turnover cap (the move is scaled toward the target, forced sells above a cap first).
+   * Returns a reason when nothing can be done.
+   */
+  private planTargets(target: WeightVector, plan: Float64Array): string | null {
+    const n = this.n;
+    const b = this.baseAssetIndex;
+    const maxW = this.rules.maxWeightBps;
+    const band = this.rules.toleranceBps / 10_000;
+    const t = this.tIdx;
+    let free = 0;
+    let forced = 0;
+    let moved = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === b) continue;
+      const cap = maxW[i]! / 10_000;
+      const cur = this.w[i]!;
+      let x = Math.min(target[i]!, cap);
+      const priced = this.panel.close[i]![t]! > 0;
+      if (!priced || Math.abs(x - cur) < band) x = cur > cap && priced ? cap : cur;
+      plan[i] = x;
+      const d = Math.abs(x - cur);
+      if (cur > cap && x <= cap) forced += cur - x;
+      else free += d;
+      moved += d;
+    }
+    if (moved === 0) return "within-tolerance";
+    const capTurnover = this.rules.maxTurnoverBps / 10_000;
+    if (moved > capTurnover) {
+      if (forced > capTurnover) return "turnover-cap";
+      const alpha = free > 0 ? (capTurnover - forced) / free : 0;
+      for (let i = 0; i < n; i++) {
+        if (i === b) continue;
+        const cur = this.w[i]!;
+        const cap = maxW[i]! / 10_000;
+        if (!(cur > cap && plan[i]! <= cap)) plan[i] = cur + alpha * (plan[i]! - cur);
+      }
+    }
+    let invested = 0;
+    for (let i = 0; i < n; i++) if (i !== b) invested += plan[i]!;
+    plan[b] = Math.max(0, 1 - invested);
+    // A buffer above its cap may shrink step by step (e.g. under the turnover cap); only a
+    // move that would leave it above the cap and larger than now is refused.
+    if (plan[b]! > maxW[b]! / 10_000 + 1e-12 && plan[b]! > this.w[b]!) return "base-above-max-weight";
+    return null;
+  }
+
+  /** Fraction of a leg's mid value received after fees and impact (NaN if it cannot be modelled). */
+  private legOut(i: number, t: number, usd: number, selling: boolean, tiers: readonly number[]): number {
+    const hop = this.hop;
+    hop.depthUsd = this.costs.poolDepthUsd[i]!;
+    const range = this.costs.rangeHalfWidth;
+    hop.rangeHalfWidth = range ? range[i]! : Number.NaN;
+    const table = this.liquidityTable;
+    if (table) {
+      hop.sigmaDaily = table.sigmaDaily[i]![t]!;
+      hop.dailyVolumeUsd = table.dailyVolumeUsd[i]![t]!;
+    } else {
+      this.rolling.at(i, t);
+      hop.sigmaDaily = this.rolling.sigmaDaily;
+      hop.dailyVolumeUsd = this.rolling.dailyVolumeUsd;
+    }
+    return legOutFraction(usd, tiers, selling, hop, this.hub ?? hop);
+  }
+
+  private markPrices(t: number): void {
+    const close = this.panel.close;
+    for (let i = 0; i < this.n; i++) {
+      const p = close[i]![t]!;
+      if (p > 0) this.mark[i] = p;
+    }
+    // The base asset is the unit of account: without a quote it is worth its peg.
+    if (!(this.mark[this.baseAssetIndex]! > 0)) this.mark[this.baseAssetIndex] = 1;
+  }
+
+  private revalue(): void {
+    let total = 0;
+    const n = this.n;
+    for (let i = 0; i < n; i++) {
+      const u = this.units[i]!;
+      if (u !== 0) total += u * this.mark[i]!;
+    }
+    this.totalUsd = total;
+    for (let i = 0; i < n; i++) {
+      const u = this.units[i]!;
+      this.w[i] = u === 0 || total <= 0 ? 0 : (u * this.mark[i]!) / total;
+    }
+  }
+
+  /** Total assets in base-asset units, as the vault's `totalAssets()` reports them. */
+  private taBase(): number {
+    return (this.totalUsd / this.mark[this.baseAssetIndex]!) * this.baseScale;
+  }
+
+  private netNavUsd(): number {
+    const assetsBase = (this.investorShares * (this.taBase() + 1)) / (this.supply + this.V);
+    return (assetsBase / this.baseScale) * this.mark[this.baseAssetIndex]!;
+  }
+
+  private validateTarget(target: WeightVector): void {
+    if (target.length !== this.n)
+      throw new InvalidInputError("PortfolioSim: target has the wrong length", { n: target.length });
+    let sum = 0;
+    for (let i = 0; i < this.n; i++) {
+      const x = target[i]!;
+      if (!(x >= 0) || !Number.isFinite(x))
+        throw new InvalidInputError("PortfolioSim: target weights must be finite and >= 0", { i, x });
+      sum += x;
+    }
+    if (Math.abs(sum - 1) > 1e-6) throw new InvalidInputError("PortfolioSim: target weights must sum to 1", { sum });
+  }
+
+  private checkBar(t: number): void {
+    if (!Number.isInteger(t) || t < 0 || t >= this.panel.timestamps.length) {
+      throw new InvalidInputError("PortfolioSim: bar index out of range", { t });
+    }
+  }
+}
+
+/**
+ * Floor of a float that stands for an exact rational: a value a few ulps below an integer is
+ * that integer computed with rounding error (round inputs make exact integers common), so it
+ * is nudged up by 1e-12 relative before flooring, as the contract's integer maths would give.
+ */
+function floorExact(x: number): number {
+  return Math.floor(x + Math.abs(x) * 1e-12);
+}
+
+/** Ceiling counterpart of `floorExact`. */
+function ceilExact(x: number): number {
+  return Math.ceil(x - Math.abs(x) * 1e-12);
+}
+
+function notDone(reason: string): RebalanceResult {
+  return { executed: false, turnover: 0, costUsd: 0, gasUsd: 0, skippedLegs: 0, reason };
+}

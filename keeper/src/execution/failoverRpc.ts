@@ -1,0 +1,93 @@
+/**
+ * Ordered RPC URLs with retries and failover. Reads retry on the active URL with exponential
+ * backoff, then move to the next URL; an answer from a node (a revert, a bad argument) is not a
+ * transport failure and is returned to the caller at once. The active URL is sticky so status
+ * reports where the keeper is talking now.
+ */
+import { FetchRequest, JsonRpcProvider, Network } from "ethers";
+import { ConfigError, ProviderError } from "../core/errors.js";
+
+export interface FailoverOptions {
+  readonly urls: readonly string[];
+  readonly chainId: number;
+  /** Attempts per URL before failing over. */
+  readonly retries?: number;
+  readonly backoffMs?: number;
+  readonly timeoutMs?: number;
+  readonly onFailover?: (from: string, to: string, cause: unknown) => void;
+}
+
+/** ethers codes that mean "the node was not reached or did not answer". */
+const TRANSPORT_CODES = new Set(["SERVER_ERROR", "TIMEOUT", "NETWORK_ERROR"]);
+
+export function isTransportError(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && TRANSPORT_CODES.has(code)) return true;
+  if (code === "ECONNREFUSED" || code === "ECONNRESET" || code === "UND_ERR_SOCKET") return true;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause !== undefined && cause !== error && isTransportError(cause);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class FailoverRpc {
+  private readonly providers: readonly JsonRpcProvider[];
+  private readonly urls: readonly string[];
+  private active = 0;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  private readonly onFailover: FailoverOptions["onFailover"];
+
+  constructor(options: FailoverOptions) {
+    if (options.urls.length === 0) throw new ConfigError("at least one RPC URL is required");
+    const network = Network.from(options.chainId);
+    this.urls = options.urls;
+    this.providers = options.urls.map((url) => {
+      const request = new FetchRequest(url);
+      request.timeout = options.timeoutMs ?? 10_000;
+      // staticNetwork: never probe a dead URL in the background; batchMaxCount 1: one request
+      // per HTTP call so a failure maps to exactly one read.
+      return new JsonRpcProvider(request, network, { staticNetwork: network, batchMaxCount: 1 });
+    });
+    this.retries = options.retries ?? 3;
+    this.backoffMs = options.backoffMs ?? 200;
+    this.onFailover = options.onFailover;
+  }
+
+  get activeUrl(): string {
+    return this.urls[this.active] as string;
+  }
+
+  get provider(): JsonRpcProvider {
+    return this.providers[this.active] as JsonRpcProvider;
+  }
+
+  /** Runs `fn` against the active provider, retrying and failing over on transport errors. */
+  async read<T>(what: string, fn: (provider: JsonRpcProvider) => Promise<T>): Promise<T> {
+    let lastError: unknown;
+    for (let step = 0; step < this.providers.length; step++) {
+      const index = (this.active + step) % this.providers.length;
+      const provider = this.providers[index] as JsonRpcProvider;
+      for (let attempt = 0; attempt < this.retries; attempt++) {
+        try {
+          const result = await fn(provider);
+          if (index !== this.active) {
+            this.onFailover?.(this.activeUrl, this.urls[index] as string, lastError);
+            this.active = index;
+          }
+          return result;
+        } catch (error) {
+          if (!isTransportError(error)) throw error;
+          lastError = error;
+          if (attempt + 1 < this.retries) await sleep(this.backoffMs * 2 ** attempt);
+        }
+      }
+    }
+    throw new ProviderError(`${what}: every RPC URL failed`, { cause: lastError, details: { urls: this.urls.length } });
+  }
+
+  destroy(): void {
+    for (const provider of this.providers) provider.destroy();
+  }
+}

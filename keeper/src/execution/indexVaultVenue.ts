@@ -1,0 +1,306 @@
+/**
+ * The Arbitrum IndexVault as a Venue. Executing a target means: plan legs from the vault's
+ * own snapshot, build the order for the current on-chain nonce, sign it (EIP-712, signer key),
+ * simulate the exact call with `eth_call` from the submitter, then submit it from the
+ * submitter account and wait. Every step is reported to a journal before the next one starts,
+ * so a crash at any point leaves enough on disk to resume without signing a second order.
+ */
+import type { Interface, TransactionReceipt, Wallet } from "ethers";
+import { type IndexVault, IndexVault__factory } from "../../../types/ethers-contracts/index.js";
+import { ExecutionError } from "../core/errors.js";
+import { toNumber } from "../core/fixed.js";
+import type { FailoverRpc } from "./failoverRpc.js";
+import { type PortfolioSnapshot, planLegs } from "./planLegs.js";
+import type { Venue, VenueAsset, VenuePositions } from "./portfolioManager.js";
+import { hashRebalanceOrder, type RebalanceOrder, signRebalanceOrder, toTypedValue } from "./rebalanceOrder.js";
+import { decodeRevert } from "./revertReason.js";
+import { type BroadcastRecord, currentFees, type FeePolicy, sendWithReplacement, waitForAny } from "./txSender.js";
+
+export interface VenueToken {
+  readonly symbol: string;
+  readonly address: string;
+  readonly decimals: number;
+  /** Uniswap V3 path bytes selling the token into the base asset / buying it with the base. */
+  readonly sellPath: string;
+  readonly buyPath: string;
+}
+
+export interface PlanningPolicy {
+  readonly minTradeBps: number;
+  readonly buyHaircutBps: number;
+  readonly sellHaircutBps: number;
+  readonly maxSlippageBps: number;
+  readonly orderTtlSeconds: number;
+}
+
+/** Fault-injection seams for end-to-end tests (a crash after signing, a sandwich before submit). */
+export interface ExecutionHooks {
+  readonly afterSigned?: () => Promise<void>;
+  readonly beforeSubmit?: () => Promise<void>;
+}
+
+export interface ExecutionJournal {
+  planned(order: RebalanceOrder): void;
+  simulated(gasEstimate: bigint): void;
+  signed(signature: string, digest: string, gasLimit: bigint): void;
+  submitted(record: BroadcastRecord): void;
+}
+
+export interface Fill {
+  readonly tokenIn: string;
+  readonly tokenOut: string;
+  readonly amountIn: bigint;
+  readonly amountOut: bigint;
+  readonly minOut: bigint;
+}
+
+export interface ExecutionOutcome {
+  readonly ok: boolean;
+  readonly reason: string | null;
+  readonly txHash: string | null;
+  readonly gasUsed: bigint | null;
+  /** Base-asset units, from the vault's `Rebalanced` event. */
+  readonly navBefore: bigint | null;
+  readonly navAfter: bigint | null;
+  readonly fills: readonly Fill[];
+}
+
+/** What the store keeps of an order that was signed but may not have landed. */
+export interface PendingOrder {
+  readonly order: RebalanceOrder;
+  readonly signature: string;
+  readonly gasLimit: bigint;
+  readonly txHashes: readonly string[];
+}
+
+export interface IndexVaultVenueOptions {
+  readonly rpc: FailoverRpc;
+  readonly chainId: number;
+  readonly vaultAddress: string;
+  readonly signer: Wallet;
+  readonly submitter: Wallet;
+  readonly tokens: readonly VenueToken[];
+  readonly planning: PlanningPolicy;
+  readonly fees: FeePolicy;
+  readonly hooks?: ExecutionHooks;
+}
+
+const FAILED = (reason: string, txHash: string | null = null, gasUsed: bigint | null = null): ExecutionOutcome => ({
+  ok: false,
+  reason,
+  txHash,
+  gasUsed,
+  navBefore: null,
+  navAfter: null,
+  fills: [],
+});
+
+export class IndexVaultVenue implements Venue {
+  private readonly iface: Interface;
+
+  constructor(private readonly options: IndexVaultVenueOptions) {
+    this.iface = IndexVault__factory.createInterface();
+  }
+
+  private vault(): IndexVault {
+    return IndexVault__factory.connect(this.options.vaultAddress, this.options.rpc.provider);
+  }
+
+  private token(address: string): VenueToken {
+    const token = this.options.tokens.find((t) => t.address.toLowerCase() === address.toLowerCase());
+    if (!token) throw new ExecutionError(`vault holds ${address}, which the config does not describe`);
+    return token;
+  }
+
+  async universe(): Promise<readonly VenueAsset[]> {
+    const assets = await this.options.rpc.read("assets", () => this.vault().assets());
+    const caps = await Promise.all(
+      assets.map((a, i) =>
+        i === 0 ? Promise.resolve(10_000n) : this.options.rpc.read("maxWeight", () => this.vault().maxWeightBps(a)),
+      ),
+    );
+    return assets.map((address, i) => {
+      const token = this.token(address);
+      return { symbol: token.symbol, address, decimals: token.decimals, maxWeightBps: Number(caps[i]) };
+    });
+  }
+
+  async snapshot(): Promise<PortfolioSnapshot & { readonly weightsBps: readonly bigint[] }> {
+    const [assets, balances, pricesUsd, valuesInBase, weightsBps, nav] = await this.options.rpc.read("portfolio", () =>
+      this.vault().portfolio(),
+    );
+    const decimals = assets.map((a) => this.token(a).decimals);
+    return { assets, decimals, balances, pricesUsd, valuesInBase, weightsBps, nav };
+  }
+
+  async positions(): Promise<VenuePositions> {
+    const snap = await this.snapshot();
+    const [supply, shareDecimals] = await this.options.rpc.read("supply", () =>
+      Promise.all([this.vault().totalSupply(), this.vault().decimals()]),
+    );
+    const baseDecimals = snap.decimals[0] ?? 6;
+    const navBase = toNumber(snap.nav, baseDecimals);
+    const basePrice = toNumber(snap.pricesUsd[0] ?? 100_000_000n, 8);
+    const shares = toNumber(supply, Number(shareDecimals));
+    return {
+      symbols: snap.assets.map((a) => this.token(a).symbol),
+      weightsBps: snap.weightsBps.map(Number),
+      navUsd: navBase * basePrice,
+      navPerShare: shares > 0 ? navBase / shares : 1,
+    };
+  }
+
+  async rebalanceNonce(): Promise<bigint> {
+    return this.options.rpc.read("nonce", () => this.vault().rebalanceNonce());
+  }
+
+  async chainTime(): Promise<number> {
+    const block = await this.options.rpc.read("latest block", (p) => p.getBlock("latest"));
+    return block?.timestamp ?? 0;
+  }
+
+  /**
+   * Plans, signs, simulates and (unless `submit` is false: dry run) submits an order toward
+   * `targetBps`, aligned with `universe()`.
+   */
+  async execute(targetBps: readonly number[], journal: ExecutionJournal, submit = true): Promise<ExecutionOutcome> {
+    const { planning } = this.options;
+    const snap = await this.snapshot();
+    const routes = {
+      sell: snap.assets.map((a, i) => (i === 0 ? "" : this.token(a).sellPath)),
+      buy: snap.assets.map((a, i) => (i === 0 ? "" : this.token(a).buyPath)),
+    };
+    const legs = planLegs(snap, targetBps, routes, {
+      minTradeBps: planning.minTradeBps,
+      buyHaircutBps: planning.buyHaircutBps,
+      sellHaircutBps: planning.sellHaircutBps,
+    });
+    if (legs.length === 0) return FAILED("nothing to trade: every leg is below the minimum trade size");
+    const order: RebalanceOrder = {
+      assets: snap.assets,
+      targetWeightsBps: targetBps,
+      legs,
+      nonce: await this.rebalanceNonce(),
+      deadline: BigInt((await this.chainTime()) + planning.orderTtlSeconds),
+      maxSlippageBps: planning.maxSlippageBps,
+    };
+    journal.planned(order);
+    // Refuse before signing when gas is above the cap: no signature exists for an order never sent.
+    await currentFees(this.options.rpc, this.options.fees);
+    const signature = await signRebalanceOrder(
+      this.options.signer,
+      BigInt(this.options.chainId),
+      this.options.vaultAddress,
+      order,
+    );
+    const gas = await this.simulate(order, signature);
+    if (typeof gas === "string") return FAILED(`simulation reverted: ${gas}`);
+    journal.simulated(gas);
+    const gasLimit = (gas * 12n) / 10n;
+    journal.signed(
+      signature,
+      hashRebalanceOrder(BigInt(this.options.chainId), this.options.vaultAddress, order),
+      gasLimit,
+    );
+    if (!submit) return { ...FAILED("dry run: simulated and signed, not submitted"), ok: true };
+    await this.options.hooks?.afterSigned?.();
+    return this.submit({ order, signature, gasLimit, txHashes: [] }, journal);
+  }
+
+  /** Simulates the exact call from the submitter; returns the gas estimate or the decoded revert. */
+  async simulate(order: RebalanceOrder, signature: string): Promise<bigint | string> {
+    const from = this.options.submitter.address;
+    try {
+      await this.options.rpc.read("simulate", () =>
+        this.vault().rebalance.staticCall(toTypedValue(order), signature, { from }),
+      );
+      return await this.options.rpc.read("estimate", () =>
+        this.vault().rebalance.estimateGas(toTypedValue(order), signature, { from }),
+      );
+    } catch (error) {
+      return decodeRevert(error, this.iface);
+    }
+  }
+
+  private async submit(pending: PendingOrder, journal: ExecutionJournal): Promise<ExecutionOutcome> {
+    await this.options.hooks?.beforeSubmit?.();
+    const data = this.iface.encodeFunctionData("rebalance", [toTypedValue(pending.order), pending.signature]);
+    const receipt = await sendWithReplacement(
+      this.options.rpc,
+      this.options.submitter,
+      { to: this.options.vaultAddress, data, gasLimit: pending.gasLimit },
+      this.options.fees,
+      this.options.chainId,
+      (record) => journal.submitted(record),
+    );
+    return this.outcomeOf(receipt, pending);
+  }
+
+  private async outcomeOf(receipt: TransactionReceipt, pending: PendingOrder): Promise<ExecutionOutcome> {
+    if (receipt.status !== 1) {
+      // A mined revert carries no data in the receipt: replay the same call to decode it.
+      const replay = await this.simulate(pending.order, pending.signature);
+      const reason = typeof replay === "string" ? replay : "reverted on chain (replay now succeeds: state moved)";
+      return FAILED(`transaction reverted: ${reason}`, receipt.hash, receipt.gasUsed);
+    }
+    const fills: Fill[] = [];
+    let navBefore: bigint | null = null;
+    let navAfter: bigint | null = null;
+    for (const log of receipt.logs) {
+      if (log.address.toLowerCase() !== this.options.vaultAddress.toLowerCase()) continue;
+      const parsed = this.iface.parseLog(log);
+      if (parsed?.name === "LegExecuted") {
+        const [tokenIn, tokenOut, amountIn, amountOut, minOut] = parsed.args as unknown as [
+          string,
+          string,
+          bigint,
+          bigint,
+          bigint,
+        ];
+        fills.push({ tokenIn, tokenOut, amountIn, amountOut, minOut });
+      } else if (parsed?.name === "Rebalanced") {
+        navBefore = parsed.args[2] as bigint;
+        navAfter = parsed.args[3] as bigint;
+      }
+    }
+    return { ok: true, reason: null, txHash: receipt.hash, gasUsed: receipt.gasUsed, navBefore, navAfter, fills };
+  }
+
+  /**
+   * Finishes an order a previous run signed: a known transaction that was mined decides the
+   * outcome; a consumed nonce means it landed; otherwise the same signed order is submitted
+   * again while its deadline allows, and declared dead only once it provably cannot land.
+   */
+  async resume(pending: PendingOrder, journal: ExecutionJournal): Promise<ExecutionOutcome> {
+    const { rpc, fees } = this.options;
+    if (pending.txHashes.length > 0) {
+      const mined = await waitForAny(rpc, pending.txHashes, 0, fees.pollMs);
+      if (mined) return this.outcomeOf(mined, pending);
+    }
+    const nonce = await this.rebalanceNonce();
+    if (nonce > pending.order.nonce) {
+      const events = await rpc.read("Rebalanced events", () =>
+        this.vault().queryFilter(this.vault().filters.Rebalanced(pending.order.nonce)),
+      );
+      const event = events[0];
+      if (!event) return FAILED(`nonce ${pending.order.nonce} consumed but no Rebalanced event found`);
+      const receipt = await rpc.read("receipt", (p) => p.getTransactionReceipt(event.transactionHash));
+      if (!receipt) throw new ExecutionError("receipt of a mined Rebalanced event is missing");
+      return this.outcomeOf(receipt, pending);
+    }
+    for (const hash of pending.txHashes) {
+      const tx = await rpc.read("transaction", (p) => p.getTransaction(hash));
+      if (tx && tx.blockNumber === null) {
+        // Still in the mempool: wait for it rather than racing it with a second transaction.
+        const mined = await waitForAny(rpc, pending.txHashes, fees.waitTimeoutMs, fees.pollMs);
+        if (mined) return this.outcomeOf(mined, pending);
+      }
+    }
+    if (BigInt(await this.chainTime()) > pending.order.deadline) {
+      return FAILED(`order ${pending.order.nonce} expired before landing; the nonce is still unused`);
+    }
+    const replay = await this.simulate(pending.order, pending.signature);
+    if (typeof replay === "string") return FAILED(`resumed order no longer simulates: ${replay}`);
+    return this.submit(pending, journal);
+  }
+}

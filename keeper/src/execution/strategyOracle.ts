@@ -1,0 +1,75 @@
+/**
+ * Puts a `Strategy` behind the Oracle interface: it shows the strategy the market panel up to
+ * the decision time (never later bars), the vault's current weights aligned with the panel,
+ * and only the venue's assets as eligible, then maps the answer back to symbols. It also reads
+ * the current risk level from the basket's recent volatility.
+ */
+import { DataError } from "../core/errors.js";
+import { type MarketPanel, panelUpTo, type Strategy } from "../core/types.js";
+import { type VolLevel, volatilityRegime } from "../strategy/risk/volatilityLevels.js";
+import type { Oracle, OracleContext, Weights } from "./portfolioManager.js";
+
+export type RiskLabel = "very low" | "low" | "medium" | "high" | "very high";
+
+const LABEL: Readonly<Record<VolLevel, RiskLabel>> = {
+  "very-low": "very low",
+  low: "low",
+  medium: "medium",
+  high: "high",
+  "very-high": "very high",
+};
+
+export class StrategyOracle implements Oracle {
+  readonly name: string;
+
+  constructor(
+    private readonly strategy: Strategy,
+    private readonly panel: MarketPanel,
+    private readonly venueSymbols: readonly string[],
+  ) {
+    this.name = strategy.name;
+  }
+
+  /** Index of the last bar closed at or before `now`. */
+  barAt(now: number): number {
+    const ts = this.panel.timestamps;
+    let t = -1;
+    while (t + 1 < ts.length && (ts[t + 1] as number) <= now) t++;
+    if (t < 0) throw new DataError(`no market data at or before ${now}`);
+    return t;
+  }
+
+  async targetWeights(context: OracleContext): Promise<Weights | null> {
+    const t = this.barAt(context.now);
+    const view = {
+      panel: panelUpTo(this.panel, t),
+      t,
+      currentWeights: Float64Array.from(this.panel.assets, (a) => context.currentWeights[a.symbol] ?? 0),
+      eligible: this.panel.assets.map((a) => this.venueSymbols.includes(a.symbol)),
+    };
+    const weights = this.strategy.decide(view);
+    if (weights === null) return null;
+    const out: Record<string, number> = {};
+    this.panel.assets.forEach((a, i) => {
+      const w = weights[i] ?? 0;
+      if (w !== 0) out[a.symbol] = w;
+    });
+    return out;
+  }
+
+  /** Risk level of an equal-weight basket of the venue's assets over the visible history. */
+  riskLevel(now: number): RiskLabel {
+    const t = this.barAt(now);
+    const rows = this.panel.assets.flatMap((a, i) =>
+      this.venueSymbols.includes(a.symbol) ? [this.panel.close[i]] : [],
+    );
+    const returns = new Float64Array(Math.max(0, t));
+    for (let k = 1; k <= t; k++) {
+      let sum = 0;
+      for (const row of rows) sum += Math.log((row?.[k] as number) / (row?.[k - 1] as number));
+      returns[k - 1] = rows.length > 0 ? sum / rows.length : 0;
+    }
+    const level = volatilityRegime(returns, this.panel.freq).level;
+    return level ? LABEL[level] : "medium";
+  }
+}

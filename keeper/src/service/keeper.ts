@@ -1,0 +1,366 @@
+/**
+ * The running keeper. Each cycle: resume whatever a previous run left between signing and a
+ * final state, read the vault, ask the scheduler whether a rebalance is due (frequency or
+ * drift), ask the oracle for weights, validate them, then let the venue plan, sign, simulate
+ * and submit, persisting every transition; finally reconcile the vault's new weights with the
+ * target and record NAV. The kill switch (config flag or `<dataDir>/KILL`) stops all of it.
+ */
+import { existsSync } from "node:fs";
+import { parseUnits, type Wallet } from "ethers";
+import { IndexVault__factory } from "../../../types/ethers-contracts/index.js";
+import { type KeeperConfig, killFilePath, storePath } from "../config/keeperConfig.js";
+import { BallastError, ConfigError, ExecutionError, InvalidInputError } from "../core/errors.js";
+import { toNumber } from "../core/fixed.js";
+import { FailoverRpc } from "../execution/failoverRpc.js";
+import {
+  type ExecutionHooks,
+  type ExecutionJournal,
+  type ExecutionOutcome,
+  IndexVaultVenue,
+} from "../execution/indexVaultVenue.js";
+import { maxDriftBps, type Oracle, validateTargetWeights, type Weights } from "../execution/portfolioManager.js";
+import { loadWallet } from "../execution/signerKeys.js";
+import type { FeePolicy } from "../execution/txSender.js";
+import type { Logger } from "./logger.js";
+import type { CycleRecord, KeeperControl, RiskLevel } from "./readModel.js";
+import { decideRun } from "./scheduler.js";
+import { KeeperStore } from "./store/keeperStore.js";
+
+export interface KeeperDeps {
+  readonly config: KeeperConfig;
+  readonly store: KeeperStore;
+  readonly rpc: FailoverRpc;
+  readonly venue: IndexVaultVenue;
+  readonly oracle: Oracle;
+  readonly logger: Logger;
+  readonly signerAddress: string;
+  /** Benchmark NAV per share at chain time t (rebased), when the caller has one. */
+  readonly benchmark?: (t: number) => number | null;
+  readonly riskLevel?: (t: number) => RiskLevel;
+}
+
+const FINAL_OK = new Set(["confirmed", "reconciled"]);
+
+export function feePolicy(config: KeeperConfig): FeePolicy {
+  const g = config.gas;
+  return {
+    maxFeePerGasCap: parseUnits(String(g.maxFeePerGasGwei), "gwei"),
+    priorityFee: parseUnits(String(g.priorityFeeGwei), "gwei"),
+    bumpPercent: g.bumpPercent,
+    stuckAfterMs: g.stuckAfterMs,
+    pollMs: g.pollMs,
+    maxReplacements: g.maxReplacements,
+    waitTimeoutMs: g.waitTimeoutMs,
+  };
+}
+
+export interface OpenKeeperOptions {
+  readonly oracle: Oracle;
+  readonly logger: Logger;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly hooks?: ExecutionHooks;
+  readonly benchmark?: (t: number) => number | null;
+  readonly riskLevel?: (t: number) => RiskLevel;
+}
+
+/**
+ * Loads keys, connects and checks the chain, the vault and the keys against each other (reads
+ * only), then opens the store. Any mismatch is a ConfigError raised before anything is sent.
+ */
+export async function openKeeper(config: KeeperConfig, options: OpenKeeperOptions): Promise<Keeper> {
+  const env = options.env ?? process.env;
+  const signer: Wallet = await loadWallet(config.signer, env);
+  const submitter: Wallet = await loadWallet(config.submitter, env);
+  const rpc = new FailoverRpc({
+    urls: config.rpcUrls,
+    chainId: config.chainId,
+    retries: config.rpc.retries,
+    backoffMs: config.rpc.backoffMs,
+    timeoutMs: config.rpc.timeoutMs,
+    onFailover: (from, to) => options.logger.warn({ from, to }, "rpc failover"),
+  });
+  try {
+    const network = await rpc.read("chain id", (p) => p.send("eth_chainId", []));
+    if (Number(network) !== config.chainId) {
+      throw new ConfigError(`RPC chain id ${Number(network)} differs from configured ${config.chainId}`);
+    }
+    const code = await rpc.read("vault code", (p) => p.getCode(config.vault));
+    if (code === "0x") throw new ConfigError(`no contract at vault address ${config.vault}`);
+    const venue = new IndexVaultVenue({
+      rpc,
+      chainId: config.chainId,
+      vaultAddress: config.vault,
+      signer,
+      submitter,
+      tokens: config.tokens,
+      planning: config.planning,
+      fees: feePolicy(config),
+      ...(options.hooks ? { hooks: options.hooks } : {}),
+    });
+    const onChainSigner = await rpc.read("keeperSigner", (p) =>
+      IndexVault__factory.connect(config.vault, p).keeperSigner(),
+    );
+    if (onChainSigner.toLowerCase() !== signer.address.toLowerCase()) {
+      throw new ConfigError(
+        `the vault's keeper signer is ${onChainSigner}, not the configured key's ${signer.address}`,
+      );
+    }
+    // Every vault asset must be described by the config (throws ExecutionError otherwise).
+    try {
+      await venue.universe();
+    } catch (error) {
+      if (error instanceof ExecutionError) throw new ConfigError(error.message);
+      throw error;
+    }
+    const balance = await rpc.read("submitter balance", (p) => p.getBalance(submitter.address));
+    if (balance === 0n) throw new ConfigError(`submitter ${submitter.address} has no ETH for gas`);
+    const store = KeeperStore.open(storePath(config));
+    return new Keeper({
+      config,
+      store,
+      rpc,
+      venue,
+      oracle: options.oracle,
+      logger: options.logger,
+      signerAddress: signer.address,
+      ...(options.benchmark ? { benchmark: options.benchmark } : {}),
+      ...(options.riskLevel ? { riskLevel: options.riskLevel } : {}),
+    });
+  } catch (error) {
+    rpc.destroy();
+    throw error;
+  }
+}
+
+export class Keeper implements KeeperControl {
+  private busy: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(readonly deps: KeeperDeps) {
+    const { config, store, oracle } = deps;
+    store.setState({
+      chainId: config.chainId,
+      vault: config.vault,
+      strategy: oracle.name,
+      dryRun: config.dryRun,
+      killSwitch: this.killed(),
+      activeRpcUrl: deps.rpc.activeUrl,
+    });
+  }
+
+  get store(): KeeperStore {
+    return this.deps.store;
+  }
+
+  killed(): boolean {
+    return this.deps.config.killSwitch || existsSync(killFilePath(this.deps.config));
+  }
+
+  /** Serialises cycles: the schedule and an operator's trigger never overlap. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.busy.then(fn, fn);
+    this.busy = next.catch(() => undefined);
+    return next;
+  }
+
+  async triggerRebalance(): Promise<{ readonly accepted: boolean; readonly reason?: string }> {
+    if (this.killed()) return { accepted: false, reason: "kill switch is on" };
+    const cycle = await this.exclusive(() => this.cycle(true));
+    return cycle && FINAL_OK.has(cycle.status)
+      ? { accepted: true }
+      : { accepted: cycle !== null, reason: cycle?.reason ?? "no cycle ran" };
+  }
+
+  /** One scheduler tick: resumes, records NAV, and rebalances when due. */
+  async tick(): Promise<CycleRecord | null> {
+    return this.exclusive(() => this.cycle(false));
+  }
+
+  private async cycle(force: boolean): Promise<CycleRecord | null> {
+    const { store, venue, logger, config } = this.deps;
+    const now = await venue.chainTime();
+    const killed = this.killed();
+    store.setState({ killSwitch: killed, activeRpcUrl: this.deps.rpc.activeUrl, running: !this.stopped });
+    if (killed) {
+      logger.warn("kill switch on: no cycle");
+      return null;
+    }
+    await this.resumePending();
+    const positions = await venue.positions();
+    const current = Object.fromEntries(positions.symbols.map((s, i) => [s, (positions.weightsBps[i] ?? 0) / 10_000]));
+    store.recordNav({
+      t: now,
+      navPerShare: positions.navPerShare,
+      navUsd: positions.navUsd,
+      benchmark: this.deps.benchmark?.(now) ?? null,
+    });
+    store.recordComposition(now, current);
+    const lastTarget = store.targetWeights();
+    const drift = Object.keys(lastTarget).length
+      ? maxDriftBps(
+          positions.weightsBps,
+          positions.symbols.map((s) => Math.round((lastTarget[s] ?? 0) * 10_000)),
+        )
+      : 0;
+    const decision = decideRun({ now, lastRebalanceAt: this.lastRebalanceAt(), driftBps: drift }, config.schedule);
+    store.setState({
+      currentWeights: current,
+      nextRunAt: decision.nextRunAt,
+      ...(this.deps.riskLevel ? { riskLevel: this.deps.riskLevel(now) } : {}),
+    });
+    if (!decision.due && !force) return null;
+    logger.info({ reason: force ? "operator" : decision.reason, driftBps: drift }, "rebalance due");
+    return this.rebalance(now, current);
+  }
+
+  private lastRebalanceAt(): number | null {
+    const done = this.deps.store.cycles(500).find((c) => FINAL_OK.has(c.status));
+    return done ? done.startedAt : null;
+  }
+
+  private async rebalance(now: number, current: Weights): Promise<CycleRecord> {
+    const { store, venue, oracle, logger, config } = this.deps;
+    const target = await oracle.targetWeights({ now, currentWeights: current });
+    if (target === null) {
+      const id = store.beginCycle(now, {}, "skipped");
+      store.updateCycle(id, { reason: "strategy holds", finishedAt: now });
+      return store.cycle(id) as CycleRecord;
+    }
+    const id = store.beginCycle(now, target);
+    let targetBps: number[];
+    try {
+      targetBps = validateTargetWeights(target, await venue.universe(), { maxWeight: config.strategy.maxWeight });
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      store.updateCycle(id, { status: "failed", reason: `risk check: ${error.message}`, finishedAt: now });
+      logger.error({ cycle: id, reason: error.message }, "target weights rejected");
+      return store.cycle(id) as CycleRecord;
+    }
+    try {
+      const outcome = await venue.execute(targetBps, this.journal(id), !config.dryRun);
+      if (config.dryRun) {
+        store.updateCycle(id, { status: "dry-run", reason: outcome.reason, finishedAt: await venue.chainTime() });
+        return store.cycle(id) as CycleRecord;
+      }
+      return await this.finish(id, outcome, target);
+    } catch (error) {
+      const status = store.cycle(id)?.status;
+      // Signed or submitted: the order may still land. Leave it for `resumePending`.
+      if (status === "signed" || status === "submitted") throw error;
+      const reason = error instanceof BallastError ? error.message : `unexpected: ${String(error)}`;
+      store.updateCycle(id, { status: "failed", reason, finishedAt: await venue.chainTime() });
+      logger.error({ cycle: id, reason }, "cycle failed");
+      if (!(error instanceof BallastError)) throw error;
+      return store.cycle(id) as CycleRecord;
+    }
+  }
+
+  /** Finishes a cycle a previous run left in `signed` or `submitted`. */
+  async resumePending(): Promise<CycleRecord | null> {
+    const { store, venue, logger } = this.deps;
+    const found = store.pendingCycle();
+    if (!found) return null;
+    logger.warn({ cycle: found.cycle.id, status: found.cycle.status, nonce: found.cycle.nonce }, "resuming cycle");
+    const outcome = await venue.resume(found.pending, this.journal(found.cycle.id));
+    return this.finish(found.cycle.id, outcome, found.cycle.targetWeights);
+  }
+
+  private journal(id: number): ExecutionJournal {
+    const { store } = this.deps;
+    return {
+      planned: (order) => {
+        store.saveOrder(id, order);
+        store.updateCycle(id, { nonce: order.nonce.toString() });
+      },
+      simulated: () => store.updateCycle(id, { status: "simulated" }),
+      signed: (signature, digest, gasLimit) => {
+        store.saveSignature(id, signature, digest, gasLimit);
+        store.updateCycle(id, { status: "signed" });
+      },
+      submitted: (record) => {
+        store.addTransaction(id, record, Math.floor(Date.now() / 1000));
+        store.updateCycle(id, { status: "submitted", txHash: record.hash });
+        this.deps.logger.info({ cycle: id, tx: record.hash, replaces: record.replaces }, "transaction sent");
+      },
+    };
+  }
+
+  private async finish(id: number, outcome: ExecutionOutcome, target: Weights): Promise<CycleRecord> {
+    const { store, venue, logger, config } = this.deps;
+    const finishedAt = await venue.chainTime();
+    if (!outcome.ok) {
+      store.updateCycle(id, {
+        status: "failed",
+        reason: outcome.reason,
+        txHash: outcome.txHash,
+        gasUsed: outcome.gasUsed?.toString() ?? null,
+        finishedAt,
+      });
+      logger.error({ cycle: id, reason: outcome.reason, tx: outcome.txHash }, "rebalance failed");
+      return store.cycle(id) as CycleRecord;
+    }
+    const snap = await venue.snapshot();
+    const baseDecimals = config.tokens[0]?.decimals ?? 6;
+    const basePrice = toNumber(snap.pricesUsd[0] ?? 100_000_000n, 8);
+    const usd = (v: bigint | null) => (v === null ? null : toNumber(v, baseDecimals) * basePrice);
+    const navBefore = usd(outcome.navBefore);
+    const navAfter = usd(outcome.navAfter);
+    store.addFills(id, outcome.fills);
+    store.updateCycle(id, {
+      status: "confirmed",
+      txHash: outcome.txHash,
+      gasUsed: outcome.gasUsed?.toString() ?? null,
+      navBefore,
+      navAfter,
+      costUsd: navBefore !== null && navAfter !== null ? navBefore - navAfter : null,
+    });
+    // Reconcile: the vault's weights after the trade against the plan.
+    const positions = await venue.positions();
+    const weights = Object.fromEntries(positions.symbols.map((s, i) => [s, (positions.weightsBps[i] ?? 0) / 10_000]));
+    const drift = maxDriftBps(
+      positions.weightsBps,
+      positions.symbols.map((s) => Math.round((target[s] ?? 0) * 10_000)),
+    );
+    store.setState({ currentWeights: weights, targetWeights: target });
+    store.recordComposition(finishedAt, weights);
+    store.recordNav({
+      t: finishedAt,
+      navPerShare: positions.navPerShare,
+      navUsd: positions.navUsd,
+      benchmark: this.deps.benchmark?.(finishedAt) ?? null,
+    });
+    store.updateCycle(id, {
+      status: "reconciled",
+      reason: drift > 0 ? `reconciled: max weight gap ${drift} bps from target` : null,
+      finishedAt,
+    });
+    logger.info({ cycle: id, tx: outcome.txHash, gasUsed: outcome.gasUsed?.toString(), driftBps: drift }, "rebalanced");
+    return store.cycle(id) as CycleRecord;
+  }
+
+  /** Runs ticks every `pollSeconds` until `stop()`; errors are logged, never fatal. */
+  async run(): Promise<void> {
+    const { logger, config } = this.deps;
+    this.stopped = false;
+    this.deps.store.setState({ running: true });
+    while (!this.stopped) {
+      try {
+        await this.tick();
+      } catch (error) {
+        logger.error({ err: error instanceof Error ? error.message : String(error) }, "tick failed");
+      }
+      await new Promise<void>((resolve) => setTimeout(resolve, config.schedule.pollSeconds * 1000));
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.deps.store.setState({ running: false });
+  }
+
+  close(): void {
+    this.stop();
+    this.deps.rpc.destroy();
+    this.deps.store.close();
+  }
+}

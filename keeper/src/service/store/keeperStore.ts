@@ -1,0 +1,372 @@
+/**
+ * The keeper's SQLite store (node:sqlite): cycles and their state transitions, signed orders,
+ * transactions, fills, NAV and composition history, baselines, and the keeper's live state.
+ * Every transition is written before the next step starts, which is what makes a restart in
+ * the middle of a cycle safe. It also serves the operator surfaces as the `KeeperReadModel`.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { z } from "zod";
+import { DataError } from "../../core/errors.js";
+import type { Fill, PendingOrder } from "../../execution/indexVaultVenue.js";
+import type { RebalanceOrder } from "../../execution/rebalanceOrder.js";
+import type { BroadcastRecord } from "../../execution/txSender.js";
+import type {
+  CompositionPoint,
+  CycleRecord,
+  CycleStatus,
+  KeeperReadModel,
+  KeeperStatus,
+  NavPoint,
+  RiskLevel,
+} from "../readModel.js";
+import { MIGRATIONS } from "./migrations.js";
+
+export interface CyclePatch {
+  readonly status?: CycleStatus;
+  readonly finishedAt?: number | null;
+  readonly nonce?: string | null;
+  readonly txHash?: string | null;
+  readonly reason?: string | null;
+  readonly navBefore?: number | null;
+  readonly navAfter?: number | null;
+  readonly costUsd?: number | null;
+  readonly gasUsed?: string | null;
+}
+
+/** Live keeper facts the store does not derive from history. */
+export interface KeeperState {
+  readonly running: boolean;
+  readonly killSwitch: boolean;
+  readonly dryRun: boolean;
+  readonly chainId: number;
+  readonly vault: string;
+  readonly strategy: string;
+  readonly nextRunAt: number | null;
+  readonly riskLevel: RiskLevel;
+  readonly activeRpcUrl: string;
+  readonly currentWeights: Readonly<Record<string, number>>;
+  readonly targetWeights: Readonly<Record<string, number>>;
+}
+
+const DEFAULT_STATE: KeeperState = {
+  running: false,
+  killSwitch: false,
+  dryRun: false,
+  chainId: 0,
+  vault: "",
+  strategy: "",
+  nextRunAt: null,
+  riskLevel: "medium",
+  activeRpcUrl: "",
+  currentWeights: {},
+  targetWeights: {},
+};
+
+const COLUMN: Readonly<Record<keyof CyclePatch, string>> = {
+  status: "status",
+  finishedAt: "finished_at",
+  nonce: "nonce",
+  txHash: "tx_hash",
+  reason: "reason",
+  navBefore: "nav_before",
+  navAfter: "nav_after",
+  costUsd: "cost_usd",
+  gasUsed: "gas_used",
+};
+
+const cycleRow = z.object({
+  id: z.number(),
+  started_at: z.number(),
+  finished_at: z.number().nullable(),
+  status: z.string(),
+  nonce: z.string().nullable(),
+  tx_hash: z.string().nullable(),
+  reason: z.string().nullable(),
+  nav_before: z.number().nullable(),
+  nav_after: z.number().nullable(),
+  cost_usd: z.number().nullable(),
+  gas_used: z.string().nullable(),
+  target_weights: z.string(),
+});
+
+const weightsSchema = z.record(z.string(), z.number());
+
+const orderJson = z.object({
+  assets: z.array(z.string()),
+  targetWeightsBps: z.array(z.number()),
+  legs: z.array(z.object({ path: z.string(), amountIn: z.string() })),
+  nonce: z.string(),
+  deadline: z.string(),
+  maxSlippageBps: z.number(),
+});
+
+function toCycle(raw: unknown): CycleRecord {
+  const r = cycleRow.parse(raw);
+  return {
+    id: r.id,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    status: r.status as CycleStatus,
+    nonce: r.nonce,
+    txHash: r.tx_hash,
+    reason: r.reason,
+    navBefore: r.nav_before,
+    navAfter: r.nav_after,
+    costUsd: r.cost_usd,
+    gasUsed: r.gas_used,
+    targetWeights: weightsSchema.parse(JSON.parse(r.target_weights)),
+  };
+}
+
+function serializeOrder(order: RebalanceOrder): string {
+  return JSON.stringify(order, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+function parseOrder(text: string): RebalanceOrder {
+  const o = orderJson.parse(JSON.parse(text));
+  return {
+    assets: o.assets,
+    targetWeightsBps: o.targetWeightsBps,
+    legs: o.legs.map((l) => ({ path: l.path, amountIn: BigInt(l.amountIn) })),
+    nonce: BigInt(o.nonce),
+    deadline: BigInt(o.deadline),
+    maxSlippageBps: o.maxSlippageBps,
+  };
+}
+
+export class KeeperStore implements KeeperReadModel {
+  private readonly db: DatabaseSync;
+
+  private constructor(path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new DatabaseSync(path);
+    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;");
+    this.migrate();
+  }
+
+  /** Opens (or creates) the store and applies pending migrations. */
+  static open(path: string): KeeperStore {
+    return new KeeperStore(path);
+  }
+
+  private migrate(): void {
+    this.db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)");
+    const row = this.db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as { v: number | null };
+    const applied = row.v ?? 0;
+    if (applied > MIGRATIONS.length) throw new DataError(`store is at schema ${applied}, newer than this keeper`);
+    MIGRATIONS.slice(applied).forEach((sql, i) => {
+      this.db.exec("BEGIN");
+      try {
+        this.db.exec(sql);
+        this.db.prepare("INSERT INTO schema_migrations VALUES (?, ?)").run(applied + i + 1, Date.now());
+        this.db.exec("COMMIT");
+      } catch (error) {
+        this.db.exec("ROLLBACK");
+        throw new DataError(`migration ${applied + i + 1} failed`, { cause: error });
+      }
+    });
+  }
+
+  schemaVersion(): number {
+    return (this.db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as { v: number }).v;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // ------------------------------------------------------------------ keeper state
+
+  state(): KeeperState {
+    const rows = this.db.prepare("SELECT key, value FROM keeper_state").all() as { key: string; value: string }[];
+    const stored = Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown]));
+    return { ...DEFAULT_STATE, ...stored } as KeeperState;
+  }
+
+  setState(patch: Partial<KeeperState>): void {
+    const stmt = this.db.prepare(
+      "INSERT INTO keeper_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    );
+    for (const [key, value] of Object.entries(patch)) stmt.run(key, JSON.stringify(value ?? null));
+  }
+
+  // ------------------------------------------------------------------ cycles
+
+  beginCycle(
+    startedAt: number,
+    targetWeights: Readonly<Record<string, number>>,
+    status: CycleStatus = "planned",
+  ): number {
+    const result = this.db
+      .prepare("INSERT INTO cycles(started_at, status, target_weights) VALUES (?, ?, ?)")
+      .run(startedAt, status, JSON.stringify(targetWeights));
+    return Number(result.lastInsertRowid);
+  }
+
+  updateCycle(id: number, patch: CyclePatch): void {
+    const entries = Object.entries(patch) as [keyof CyclePatch, unknown][];
+    if (entries.length === 0) return;
+    const sets = entries.map(([k]) => `${COLUMN[k]} = ?`).join(", ");
+    const values = entries.map(([, v]) => (v === undefined ? null : (v as string | number | null)));
+    this.db.prepare(`UPDATE cycles SET ${sets} WHERE id = ?`).run(...values, id);
+  }
+
+  cycle(id: number): CycleRecord | null {
+    const row = this.db.prepare("SELECT * FROM cycles WHERE id = ?").get(id);
+    return row ? toCycle(row) : null;
+  }
+
+  saveOrder(cycleId: number, order: RebalanceOrder): void {
+    this.db
+      .prepare("INSERT OR REPLACE INTO orders(cycle_id, nonce, order_json) VALUES (?, ?, ?)")
+      .run(cycleId, order.nonce.toString(), serializeOrder(order));
+  }
+
+  saveSignature(cycleId: number, signature: string, digest: string, gasLimit: bigint): void {
+    this.db
+      .prepare("UPDATE orders SET signature = ?, digest = ?, gas_limit = ? WHERE cycle_id = ?")
+      .run(signature, digest, gasLimit.toString(), cycleId);
+  }
+
+  addTransaction(cycleId: number, record: BroadcastRecord, sentAt: number): void {
+    this.db
+      .prepare("INSERT OR IGNORE INTO transactions VALUES (?, ?, ?, ?, ?, ?)")
+      .run(record.hash, cycleId, record.nonce, record.maxFeePerGas.toString(), record.replaces, sentAt);
+  }
+
+  transactions(cycleId: number): { hash: string; txNonce: number; maxFeePerGas: bigint; replaces: string | null }[] {
+    const rows = this.db
+      .prepare(
+        "SELECT hash, tx_nonce, max_fee_per_gas, replaces FROM transactions WHERE cycle_id = ? ORDER BY sent_at, rowid",
+      )
+      .all(cycleId) as { hash: string; tx_nonce: number; max_fee_per_gas: string; replaces: string | null }[];
+    return rows.map((r) => ({
+      hash: r.hash,
+      txNonce: r.tx_nonce,
+      maxFeePerGas: BigInt(r.max_fee_per_gas),
+      replaces: r.replaces,
+    }));
+  }
+
+  addFills(cycleId: number, fills: readonly Fill[]): void {
+    const stmt = this.db.prepare(
+      "INSERT INTO fills(cycle_id, token_in, token_out, amount_in, amount_out, min_out) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    for (const f of fills) {
+      stmt.run(cycleId, f.tokenIn, f.tokenOut, f.amountIn.toString(), f.amountOut.toString(), f.minOut.toString());
+    }
+  }
+
+  fillCount(cycleId: number): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM fills WHERE cycle_id = ?").get(cycleId) as { n: number }).n;
+  }
+
+  /** Signed orders stored for a vault nonce (the keeper must never sign two). */
+  signedOrdersForNonce(nonce: bigint): number {
+    const row = this.db
+      .prepare("SELECT COUNT(*) AS n FROM orders WHERE nonce = ? AND signature IS NOT NULL")
+      .get(nonce.toString()) as { n: number };
+    return row.n;
+  }
+
+  /** The one cycle left between signing and a final state by a previous run, if any. */
+  pendingCycle(): { readonly cycle: CycleRecord; readonly pending: PendingOrder } | null {
+    const row = this.db
+      .prepare("SELECT * FROM cycles WHERE status IN ('signed', 'submitted') ORDER BY id DESC LIMIT 1")
+      .get();
+    if (!row) return null;
+    const cycle = toCycle(row);
+    const order = this.db.prepare("SELECT * FROM orders WHERE cycle_id = ?").get(cycle.id) as
+      | { order_json: string; signature: string | null; gas_limit: string | null }
+      | undefined;
+    if (!order?.signature || !order.gas_limit)
+      throw new DataError(`cycle ${cycle.id} is ${cycle.status} without a signed order`);
+    return {
+      cycle,
+      pending: {
+        order: parseOrder(order.order_json),
+        signature: order.signature,
+        gasLimit: BigInt(order.gas_limit),
+        txHashes: this.transactions(cycle.id).map((t) => t.hash),
+      },
+    };
+  }
+
+  // ------------------------------------------------------------------ history
+
+  recordNav(point: NavPoint): void {
+    this.db
+      .prepare("INSERT OR REPLACE INTO nav_history VALUES (?, ?, ?, ?)")
+      .run(point.t, point.navPerShare, point.navUsd, point.benchmark);
+  }
+
+  recordComposition(t: number, weights: Readonly<Record<string, number>>): void {
+    this.db.prepare("INSERT OR REPLACE INTO composition VALUES (?, ?)").run(t, JSON.stringify(weights));
+  }
+
+  recordBaseline(name: string, t: number, navPerShare: number): void {
+    this.db.prepare("INSERT OR REPLACE INTO baselines VALUES (?, ?, ?)").run(name, t, navPerShare);
+  }
+
+  // ------------------------------------------------------------------ KeeperReadModel
+
+  status(): KeeperStatus {
+    const s = this.state();
+    const cycles = this.cycles(1);
+    return {
+      running: s.running,
+      killSwitch: s.killSwitch,
+      dryRun: s.dryRun,
+      chainId: s.chainId,
+      vault: s.vault,
+      strategy: s.strategy,
+      lastCycle: cycles[0] ?? null,
+      nextRunAt: s.nextRunAt,
+      riskLevel: s.riskLevel,
+    };
+  }
+
+  currentWeights(): Readonly<Record<string, number>> {
+    return this.state().currentWeights;
+  }
+
+  targetWeights(): Readonly<Record<string, number>> {
+    return this.state().targetWeights;
+  }
+
+  cycles(limit: number): readonly CycleRecord[] {
+    return this.db.prepare("SELECT * FROM cycles ORDER BY id DESC LIMIT ?").all(limit).map(toCycle);
+  }
+
+  navHistory(): readonly NavPoint[] {
+    const rows = this.db.prepare("SELECT * FROM nav_history ORDER BY t").all() as {
+      t: number;
+      nav_per_share: number;
+      nav_usd: number;
+      benchmark: number | null;
+    }[];
+    return rows.map((r) => ({ t: r.t, navPerShare: r.nav_per_share, navUsd: r.nav_usd, benchmark: r.benchmark }));
+  }
+
+  compositionHistory(): readonly CompositionPoint[] {
+    const rows = this.db.prepare("SELECT * FROM composition ORDER BY t").all() as { t: number; weights: string }[];
+    return rows.map((r) => ({ t: r.t, weights: weightsSchema.parse(JSON.parse(r.weights)) }));
+  }
+
+  baselines(): Readonly<Record<string, readonly NavPoint[]>> {
+    const rows = this.db.prepare("SELECT * FROM baselines ORDER BY name, t").all() as {
+      name: string;
+      t: number;
+      nav_per_share: number;
+    }[];
+    const out: Record<string, NavPoint[]> = {};
+    for (const r of rows) {
+      const list = out[r.name] ?? [];
+      list.push({ t: r.t, navPerShare: r.nav_per_share, navUsd: Number.NaN, benchmark: null });
+      out[r.name] = list;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Schema migrations of the keeper's SQLite store, applied in order and recorded in
+ * `schema_migrations`. Never edit a released migration: append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: cycles and everything a cycle produces.
+  `CREATE TABLE cycles (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     started_at INTEGER NOT NULL,
+     finished_at INTEGER,
+     status TEXT NOT NULL,
+     nonce TEXT,
+     tx_hash TEXT,
+     reason TEXT,
+     nav_before REAL,
+     nav_after REAL,
+     cost_usd REAL,
+     gas_used TEXT,
+     target_weights TEXT NOT NULL DEFAULT '{}'
+   );
+   CREATE TABLE orders (
+     cycle_id INTEGER PRIMARY KEY REFERENCES cycles(id),
+     nonce TEXT NOT NULL,
+     order_json TEXT NOT NULL,
+     signature TEXT,
+     digest TEXT,
+     gas_limit TEXT
+   );
+   CREATE TABLE transactions (
+     hash TEXT PRIMARY KEY,
+     cycle_id INTEGER NOT NULL REFERENCES cycles(id),
+     tx_nonce INTEGER NOT NULL,
+     max_fee_per_gas TEXT NOT NULL,
+     replaces TEXT,
+     sent_at INTEGER NOT NULL
+   );
+   CREATE TABLE fills (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     cycle_id INTEGER NOT NULL REFERENCES cycles(id),
+     token_in TEXT NOT NULL,
+     token_out TEXT NOT NULL,
+     amount_in TEXT NOT NULL,
+     amount_out TEXT NOT NULL,
+     min_out TEXT NOT NULL
+   );
+   CREATE TABLE nav_history (
+     t INTEGER PRIMARY KEY,
+     nav_per_share REAL NOT NULL,
+     nav_usd REAL NOT NULL,
+     benchmark REAL
+   );
+   CREATE TABLE composition (t INTEGER PRIMARY KEY, weights TEXT NOT NULL);
+   CREATE TABLE baselines (name TEXT NOT NULL, t INTEGER NOT NULL, nav_per_share REAL NOT NULL, PRIMARY KEY (name, t));
+   CREATE TABLE keeper_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 2: resume looks cycles up by status.
+  "CREATE INDEX cycles_status ON cycles(status);",
+];

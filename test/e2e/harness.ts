@@ -1,0 +1,129 @@
+/**
+ * Shared setup of the keeper's end-to-end tests: one local Arbitrum market with a funded vault,
+ * served over real HTTP JSON-RPC, snapshotted so each test starts from the same chain state,
+ * and a keeper opened through the same path the CLI uses (config -> keys -> preflight).
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { Wallet } from "ethers";
+import { network } from "hardhat";
+import { type KeeperConfigInput, parseKeeperConfig } from "../../keeper/src/config/keeperConfig.js";
+import { parseUnits } from "../../keeper/src/core/fixed.js";
+import { type ArbitrumLocal, deployArbitrumLocal } from "../../keeper/src/devchain/arbitrumLocal.js";
+import { type DeployedVault, deployVault, fundAndDeposit } from "../../keeper/src/devchain/deployVault.js";
+import { type RpcServer, startRpcServer } from "../../keeper/src/devchain/rpcServer.js";
+import type { ExecutionHooks } from "../../keeper/src/execution/indexVaultVenue.js";
+import type { Oracle, Weights } from "../../keeper/src/execution/portfolioManager.js";
+import { type Keeper, openKeeper } from "../../keeper/src/service/keeper.js";
+import { createLogger } from "../../keeper/src/service/logger.js";
+
+export const SIGNER_KEY = `0x${"5a".repeat(32)}`;
+export const SUBMITTER_KEY = `0x${"6b".repeat(32)}`;
+export const BASKET = ["WETH", "WBTC", "ARB"] as const;
+
+export interface E2eWorld {
+  readonly local: ArbitrumLocal;
+  readonly deployed: DeployedVault;
+  readonly server: RpcServer;
+  readonly snapshot: () => Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
+export async function buildWorld(): Promise<E2eWorld> {
+  const connection = await network.create("arbitrumLocal");
+  const local = await deployArbitrumLocal(connection.ethers);
+  const signer = new Wallet(SIGNER_KEY);
+  const deployed = await deployVault(local, { basket: [...BASKET], keeperSigner: signer.address });
+  const [, , , , , alice, bob] = await local.ethers.getSigners();
+  if (!alice || !bob) throw new Error("signers");
+  await fundAndDeposit(local, deployed.vault, [alice, bob], parseUnits("250000", 6));
+  const submitter = new Wallet(SUBMITTER_KEY);
+  await local.ethers.provider.send("hardhat_setBalance", [submitter.address, "0x56bc75e2d63100000"]);
+  const server = await startRpcServer({
+    request: ({ method, params }) => connection.provider.request({ method, params: params ? [...params] : [] }),
+  });
+  let snap = (await local.ethers.provider.send("evm_snapshot", [])) as string;
+  return {
+    local,
+    deployed,
+    server,
+    // Reverts to the state after setup and takes a fresh snapshot (a snapshot is single-use).
+    snapshot: async () => {
+      await local.ethers.provider.send("evm_setAutomine", [true]);
+      await local.ethers.provider.send("evm_revert", [snap]);
+      snap = (await local.ethers.provider.send("evm_snapshot", [])) as string;
+    },
+    close: async () => {
+      await server.close();
+      await connection.close();
+    },
+  };
+}
+
+/** A fixed-target oracle: the test decides the weights. */
+export function fixedOracle(weights: () => Weights | null): Oracle {
+  return { name: "fixed", targetWeights: async () => weights() };
+}
+
+export const EQUAL: Weights = { USDC: 0.01, WETH: 0.33, WBTC: 0.33, ARB: 0.33 };
+
+export function configFor(world: E2eWorld, overrides: Partial<KeeperConfigInput> = {}): KeeperConfigInput {
+  return {
+    rpcUrls: [world.server.url],
+    chainId: Number(world.local.chainId),
+    vault: world.deployed.address,
+    tokens: world.deployed.symbols.map((symbol, i) => ({
+      symbol,
+      address: world.local.tokens[symbol].address,
+      decimals: world.local.tokens[symbol].decimals,
+      sellPath: world.deployed.routes.sell[i] || "0x",
+      buyPath: world.deployed.routes.buy[i] || "0x",
+    })),
+    dataDir: mkdtempSync(join(tmpdir(), "ballast-e2e-")),
+    strategy: { maxWeight: 0.5 },
+    schedule: { everySeconds: 7 * 86_400, driftThresholdBps: 500, pollSeconds: 1 },
+    gas: { maxFeePerGasGwei: 50, priorityFeeGwei: 0.01, stuckAfterMs: 300, pollMs: 50, waitTimeoutMs: 20_000 },
+    rpc: { retries: 2, backoffMs: 20, timeoutMs: 2_000 },
+    ...overrides,
+  };
+}
+
+/** Collects every log line, so tests can check what was (and was not) logged. */
+export function memoryLogger() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  return { logger: createLogger({ level: "info", destination, secrets: [SIGNER_KEY, SUBMITTER_KEY] }), lines };
+}
+
+export const KEYS_ENV = { BALLAST_KEEPER_KEY: SIGNER_KEY, BALLAST_SUBMITTER_KEY: SUBMITTER_KEY };
+
+export async function keeperFor(
+  world: E2eWorld,
+  oracle: Oracle,
+  options: { config?: Partial<KeeperConfigInput>; hooks?: ExecutionHooks; dataDir?: string } = {},
+): Promise<{ keeper: Keeper; lines: string[] }> {
+  const { logger, lines } = memoryLogger();
+  const config = parseKeeperConfig({
+    ...configFor(world, options.config),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
+  const keeper = await openKeeper(config, {
+    oracle,
+    logger,
+    env: KEYS_ENV,
+    ...(options.hooks ? { hooks: options.hooks } : {}),
+  });
+  return { keeper, lines };
+}
+
+export async function advanceDays(world: E2eWorld, days: number): Promise<void> {
+  await world.local.ethers.provider.send("evm_increaseTime", [days * 86_400]);
+  await world.local.ethers.provider.send("evm_mine", []);
+}

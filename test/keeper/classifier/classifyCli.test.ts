@@ -1,0 +1,80 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { expect } from "chai";
+import { classifyCommand } from "../../../keeper/src/cli/commands/classify.js";
+
+const FIXTURE_CSV = fileURLToPath(new URL("../../fixtures/data/market_small.csv", import.meta.url));
+const SHARED = fileURLToPath(new URL("../../../../shared/data/market_daily.csv", import.meta.url));
+
+/** Runs the command with console output captured. */
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const { log, error } = console;
+  console.log = (...args: unknown[]) => void out.push(args.join(" "));
+  console.error = (...args: unknown[]) => void err.push(args.join(" "));
+  try {
+    const code = await classifyCommand(argv);
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+describe("cli classify", () => {
+  it("prints a readable table for the synthetic market", async () => {
+    const { code, out } = await run(["--source", "synthetic", "--date", "2023-06-30", "--seed", "3"]);
+    expect(code).to.equal(0);
+    expect(out).to.match(/^universe at 2023-06-30: /m);
+    expect(out).to.match(/^out USDC .*category stablecoin is excluded/m);
+    expect(out).to.match(/^out PEPE .*meme/m);
+  });
+
+  it("prints JSON that matches the table's universe, and honours --max", async () => {
+    const table = await run(["--source", "synthetic", "--date", "2022-09-30", "--max", "2"]);
+    const json = await run(["--source", "synthetic", "--date", "2022-09-30", "--max", "2", "--json"]);
+    expect(json.code).to.equal(0);
+    const parsed = JSON.parse(json.out) as { date: string; selected: string[]; decisions: { symbol: string }[] };
+    expect(parsed.date).to.equal("2022-09-30");
+    expect(parsed.selected.length).to.be.at.most(2);
+    expect(parsed.decisions.length).to.equal(10);
+    const line = table.out.split("\n").find((l) => l.startsWith("universe at"));
+    expect(line).to.equal(
+      `universe at 2022-09-30: ${parsed.selected.length > 0 ? parsed.selected.join(", ") : "(empty)"}`,
+    );
+  });
+
+  it("reads a user CSV and shows the validation report", async () => {
+    const { code, out } = await run(["--source", "csv", "--csv", FIXTURE_CSV]);
+    expect(code).to.equal(0);
+    expect(out).to.match(/validation: \d+ issue\(s\)/);
+    expect(out).to.match(/universe at 2024-01-08/);
+  });
+
+  it("returns 2 with a clear message on bad input", async () => {
+    for (const argv of [
+      ["--source", "nowhere"],
+      ["--source", "csv"],
+      ["--date", "30/06/2023"],
+      ["--max", "0"],
+      ["--unknown-flag"],
+      ["--source", "csv", "--csv", "/nonexistent.csv"],
+      ["--source", "synthetic", "--date", "1999-01-01"],
+    ]) {
+      const { code, err } = await run(argv);
+      expect(code, argv.join(" ")).to.equal(2);
+      expect(err, argv.join(" ")).to.match(/^classify: /);
+    }
+  });
+
+  it("reads ../shared/data when present", async function () {
+    if (!existsSync(SHARED)) {
+      console.log("skipped: ../shared/data absent");
+      this.skip();
+    }
+    const { code, out } = await run(["--source", "shared", "--date", "2023-06-30", "--json"]);
+    expect(code).to.equal(0);
+    expect((JSON.parse(out) as { selected: string[] }).selected.length).to.be.greaterThan(0);
+  });
+});

@@ -1,0 +1,145 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { AbiCoder, encryptKeystoreJsonSync, Wallet } from "ethers";
+import { parseKeeperConfig } from "../../../keeper/src/config/keeperConfig.js";
+import { ConfigError, InvalidInputError } from "../../../keeper/src/core/errors.js";
+import { maxDriftBps, toBps, validateTargetWeights } from "../../../keeper/src/execution/portfolioManager.js";
+import { decodeRevert } from "../../../keeper/src/execution/revertReason.js";
+import { loadWallet } from "../../../keeper/src/execution/signerKeys.js";
+import { decideRun } from "../../../keeper/src/service/scheduler.js";
+import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
+import { IndexVault__factory } from "../../../types/ethers-contracts/index.js";
+
+const UNIVERSE = [
+  { symbol: "USDC", address: "0x01", decimals: 6, maxWeightBps: 10_000 },
+  { symbol: "WETH", address: "0x02", decimals: 18, maxWeightBps: 6_000 },
+  { symbol: "ARB", address: "0x03", decimals: 18, maxWeightBps: 6_000 },
+];
+
+describe("keeper pipeline pieces", () => {
+  describe("portfolio manager validation", () => {
+    it("converts valid weights to bps summing to exactly 10,000", () => {
+      const bps = validateTargetWeights({ USDC: 1 / 3, WETH: 1 / 3, ARB: 1 / 3 }, UNIVERSE);
+      expect(bps.reduce((a, b) => a + b, 0)).to.equal(10_000);
+      expect(Math.max(...bps) - Math.min(...bps)).to.be.at.most(1);
+    });
+    it("rejects weights that do not sum to 1, exceed a cap, or name unknown assets", () => {
+      expect(() => validateTargetWeights({ USDC: 0.5, WETH: 0.4 }, UNIVERSE)).to.throw(InvalidInputError, /sum/);
+      expect(() => validateTargetWeights({ WETH: 0.7, ARB: 0.3 }, UNIVERSE)).to.throw(InvalidInputError, /cap/);
+      expect(() => validateTargetWeights({ WETH: 0.5, PEPE: 0.5 }, UNIVERSE)).to.throw(InvalidInputError, /PEPE/);
+      expect(() => validateTargetWeights({ WETH: 0.5, ARB: 0.5 }, UNIVERSE, { maxWeight: 0.4 })).to.throw(/cap 4000/);
+    });
+    it("rounds by largest remainder and measures drift in bps", () => {
+      expect(toBps([0.12345, 0.5, 0.37655])).to.deep.equal([1235, 5000, 3765]);
+      expect(maxDriftBps([5000, 3000, 2000], [4000, 3500, 2500])).to.equal(1000);
+    });
+  });
+
+  describe("scheduler", () => {
+    const cfg = { everySeconds: 7 * 86_400, driftThresholdBps: 500 };
+    it("runs first, then on the frequency, and early only on drift above the threshold", () => {
+      expect(decideRun({ now: 100, lastRebalanceAt: null, driftBps: 0 }, cfg).reason).to.equal("first");
+      expect(decideRun({ now: 86_400, lastRebalanceAt: 0, driftBps: 100 }, cfg).due).to.equal(false);
+      expect(decideRun({ now: 86_400, lastRebalanceAt: 0, driftBps: 501 }, cfg).reason).to.equal("drift");
+      const weekly = decideRun({ now: 7 * 86_400, lastRebalanceAt: 0, driftBps: 0 }, cfg);
+      expect(weekly.reason).to.equal("schedule");
+      expect(weekly.nextRunAt).to.equal(7 * 86_400);
+    });
+  });
+
+  describe("revert decoding", () => {
+    const iface = IndexVault__factory.createInterface();
+    it("decodes the vault's custom errors, Error(string) and panics", () => {
+      const data = iface.encodeErrorResult("NavLossTooHigh", [1000n, 900n]);
+      expect(decodeRevert({ code: "CALL_EXCEPTION", info: { error: { data } } }, iface)).to.equal(
+        "NavLossTooHigh(1000, 900)",
+      );
+      const reason = `0x08c379a0${AbiCoder.defaultAbiCoder().encode(["string"], ["Too little received"]).slice(2)}`;
+      expect(decodeRevert({ error: { data: reason } }, iface)).to.equal("Too little received");
+      const panic = `0x4e487b71${AbiCoder.defaultAbiCoder().encode(["uint256"], [0x11]).slice(2)}`;
+      expect(decodeRevert({ data: panic }, iface)).to.equal("Panic(0x11)");
+    });
+  });
+
+  describe("keys", () => {
+    const key = `0x${"3c".repeat(32)}`;
+    it("loads a key from the environment or an encrypted keystore, never echoing it", async () => {
+      const fromEnv = await loadWallet({ keyEnv: "K", passwordEnv: "P" }, { K: key });
+      expect(fromEnv.address).to.equal(new Wallet(key).address);
+      const bad = await loadWallet({ keyEnv: "K", passwordEnv: "P" }, { K: `${key}ff` }).catch((e: unknown) => e);
+      expect(bad).to.be.instanceOf(ConfigError);
+      expect((bad as Error).message).not.to.include("3c3c3c3c");
+      const dir = mkdtempSync(join(tmpdir(), "ballast-keys-"));
+      const path = join(dir, "keystore.json");
+      // Light scrypt parameters keep the test fast; real keystores use the defaults.
+      const account = { address: new Wallet(key).address, privateKey: key };
+      writeFileSync(path, encryptKeystoreJsonSync(account, "pw", { scrypt: { N: 2 ** 4 } }));
+      const fromStore = await loadWallet({ keyEnv: "K", keystorePath: path, passwordEnv: "P" }, { P: "pw" });
+      expect(fromStore.address).to.equal(fromEnv.address);
+      const wrong = await loadWallet({ keyEnv: "K", keystorePath: path, passwordEnv: "P" }, { P: "no" }).catch(
+        (e: unknown) => e,
+      );
+      expect(wrong).to.be.instanceOf(ConfigError);
+    });
+  });
+
+  describe("config", () => {
+    it("lists every problem in one ConfigError and applies defaults", () => {
+      const error = (() => {
+        try {
+          parseKeeperConfig({ rpcUrls: [], chainId: -1, vault: "0x12", tokens: [] });
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+      expect(error).to.be.instanceOf(ConfigError);
+      for (const field of ["rpcUrls", "chainId", "vault", "tokens"]) expect(String(error)).to.include(field);
+      const ok = parseKeeperConfig({
+        rpcUrls: ["http://127.0.0.1:8545"],
+        chainId: 42161,
+        vault: `0x${"11".repeat(20)}`,
+        tokens: [
+          { symbol: "USDC", address: `0x${"22".repeat(20)}`, decimals: 6 },
+          { symbol: "WETH", address: `0x${"33".repeat(20)}`, decimals: 18, sellPath: "0xab", buyPath: "0xcd" },
+        ],
+      });
+      expect(ok.signer.keyEnv).to.equal("BALLAST_KEEPER_KEY");
+      expect(ok.gas.bumpPercent).to.be.at.least(10);
+    });
+  });
+
+  describe("store", () => {
+    it("migrates, persists each transition and finds a signed cycle to resume after reopening", () => {
+      const path = join(mkdtempSync(join(tmpdir(), "ballast-store-")), "keeper.sqlite");
+      const store = KeeperStore.open(path);
+      expect(store.schemaVersion()).to.equal(2);
+      const id = store.beginCycle(1000, { USDC: 0.5, WETH: 0.5 });
+      const order = {
+        assets: ["0x01", "0x02"],
+        targetWeightsBps: [5000, 5000],
+        legs: [{ path: "0xabcd", amountIn: 123n }],
+        nonce: 4n,
+        deadline: 5000n,
+        maxSlippageBps: 100,
+      };
+      store.saveOrder(id, order);
+      store.saveSignature(id, "0xsig", "0xdigest", 500_000n);
+      store.updateCycle(id, { status: "signed", nonce: "4" });
+      store.addTransaction(id, { hash: "0xaa", nonce: 7, maxFeePerGas: 10n, replaces: null }, 1001);
+      store.close();
+      const reopened = KeeperStore.open(path);
+      const pending = reopened.pendingCycle();
+      expect(pending?.cycle.id).to.equal(id);
+      expect(pending?.pending.order).to.deep.equal(order);
+      expect(pending?.pending.txHashes).to.deep.equal(["0xaa"]);
+      expect(reopened.signedOrdersForNonce(4n)).to.equal(1);
+      reopened.updateCycle(id, { status: "reconciled" });
+      expect(reopened.pendingCycle()).to.equal(null);
+      expect(reopened.status().lastCycle?.status).to.equal("reconciled");
+      reopened.close();
+    });
+  });
+});
