@@ -1,0 +1,125 @@
+/**
+ * The search space: every strategy family with its hyper-parameter grid, crossed with the
+ * rebalance schedules. Families whose decisions do not depend on a schedule (buy-and-hold,
+ * single assets, the volatility overlay that sets its own interval) get one configuration.
+ * Every candidate has a stable id so a cached selection can be rebuilt exactly.
+ */
+import type { MarketPanel, Strategy } from "../../core/types.js";
+import { CrossSectionalMomentumStrategy } from "../baselines/crossSectionalMomentum.js";
+import { InverseVolatilityStrategy } from "../baselines/inverseVolatility.js";
+import { MarketCapProxyStrategy } from "../baselines/marketCapProxy.js";
+import { MinimumVarianceStrategy } from "../baselines/minimumVariance.js";
+import { buyAndHold, equalWeight, singleAsset } from "../baselines/simple.js";
+import { TimeSeriesMomentumStrategy } from "../baselines/timeSeriesMomentum.js";
+import { forecastReturnModel } from "../forecast/forecastReturnModel.js";
+import { MeanVarianceStrategy } from "../meanVarianceStrategy.js";
+import { VolRegimeOverlay } from "../risk/volRegimeOverlay.js";
+import type { ResearchConfig, Schedule } from "./researchConfig.js";
+
+export interface Candidate {
+  readonly id: string;
+  readonly family: string;
+  readonly params: Readonly<Record<string, number | string | boolean>>;
+  readonly schedule: Schedule;
+  /** References that stand for an asset itself run without the vault's per-asset cap. */
+  readonly uncapped: boolean;
+  /** A fresh strategy instance (strategies may keep per-run state). */
+  make(panel: MarketPanel): Strategy;
+}
+
+/** Families that are references, not candidates for "the chosen configuration". */
+export const REFERENCE_FAMILIES = new Set(["buy-and-hold", "single-BTC", "single-ETH"]);
+
+const DAILY: Schedule = { label: "24h", decideEveryBars: 1 };
+
+export function buildCandidates(cfg: ResearchConfig): Candidate[] {
+  const out: Candidate[] = [];
+  const base = cfg.baseSymbol;
+  const add = (
+    family: string,
+    params: Record<string, number | string | boolean>,
+    schedules: readonly Schedule[],
+    make: (panel: MarketPanel) => Strategy,
+    uncapped = false,
+  ) => {
+    if (cfg.families && !cfg.families.includes(family)) return;
+    for (const schedule of schedules) {
+      const p = Object.entries(params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+      out.push({ id: `${family}(${p})@${schedule.label}`, family, params, schedule, uncapped, make });
+    }
+  };
+  const S = cfg.schedules;
+  add("buy-and-hold", {}, [DAILY], () => buyAndHold({ baseSymbol: base }));
+  add("single-BTC", {}, [DAILY], () => singleAsset("BTC"), true);
+  add("single-ETH", {}, [DAILY], () => singleAsset("ETH"), true);
+  add("equal-weight", {}, S, () => equalWeight({ baseSymbol: base, rebalanceEveryBars: 1 }));
+  for (const lookback of [30, 90]) {
+    add(
+      "inverse-vol",
+      { lookback },
+      S,
+      () => new InverseVolatilityStrategy({ lookback, maxWeight: 0.4, baseSymbol: base }),
+    );
+  }
+  for (const lookback of [60, 120]) {
+    add(
+      "min-variance",
+      { lookback },
+      S,
+      () => new MinimumVarianceStrategy({ lookback, costPerUnit: 0.003, baseSymbol: base }),
+    );
+  }
+  for (const lookback of [14, 30, 60]) {
+    add("ts-momentum", { lookback }, S, () => new TimeSeriesMomentumStrategy({ lookback, baseSymbol: base }));
+    add("cs-momentum", { lookback }, S, () => new CrossSectionalMomentumStrategy({ lookback, baseSymbol: base }));
+  }
+  add(
+    "cap-proxy",
+    { lookback: 30 },
+    S,
+    () => new MarketCapProxyStrategy({ lookback: 30, maxWeight: 0.4, baseSymbol: base }),
+  );
+  for (const riskAversion of [2, 5, 10]) {
+    for (const meanShrink of [0, 0.5]) {
+      add(
+        "mean-variance",
+        { riskAversion, meanShrink },
+        S,
+        () => new MeanVarianceStrategy({ riskAversion, meanShrink, baseSymbol: base }),
+      );
+      add(
+        "mean-variance+yield",
+        { riskAversion, meanShrink },
+        S,
+        () => new MeanVarianceStrategy({ riskAversion, meanShrink, yields: cfg.lstYields, baseSymbol: base }),
+      );
+    }
+  }
+  for (const riskAversion of [2, 5, 10]) {
+    add(
+      "mean-variance+forecast",
+      { riskAversion },
+      S,
+      () =>
+        new MeanVarianceStrategy(
+          { riskAversion, baseSymbol: base },
+          forecastReturnModel({ horizon: 7, shrink: 0.5 }),
+          `mean-variance+forecast(g=${riskAversion})`,
+        ),
+    );
+  }
+  for (const lookback of [30, 90]) {
+    add(
+      "inverse-vol+vol-overlay",
+      { lookback },
+      [DAILY],
+      () =>
+        new VolRegimeOverlay(new InverseVolatilityStrategy({ lookback, maxWeight: 0.4, baseSymbol: base }), {
+          baseSymbol: base,
+        }),
+    );
+  }
+  return out;
+}

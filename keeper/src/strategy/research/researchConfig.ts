@@ -1,0 +1,64 @@
+/** Settings of a research run (zod-validated; the defaults are the documented study). */
+import { z } from "zod";
+import { assumptionsSchema } from "../../backtest/assumptions.js";
+import { featureConfigSchema } from "../ppo/portfolioFeatures.js";
+
+export const scheduleSchema = z.object({
+  label: z.string(),
+  decideEveryBars: z.number().int().min(1),
+  /** Max |weight - last target| that triggers a rebalance between scheduled decisions. */
+  driftThreshold: z.number().positive().optional(),
+});
+export type Schedule = z.output<typeof scheduleSchema>;
+
+/** Rebalance schedules searched for every strategy (daily bars): 24h, 48h, 168h, drift-triggered. */
+export const DEFAULT_SCHEDULES: Schedule[] = [
+  { label: "24h", decideEveryBars: 1 },
+  { label: "48h", decideEveryBars: 2 },
+  { label: "168h", decideEveryBars: 7 },
+  // Drift-triggered: rebalance when any weight is 5 points off target; a monthly refresh otherwise.
+  { label: "drift5%", decideEveryBars: 30, driftThreshold: 0.05 },
+];
+
+export const researchConfigSchema = z.object({
+  baseSymbol: z.string().default("USDC"),
+  /** Fractions of the history for the train and validation blocks; the test block is the rest. */
+  trainFraction: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(1 / 3),
+  validationFraction: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(1 / 3),
+  schedules: z.array(scheduleSchema).min(1).default(DEFAULT_SCHEDULES),
+  /** "seasoned" universe (default) or the keeper's classifier (see universe.ts). */
+  universe: z.enum(["seasoned", "classifier"]).default("seasoned"),
+  /**
+   * Cost model and vault rules for every run (the backtester's defaults plus the vault's
+   * terms: a 0.5% management fee and a 40% cap per asset; single-asset references run uncapped).
+   */
+  assumptions: assumptionsSchema.prefault({ managementFeeBps: 50, maxWeight: 0.4 }),
+  riskFreeRate: z.number().default(0),
+  initialNavUsd: z.number().positive().default(1_000_000),
+  /** Annual staking yields used as a return prior by the yield-aware mean-variance variant. */
+  lstYields: z.record(z.string(), z.number()).default({ STETH: 0.04, WSTETH: 0.04, RETH: 0.035, SFRXETH: 0.045 }),
+  ppo: z
+    .object({
+      enabled: z.boolean().default(true),
+      seeds: z.array(z.number().int()).min(1).default([0, 1, 2]),
+      totalSteps: z.number().int().positive().default(100_000),
+      decideEveryBars: z.number().int().min(1).default(1),
+      episodeSteps: z.number().int().min(2).default(60),
+      features: featureConfigSchema.prefault({}),
+    })
+    .prefault({}),
+  /** Restrict the search to these strategy families (default: all). */
+  families: z.array(z.string()).optional(),
+  /** Blocks for the CSCV probability of backtest overfitting. */
+  pboBlocks: z.number().int().min(2).default(16),
+});
+export type ResearchConfigInput = z.input<typeof researchConfigSchema>;
+export type ResearchConfig = z.output<typeof researchConfigSchema>;
