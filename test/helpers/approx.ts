@@ -13,9 +13,12 @@ export function expectRelClose(actual: number, expected: number, relTol: number,
   }
 }
 
-/** Absolute closeness for floating-point figures (see `expectRelClose` for why). */
-export function expectAbsClose(actual: number, expected: number, absTol: number, label = ""): void {
-  if (!(Math.abs(actual - expected) <= absTol)) {
+/**
+ * Absolute closeness for floating-point figures (see `expectRelClose` for why). A missing
+ * actual value (undefined or null, e.g. an out-of-range index) fails the assertion.
+ */
+export function expectAbsClose(actual: number | null | undefined, expected: number, absTol: number, label = ""): void {
+  if (typeof actual !== "number" || !(Math.abs(actual - expected) <= absTol)) {
     throw new AssertionError(`${label ? `${label}: ` : ""}expected ${actual} within ${absTol} of ${expected}`);
   }
 }

@@ -91,7 +91,11 @@ async function signAndBroadcast(
   } catch (error) {
     // Nodes that mine on receipt (Hardhat's automine) answer a reverting transaction with its
     // revert data although it was mined: the receipt, not this answer, decides the outcome.
-    if (revertData(error) === null) throw error;
+    if (revertData(error) !== null) return hash;
+    // A broadcast retried after a lost answer meets its own first copy ("nonce too low",
+    // "already known"): when the node knows this exact hash, the broadcast did succeed.
+    const known = await rpc.read("transaction by hash", (p) => p.getTransaction(hash));
+    if (known === null) throw error;
   }
   return hash;
 }

@@ -12,6 +12,11 @@ import { buildOrder, deployVaultFixture, submitOrder, USDC, type VaultFixture } 
 
 const SNAPSHOT_FILE = "gas-snapshot.json";
 const ALL_BASKET: TokenSymbol[] = ["WETH", "WBTC", "ARB", "LINK", "UNI", "GMX", "WSTETH", "RETH", "PENDLE"];
+/**
+ * Block times follow the wall clock, so a deadline derived from them would change the signed
+ * calldata (and its gas) from run to run; a constant deadline keeps the snapshot exact.
+ */
+const FIXED_DEADLINE = 2n ** 40n;
 const TARGETS = { deposit10: 200_000n, inKind10: 250_000n, legOverhead: 30_000n };
 
 async function gasOf(tx: Promise<{ wait: () => Promise<{ gasUsed: bigint } | null> }>): Promise<bigint> {
@@ -100,7 +105,12 @@ describe("IndexVault gas (snapshot)", () => {
       await (await vault.connect(actors.alice).deposit(USDC(100_000), actors.alice.address)).wait();
       await advance(f, 3600);
       // Warm-up: all-cash to equal weight, so every pool and every holding is already live.
-      await (await submitOrder(f, await buildOrder(f, equalWeights(assetCount), { maxSlippageBps: 300 }))).wait();
+      await (
+        await submitOrder(
+          f,
+          await buildOrder(f, equalWeights(assetCount), { maxSlippageBps: 300, deadline: FIXED_DEADLINE }),
+        )
+      ).wait();
       await advance(f, 3600);
 
       // Measured: move 20% of NAV back to cash, one sell leg per basket asset.
@@ -108,7 +118,7 @@ describe("IndexVault gas (snapshot)", () => {
         i === 0 ? w + 2000 : w - Math.floor(2000 / (assetCount - 1)),
       );
       shifted[0] = (shifted[0] ?? 0) + 10_000 - shifted.reduce((a, b) => a + b, 0);
-      const order = await buildOrder(f, shifted, { maxSlippageBps: 300 });
+      const order = await buildOrder(f, shifted, { maxSlippageBps: 300, deadline: FIXED_DEADLINE });
       const legs = order.legs.length;
       const snapshot = await provider.send("evm_snapshot", []);
       const rebalanceGas = await gasOf(submitOrder(f, order));

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { forecastReturnModel } from "../../../keeper/src/strategy/forecast/forecastReturnModel.js";
 import { TrendSeasonalForecaster } from "../../../keeper/src/strategy/forecast/trendSeasonal.js";
 import { Prng } from "../../../keeper/src/strategy/math/prng.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 import { STANDARD_ASSETS, syntheticPanel, viewAt, withDifferentFuture } from "./syntheticPanel.js";
 
 const DAY = 86_400;
@@ -23,10 +24,10 @@ describe("strategy/forecast: trend + seasonality", () => {
     const { timestamps, close, truth } = seasonalSeries(400, 0.002, 0.03, 0.002, 1);
     const f = new TrendSeasonalForecaster({ fitWindow: 180, changepointPenalty: 100, seasonalityPenalty: 0.01 });
     const t = 300;
-    expect(f.fit(close, timestamps, t)!.residualStd).to.be.closeTo(0.002, 0.0005);
+    expectAbsClose(f.fit(close, timestamps, t)!.residualStd, 0.002, 0.0005);
     for (const h of [1, 3, 7, 14]) {
       const expected = truth(t + h, timestamps[t]! + h * DAY) - truth(t, timestamps[t]!);
-      expect(f.forecastLogReturn(close, timestamps, t, h)).to.be.closeTo(expected, 0.003);
+      expectAbsClose(f.forecastLogReturn(close, timestamps, t, h), expected, 0.003);
     }
   });
 
@@ -43,7 +44,7 @@ describe("strategy/forecast: trend + seasonality", () => {
       changepoints: 12,
       changepointPenalty: 0.001,
     });
-    expect(f.forecastLogReturn(close, timestamps, 290, 10)).to.be.closeTo(-0.02, 0.004);
+    expectAbsClose(f.forecastLogReturn(close, timestamps, 290, 10), -0.02, 0.004);
   });
 
   it("uses no data after the decision bar", () => {

@@ -5,6 +5,7 @@ import { Prng } from "../../../keeper/src/strategy/math/prng.js";
 import { type L1BoxQp, l1BoxQpObjective, solveL1BoxQp } from "../../../keeper/src/strategy/optimizer/l1BoxQp.js";
 import { ledoitWolf } from "../../../keeper/src/strategy/optimizer/ledoitWolf.js";
 import { optimizeMeanVariance } from "../../../keeper/src/strategy/optimizer/meanVariance.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 import { quadprogL1BoxQp } from "./quadprogReference.js";
 import { randomProblem } from "./randomQp.js";
 
@@ -25,7 +26,7 @@ function diagProblem(mu: number[], opts: { cost?: number; anchor?: number[]; cap
 
 function expectClose(actual: Float64Array, expected: number[], tol: number): void {
   expect(actual.length).to.equal(expected.length);
-  for (let i = 0; i < expected.length; i++) expect(actual[i]).to.be.closeTo(expected[i]!, tol);
+  for (let i = 0; i < expected.length; i++) expectAbsClose(actual[i], expected[i]!, tol);
 }
 
 describe("strategy/optimizer: L1 box QP solver", () => {
@@ -49,7 +50,7 @@ describe("strategy/optimizer: L1 box QP solver", () => {
     // Q = I, q = -mu: w_i = clip(mu_i - nu, 0, 0.5) with nu = 0.05 gives (0.5, 0.45, 0.05).
     const sol = solveL1BoxQp(diagProblem([0.9, 0.5, 0.1], { cap: 0.5 }));
     expectClose(sol.w, [0.5, 0.45, 0.05], 1e-12);
-    expect(sol.budgetMultiplier).to.be.closeTo(0.05, 1e-12);
+    expectAbsClose(sol.budgetMultiplier, 0.05, 1e-12);
   });
 
   it("does not trade inside the no-trade region of L1 costs", () => {
@@ -71,7 +72,11 @@ describe("strategy/optimizer: L1 box QP solver", () => {
     });
     expect(sol.w[0]).to.be.at.most(0.5 + 1e-12);
     expect(sol.w[2]).to.equal(0);
-    expect(sol.w.reduce((a, b) => a + b, 0)).to.be.closeTo(1, 1e-12);
+    expectAbsClose(
+      sol.w.reduce((a, b) => a + b, 0),
+      1,
+      1e-12,
+    );
   });
 
   it("rejects an infeasible budget", () => {
@@ -84,7 +89,7 @@ describe("strategy/optimizer: L1 box QP solver", () => {
       const p = randomProblem(rng, 20, false);
       const ours = solveL1BoxQp(p);
       const ref = quadprogL1BoxQp(p, 1e-9);
-      for (let i = 0; i < 20; i++) expect(ours.w[i]).to.be.closeTo(ref[i]!, 1e-6);
+      for (let i = 0; i < 20; i++) expectAbsClose(ours.w[i], ref[i]!, 1e-6);
       expect(ours.objective).to.be.at.most(l1BoxQpObjective(p, ref) + 1e-12);
     }
   });
@@ -102,7 +107,11 @@ describe("strategy/optimizer: L1 box QP solver", () => {
         expect(ours.w[i]).to.be.at.least(-1e-12);
         expect(ours.w[i]).to.be.at.most(p.upper[i]! + 1e-12);
       }
-      expect(ours.w.reduce((a, b) => a + b, 0)).to.be.closeTo(1, 1e-10);
+      expectAbsClose(
+        ours.w.reduce((a, b) => a + b, 0),
+        1,
+        1e-10,
+      );
     }
   });
 
@@ -144,7 +153,7 @@ describe("strategy/optimizer: Ledoit-Wolf", () => {
         for (let j = 0; j < n; j++) s += ((r[i]! - means[i]!) * (r[j]! - means[j]!) - sample.data[i * n + j]!) ** 2;
       b2 += s / n / T ** 2;
     }
-    expect(shrinkage).to.be.closeTo(Math.min(b2, d2) / d2, 1e-12);
+    expectAbsClose(shrinkage, Math.min(b2, d2) / d2, 1e-12);
     // Positive definite: the solver accepts it and a quadratic form is positive.
     const x = Float64Array.from({ length: n }, () => rng.normal());
     let qf = 0;

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { legOutFraction } from "../../../keeper/src/backtest/costs.js";
 import { maxSizeUnderImpact, type PoolRoute, quoteImpact } from "../../../keeper/src/strategy/risk/priceImpact.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 
 const deepPool: PoolRoute = {
   feeTiers: [0.0005],
@@ -20,8 +21,8 @@ describe("strategy/risk: price impact", () => {
     const q = quoteImpact(deepPool, size);
     const reserve = 10_000_000;
     const afterFee = size * (1 - 0.0005);
-    expect(q.impact).to.be.closeTo(afterFee / (reserve + afterFee), 1e-12);
-    expect(q.totalCost).to.be.closeTo(1 - legOutFraction(size, [0.0005], false, deepPool.liquidity), 1e-15);
+    expectAbsClose(q.impact, afterFee / (reserve + afterFee), 1e-12);
+    expectAbsClose(q.totalCost, 1 - legOutFraction(size, [0.0005], false, deepPool.liquidity), 1e-15);
     expect(q.totalCost).to.be.greaterThan(q.impact);
   });
 
@@ -38,7 +39,7 @@ describe("strategy/risk: price impact", () => {
     const size = maxSizeUnderImpact(deepPool, target, { toleranceUsd: 0.01 });
     // Closed form inside the range: x/(R+x) = target  =>  afterFee = R * target / (1 - target).
     const expected = (10_000_000 * target) / (1 - target) / (1 - 0.0005);
-    expect(size).to.be.closeTo(expected, 0.02);
+    expectAbsClose(size, expected, 0.02);
     expect(quoteImpact(deepPool, size).impact).to.be.at.most(target);
     expect(quoteImpact(deepPool, size + 1).impact).to.be.greaterThan(target);
   });
@@ -47,7 +48,7 @@ describe("strategy/risk: price impact", () => {
     const noDepth: PoolRoute = { ...deepPool, liquidity: { ...deepPool.liquidity, depthUsd: Number.NaN } };
     const size = maxSizeUnderImpact(noDepth, 0.01, { toleranceUsd: 0.01 });
     // 0.5 * 0.03 * sqrt(x/1e8) = 0.01  =>  x = 1e8 * (0.01/0.015)^2 (before fee)
-    expect(size * (1 - 0.0005)).to.be.closeTo(1e8 * (0.01 / 0.015) ** 2, 1);
+    expectAbsClose(size * (1 - 0.0005), 1e8 * (0.01 / 0.015) ** 2, 1);
     expect(maxSizeUnderImpact(deepPool, 0.0001, { includeFees: true })).to.equal(0);
   });
 

@@ -6,6 +6,7 @@ import { buildCandidates } from "../../../keeper/src/strategy/research/candidate
 import { researchConfigSchema } from "../../../keeper/src/strategy/research/researchConfig.js";
 import { researchBlocks } from "../../../keeper/src/strategy/research/runResearch.js";
 import { researchEligibility } from "../../../keeper/src/strategy/research/universe.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 import { viewAt } from "./syntheticPanel.js";
 
 const DATA = "../shared/data/market_daily.csv";
@@ -24,7 +25,7 @@ describe("strategy: every candidate on the real daily data", () => {
     const blocks = researchBlocks(panel, researchConfigSchema.parse({}));
     const T = panel.timestamps.length;
     expect(blocks.test.to).to.equal(T - 1);
-    expect(blocks.test.to - blocks.test.from + 1).to.be.closeTo(T / 3, 2);
+    expectAbsClose(blocks.test.to - blocks.test.from + 1, T / 3, 2);
     expect(blocks.validation.to).to.be.below(blocks.test.from);
   });
 
@@ -37,10 +38,12 @@ describe("strategy: every candidate on the real daily data", () => {
       for (const c of buildCandidates(cfg)) {
         const w = c.make(panel).decide(viewAt(panel, t, { eligible }));
         if (w === null) continue;
-        expect(
+        expectAbsClose(
           w.reduce((a, b) => a + b, 0),
+          1,
+          1e-9,
           `${c.id} at ${t}`,
-        ).to.be.closeTo(1, 1e-9);
+        );
         w.forEach((x, i) => {
           expect(x, `${c.id} at ${t}`).to.be.at.least(0);
           if (!eligible[i] || !(panel.close[i]![t]! > 0))

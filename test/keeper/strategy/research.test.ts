@@ -13,19 +13,19 @@ import { probabilityOfOverfitting } from "../../../keeper/src/strategy/research/
 import { researchConfigSchema } from "../../../keeper/src/strategy/research/researchConfig.js";
 import { researchBlocks, scoreOnTest, selectOnValidation } from "../../../keeper/src/strategy/research/runResearch.js";
 import { candidateAssets, researchEligibility } from "../../../keeper/src/strategy/research/universe.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 
 describe("strategy/research: statistics", () => {
   it("normal CDF and quantile are inverse and match known values", () => {
-    expect(normalCdf(0)).to.be.closeTo(0.5, 1e-7);
-    expect(normalCdf(1.959963985)).to.be.closeTo(0.975, 1e-6);
-    expect(normalQuantile(0.975)).to.be.closeTo(1.959963985, 1e-6);
-    for (const p of [0.001, 0.02, 0.3, 0.5, 0.8, 0.99, 0.9999])
-      expect(normalCdf(normalQuantile(p))).to.be.closeTo(p, 2e-7);
+    expectAbsClose(normalCdf(0), 0.5, 1e-7);
+    expectAbsClose(normalCdf(1.959963985), 0.975, 1e-6);
+    expectAbsClose(normalQuantile(0.975), 1.959963985, 1e-6);
+    for (const p of [0.001, 0.02, 0.3, 0.5, 0.8, 0.99, 0.9999]) expectAbsClose(normalCdf(normalQuantile(p)), p, 2e-7);
   });
 
   it("expected maximum Sharpe of null trials matches the expected max of normals", () => {
     // E[max of 1000 iid N(0,1)] is about 3.24; the Bailey-Lopez de Prado approximation is close.
-    expect(expectedMaxSharpe(1000, 1)).to.be.closeTo(3.24, 0.05);
+    expectAbsClose(expectedMaxSharpe(1000, 1), 3.24, 0.05);
     expect(expectedMaxSharpe(1, 1)).to.equal(0);
   });
 
@@ -33,7 +33,7 @@ describe("strategy/research: statistics", () => {
     const rng = new Prng(1);
     const returns = Float64Array.from({ length: 500 }, () => 0.001 + 0.01 * rng.normal());
     const m = returnMoments(returns);
-    expect(deflatedSharpe(returns, [m.sharpe]).deflatedSharpe).to.be.closeTo(probabilisticSharpe(m, 0), 1e-12);
+    expectAbsClose(deflatedSharpe(returns, [m.sharpe]).deflatedSharpe, probabilisticSharpe(m, 0), 1e-12);
     const trials = Array.from({ length: 100 }, () => 0.05 * rng.normal());
     const d = deflatedSharpe(returns, [m.sharpe, ...trials]);
     expect(d.deflatedSharpe).to.be.below(probabilisticSharpe(m, 0));

@@ -4,6 +4,7 @@ import type { PointInTimeView, Strategy, WeightVector } from "../../../keeper/sr
 import { Prng } from "../../../keeper/src/strategy/math/prng.js";
 import { levelOf, volatilityRegime } from "../../../keeper/src/strategy/risk/volatilityLevels.js";
 import { VolRegimeOverlay } from "../../../keeper/src/strategy/risk/volRegimeOverlay.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 import { syntheticPanel, viewAt } from "./syntheticPanel.js";
 
 function gaussianReturns(count: number, perBarVol: number, seed: number): Float64Array {
@@ -29,7 +30,7 @@ describe("strategy/risk: volatility levels", () => {
     const regime = volatilityRegime(returns, "1h");
     expect(regime.readings.map((r) => r.lookbackHours)).to.deep.equal([1, 4, 24, 168]);
     expect(regime.readings.map((r) => r.returns)).to.deep.equal([1, 4, 24, 168]);
-    expect(regime.readings[3]!.annualisedVol).to.be.closeTo(annual, 0.1);
+    expectAbsClose(regime.readings[3]!.annualisedVol, annual, 0.1);
     expect(regime.readings.every((r) => r.annualisedVol !== null)).to.equal(true);
   });
 
