@@ -85,7 +85,7 @@ export function configFor(world: E2eWorld, overrides: Partial<KeeperConfigInput>
     strategy: { maxWeight: 0.5 },
     schedule: { everySeconds: 7 * 86_400, driftThresholdBps: 500, pollSeconds: 1 },
     gas: { maxFeePerGasGwei: 50, priorityFeeGwei: 0.01, stuckAfterMs: 300, pollMs: 50, waitTimeoutMs: 20_000 },
-    rpc: { retries: 2, backoffMs: 20, timeoutMs: 2_000 },
+    rpc: { retries: 2, backoffMs: 20, timeoutMs: 10_000 },
     ...overrides,
   };
 }
