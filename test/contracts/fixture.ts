@@ -2,13 +2,16 @@
  * Base fixture for IndexVault tests: the local Arbitrum market, a USDC vault with a basket,
  * named actors, and helpers to sign and plan rebalance orders.
  */
-import type { HardhatEthersProvider, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { type BaseContract, type Interface, MaxUint256, Wallet } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { type BaseContract, MaxUint256, Wallet } from "ethers";
 import { network } from "hardhat";
 import type { TokenSymbol } from "../../keeper/src/config/addressBook.js";
 import { parseUnits } from "../../keeper/src/core/fixed.js";
 import { type ArbitrumLocal, deployArbitrumLocal, fund } from "../../keeper/src/devchain/arbitrumLocal.js";
-import { START_PRICES_USD } from "../../keeper/src/devchain/marketSpec.js";
+import { oracleConfigFor, timelockedCall } from "../../keeper/src/devchain/deployVault.js";
+
+export { timelockedCall };
+
 import { routeFromBase, routeToBase } from "../../keeper/src/devchain/routes.js";
 import { planLegs } from "../../keeper/src/execution/planLegs.js";
 import { type RebalanceOrder, signRebalanceOrder, toTypedValue } from "../../keeper/src/execution/rebalanceOrder.js";
@@ -54,11 +57,9 @@ export const GRACE_PERIOD = 3600;
 export const HEARTBEAT = 86_400;
 export const USDC = (amount: number | string): bigint => parseUnits(String(amount), 6);
 
+/** Oracle config of a local feed: the fixture's heartbeat, bounds at 1/100x..100x the start price. */
 export function oracleConfig(local: ArbitrumLocal, symbol: TokenSymbol) {
-  const feed = local.mockFeeds[symbol];
-  if (!feed) throw new Error(`no feed for ${symbol}`);
-  const price = parseUnits(START_PRICES_USD[symbol], 8);
-  return { feed: feed.target as string, heartbeat: HEARTBEAT, minAnswer: price / 100n, maxAnswer: price * 100n };
+  return oracleConfigFor(local, symbol, HEARTBEAT);
 }
 
 /** Deploys the oracle library and a vault, then adds the basket through the timelock. */
@@ -115,24 +116,6 @@ export async function deployVaultFixture(options: VaultOptions = {}): Promise<Va
     await (await usdc.connect(user).approve(vaultAddress, MaxUint256)).wait();
   }
   return { local, vault, vaultAddress, usdc, actors, basket, symbols: ["USDC", ...basket] };
-}
-
-/** Schedules `fn(args)` and executes it once the current delay has passed. */
-export async function timelockedCall(
-  vault: IndexVault,
-  admin: HardhatEthersSigner,
-  fn: string,
-  args: unknown[],
-): Promise<void> {
-  // The typed interface only accepts literal function names; the generic one takes any.
-  const data = (vault.interface as Interface).encodeFunctionData(fn, args);
-  await (await vault.connect(admin).schedule(data)).wait();
-  const delay = Number(await vault.timelockDelay());
-  if (delay > 0) {
-    // Hardhat signers are always connected to Hardhat's provider, which speaks `send`.
-    await (admin.provider as HardhatEthersProvider).send("evm_increaseTime", [delay]);
-  }
-  await (await admin.sendTransaction({ to: await vault.getAddress(), data })).wait();
 }
 
 /** Builds an order toward `targetWeightsBps` from the vault's current portfolio. */

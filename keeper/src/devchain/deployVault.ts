@@ -5,7 +5,7 @@
  * production timelock delay switched on. Production code must not import from test/, hence
  * this copy.
  */
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { HardhatEthersProvider, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { type BaseContract, type Interface, MaxUint256 } from "ethers";
 import type { IndexVault, MockERC20 } from "../../../types/ethers-contracts/index.js";
 import type { TokenSymbol } from "../config/addressBook.js";
@@ -60,16 +60,17 @@ export function oracleConfigFor(local: ArbitrumLocal, symbol: TokenSymbol, heart
 
 /** Schedules `fn(args)` on the vault and executes it once the current delay has passed. */
 export async function timelockedCall(
-  local: ArbitrumLocal,
   vault: IndexVault,
   admin: HardhatEthersSigner,
   fn: string,
   args: unknown[],
 ): Promise<void> {
+  // The typed interface only accepts literal function names; the generic one takes any.
   const data = (vault.interface as Interface).encodeFunctionData(fn, args);
   await (await vault.connect(admin).schedule(data)).wait();
   const delay = Number(await vault.timelockDelay());
-  if (delay > 0) await local.ethers.provider.send("evm_increaseTime", [delay]);
+  // Hardhat signers are always connected to Hardhat's provider, which speaks `send`.
+  if (delay > 0) await (admin.provider as HardhatEthersProvider).send("evm_increaseTime", [delay]);
   await (await admin.sendTransaction({ to: await vault.getAddress(), data })).wait();
 }
 
@@ -103,7 +104,7 @@ export async function deployVault(local: ArbitrumLocal, options: DeployVaultOpti
   })) as unknown as IndexVault & BaseContract;
   await vault.waitForDeployment();
   for (const symbol of options.basket) {
-    await timelockedCall(local, vault, admin, "addAsset", [
+    await timelockedCall(vault, admin, "addAsset", [
       local.tokens[symbol].address,
       oracleConfigFor(local, symbol, heartbeat),
       options.maxWeightBps ?? 10_000,
@@ -111,7 +112,7 @@ export async function deployVault(local: ArbitrumLocal, options: DeployVaultOpti
     ]);
   }
   if ((options.timelockDelay ?? 86_400) > 0) {
-    await timelockedCall(local, vault, admin, "setTimelockDelay", [options.timelockDelay ?? 86_400]);
+    await timelockedCall(vault, admin, "setTimelockDelay", [options.timelockDelay ?? 86_400]);
   }
   const symbols: TokenSymbol[] = ["USDC", ...options.basket];
   return {
