@@ -5,6 +5,9 @@ pragma solidity 0.8.28;
 /// @notice Test-only Chainlink feed that answers until switched off, then reverts on every
 /// read (a deprecated or paused aggregator), to exercise the vault's `FeedReverted` paths.
 contract RevertingAggregator {
+    /// @notice Thrown by every read while the feed is switched off.
+    error FeedOff();
+
     bool public broken;
     int256 private immutable _ANSWER;
 
@@ -21,7 +24,7 @@ contract RevertingAggregator {
     }
 
     function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
-        require(!broken, "feed off");
+        if (broken) revert FeedOff();
         return (1, _ANSWER, block.timestamp, block.timestamp, 1);
     }
 }
