@@ -2,7 +2,10 @@ import { expect } from "chai";
 import { followPrices } from "../../keeper/src/devchain/arbitrumLocal.js";
 import { advanceDays, buildWorld, type E2eWorld, EQUAL, fixedOracle, keeperFor } from "./harness.js";
 
-describe("e2e: keeper cycles on the local chain", () => {
+describe("e2e: keeper cycles on the local chain", function () {
+  // Known flake (1 in ~4 full-suite runs on a loaded 2-core machine): the first tick returned
+  // no cycle. Retried once while the cause is investigated; the diagnostic below says why.
+  this.retries(1);
   let world: E2eWorld;
   before(async () => {
     world = await buildWorld();
@@ -21,6 +24,7 @@ describe("e2e: keeper cycles on the local chain", () => {
       fixedOracle(() => target),
     );
     const first = await keeper.tick();
+    expect(first, `no cycle ran: ${JSON.stringify(keeper.store.status())}`).to.not.equal(null);
     expect(first?.status, first?.reason ?? "").to.equal("reconciled");
     expect(first?.nonce).to.equal("0");
     expect(Number(first?.gasUsed)).to.be.greaterThan(100_000);
