@@ -171,7 +171,12 @@ describe("IndexVault gas (snapshot)", () => {
     for (const [k, v] of Object.entries(measured)) console.log(`      ${k.padEnd(40)} ${v}`);
   });
 
-  it("matches the committed snapshot", () => {
+  it("matches the committed snapshot", function () {
+    if (process.argv.includes("--coverage")) {
+      // Coverage instruments the bytecode, which changes gas: the comparison is meaningless there.
+      console.log("    skipped: gas snapshot is not compared under --coverage");
+      this.skip();
+    }
     if (process.env.UPDATE_GAS_SNAPSHOT === "1" || !existsSync(SNAPSHOT_FILE)) {
       writeFileSync(SNAPSHOT_FILE, `${JSON.stringify(measured, null, 2)}\n`);
       console.log(`    wrote ${SNAPSHOT_FILE}`);
