@@ -1,0 +1,207 @@
+import { readFileSync } from "node:fs";
+import { expect } from "chai";
+import { shortString } from "starknet";
+import { ConfigError, InvalidInputError } from "../../keeper/src/core/errors.js";
+import {
+  DEFAULT_LST_VAULT_ABI_PATH,
+  loadLstVaultAbi,
+  parseLstVaultAbi,
+} from "../../keeper/src/execution/starknet/lstVaultAbi.js";
+import { LstVaultCalls } from "../../keeper/src/execution/starknet/lstVaultCalls.js";
+import { lstVaultConstructorCalldata } from "../../keeper/src/execution/starknet/lstVaultConstructor.js";
+import type { SwapStepInput } from "../../keeper/src/execution/starknet/lstVaultTypes.js";
+import { AbiEncoder } from "./abiEncoding.js";
+
+const abiJson = JSON.parse(readFileSync(DEFAULT_LST_VAULT_ABI_PATH, "utf8"));
+const reference = new AbiEncoder(abiJson);
+const abi = loadLstVaultAbi();
+
+const VAULT = "0x05c3a1e2b1f0d9e8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4";
+const ALICE = "0xa11ce";
+const BOB = "0xb0b";
+const WETH = "0x049d36570d4e46f48e99674bd3fcc84644ddd6b96f7c741b1562b82f9e004dc7";
+const WSTETH = "0x0057912720381af14b0e5c87aa4718ed5e527eab60b3801ebf702ab09139e38b";
+const RETH = "0x0319111a5037cbec2b3e638cc34a3474e2d2608299f3e62866e9cc683208c610";
+const EKUBO = "0x00000005dd3d2f4429af886cd1a3b08289dbcea99a294197e9eb43b0e0325b4b";
+
+describe("Starknet LST vault adapter: calls", () => {
+  const calls = new LstVaultCalls(VAULT, abi);
+
+  it("encodes deposit and the ERC-4626 exits exactly as the ABI lays them out", () => {
+    const assets = 3n * 10n ** 18n + 7n;
+    const deposit = calls.deposit(assets, ALICE);
+    expect(deposit.entrypoint).to.equal("deposit");
+    expect(BigInt(deposit.contractAddress)).to.equal(BigInt(VAULT));
+    expect(deposit.calldata).to.deep.equal(reference.encodeCall("deposit", { assets, receiver: ALICE }));
+    // A u256 above 2^128 must split into [low, high].
+    const huge = (1n << 200n) + 5n;
+    expect(calls.redeem(huge, BOB, ALICE).calldata).to.deep.equal(
+      reference.encodeCall("redeem", { shares: huge, receiver: BOB, owner: ALICE }),
+    );
+    expect(calls.withdraw(1n, BOB, ALICE).calldata).to.deep.equal(
+      reference.encodeCall("withdraw", { assets: 1n, receiver: BOB, owner: ALICE }),
+    );
+    expect(calls.mint(10n ** 21n, ALICE).calldata).to.deep.equal(
+      reference.encodeCall("mint", { shares: 10n ** 21n, receiver: ALICE }),
+    );
+  });
+
+  it("encodes the in-kind fund entry points", () => {
+    expect(calls.transferTokensToFund(WSTETH, 2n * 10n ** 18n, ALICE).calldata).to.deep.equal(
+      reference.encodeCall("transfer_tokens_to_fund", { token: WSTETH, amount: 2n * 10n ** 18n, receiver: ALICE }),
+    );
+    expect(calls.transferTokensFromFund(5n, BOB, ALICE).calldata).to.deep.equal(
+      reference.encodeCall("transfer_tokens_from_fund", { shares: 5n, receiver: BOB, owner: ALICE }),
+    );
+  });
+
+  it("encodes a rebalance with nested route arrays", () => {
+    const swaps: SwapStepInput[] = [
+      {
+        tokenIn: WETH,
+        tokenOut: WSTETH,
+        amountIn: 40n * 10n ** 18n,
+        routes: [
+          { tokenFrom: WETH, tokenTo: WSTETH, exchangeAddress: EKUBO, percent: 10n ** 12n, additionalSwapParams: [] },
+        ],
+      },
+      {
+        tokenIn: WETH,
+        tokenOut: RETH,
+        amountIn: (1n << 130n) + 1n,
+        routes: [
+          {
+            tokenFrom: WETH,
+            tokenTo: RETH,
+            exchangeAddress: EKUBO,
+            percent: 6n * 10n ** 11n,
+            additionalSwapParams: [1n, 2n],
+          },
+          {
+            tokenFrom: WETH,
+            tokenTo: RETH,
+            exchangeAddress: EKUBO,
+            percent: 4n * 10n ** 11n,
+            additionalSwapParams: [3n],
+          },
+        ],
+      },
+    ];
+    const call = calls.rebalance(swaps, 30);
+    expect(call.entrypoint).to.equal("rebalance");
+    const expected = reference.encodeCall("rebalance", {
+      swaps: swaps.map((s) => ({
+        token_in: s.tokenIn,
+        token_out: s.tokenOut,
+        amount_in: s.amountIn,
+        routes: s.routes.map((r) => ({
+          token_from: r.tokenFrom,
+          token_to: r.tokenTo,
+          exchange_address: r.exchangeAddress,
+          percent: r.percent,
+          additional_swap_params: [...r.additionalSwapParams],
+        })),
+      })),
+      max_slippage_bps: 30,
+    });
+    expect(call.calldata).to.deep.equal(expected);
+    // Two steps, then the first step's token_in, then the slippage last.
+    expect(expected[0]).to.equal("2");
+    expect(expected[1]).to.equal(BigInt(WETH).toString());
+    expect(expected.at(-1)).to.equal("30");
+    expect(calls.rebalance([], 0).calldata).to.deep.equal(["0", "0"]);
+  });
+
+  it("builds approve + deposit for one multicall", () => {
+    const [approve, deposit] = calls.approveAndDeposit(WETH, 10n ** 18n, ALICE);
+    expect(approve?.entrypoint).to.equal("approve");
+    expect(BigInt(approve?.contractAddress ?? "0")).to.equal(BigInt(WETH));
+    expect(approve?.calldata).to.deep.equal(reference.encodeCall("approve", { spender: VAULT, amount: 10n ** 18n }));
+    expect(deposit?.calldata).to.deep.equal(reference.encodeCall("deposit", { assets: 10n ** 18n, receiver: ALICE }));
+  });
+
+  it("rejects out-of-range inputs before compiling calldata", () => {
+    expect(() => calls.deposit(-1n, ALICE)).to.throw(InvalidInputError, /assets/);
+    expect(() => calls.deposit(1n << 256n, ALICE)).to.throw(InvalidInputError, /u256/);
+    expect(() => calls.deposit(1n, "alice")).to.throw(InvalidInputError, /receiver/);
+    expect(() => calls.deposit(1n, `0x8${"0".repeat(63)}`)).to.throw(InvalidInputError, /out of range/);
+    expect(() => calls.rebalance([], 10_001)).to.throw(InvalidInputError, /maxSlippageBps/);
+    expect(() => calls.rebalance([], 2.5)).to.throw(InvalidInputError);
+    const badRoute: SwapStepInput = {
+      tokenIn: WETH,
+      tokenOut: WSTETH,
+      amountIn: 1n,
+      routes: [
+        { tokenFrom: WETH, tokenTo: WSTETH, exchangeAddress: EKUBO, percent: 1n << 128n, additionalSwapParams: [] },
+      ],
+    };
+    expect(() => calls.rebalance([badRoute], 10)).to.throw(InvalidInputError, /routes\[0\]\.percent/);
+  });
+});
+
+describe("Starknet LST vault adapter: ABI and constructor", () => {
+  it("accepts the ABI array, a Sierra class object, or a class whose ABI is a string", () => {
+    expect(parseLstVaultAbi(abiJson).functions.get("rebalance")?.state_mutability).to.equal("external");
+    expect(parseLstVaultAbi({ abi: abiJson }).functions.size).to.equal(abi.functions.size);
+    expect(parseLstVaultAbi({ abi: JSON.stringify(abiJson) }).functions.size).to.equal(abi.functions.size);
+  });
+
+  it("refuses an ABI that lacks an entry point the keeper needs", () => {
+    const stripped = (abiJson as { type: string; items?: { name?: string }[] }[]).map((entry) =>
+      entry.type === "interface"
+        ? { ...entry, items: (entry.items ?? []).filter((i) => i.name !== "rebalance") }
+        : entry,
+    );
+    expect(() => parseLstVaultAbi(stripped)).to.throw(ConfigError, /rebalance/);
+    expect(() => parseLstVaultAbi({ not: "an abi" })).to.throw(ConfigError);
+  });
+
+  it("encodes the constructor, ByteArrays and the risk struct included", () => {
+    const args = {
+      name: "Ballast LST Index (Starknet liquid staking)",
+      symbol: "bLST",
+      asset: WETH,
+      oracle: "0x2a85bd616f912537c50a49a4076db02c00b29b2cdc8a197ce92ed1837fa875b",
+      basePairId: "ETH/USD",
+      router: "0x04270219d365d6b017231b52e92b3fb5d7c8378b05e9abc97724537a80e93b0f",
+      owner: ALICE,
+      guardian: BOB,
+      keeper: "0xbeef",
+      feeRecipient: ALICE,
+      managementFeeBps: 50,
+      risk: {
+        weightToleranceBps: 200,
+        maxSlippageBps: 100,
+        maxNavLossBps: 50,
+        rebalanceCooldownSeconds: 3600,
+        maxPriceAgeSeconds: 900,
+      },
+    };
+    const calldata = lstVaultConstructorCalldata(args, abi);
+    expect(calldata).to.deep.equal(
+      reference.encodeCall("constructor", {
+        name: args.name,
+        symbol: args.symbol,
+        asset: args.asset,
+        oracle: args.oracle,
+        base_pair_id: shortString.encodeShortString("ETH/USD"),
+        router: args.router,
+        owner: args.owner,
+        guardian: args.guardian,
+        keeper: args.keeper,
+        fee_recipient: args.feeRecipient,
+        management_fee_bps: 50,
+        risk: {
+          weight_tolerance_bps: 200,
+          max_slippage_bps: 100,
+          max_nav_loss_bps: 50,
+          rebalance_cooldown: 3600,
+          max_price_age: 900,
+        },
+      }),
+    );
+    // The 43-character name spans one full 31-byte word plus a 12-byte pending word.
+    expect(calldata.slice(0, 1)).to.deep.equal(["1"]);
+    expect(() => lstVaultConstructorCalldata({ ...args, basePairId: "x".repeat(32) }, abi)).to.throw(InvalidInputError);
+  });
+});
