@@ -7,9 +7,9 @@
 //!
 //! The file is self-contained on purpose: `wasm-cairo` compiles one file per call, so the
 //! interfaces, the maths, the vault rules (`mod logic`, pure functions the contract calls), the
-//! contract, the test-only mocks and the tests all live here. Every path
-//! between modules is relative (`super::`) so the same file also builds as `lst_vault` inside the
-//! Scarb package next to it.
+//! contract, the test-only mocks and the tests all live here. Every path between modules is
+//! relative (`super::`) so the same file also builds as `lst_vault` inside the Scarb package next
+//! to it.
 //!
 //! Rounding always favours the vault (ERC-4626 security considerations): deposit and redeem round
 //! down, mint and withdraw round up, NAV rounds down per holding.
@@ -2262,17 +2262,25 @@ mod tests {
         #[test]
         #[ignore]
         #[feature("safe_dispatcher")]
-        fn keeper_rebalance_is_refused_outside_its_bounds() {
-            // A market paying 2% under the oracle, and a router that ignores min-out.
+        fn rebalance_needs_the_keeper_and_a_capped_slippage() {
+            // Both checks come before any external call: no basket is needed.
+            let env = setup(contract_address_const::<'pragma'>(), 0);
+            set_contract_address(alice());
+            assert_reverted(env.safe.rebalance(array![], 100), 'NOT_KEEPER');
+            set_contract_address(keeper());
+            assert_reverted(env.safe.rebalance(array![], 101), 'SLIPPAGE_ABOVE_CAP');
+        }
+
+        #[test]
+        #[ignore]
+        #[feature("safe_dispatcher")]
+        fn a_router_paying_below_min_out_is_refused() {
+            // A market paying 2% under the oracle through a router that ignores min-out: the
+            // vault checks its own balance against its 1% bound.
             let (env, wst, market) = basket_vault(200);
             market.set_honor_min_out(false);
-            let swap = sell_weth_for(env, wst, 90 * E18);
-            set_contract_address(alice());
-            assert_reverted(env.safe.rebalance(array![swap.clone()], 100), 'NOT_KEEPER');
             set_contract_address(keeper());
-            assert_reverted(env.safe.rebalance(array![swap.clone()], 101), 'SLIPPAGE_ABOVE_CAP');
-            // The vault checks its own balance: 2% short of a 1% bound is refused.
-            assert_reverted(env.safe.rebalance(array![swap], 100), 'MIN_OUT');
+            assert_reverted(env.safe.rebalance(array![sell_weth_for(env, wst, 90 * E18)], 100), 'MIN_OUT');
             assert(env.gov.config().last_rebalance_at == 0, 'no rebalance recorded');
         }
     }

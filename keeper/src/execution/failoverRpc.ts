@@ -48,7 +48,9 @@ export class FailoverRpc {
       request.timeout = options.timeoutMs ?? 10_000;
       // staticNetwork: never probe a dead URL in the background; batchMaxCount 1: one request
       // per HTTP call so a failure maps to exactly one read.
-      return new JsonRpcProvider(request, network, { staticNetwork: network, batchMaxCount: 1 });
+      // cacheTimeout -1: ethers otherwise answers an identical request (e.g. the submitter's
+      // pending nonce) from a 250 ms cache, which can hand a used nonce to the next cycle.
+      return new JsonRpcProvider(request, network, { staticNetwork: network, batchMaxCount: 1, cacheTimeout: -1 });
     });
     this.retries = options.retries ?? 3;
     this.backoffMs = options.backoffMs ?? 200;
