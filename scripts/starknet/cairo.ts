@@ -60,6 +60,11 @@ function loadNote(): string {
   }
 }
 
+/** How close a run came to the 4 GiB WASM32 ceiling, where wasm-cairo traps. */
+function memoryNote(bytes: number | undefined): string {
+  return bytes === undefined ? "" : `; WASM memory ${(bytes / 2 ** 30).toFixed(2)} of 4 GiB`;
+}
+
 export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
@@ -154,7 +159,7 @@ async function runSuite(source: string, filter: string, explain: boolean): Promi
     return undefined;
   }
   printReport(report);
-  console.log(`Compile + run: ${timing(result.wallMs, cpu)}`);
+  console.log(`Compile + run: ${timing(result.wallMs, cpu)}${memoryNote(result.memoryBytes)}`);
   if (report.failed > 0) {
     if (explain) await explainFailures(source);
     else console.log("wasm-cairo does not name failing tests: re-run with --explain (one compile per module).");
@@ -173,7 +178,7 @@ async function runIgnoredAlone(source: string, test: CairoFunction): Promise<boo
   const report = run.crash === undefined ? parseCairoTestOutput(run.output) : undefined;
   const ok = report?.kind === "ran" && report.passed === 1 && report.failed === 0;
   const why = run.crash !== undefined ? ", crashed" : report?.kind === "runner-error" ? `, ${report.message}` : "";
-  console.log(`  ${ok ? "ok  " : "FAIL"}  ${path}  (${timing(run.wallMs, cpu)}${why})`);
+  console.log(`  ${ok ? "ok  " : "FAIL"}  ${path}  (${timing(run.wallMs, cpu)}${memoryNote(run.memoryBytes)}${why})`);
   return ok;
 }
 

@@ -2,6 +2,8 @@
  * Narrows a compile error down when the compiler only says "Compilation failed.".
  *
  * Function bodies type-check independently of each other, so the search runs on bodies:
+ *  0. compile without the #[cfg(test)] modules: if that fails, search that smaller source (the
+ *     error is in the contract); otherwise only test functions are suspects;
  *  1. stub every body (`panic`); if that still fails, the error is in declarations (signatures,
  *     structs, storage, `use` lines) and the search continues module by module;
  *  2. otherwise bisect the set of real bodies until a single function fails on its own
@@ -19,6 +21,7 @@ import {
   statementEnds,
   stubBodies,
   truncateBody,
+  withoutTestModules,
 } from "./cairoSource.js";
 
 export type CompileCheck = (source: string) => Promise<boolean>;
@@ -85,15 +88,27 @@ export async function narrowCompileError(
 
   if (await check(source, "whole file")) return { kind: "compiles", compiles: calls };
 
-  const fns = findFunctions(source);
-  const allStubbed = stubBodies(source, fns);
+  // Work on the contract alone when it is at fault: smaller, faster compiles.
+  const contractOnly = withoutTestModules(source);
+  const contractFails = contractOnly !== source && !(await check(contractOnly, "without #[cfg(test)] modules"));
+  const base = contractFails ? contractOnly : source;
+  const fns = findFunctions(base);
+  const inTests = (f: CairoFunction): boolean => !findFunctions(contractOnly).some((c) => sameFunction(c, f));
+  const allStubbed = stubBodies(base, fns);
   if (!(await check(allStubbed, `all ${fns.length} function bodies stubbed`))) {
     // Declarations: drop modules, innermost first, until the stubbed file compiles.
     const spans = moduleSpans(allStubbed).sort((a, b) => b.path.split("::").length - a.path.split("::").length);
     for (const span of spans) {
       const without = allStubbed.slice(0, span.start) + allStubbed.slice(span.end);
       if (await check(without, `stubbed, without module ${span.path}`)) {
-        return { kind: "declarations", module: span.path, moduleLine: lineAt(allStubbed, span.start), compiles: calls };
+        // Stubbing moved lines: report where the module starts in the file as given.
+        const inSource = moduleSpans(source).find((m) => m.path === span.path);
+        return {
+          kind: "declarations",
+          module: span.path,
+          moduleLine: inSource ? lineAt(source, inSource.start) : 0,
+          compiles: calls,
+        };
       }
     }
     return { kind: "declarations", compiles: calls };
@@ -101,10 +116,11 @@ export async function narrowCompileError(
 
   const onlyReal = (real: readonly CairoFunction[]): string =>
     stubBodies(
-      source,
+      base,
       fns.filter((f) => !real.includes(f)),
     );
-  let suspects: readonly CairoFunction[] = fns;
+  // When the contract alone compiles, its bodies are not suspects.
+  let suspects: readonly CairoFunction[] = contractFails || contractOnly === source ? fns : fns.filter(inTests);
   while (suspects.length > 1) {
     const half = Math.ceil(suspects.length / 2);
     const first = suspects.slice(0, half);
@@ -122,32 +138,45 @@ export async function narrowCompileError(
 
   // Bisect statements of the culprit, with every other body stubbed. Prefix 0 compiles (that is
   // the stub); the full body does not.
-  const base = onlyReal([culprit]);
+  const isolated = onlyReal([culprit]);
   // Stub bodies hold no `fn` or `mod`, so functions keep their order (not their lines).
-  const culpritInBase = findFunctions(base)[fns.indexOf(culprit)];
+  const culpritInBase = findFunctions(isolated)[fns.indexOf(culprit)];
+  // Report lines of the file as given, not of the reduced source.
+  const original = findFunctions(source).find((f) => sameFunction(f, culprit)) ?? culprit;
   if (!culpritInBase)
-    return { kind: "body", fn: describe(culprit), fnLine: culprit.line, statementLine: culprit.line, compiles: calls };
-  const ends = statementEnds(base, culpritInBase);
+    return {
+      kind: "body",
+      fn: describe(culprit),
+      fnLine: original.line,
+      statementLine: original.line,
+      compiles: calls,
+    };
+  const ends = statementEnds(isolated, culpritInBase);
   let good = 0;
   let bad = ends.length + 1;
   while (bad - good > 1) {
     const mid = Math.floor((good + bad) / 2);
-    if (await check(truncateBody(base, culpritInBase, mid), `${describe(culprit)}: first ${mid} statements`))
+    if (await check(truncateBody(isolated, culpritInBase, mid), `${describe(culprit)}: first ${mid} statements`))
       good = mid;
     else bad = mid;
   }
   // Statement `bad` (1-based) is the first that breaks; it starts right after statement bad-1.
   const startOffset = bad === 1 ? culpritInBase.bodyOpen + 1 : (ends[bad - 2] ?? culpritInBase.bodyOpen + 1);
-  const masked = maskNonCode(base);
+  const masked = maskNonCode(isolated);
   let first = startOffset;
   while (first < culpritInBase.bodyClose && /\s/.test(masked[first] ?? "")) first++;
   return {
     kind: "body",
     fn: describe(culprit),
-    fnLine: culprit.line,
-    statementLine: lineAt(base, first) - culpritInBase.line + culprit.line,
+    fnLine: original.line,
+    statementLine: lineAt(isolated, first) - culpritInBase.line + original.line,
     compiles: calls,
   };
+}
+
+/** Same function in two versions of a file: same module path, name and signature start. */
+function sameFunction(a: CairoFunction, b: CairoFunction): boolean {
+  return a.modulePath === b.modulePath && a.name === b.name && a.attributes.join() === b.attributes.join();
 }
 
 function describe(fn: CairoFunction): string {

@@ -24,6 +24,8 @@ export interface CairoJobResult {
   readonly output: string;
   /** Set when the WASM instance trapped instead of returning. */
   readonly crash?: string;
+  /** Size the instance's memory grew to (WASM32 caps it at 4 GiB). */
+  readonly memoryBytes?: number;
   readonly wallMs: number;
 }
 
@@ -39,7 +41,7 @@ const { parentPort, workerData } = require("node:worker_threads");
 const { readFileSync } = require("node:fs");
 console.log = () => {};
 import(workerData.moduleUrl).then((cairo) => {
-  cairo.initSync({ module: readFileSync(workerData.wasmPath) });
+  const instance = cairo.initSync({ module: readFileSync(workerData.wasmPath) });
   const job = workerData.job;
   let output;
   if (job.kind === "test") {
@@ -50,7 +52,7 @@ import(workerData.moduleUrl).then((cairo) => {
   } else {
     output = cairo.compileCairoProgram(job.source, false);
   }
-  parentPort.postMessage({ output });
+  parentPort.postMessage({ output, memoryBytes: instance.memory.buffer.byteLength });
 }).catch((error) => {
   parentPort.postMessage({ crash: String(error && error.stack ? error.stack : error) });
 });
@@ -65,12 +67,16 @@ export function runCairoJob(job: CairoJob): Promise<CairoJobResult> {
       workerData: { job, moduleUrl: WASM_CAIRO_JS, wasmPath: WASM_CAIRO_BIN },
     });
     let settled = false;
-    worker.once("message", (message: { output?: string; crash?: string }) => {
+    worker.once("message", (message: { output?: string; crash?: string; memoryBytes?: number }) => {
       settled = true;
       const wallMs = performance.now() - started;
       resolve(
         message.crash === undefined
-          ? { output: message.output ?? "", wallMs }
+          ? {
+              output: message.output ?? "",
+              wallMs,
+              ...(message.memoryBytes ? { memoryBytes: message.memoryBytes } : {}),
+            }
           : { output: "", crash: message.crash, wallMs },
       );
       void worker.terminate();

@@ -1959,8 +1959,8 @@ mod tests {
             }
         }
 
-        /// The default run's one deployed test (every contract call costs seconds under
-        /// wasm-cairo): a deposit, a year of fees, pause, and the in-kind exit while paused.
+        /// The default run's one deployed test (every contract call costs seconds and memory
+        /// under wasm-cairo): a deposit, a year of fees, pause, and the in-kind exit while paused.
         #[test]
         #[feature("safe_dispatcher")]
         fn deposit_pause_and_in_kind_exit_on_chain() {

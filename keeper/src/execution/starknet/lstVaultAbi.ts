@@ -64,7 +64,14 @@ export const REQUIRED_ENTRYPOINTS: Readonly<Record<string, AbiFunction["state_mu
 export function parseLstVaultAbi(json: unknown): LstVaultAbi {
   let raw: unknown = json;
   if (typeof raw === "object" && raw !== null && !Array.isArray(raw) && "abi" in raw) {
-    raw = typeof raw.abi === "string" ? JSON.parse(raw.abi) : raw.abi;
+    if (typeof raw.abi !== "string") raw = raw.abi;
+    else {
+      try {
+        raw = JSON.parse(raw.abi);
+      } catch (cause) {
+        throw new ConfigError("LST vault ABI string is not JSON", { cause: String(cause) });
+      }
+    }
   }
   const entries = z.array(abiEntry).safeParse(raw);
   if (!entries.success) throw new ConfigError("LST vault ABI is not an ABI array", { issues: entries.error.issues });
@@ -88,13 +95,13 @@ export function parseLstVaultAbi(json: unknown): LstVaultAbi {
 }
 
 export function loadLstVaultAbi(path: string = DEFAULT_LST_VAULT_ABI_PATH): LstVaultAbi {
-  let text: string;
+  let json: unknown;
   try {
-    text = readFileSync(path, "utf8");
+    json = JSON.parse(readFileSync(path, "utf8"));
   } catch (cause) {
-    throw new ConfigError(`cannot read the LST vault ABI at ${path} (run npm run cairo:build)`, {
+    throw new ConfigError(`cannot read the LST vault ABI at ${path} (npm run cairo:build writes it)`, {
       cause: String(cause),
     });
   }
-  return parseLstVaultAbi(JSON.parse(text));
+  return parseLstVaultAbi(json);
 }

@@ -12,9 +12,9 @@ import {
   stubBodies,
   truncateBody,
   withoutTestModules,
-} from "../../scripts/starknet/cairoSource.js";
-import { narrowCompileError } from "../../scripts/starknet/narrow.js";
-import { parseCairoTestOutput } from "../../scripts/starknet/testReport.js";
+} from "../../../scripts/starknet/cairoSource.js";
+import { narrowCompileError } from "../../../scripts/starknet/narrow.js";
+import { parseCairoTestOutput } from "../../../scripts/starknet/testReport.js";
 
 const SAMPLE = `// a comment with fn fake() { and a brace
 use starknet::ContractAddress;
@@ -152,13 +152,19 @@ mod more {
     expect(contractOnly).to.include("pub mod math");
   });
 
-  it("finds the functions and statements of the real vault source", () => {
+  it("splits the real vault source into the default run and the slow end-to-end tests", () => {
     const source = readFileSync(new URL("../../../starknet/src/lst_vault.cairo", import.meta.url), "utf8");
     const fns = findFunctions(source);
     const tests = fns.filter(isTest);
-    expect(tests.length).to.be.greaterThan(15);
     expect(tests.every((t) => t.modulePath.startsWith("tests::"))).to.equal(true);
     expect(fns.some((f) => f.modulePath === "LstVault" && f.name === "constructor")).to.equal(true);
+    // Every slow (#[ignore]) test sits in the marked module the default run leaves out.
+    const slow = tests.filter(isIgnored);
+    expect(slow.length).to.be.greaterThan(0);
+    expect(slow.every((t) => t.modulePath === "tests::e2e")).to.equal(true);
+    const fast = findFunctions(removeSlowModules(source)).filter(isTest);
+    expect(fast.length).to.equal(tests.length - slow.length);
+    expect(fast.some(isIgnored)).to.equal(false);
     // Stubbing every body keeps every declaration and every function.
     expect(findFunctions(stubBodies(source, fns))).to.have.length(fns.length);
   });

@@ -2,9 +2,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { hash, RpcProvider, shortString } from "starknet";
-import { ProviderError } from "../../keeper/src/core/errors.js";
-import { loadLstVaultAbi } from "../../keeper/src/execution/starknet/lstVaultAbi.js";
-import { LstVaultReader } from "../../keeper/src/execution/starknet/lstVaultReader.js";
+import { ProviderError } from "../../../keeper/src/core/errors.js";
+import { loadLstVaultAbi } from "../../../keeper/src/execution/starknet/lstVaultAbi.js";
+import { LstVaultReader } from "../../../keeper/src/execution/starknet/lstVaultReader.js";
 
 /**
  * A local Starknet JSON-RPC node: answers `starknet_call` from a table keyed by entry-point

@@ -1,15 +1,15 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { shortString } from "starknet";
-import { ConfigError, InvalidInputError } from "../../keeper/src/core/errors.js";
+import { ConfigError, InvalidInputError } from "../../../keeper/src/core/errors.js";
 import {
   DEFAULT_LST_VAULT_ABI_PATH,
   loadLstVaultAbi,
   parseLstVaultAbi,
-} from "../../keeper/src/execution/starknet/lstVaultAbi.js";
-import { LstVaultCalls } from "../../keeper/src/execution/starknet/lstVaultCalls.js";
-import { lstVaultConstructorCalldata } from "../../keeper/src/execution/starknet/lstVaultConstructor.js";
-import type { SwapStepInput } from "../../keeper/src/execution/starknet/lstVaultTypes.js";
+} from "../../../keeper/src/execution/starknet/lstVaultAbi.js";
+import { LstVaultCalls } from "../../../keeper/src/execution/starknet/lstVaultCalls.js";
+import { lstVaultConstructorCalldata } from "../../../keeper/src/execution/starknet/lstVaultConstructor.js";
+import type { SwapStepInput } from "../../../keeper/src/execution/starknet/lstVaultTypes.js";
 import { AbiEncoder } from "./abiEncoding.js";
 
 const abiJson = JSON.parse(readFileSync(DEFAULT_LST_VAULT_ABI_PATH, "utf8"));
