@@ -8,6 +8,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -16,6 +17,7 @@ import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRoute
 
 import {IIndexVault} from "../interfaces/IIndexVault.sol";
 import {ChainlinkOracleLib} from "../oracles/ChainlinkOracleLib.sol";
+import {AssetTable} from "../libraries/AssetTable.sol";
 import {PathLib} from "../libraries/PathLib.sol";
 
 /// @title IndexVault
@@ -40,7 +42,9 @@ import {PathLib} from "../libraries/PathLib.sol";
 /// formula), and slippage minimums round down by at most one unit.
 contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     using Math for uint256;
+    using SafeCast for uint256;
     using SafeERC20 for IERC20;
+    using AssetTable for bytes;
     using TransientSlot for bytes32;
     using TransientSlot for TransientSlot.Uint256Slot;
 
@@ -72,18 +76,31 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     // ================================================================ storage
 
-    struct AssetState {
-        OracleConfig oracle; // slot 0: feed, heartbeat, minAnswer; slot 1: maxAnswer ...
-        uint16 maxWeightBps;
-        uint8 decimals;
-        uint8 index; // position in `_assets` (base = 0)
-        bool registered;
-    }
+    // Layout: what every deposit and withdrawal reads sits in two slots (the table pointer with
+    // the pause flag, fee rates and last accrual; then the high-water mark with the deposit cap),
+    // so a NAV-priced entry point pays two cold reads for its configuration.
 
+    /// @dev Data contract holding the basket table (see `AssetTable`): tokens (base first),
+    /// oracle configs, maximum weights and decimals. Index `i` below is a position in it.
+    address internal _assetTable;
+    /// @inheritdoc IIndexVault
+    bool public paused;
+    /// @inheritdoc IIndexVault
+    uint16 public managementFeeBps;
+    /// @inheritdoc IIndexVault
+    uint16 public performanceFeeBps;
+    /// @dev Seconds since the epoch fit in 40 bits until the year 36812.
+    uint40 internal _lastFeeAccrual;
+    /// @dev Share price mark in WAD per share unit (see `_pendingFees`); writes are checked.
+    uint128 internal _highWaterMark;
+    /// @dev `type(uint128).max` means no cap (read as `type(uint256).max`).
+    uint128 internal _depositCap;
     /// @inheritdoc IIndexVault
     address public admin;
     /// @inheritdoc IIndexVault
     address public pendingAdmin;
+    /// @inheritdoc IIndexVault
+    uint32 public timelockDelay;
     /// @inheritdoc IIndexVault
     address public guardian;
     /// @inheritdoc IIndexVault
@@ -91,28 +108,13 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @inheritdoc IIndexVault
     address public feeRecipient;
     /// @inheritdoc IIndexVault
-    bool public paused;
-    /// @inheritdoc IIndexVault
-    uint32 public timelockDelay;
-    /// @inheritdoc IIndexVault
-    uint16 public managementFeeBps;
-    /// @inheritdoc IIndexVault
-    uint16 public performanceFeeBps;
-    /// @inheritdoc IIndexVault
-    uint256 public depositCap;
-    /// @inheritdoc IIndexVault
-    uint256 public highWaterMark;
-    /// @inheritdoc IIndexVault
-    uint256 public lastFeeAccrual;
-    /// @inheritdoc IIndexVault
     uint256 public rebalanceNonce;
     /// @inheritdoc IIndexVault
     uint256 public lastRebalance;
     RebalanceLimits internal _limits;
-
-    address[] internal _assets;
-    mapping(address asset => AssetState) internal _state;
-    mapping(address asset => uint256) internal _held;
+    /// @dev What the vault owns of asset `i`, by its own accounting (two per slot, so a NAV read
+    /// touches half a slot per asset). uint128 holds any real token supply; writes are checked.
+    uint128[MAX_BASKET_ASSETS + 1] internal _held;
     mapping(address asset => bytes) internal _sellPath;
     /// @inheritdoc IIndexVault
     mapping(bytes32 id => uint256 readyAt) public scheduledAt;
@@ -142,16 +144,14 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         timelockDelay = p.timelockDelay;
         managementFeeBps = p.managementFeeBps;
         performanceFeeBps = p.performanceFeeBps;
-        depositCap = p.depositCap;
+        _setDepositCap(p.depositCap);
         _limits = p.limits;
         // Price of one share unit before any deposit: 1 virtual asset over 10^offset virtual shares.
-        highWaterMark = WAD / 10 ** _OFFSET;
-        lastFeeAccrual = block.timestamp;
+        _highWaterMark = uint128(WAD / 10 ** _OFFSET); // at most 1e18
+        _lastFeeAccrual = uint40(block.timestamp);
 
         _checkOracle(p.baseAsset, p.baseOracle);
-        _state[p.baseAsset] =
-            AssetState({oracle: p.baseOracle, maxWeightBps: BPS, decimals: baseDecimals, index: 0, registered: true});
-        _assets.push(p.baseAsset);
+        _assetTable = AssetTable.write(AssetTable.record(p.baseAsset, p.baseOracle, BPS, baseDecimals));
         IERC20(p.baseAsset).forceApprove(p.swapRouter, type(uint256).max);
     }
 
@@ -203,22 +203,18 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         timelocked
     {
         if (token == address(0)) revert ZeroAddress();
-        if (_state[token].registered) revert AssetAlreadyRegistered(token);
-        if (_assets.length > MAX_BASKET_ASSETS) revert TooManyAssets();
+        bytes memory table = _table();
+        (bool found,) = table.indexOf(token);
+        if (found) revert AssetAlreadyRegistered(token);
+        if (table.count() > MAX_BASKET_ASSETS) revert TooManyAssets();
         if (maxWeightBps_ > BPS) revert InvalidBps(maxWeightBps_);
         uint8 assetDecimals = _readDecimals(token);
         if (assetDecimals > 18) revert UnsupportedDecimals(token);
         _checkOracle(token, oracle);
         _checkSellPath(token, sellPath_);
 
-        _state[token] = AssetState({
-            oracle: oracle,
-            maxWeightBps: maxWeightBps_,
-            decimals: assetDecimals,
-            index: uint8(_assets.length),
-            registered: true
-        });
-        _assets.push(token);
+        // The new index's held balance is zero: removals clear the last index they vacate.
+        _assetTable = AssetTable.write(bytes.concat(table, AssetTable.record(token, oracle, maxWeightBps_, assetDecimals)));
         _sellPath[token] = sellPath_;
         // The router only pulls from the vault inside a swap the vault itself started.
         IERC20(token).forceApprove(address(swapRouter), type(uint256).max);
@@ -227,13 +223,13 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @inheritdoc IIndexVault
     function removeAsset(address token) external onlyAdmin {
-        AssetState memory state = _requireBasketAsset(token);
-        if (_held[token] != 0) revert AssetNotEmpty(token, _held[token]);
-        address last = _assets[_assets.length - 1];
-        _assets[state.index] = last;
-        _state[last].index = state.index;
-        _assets.pop();
-        delete _state[token];
+        (bytes memory table, uint256 i) = _requireBasketAsset(token);
+        if (_held[i] != 0) revert AssetNotEmpty(token, _held[i]);
+        // The last asset moves into the freed index, in the table and in `_held` alike.
+        uint256 last = table.count() - 1;
+        _held[i] = _held[last];
+        delete _held[last];
+        _assetTable = AssetTable.write(table.removeAt(i));
         delete _sellPath[token];
         IERC20(token).forceApprove(address(swapRouter), 0);
         emit AssetRemoved(token);
@@ -241,9 +237,13 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @inheritdoc IIndexVault
     function setOracle(address token, OracleConfig calldata oracle) external timelocked {
-        if (!_state[token].registered) revert AssetNotRegistered(token);
+        bytes memory table = _table();
+        (bool found, uint256 i) = table.indexOf(token);
+        if (!found) revert AssetNotRegistered(token);
         _checkOracle(token, oracle);
-        _state[token].oracle = oracle;
+        _assetTable = AssetTable.write(
+            table.replace(i, AssetTable.record(token, oracle, table.maxWeightBps(i), table.decimals(i)))
+        );
         emit OracleSet(token, oracle);
     }
 
@@ -257,18 +257,20 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @inheritdoc IIndexVault
     function setMaxWeight(address token, uint16 maxWeightBps_) external {
-        AssetState memory state = _requireBasketAsset(token);
+        (bytes memory table, uint256 i) = _requireBasketAsset(token);
         if (maxWeightBps_ > BPS) revert InvalidBps(maxWeightBps_);
-        _authorizeChange(maxWeightBps_ > state.maxWeightBps);
-        _state[token].maxWeightBps = maxWeightBps_;
+        _authorizeChange(maxWeightBps_ > table.maxWeightBps(i));
+        _assetTable = AssetTable.write(
+            table.replace(i, AssetTable.record(token, table.oracle(i), maxWeightBps_, table.decimals(i)))
+        );
         emit MaxWeightSet(token, maxWeightBps_);
     }
 
     /// @inheritdoc IIndexVault
     function setDepositCap(uint256 depositCap_) external {
-        _authorizeChange(depositCap_ > depositCap);
-        depositCap = depositCap_;
-        emit DepositCapSet(depositCap_);
+        _authorizeChange(depositCap_ > depositCap());
+        _setDepositCap(depositCap_);
+        emit DepositCapSet(depositCap());
     }
 
     /// @inheritdoc IIndexVault
@@ -339,7 +341,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @inheritdoc IIndexVault
     function skim(address token, address to) external onlyAdmin nonReentrant {
         if (to == address(0)) revert ZeroAddress();
-        uint256 excess = IERC20(token).balanceOf(address(this)) - _held[token];
+        uint256 excess = IERC20(token).balanceOf(address(this)) - _heldOf(_table(), token);
         IERC20(token).safeTransfer(to, excess);
         emit Skimmed(token, to, excess);
     }
@@ -361,24 +363,25 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @inheritdoc IIndexVault
     function rebalance(RebalanceOrder calldata order, bytes calldata signature) external nonReentrant whenNotPaused {
         RebalanceLimits memory limits = _limits;
-        _checkOrder(order, signature, limits);
+        bytes memory table = _table();
+        _checkOrder(table, order, signature, limits);
 
-        uint256[] memory prices = _requirePrices();
-        uint256 navBefore = _navFrom(prices);
+        uint256[] memory prices = _requirePrices(table);
+        uint256 navBefore = _navFrom(table, prices);
         _accrueFeesAt(navBefore);
 
         uint256 soldValue;
         for (uint256 i; i < order.legs.length; ++i) {
-            soldValue += _executeLeg(order.legs[i], prices, order.maxSlippageBps);
+            soldValue += _executeLeg(table, order.legs[i], prices, order.maxSlippageBps);
         }
         // Turnover rounds up so the limit is never exceeded by rounding.
         uint256 turnoverBps = navBefore == 0 ? 0 : soldValue.mulDiv(BPS, navBefore, Math.Rounding.Ceil);
         if (turnoverBps > limits.maxTurnoverBps) revert TurnoverAboveLimit(turnoverBps, limits.maxTurnoverBps);
 
-        uint256 navAfter = _navFrom(prices);
+        uint256 navAfter = _navFrom(table, prices);
         // navAfter * BPS >= navBefore * (BPS - slippage), compared without division.
         if (navAfter * BPS < navBefore * (BPS - order.maxSlippageBps)) revert NavLossTooHigh(navBefore, navAfter);
-        _checkWeights(order.targetWeightsBps, prices, navAfter, limits.toleranceBps);
+        _checkWeights(table, order.targetWeightsBps, prices, navAfter, limits.toleranceBps);
 
         rebalanceNonce = order.nonce + 1;
         lastRebalance = block.timestamp;
@@ -409,23 +412,27 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     // ================================================================ views
 
     /// @inheritdoc IIndexVault
-    function assets() external view returns (address[] memory) {
-        return _assets;
+    function assets() external view returns (address[] memory assetList) {
+        return _tokens(_table());
     }
 
     /// @inheritdoc IIndexVault
     function held(address token) external view returns (uint256) {
-        return _held[token];
+        return _heldOf(_table(), token);
     }
 
     /// @inheritdoc IIndexVault
-    function oracleOf(address token) external view returns (OracleConfig memory) {
-        return _state[token].oracle;
+    function oracleOf(address token) external view returns (OracleConfig memory config) {
+        bytes memory table = _table();
+        (bool found, uint256 i) = table.indexOf(token);
+        if (found) config = table.oracle(i);
     }
 
     /// @inheritdoc IIndexVault
     function maxWeightBps(address token) external view returns (uint16) {
-        return _state[token].maxWeightBps;
+        bytes memory table = _table();
+        (bool found, uint256 i) = table.indexOf(token);
+        return found ? table.maxWeightBps(i) : 0;
     }
 
     /// @inheritdoc IIndexVault
@@ -436,6 +443,21 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @inheritdoc IIndexVault
     function rebalanceLimits() external view returns (RebalanceLimits memory) {
         return _limits;
+    }
+
+    /// @inheritdoc IIndexVault
+    function depositCap() public view returns (uint256) {
+        return _depositCap == type(uint128).max ? type(uint256).max : _depositCap;
+    }
+
+    /// @inheritdoc IIndexVault
+    function highWaterMark() external view returns (uint256) {
+        return _highWaterMark;
+    }
+
+    /// @inheritdoc IIndexVault
+    function lastFeeAccrual() external view returns (uint256) {
+        return _lastFeeAccrual;
     }
 
     /// @inheritdoc IIndexVault
@@ -451,15 +473,16 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
             uint256 nav
         )
     {
-        assetList = _assets;
-        pricesUsd = _requirePrices();
+        bytes memory table = _table();
+        assetList = _tokens(table);
+        pricesUsd = _requirePrices(table);
         uint256 n = assetList.length;
         balances = new uint256[](n);
         valuesInBase = new uint256[](n);
         weightsBps = new uint256[](n);
         for (uint256 i; i < n; ++i) {
-            balances[i] = _held[assetList[i]];
-            valuesInBase[i] = _valueInBase(assetList[i], balances[i], pricesUsd);
+            balances[i] = _held[i];
+            valuesInBase[i] = _valueAt(table, i, balances[i], pricesUsd);
             nav += valuesInBase[i];
         }
         for (uint256 i; i < n; ++i) {
@@ -474,7 +497,8 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
         uint256 cached = NAV_CACHE_SLOT.asUint256().tload();
         if (cached != 0) return cached - 1;
-        return _navFrom(_requirePrices());
+        bytes memory table = _table();
+        return _navFrom(table, _requirePrices(table));
     }
 
     /// @inheritdoc ERC4626
@@ -482,8 +506,9 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         if (paused) return 0;
         (bool ok, uint256 nav,) = _tryNavAndSupply();
         if (!ok) return 0;
-        if (depositCap == type(uint256).max) return type(uint256).max;
-        return depositCap > nav ? depositCap - nav : 0;
+        uint256 cap = depositCap();
+        if (cap == type(uint256).max) return type(uint256).max;
+        return cap > nav ? cap - nav : 0;
     }
 
     /// @inheritdoc ERC4626
@@ -497,13 +522,13 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @dev Limited by the idle buffer: cash withdrawals never sell basket tokens.
     function maxWithdraw(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
         if (paused) return 0;
-        return Math.min(_convertToAssets(balanceOf(owner), Math.Rounding.Floor), _held[asset()]);
+        return Math.min(_convertToAssets(balanceOf(owner), Math.Rounding.Floor), _held[0]);
     }
 
     /// @inheritdoc ERC4626
     function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
         if (paused) return 0;
-        return Math.min(balanceOf(owner), _convertToShares(_held[asset()], Math.Rounding.Floor));
+        return Math.min(balanceOf(owner), _convertToShares(_held[0], Math.Rounding.Floor));
     }
 
     /// @inheritdoc ERC4626
@@ -563,16 +588,20 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         uint256 supplyWithVirtual = totalSupply() + 10 ** _OFFSET;
         _burn(owner, shares);
 
-        uint256 n = _assets.length;
+        bytes memory table = _table();
+        uint256 n = table.count();
         amounts = new uint256[](n);
         for (uint256 i; i < n; ++i) {
-            address token = _assets[i];
+            uint256 heldToken = _held[i];
             // Rounds down: the remaining holders keep the dust.
-            uint256 amount = _held[token].mulDiv(shares, supplyWithVirtual);
+            uint256 amount = heldToken.mulDiv(shares, supplyWithVirtual);
             amounts[i] = amount;
             if (amount == 0) continue;
-            _held[token] -= amount;
-            IERC20(token).safeTransfer(receiver, amount);
+            // Unchecked: amount <= heldToken because shares <= supply (the burn above succeeded).
+            unchecked {
+                _held[i] = uint128(heldToken - amount);
+            }
+            IERC20(table.token(i)).safeTransfer(receiver, amount);
         }
         emit RedeemedInKind(msg.sender, receiver, owner, shares, amounts);
     }
@@ -586,33 +615,34 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     {
         if (shares == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        uint256[] memory prices = _requirePrices();
-        uint256 nav = _navFrom(prices);
+        bytes memory table = _table();
+        uint256[] memory prices = _requirePrices(table);
+        uint256 nav = _navFrom(table, prices);
         _accrueFeesAt(nav);
         if (shares > balanceOf(owner)) revert ExceedsMax(shares, balanceOf(owner));
 
         uint256 owed = shares.mulDiv(nav + 1, totalSupply() + 10 ** _OFFSET);
-        address base = asset();
-        uint256 buffer = _held[base];
+        uint256 buffer = _held[0];
         assetsOut = owed;
         if (owed > buffer) {
-            uint256 executionLoss = _raiseBuffer(owed - buffer, nav - buffer, prices);
+            uint256 executionLoss = _raiseBuffer(table, owed - buffer, nav - buffer, prices);
             assetsOut = owed > executionLoss ? owed - executionLoss : 0;
-            assetsOut = Math.min(assetsOut, _held[base]);
+            assetsOut = Math.min(assetsOut, _held[0]);
         }
         if (assetsOut < minAssets) revert PayoutBelowMinimum(assetsOut, minAssets);
 
         if (msg.sender != owner) _spendAllowance(owner, msg.sender, shares);
         _burn(owner, shares);
-        _held[base] -= assetsOut;
-        IERC20(base).safeTransfer(receiver, assetsOut);
+        _held[0] -= uint128(assetsOut); // assetsOut <= _held[0] (min above, or owed <= buffer)
+        IERC20(asset()).safeTransfer(receiver, assetsOut);
         emit Withdraw(msg.sender, receiver, owner, assetsOut, shares);
         emit RedeemedWithSwaps(msg.sender, receiver, owner, shares, assetsOut);
     }
 
     /// @inheritdoc IIndexVault
     function accrueFees() external nonReentrant {
-        _accrueFeesAt(_navFrom(_requirePrices()));
+        bytes memory table = _table();
+        _accrueFeesAt(_navFrom(table, _requirePrices(table)));
     }
 
     /// @inheritdoc ERC20
@@ -641,7 +671,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     function _deposit(address caller, address receiver, uint256 assets_, uint256 shares) internal override {
         if (assets_ == 0 || shares == 0) revert ZeroAmount();
         super._deposit(caller, receiver, assets_, shares);
-        _held[asset()] += assets_;
+        _held[0] = (_held[0] + assets_).toUint128();
         _setNavCache(NAV_CACHE_SLOT.asUint256().tload() - 1 + assets_);
     }
 
@@ -652,7 +682,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     {
         if (assets_ == 0 || shares == 0) revert ZeroAmount();
         // maxWithdraw/maxRedeem cap every cash exit at the buffer, so this cannot underflow.
-        _held[asset()] -= assets_;
+        _held[0] -= uint128(assets_);
         _setNavCache(NAV_CACHE_SLOT.asUint256().tload() - 1 - assets_);
         super._withdraw(caller, receiver, owner, assets_, shares);
     }
@@ -666,7 +696,8 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @dev Entry-point prologue: not paused, prices usable, fees accrued, NAV cached for the call.
     function _beginAccounting() internal {
         if (paused) revert EnforcedPause();
-        uint256 nav = _navFrom(_requirePrices());
+        bytes memory table = _table();
+        uint256 nav = _navFrom(table, _requirePrices(table));
         _accrueFeesAt(nav);
         _setNavCache(nav);
     }
@@ -680,16 +711,16 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     }
 
     /// @dev NAV and fee-inclusive supply without reverting (ok = false when a price is unusable).
+    /// Inside an entry point (NAV cached) the prologue has just accrued fees at this timestamp, so
+    /// nothing is pending: no management time has elapsed and the price is at most the new mark.
     function _tryNavAndSupply() internal view returns (bool ok, uint256 nav, uint256 supply) {
         uint256 cached = NAV_CACHE_SLOT.asUint256().tload();
-        if (cached != 0) {
-            nav = cached - 1;
-        } else {
-            uint256[] memory prices;
-            (ok, prices) = _tryPrices();
-            if (!ok) return (false, 0, 0);
-            nav = _navFrom(prices);
-        }
+        if (cached != 0) return (true, cached - 1, totalSupply());
+        bytes memory table = _table();
+        uint256[] memory prices;
+        (ok, prices) = _tryPrices(table);
+        if (!ok) return (false, 0, 0);
+        nav = _navFrom(table, prices);
         (uint256 feeShares,,,) = _pendingFees(nav, totalSupply());
         return (true, nav, totalSupply() + feeShares);
     }
@@ -701,10 +732,10 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         view
         returns (uint256 feeShares, uint256 managementAssets, uint256 performanceAssets, uint256 newHighWaterMark)
     {
-        newHighWaterMark = highWaterMark;
+        newHighWaterMark = _highWaterMark;
         if (supply == 0) return (0, 0, 0, newHighWaterMark);
         uint256 virtualSupply = supply + 10 ** _OFFSET;
-        uint256 elapsed = block.timestamp - lastFeeAccrual;
+        uint256 elapsed = block.timestamp - _lastFeeAccrual;
         managementAssets = nav.mulDiv(uint256(managementFeeBps) * elapsed, uint256(BPS) * YEAR);
         // Bounded so the price below never underflows (only after decades without accrual).
         if (managementAssets > nav) managementAssets = nav;
@@ -724,70 +755,88 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     function _accrueFeesAt(uint256 nav) internal {
         (uint256 feeShares, uint256 managementAssets, uint256 performanceAssets, uint256 newHighWaterMark) =
             _pendingFees(nav, totalSupply());
-        lastFeeAccrual = block.timestamp;
-        if (newHighWaterMark != highWaterMark) highWaterMark = newHighWaterMark;
+        bool markMoved = newHighWaterMark != _highWaterMark;
+        _lastFeeAccrual = uint40(block.timestamp);
+        if (markMoved) _highWaterMark = newHighWaterMark.toUint128();
         if (feeShares != 0) _mint(feeRecipient, feeShares);
-        emit FeesAccrued(managementAssets, performanceAssets, feeShares, newHighWaterMark);
+        // Only changes are logged: `lastFeeAccrual()` tells when fees were last brought up to date.
+        if (markMoved || feeShares != 0) {
+            emit FeesAccrued(managementAssets, performanceAssets, feeShares, newHighWaterMark);
+        }
     }
 
     /// @dev Accrues when prices are usable; otherwise leaves the period to the next accrual.
     function _tryAccrueFees() internal {
-        (bool ok, uint256[] memory prices) = _tryPrices();
-        if (ok) _accrueFeesAt(_navFrom(prices));
+        bytes memory table = _table();
+        (bool ok, uint256[] memory prices) = _tryPrices(table);
+        if (ok) _accrueFeesAt(_navFrom(table, prices));
     }
 
-    /// @dev Checked prices of every asset (index-aligned with `_assets`); reverts with details.
-    function _requirePrices() internal view returns (uint256[] memory) {
-        return ChainlinkOracleLib.requirePrices(_assets, _oracleConfigs(), sequencerUptimeFeed, sequencerGracePeriod);
+    /// @dev The basket table, read from its data contract.
+    function _table() internal view returns (bytes memory) {
+        return AssetTable.read(_assetTable);
+    }
+
+    function _tokens(bytes memory table) internal pure returns (address[] memory list) {
+        uint256 n = table.count();
+        list = new address[](n);
+        for (uint256 i; i < n; ++i) {
+            list[i] = table.token(i);
+        }
+    }
+
+    /// @dev Held balance of `token`; zero for a token outside the basket.
+    function _heldOf(bytes memory table, address token) internal view returns (uint256) {
+        (bool found, uint256 i) = table.indexOf(token);
+        return found ? _held[i] : 0;
+    }
+
+    /// @dev Checked prices of every asset (index-aligned with the table); reverts with details.
+    function _requirePrices(bytes memory table) internal view returns (uint256[] memory) {
+        return ChainlinkOracleLib.requirePrices(table, sequencerUptimeFeed, sequencerGracePeriod);
     }
 
     /// @dev Like `_requirePrices` but reports failure instead of reverting.
-    function _tryPrices() internal view returns (bool, uint256[] memory) {
-        return ChainlinkOracleLib.tryPrices(_oracleConfigs(), sequencerUptimeFeed, sequencerGracePeriod);
+    function _tryPrices(bytes memory table) internal view returns (bool, uint256[] memory) {
+        return ChainlinkOracleLib.tryPrices(table, sequencerUptimeFeed, sequencerGracePeriod);
     }
 
-    function _oracleConfigs() internal view returns (OracleConfig[] memory configs) {
-        uint256 n = _assets.length;
-        configs = new OracleConfig[](n);
+    function _navFrom(bytes memory table, uint256[] memory prices) internal view returns (uint256 nav) {
+        uint256 n = table.count();
         for (uint256 i; i < n; ++i) {
-            configs[i] = _state[_assets[i]].oracle;
+            nav += _valueAt(table, i, _held[i], prices);
         }
     }
 
-    function _navFrom(uint256[] memory prices) internal view returns (uint256 nav) {
-        uint256 n = _assets.length;
-        for (uint256 i; i < n; ++i) {
-            address token = _assets[i];
-            nav += _valueInBase(token, _held[token], prices);
-        }
-    }
-
-    /// @dev Value of `amount` of `token` in base units, rounded down (the base asset is exact).
-    function _valueInBase(address token, uint256 amount, uint256[] memory prices) internal view returns (uint256) {
-        AssetState storage state = _state[token];
-        if (state.index == 0) return amount;
-        return amount.mulDiv(prices[state.index] * 10 ** _BASE_DECIMALS, prices[0] * 10 ** state.decimals);
-    }
-
-    /// @dev Amount of `tokenOut` worth `amountIn` of `tokenIn` at oracle prices, rounded down.
-    function _oracleQuote(address tokenIn, address tokenOut, uint256 amountIn, uint256[] memory prices)
+    /// @dev Value of `amount` of asset `i` in base units, rounded down (the base asset is exact).
+    function _valueAt(bytes memory table, uint256 i, uint256 amount, uint256[] memory prices)
         internal
         view
         returns (uint256)
     {
-        AssetState storage stateIn = _state[tokenIn];
-        AssetState storage stateOut = _state[tokenOut];
-        return amountIn.mulDiv(
-            prices[stateIn.index] * 10 ** stateOut.decimals, prices[stateOut.index] * 10 ** stateIn.decimals
-        );
+        if (i == 0) return amount;
+        // Cannot overflow: amount <= held (< 2^128), prices <= their uint64 bounds, 10^18 < 2^60.
+        // Rounds down, like NAV.
+        return amount * prices[i] * 10 ** _BASE_DECIMALS / (prices[0] * 10 ** table.decimals(i));
+    }
+
+    /// @dev Amount of asset `iOut` worth `amountIn` of asset `iIn` at oracle prices, rounded down.
+    function _oracleQuote(bytes memory table, uint256 iIn, uint256 iOut, uint256 amountIn, uint256[] memory prices)
+        internal
+        pure
+        returns (uint256)
+    {
+        return amountIn.mulDiv(prices[iIn] * 10 ** table.decimals(iOut), prices[iOut] * 10 ** table.decimals(iIn));
     }
 
     // ================================================================ internal: trading
 
-    function _checkOrder(RebalanceOrder calldata order, bytes calldata signature, RebalanceLimits memory limits)
-        internal
-        view
-    {
+    function _checkOrder(
+        bytes memory table,
+        RebalanceOrder calldata order,
+        bytes calldata signature,
+        RebalanceLimits memory limits
+    ) internal view {
         if (block.timestamp > order.deadline) revert OrderExpired(order.deadline);
         if (order.nonce != rebalanceNonce) revert InvalidNonce(rebalanceNonce, order.nonce);
         if (!SignatureChecker.isValidSignatureNow(keeperSigner, hashOrder(order), signature)) revert InvalidSignature();
@@ -797,48 +846,68 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         uint256 readyAt = lastRebalance + limits.cooldown;
         if (lastRebalance != 0 && block.timestamp < readyAt) revert CooldownActive(readyAt);
 
-        uint256 n = _assets.length;
+        uint256 n = table.count();
         if (order.assets.length != n || order.targetWeightsBps.length != n) revert AssetListMismatch();
         uint256 sum;
         for (uint256 i; i < n; ++i) {
-            address token = _assets[i];
+            address token = table.token(i);
             if (order.assets[i] != token) revert AssetListMismatch();
             uint16 target = order.targetWeightsBps[i];
-            if (i != 0 && target > _state[token].maxWeightBps) {
-                revert WeightAboveMax(token, target, _state[token].maxWeightBps);
-            }
+            if (i != 0 && target > table.maxWeightBps(i)) revert WeightAboveMax(token, target, table.maxWeightBps(i));
             sum += target;
         }
         if (sum != BPS) revert WeightsDoNotSum(sum);
     }
 
     /// @dev Executes one leg with a Chainlink-derived minimum; returns the sold value in base units.
-    function _executeLeg(SwapLeg calldata leg, uint256[] memory prices, uint16 maxSlippageBps)
+    function _executeLeg(bytes memory table, SwapLeg calldata leg, uint256[] memory prices, uint16 maxSlippageBps)
         internal
         returns (uint256 soldValue)
     {
         bytes memory path = leg.path;
-        (address tokenIn, address tokenOut) = _legTokens(path);
+        (uint256 iIn, uint256 iOut) = _legIndices(table, path);
         uint256 amountIn = leg.amountIn;
         if (amountIn == 0) revert ZeroAmount();
-        if (amountIn > _held[tokenIn]) revert InsufficientHolding(tokenIn, _held[tokenIn], amountIn);
+        if (amountIn > _held[iIn]) revert InsufficientHolding(table.token(iIn), _held[iIn], amountIn);
 
         // The minimum comes from Chainlink, never from the pool: a manipulated pool reverts the leg.
-        uint256 minOut = _oracleQuote(tokenIn, tokenOut, amountIn, prices).mulDiv(BPS - maxSlippageBps, BPS);
-        uint256 amountOut = _swap(path, tokenIn, tokenOut, amountIn, minOut);
-        _held[tokenIn] -= amountIn;
-        _held[tokenOut] += amountOut;
-        emit LegExecuted(tokenIn, tokenOut, amountIn, amountOut, minOut);
-        return _valueInBase(tokenIn, amountIn, prices);
+        uint256 minOut = _oracleQuote(table, iIn, iOut, amountIn, prices).mulDiv(BPS - maxSlippageBps, BPS);
+        _swapAndBook(table, path, iIn, iOut, amountIn, minOut);
+        return _valueAt(table, iIn, amountIn, prices);
     }
 
-    /// @dev First and last token of a leg's path; both must be registered and distinct.
-    function _legTokens(bytes memory path) internal view returns (address tokenIn, address tokenOut) {
+    /// @dev Swaps `amountIn` of asset `iIn` for asset `iOut` along `path` and books both sides.
+    function _swapAndBook(
+        bytes memory table,
+        bytes memory path,
+        uint256 iIn,
+        uint256 iOut,
+        uint256 amountIn,
+        uint256 minOut
+    ) internal returns (uint256 amountOut) {
+        address tokenIn = table.token(iIn);
+        address tokenOut = table.token(iOut);
+        amountOut = _swap(path, tokenIn, tokenOut, amountIn, minOut);
+        // Callers check amountIn <= _held[iIn]; the checked subtraction guards it anyway.
+        _held[iIn] -= uint128(amountIn);
+        _held[iOut] = (_held[iOut] + amountOut).toUint128();
+        emit LegExecuted(tokenIn, tokenOut, amountIn, amountOut, minOut);
+    }
+
+    /// @dev Indices of a leg's first and last token; both registered and distinct.
+    function _legIndices(bytes memory table, bytes memory path) internal pure returns (uint256 iIn, uint256 iOut) {
         if (!PathLib.isWellFormed(path)) revert InvalidPath(path);
-        (tokenIn, tokenOut) = PathLib.ends(path);
+        (address tokenIn, address tokenOut) = PathLib.ends(path);
         if (tokenIn == tokenOut) revert InvalidPath(path);
-        if (!_state[tokenIn].registered) revert AssetNotRegistered(tokenIn);
-        if (!_state[tokenOut].registered) revert AssetNotRegistered(tokenOut);
+        iIn = _indexOrRevert(table, tokenIn);
+        iOut = _indexOrRevert(table, tokenOut);
+    }
+
+    /// @dev Index of a registered asset (base included).
+    function _indexOrRevert(bytes memory table, address token) internal pure returns (uint256 i) {
+        bool found;
+        (found, i) = table.indexOf(token);
+        if (!found) revert AssetNotRegistered(token);
     }
 
     function _swap(bytes memory path, address tokenIn, address tokenOut, uint256 amountIn, uint256 minOut)
@@ -872,48 +941,44 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @dev Sells basket tokens pro-rata to raise `shortfall` base units; returns the execution
     /// loss (oracle value sold minus base received, floored at zero) that the redeemer bears.
-    function _raiseBuffer(uint256 shortfall, uint256 basketValue, uint256[] memory prices)
+    function _raiseBuffer(bytes memory table, uint256 shortfall, uint256 basketValue, uint256[] memory prices)
         internal
         returns (uint256 executionLoss)
     {
-        address base = asset();
         uint16 maxSlippageBps = _limits.maxSlippageBps;
         uint256 soldValue;
         uint256 received;
-        uint256 n = _assets.length;
+        uint256 n = table.count();
         for (uint256 i = 1; i < n; ++i) {
-            address token = _assets[i];
-            uint256 heldToken = _held[token];
+            uint256 heldToken = _held[i];
             if (heldToken == 0) continue;
             // Rounds up so the sales cover the shortfall; capped at the holding.
             uint256 amountIn = Math.min(heldToken.mulDiv(shortfall, basketValue, Math.Rounding.Ceil), heldToken);
-            uint256 value = _valueInBase(token, amountIn, prices);
+            uint256 value = _valueAt(table, i, amountIn, prices);
             if (value == 0) continue;
             uint256 minOut = value.mulDiv(BPS - maxSlippageBps, BPS);
-            uint256 amountOut = _swap(_sellPath[token], token, base, amountIn, minOut);
-            _held[token] = heldToken - amountIn;
-            _held[base] += amountOut;
+            received += _swapAndBook(table, _sellPath[table.token(i)], i, 0, amountIn, minOut);
             soldValue += value;
-            received += amountOut;
-            emit LegExecuted(token, base, amountIn, amountOut, minOut);
         }
         executionLoss = soldValue > received ? soldValue - received : 0;
     }
 
-    function _checkWeights(uint16[] calldata targets, uint256[] memory prices, uint256 nav, uint16 toleranceBps)
-        internal
-        view
-    {
+    function _checkWeights(
+        bytes memory table,
+        uint16[] calldata targets,
+        uint256[] memory prices,
+        uint256 nav,
+        uint16 toleranceBps
+    ) internal view {
         if (nav == 0) return;
-        uint256 n = _assets.length;
+        uint256 n = table.count();
         for (uint256 i; i < n; ++i) {
-            address token = _assets[i];
-            uint256 weight = _valueInBase(token, _held[token], prices).mulDiv(BPS, nav);
+            uint256 weight = _valueAt(table, i, _held[i], prices).mulDiv(BPS, nav);
             uint256 target = targets[i];
             uint256 distance = weight > target ? weight - target : target - weight;
-            if (distance > toleranceBps) revert WeightOutOfTolerance(token, weight, target);
-            if (i != 0 && weight > _state[token].maxWeightBps) {
-                revert WeightAboveMax(token, weight, _state[token].maxWeightBps);
+            if (distance > toleranceBps) revert WeightOutOfTolerance(table.token(i), weight, target);
+            if (i != 0 && weight > table.maxWeightBps(i)) {
+                revert WeightAboveMax(table.token(i), weight, table.maxWeightBps(i));
             }
         }
     }
@@ -939,9 +1004,12 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         }
     }
 
-    function _requireBasketAsset(address token) internal view returns (AssetState memory state) {
-        state = _state[token];
-        if (!state.registered || state.index == 0) revert AssetNotRegistered(token);
+    /// @dev The table and the index of `token`, which must be a basket asset (not the base).
+    function _requireBasketAsset(address token) internal view returns (bytes memory table, uint256 i) {
+        table = _table();
+        bool found;
+        (found, i) = table.indexOf(token);
+        if (!found || i == 0) revert AssetNotRegistered(token);
     }
 
     function _checkOracle(address token, OracleConfig memory oracle) internal view {
@@ -950,17 +1018,18 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         }
         if (oracle.minAnswer >= oracle.maxAnswer) revert InvalidOracleConfig(token);
         // A feed must answer now: registering an unusable feed would freeze deposits.
-        address[] memory tokens = new address[](1);
-        tokens[0] = token;
-        OracleConfig[] memory configs = new OracleConfig[](1);
-        configs[0] = oracle;
-        ChainlinkOracleLib.requirePrices(tokens, configs, address(0), 0);
+        ChainlinkOracleLib.requirePrices(AssetTable.record(token, oracle, 0, 0), address(0), 0);
     }
 
     function _checkSellPath(address token, bytes memory path) internal view {
         if (!PathLib.isWellFormed(path)) revert InvalidPath(path);
         (address tokenIn, address tokenOut) = PathLib.ends(path);
         if (tokenIn != token || tokenOut != asset()) revert InvalidPath(path);
+    }
+
+    /// @dev Caps at or above `type(uint128).max` base units mean no cap.
+    function _setDepositCap(uint256 cap) internal {
+        _depositCap = uint128(Math.min(cap, type(uint128).max));
     }
 
     function _checkFees(uint16 managementFeeBps_, uint16 performanceFeeBps_) internal pure {

@@ -383,6 +383,35 @@ describe("IndexVault asset registry", () => {
     expect(await vault.totalAssets()).to.be.greaterThan(0n);
   });
 
+  it("removing a middle asset moves the last asset's held balance with its record", async () => {
+    const { vault, actors, local } = h.f;
+    await (await vault.connect(actors.alice).deposit(USDC(10_000), actors.alice.address)).wait();
+    // Basket [USDC, WETH, WBTC, ARB]: leave WBTC empty and put a balance in ARB, the last asset.
+    await (await submitOrder(h.f, await buildOrder(h.f, [5000, 2500, 0, 2500]))).wait();
+    const arb = local.tokens.ARB.address;
+    const heldArb = await vault.held(arb);
+    expect(heldArb).to.be.greaterThan(0n);
+    const navBefore = await vault.totalAssets();
+    await (await vault.connect(actors.admin).removeAsset(local.tokens.WBTC.address)).wait();
+    expect(await vault.assets()).to.deep.equal([local.tokens.USDC.address, local.tokens.WETH.address, arb]);
+    expect(await vault.held(arb)).to.equal(heldArb);
+    expect(await vault.held(local.tokens.WBTC.address)).to.equal(0n);
+    expect(await vault.totalAssets()).to.equal(navBefore);
+    // The index ARB left is clear: an asset added there starts from zero.
+    const wbtc = local.tokens.WBTC.address;
+    await (
+      await scheduledTx(h.f, "addAsset", [wbtc, oracleConfig(local, "WBTC"), 3000, routeToBase(local, "WBTC")])
+    ).wait();
+    expect(await vault.assets()).to.deep.equal([local.tokens.USDC.address, local.tokens.WETH.address, arb, wbtc]);
+    expect(await vault.held(wbtc)).to.equal(0n);
+    expect(await vault.held(arb)).to.equal(heldArb);
+    const shares = await vault.balanceOf(actors.alice.address);
+    const amounts = await vault
+      .connect(actors.alice)
+      .redeemInKind.staticCall(shares, actors.alice.address, actors.alice.address);
+    expect(amounts[2]).to.be.greaterThan(0n);
+  });
+
   it("setOracle and setSellPath are timelocked, validated and evented", async () => {
     const { vault, local } = h.f;
     const weth = local.tokens.WETH.address;
