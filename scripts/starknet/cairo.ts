@@ -4,6 +4,8 @@
  *
  *   tsx scripts/starknet/cairo.ts build    Sierra class -> starknet/target/, ABI and build record
  *                                          -> starknet/abi/ (committed, read by the keeper)
+ *        [--check]                         compare with the committed ABI and build record instead
+ *                                          of writing them; exit 1 when they are stale
  *   tsx scripts/starknet/cairo.ts test     every Cairo #[test]; last line "Cairo: N passed, N failed";
  *                                          exit 1 on a failure or a compile error
  *        [--filter <substring>]            only tests whose path contains it
@@ -16,7 +18,7 @@
  * Every command takes [--source <file>] (default starknet/src/lst_vault.cairo).
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -69,7 +71,12 @@ export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-async function build(sourcePath: string): Promise<number> {
+/**
+ * Compiles the contract to its Sierra class in starknet/target/. Without `check`, also writes the
+ * committed ABI and build record; with `check`, compares them instead and fails when they are stale
+ * (what `npm test` runs, so a contract edit without `npm run cairo:build` cannot land).
+ */
+async function build(sourcePath: string, check: boolean): Promise<number> {
   const source = readFileSync(sourcePath, "utf8");
   const cpu = process.cpuUsage();
   const result = await runCairoJob({ kind: "contract", source });
@@ -87,10 +94,8 @@ async function build(sourcePath: string): Promise<number> {
     sierra as Parameters<typeof hash.computeSierraContractClassHash>[0],
   );
   mkdirSync(TARGET_DIR, { recursive: true });
-  mkdirSync(ABI_DIR, { recursive: true });
   const artifact = resolve(TARGET_DIR, "lst_vault.contract_class.json");
   writeFileSync(artifact, result.output);
-  writeFileSync(resolve(ABI_DIR, "lst_vault.abi.json"), `${JSON.stringify(sierra.abi, null, 2)}\n`);
   const record = {
     source: relative(REPO, sourcePath),
     /** Hash of the source without its #[cfg(test)] modules: test edits do not stale the ABI. */
@@ -99,8 +104,24 @@ async function build(sourcePath: string): Promise<number> {
     classHash,
     abiEntries: sierra.abi.length,
   };
-  writeFileSync(resolve(ABI_DIR, "lst_vault.build.json"), `${JSON.stringify(record, null, 2)}\n`);
+  const outputs = {
+    "lst_vault.abi.json": `${JSON.stringify(sierra.abi, null, 2)}\n`,
+    "lst_vault.build.json": `${JSON.stringify(record, null, 2)}\n`,
+  };
   console.log(`Sierra class: ${relative(REPO, artifact)} (${(result.output.length / 1e6).toFixed(2)} MB)`);
+  if (check) {
+    const stale = Object.entries(outputs).filter(([name, text]) => {
+      const path = resolve(ABI_DIR, name);
+      return !existsSync(path) || readFileSync(path, "utf8") !== text;
+    });
+    for (const [name] of stale) console.error(`starknet/abi/${name} is stale: run \`npm run cairo:build\` and commit it`);
+    console.log(`Compile: ${timing(result.wallMs, cpu)}`);
+    if (stale.length > 0) return 1;
+    console.log(`Committed ABI and build record match the source (class hash ${classHash})`);
+    return 0;
+  }
+  mkdirSync(ABI_DIR, { recursive: true });
+  for (const [name, text] of Object.entries(outputs)) writeFileSync(resolve(ABI_DIR, name), text);
   console.log(`ABI: starknet/abi/lst_vault.abi.json (${sierra.abi.length} entries), class hash ${classHash}`);
   console.log(`Compile: ${timing(result.wallMs, cpu)}`);
   return 0;
@@ -266,18 +287,19 @@ async function main(argv: string[]): Promise<number> {
       filter: { type: "string", default: "" },
       explain: { type: "boolean", default: false },
       "include-ignored": { type: "boolean", default: false },
+      check: { type: "boolean", default: false },
     },
   });
   const sourcePath = resolve(values.source ?? DEFAULT_SOURCE);
   switch (positionals[0]) {
     case "build":
-      return build(sourcePath);
+      return build(sourcePath, values.check);
     case "test":
       return test(sourcePath, values.filter, values.explain, values["include-ignored"]);
     case "narrow":
       return narrow(sourcePath);
     default:
-      console.error("usage: cairo.ts build|test|narrow [--source file] [--filter s] [--explain] [--include-ignored]");
+      console.error("usage: cairo.ts build [--check]|test|narrow [--source file] [--filter s] [--explain] [--include-ignored]");
       return 2;
   }
 }
