@@ -114,7 +114,8 @@ async function build(sourcePath: string, check: boolean): Promise<number> {
       const path = resolve(ABI_DIR, name);
       return !existsSync(path) || readFileSync(path, "utf8") !== text;
     });
-    for (const [name] of stale) console.error(`starknet/abi/${name} is stale: run \`npm run cairo:build\` and commit it`);
+    for (const [name] of stale)
+      console.error(`starknet/abi/${name} is stale: run \`npm run cairo:build\` and commit it`);
     console.log(`Compile: ${timing(result.wallMs, cpu)}`);
     if (stale.length > 0) return 1;
     console.log(`Committed ABI and build record match the source (class hash ${classHash})`);
@@ -299,7 +300,9 @@ async function main(argv: string[]): Promise<number> {
     case "narrow":
       return narrow(sourcePath);
     default:
-      console.error("usage: cairo.ts build [--check]|test|narrow [--source file] [--filter s] [--explain] [--include-ignored]");
+      console.error(
+        "usage: cairo.ts build [--check]|test|narrow [--source file] [--filter s] [--explain] [--include-ignored]",
+      );
       return 2;
   }
 }
