@@ -85,7 +85,8 @@ interface IIndexVault is IERC4626 {
 
     // ------------------------------------------------------------------ events
 
-    /// @notice Emitted when fees are accrued (also when they are zero but time advanced).
+    /// @notice Emitted when an accrual mints fee shares or raises the high-water mark (`lastFeeAccrual()`
+    /// tells when fees were last brought up to date).
     event FeesAccrued(uint256 managementFeeAssets, uint256 performanceFeeAssets, uint256 feeShares, uint256 highWaterMark);
     /// @notice Emitted when shares are redeemed for a pro-rata slice of every holding.
     event RedeemedInKind(
