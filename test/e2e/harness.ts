@@ -16,6 +16,7 @@ import { type DeployedVault, deployVault, fundAndDeposit } from "../../keeper/sr
 import { type RpcServer, startRpcServer } from "../../keeper/src/devchain/rpcServer.js";
 import type { ExecutionHooks } from "../../keeper/src/execution/indexVaultVenue.js";
 import type { Oracle, Weights } from "../../keeper/src/execution/portfolioManager.js";
+import type { UniverseSource } from "../../keeper/src/execution/universeSource.js";
 import { type Keeper, openKeeper } from "../../keeper/src/service/keeper.js";
 import { createLogger } from "../../keeper/src/service/logger.js";
 
@@ -81,6 +82,7 @@ export function configFor(world: E2eWorld, overrides: Partial<KeeperConfigInput>
       sellPath: world.deployed.routes.sell[i] || "0x",
       buyPath: world.deployed.routes.buy[i] || "0x",
     })),
+    uniswapFactory: world.local.uniswap.factory.target as string,
     dataDir: mkdtempSync(join(tmpdir(), "ballast-e2e-")),
     strategy: { maxWeight: 0.5 },
     schedule: { everySeconds: 7 * 86_400, driftThresholdBps: 500, pollSeconds: 1 },
@@ -107,7 +109,15 @@ export const KEYS_ENV = { BALLAST_KEEPER_KEY: SIGNER_KEY, BALLAST_SUBMITTER_KEY:
 export async function keeperFor(
   world: E2eWorld,
   oracle: Oracle,
-  options: { config?: Partial<KeeperConfigInput>; hooks?: ExecutionHooks; dataDir?: string } = {},
+  options: {
+    config?: Partial<KeeperConfigInput>;
+    hooks?: ExecutionHooks;
+    dataDir?: string;
+    /** Where rotations get their universe (no rotation without it). */
+    universe?: UniverseSource;
+    /** The vault admin's private key, for a keeper that carries out rotations itself. */
+    adminKey?: string;
+  } = {},
 ): Promise<{ keeper: Keeper; lines: string[] }> {
   const { logger, lines } = memoryLogger();
   const config = parseKeeperConfig({
@@ -117,8 +127,9 @@ export async function keeperFor(
   const keeper = await openKeeper(config, {
     oracle,
     logger,
-    env: KEYS_ENV,
+    env: options.adminKey ? { ...KEYS_ENV, BALLAST_ADMIN_KEY: options.adminKey } : KEYS_ENV,
     ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(options.universe ? { universe: options.universe } : {}),
   });
   return { keeper, lines };
 }

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { followPrices } from "../../keeper/src/devchain/arbitrumLocal.js";
+import type { LegRecord } from "../../keeper/src/service/readModel.js";
 import { advanceDays, buildWorld, type E2eWorld, EQUAL, fixedOracle, keeperFor } from "./harness.js";
 
 describe("e2e: keeper cycles on the local chain", function () {
@@ -29,12 +30,14 @@ describe("e2e: keeper cycles on the local chain", function () {
     expect(first?.nonce).to.equal("0");
     expect(Number(first?.gasUsed)).to.be.greaterThan(100_000);
     expect(keeper.store.fillCount(first?.id ?? -1)).to.equal(3);
+    expectPredictedNearRealised(keeper.store.legs(first?.id ?? -1));
     await advanceDays(world, 8);
     await followPrices(world.local, { USDC: 1, WETH: 3300, WBTC: 57_000, ARB: 1.2 });
     target = { USDC: 0.01, WETH: 0.49, WBTC: 0.25, ARB: 0.25 };
     const second = await keeper.tick();
     expect(second?.status, second?.reason ?? "").to.equal("reconciled");
     expect(second?.nonce).to.equal("1");
+    expectPredictedNearRealised(keeper.store.legs(second?.id ?? -1));
     expect(await world.deployed.vault.rebalanceNonce()).to.equal(2n);
     const weights = keeper.store.currentWeights();
     expect(Math.abs((weights.WETH ?? 0) - 0.49)).to.be.lessThan(0.015);
@@ -42,3 +45,22 @@ describe("e2e: keeper cycles on the local chain", function () {
     keeper.close();
   });
 });
+
+/**
+ * The sizing's predicted cost (fees + impact from the pools' on-chain liquidity) against the
+ * realised one (value out vs value in at Chainlink prices). The local pools sit exactly at the
+ * feed prices, so the two should agree to within rounding; the band allows for the model's
+ * conservative pricing past a liquidity edge.
+ */
+function expectPredictedNearRealised(legs: readonly LegRecord[]): void {
+  expect(legs.length).to.be.greaterThan(0);
+  for (const leg of legs) {
+    const { predictedCostBps: predicted, realisedCostBps: realised } = leg;
+    expect(predicted, `leg ${leg.legIndex} has no prediction`).to.be.a("number");
+    expect(realised, `leg ${leg.legIndex} has no realised cost`).to.be.a("number");
+    const gap = Math.abs((predicted as number) - (realised as number));
+    expect(gap, `leg ${leg.legIndex}: predicted ${predicted} bps, realised ${realised} bps`).to.be.at.most(
+      Math.max(2, 0.1 * (realised as number)),
+    );
+  }
+}

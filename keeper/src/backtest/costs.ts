@@ -160,6 +160,13 @@ export interface HopLiquidity {
   readonly sqrtImpactK: number;
   readonly sigmaDaily: number;
   readonly dailyVolumeUsd: number;
+  /**
+   * Depth beyond the range edge (USD, virtual reserves of both sides valued at the current
+   * price as if that liquidity were active here), when known from the pool's ticks: the part
+   * of a trade past the edge then trades constant-product on it instead of the square-root
+   * model. Omitted or NaN: unknown.
+   */
+  readonly beyondDepthUsd?: number;
 }
 
 /**
@@ -177,9 +184,19 @@ export function hopOutFraction(inUsd: number, fee: number, sellingAsset: boolean
     const reserve = depth / 2;
     const cap = rangeCapacityUsd(reserve, liq.rangeHalfWidth, sellingAsset);
     if (afterFee <= cap) return constantProductOut(afterFee, reserve) / inUsd;
-    if (!sqrtKnown) return Number.NaN;
     const inRange = constantProductOut(cap, reserve);
     const rest = afterFee - cap;
+    const w = liq.rangeHalfWidth;
+    const beyond = liq.beyondDepthUsd ?? Number.NaN;
+    if (beyond > 0) {
+      // The next range is constant-product too: its near-side reserve at the edge price is
+      // sqrt(price ratio) times its value at the current price. A sold asset's remainder is
+      // worth (1 - w) there; a bought asset's output is worth 1 / (1 + w) of its edge value.
+      const r2 = (beyond / 2) * Math.sqrt(sellingAsset ? 1 - w : 1 + w);
+      const out2 = sellingAsset ? constantProductOut(rest * (1 - w), r2) : constantProductOut(rest, r2) / (1 + w);
+      return (inRange + out2) / inUsd;
+    }
+    if (!sqrtKnown) return Number.NaN;
     // The remainder trades from the range edge, where the asset's price has moved by w.
     const edge = sellingAsset ? 1 - liq.rangeHalfWidth : 1 / (1 + liq.rangeHalfWidth);
     const impact = Math.min(1, sqrtImpact(rest, liq.sqrtImpactK, liq.sigmaDaily, liq.dailyVolumeUsd));

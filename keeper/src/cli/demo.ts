@@ -6,8 +6,14 @@
  * summary (NAV vs benchmark, rebalances, costs, gas) and leaves the operator dashboard running
  * unless `--no-serve`.
  *
+ * Every `--rotation-days` the keeper re-runs the classifier on the market history up to that
+ * day and moves the vault to the new universe (the local chain's PENDLE, with its pool and
+ * feed, is in the address book but not in the vault at the start). The keeper holds the
+ * admin's key here, so it schedules, waits out the timelock and executes `addAsset` itself.
+ *
  * Flags: --days N (90), --csv PATH (a market CSV instead of the synthetic market), --strategy
- * NAME (inverse-vol | equal-weight | min-variance), --seed N, --port N, --no-serve.
+ * NAME (inverse-vol | equal-weight | min-variance), --seed N, --rotation-days N (30; 0 off),
+ * --port N, --no-serve.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -24,18 +30,24 @@ import type { MarketPanel } from "../core/types.js";
 import { loadMarketCsv } from "../data/csv.js";
 import { generateSyntheticMarket } from "../data/synthetic.js";
 import { advanceTime, deployArbitrumLocal, followPrices } from "../devchain/arbitrumLocal.js";
-import { deployVault, fundAndDeposit } from "../devchain/deployVault.js";
+import { addressBookEntry, deployVault, fundAndDeposit } from "../devchain/deployVault.js";
+import { localAccountKey } from "../devchain/localKeys.js";
 import { START_PRICES_USD } from "../devchain/marketSpec.js";
 import { startRpcServer } from "../devchain/rpcServer.js";
 import { StrategyOracle } from "../execution/strategyOracle.js";
+import { ClassifierUniverse } from "../execution/universeSource.js";
 import { startOperatorServer } from "../service/http/server.js";
 import { openKeeper } from "../service/keeper.js";
 import { createLogger } from "../service/logger.js";
-import type { KeeperStore } from "../service/store/keeperStore.js";
+import { printSummary } from "./demoSummary.js";
+import { RotationLog } from "./rotationLog.js";
 import { isStrategyName, STRATEGY_NAMES, strategyFor } from "./strategyChoice.js";
 
 const BASKET: readonly TokenSymbol[] = ["WETH", "WBTC", "ARB", "LINK", "UNI", "GMX", "WSTETH", "RETH"];
-const WARMUP_DAYS = 90;
+/** In the address book and on the local market (pool and feed), not in the vault at the start. */
+const CANDIDATES: readonly TokenSymbol[] = ["PENDLE"];
+/** The classifier wants 180 days of history at its decision bar; rotations start after day 0. */
+const WARMUP_DAYS = 200;
 const DEPOSIT_USDC_EACH = "100000";
 
 /** Daily prices of USDC + basket rescaled so day 0 equals the local chain's start prices. */
@@ -51,7 +63,7 @@ function chainPath(panel: MarketPanel, symbols: readonly TokenSymbol[], start: n
 }
 
 function loadPanel(csv: string | undefined, seed: number, days: number): MarketPanel {
-  const wanted = ["USDC", ...BASKET];
+  const wanted = ["USDC", ...BASKET, ...CANDIDATES];
   if (!csv) return generateSyntheticMarket({ seed, bars: WARMUP_DAYS + days + 1, freq: "24h", assets: wanted });
   return loadMarketCsv(csv, { symbols: wanted }).panel;
 }
@@ -66,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
         csv: { type: "string" },
         strategy: { type: "string", default: "inverse-vol" },
         seed: { type: "string", default: "7" },
+        "rotation-days": { type: "string", default: "30" },
         port: { type: "string", default: "0" },
         "no-serve": { type: "boolean", default: false },
       },
@@ -79,6 +92,11 @@ async function main(argv: string[]): Promise<number> {
   const days = Number(flags.values.days);
   const seed = Number(flags.values.seed);
   const strategyName = flags.values.strategy ?? "inverse-vol";
+  const rotationDays = Number(flags.values["rotation-days"]);
+  if (!(rotationDays >= 0)) {
+    console.error("demo: --rotation-days must be a number >= 0 (0 turns rotation off)");
+    return 2;
+  }
   if (!Number.isInteger(days) || days < 7 || days > 730) {
     console.error("demo: --days must be an integer between 7 and 730");
     return 2;
@@ -89,8 +107,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const started = Date.now();
   const fullPanel = loadPanel(flags.values.csv, seed, days);
-  const symbols = (["USDC", ...BASKET] as TokenSymbol[]).filter((s) => fullPanel.assets.some((a) => a.symbol === s));
+  const inPanel = (s: TokenSymbol) => fullPanel.assets.some((a) => a.symbol === s);
+  const symbols = (["USDC", ...BASKET] as TokenSymbol[]).filter(inPanel);
   const basket = symbols.filter((s) => s !== "USDC");
+  const candidates = CANDIDATES.filter(inPanel);
+  // Every token with a price moves the local market (pools and feeds), held or not.
+  const marketSymbols = [...symbols, ...candidates];
   const bars = fullPanel.timestamps.length;
   const start = bars - days - 1;
   if (start < 30 || basket.length < 2) {
@@ -99,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const pathAt = chainPath(fullPanel, symbols, start, days);
+  const pathAt = chainPath(fullPanel, marketSymbols, start, days);
 
   const connection = await network.create("arbitrumLocal");
   const local = await deployArbitrumLocal(connection.ethers);
@@ -122,6 +144,10 @@ async function main(argv: string[]): Promise<number> {
   const offset = chainStart - (fullPanel.timestamps[start] as number);
   const panel: MarketPanel = { ...fullPanel, timestamps: fullPanel.timestamps.map((t) => t + offset) };
   const oracle = new StrategyOracle(strategyFor(strategyName, 0.4), panel, symbols);
+  const adminKey = await localAccountKey(local, 2);
+  if ((await deployed.vault.admin()).toLowerCase() !== new Wallet(adminKey).address.toLowerCase()) {
+    throw new Error("demo: the vault admin is not local account 2");
+  }
   const dayOf = (t: number) => Math.max(0, Math.min(days, Math.floor((t - chainStart) / 86_400)));
   const equalBench = (t: number) =>
     basket.reduce((s, sym) => s + pathAt(dayOf(t))[sym] / pathAt(0)[sym], 0) / basket.length;
@@ -130,29 +156,38 @@ async function main(argv: string[]): Promise<number> {
     rpcUrls: [server.url],
     chainId: Number(local.chainId),
     vault: deployed.address,
-    tokens: symbols.map((symbol, i) => ({
-      symbol,
-      address: local.tokens[symbol].address,
-      decimals: local.tokens[symbol].decimals,
-      sellPath: deployed.routes.sell[i] || "0x",
-      buyPath: deployed.routes.buy[i] || "0x",
-    })),
+    tokens: [
+      ...symbols.map((symbol, i) => ({
+        symbol,
+        address: local.tokens[symbol].address,
+        decimals: local.tokens[symbol].decimals,
+        sellPath: deployed.routes.sell[i] || "0x",
+        buyPath: deployed.routes.buy[i] || "0x",
+      })),
+      ...candidates.map((symbol) => addressBookEntry(local, symbol)),
+    ],
+    uniswapFactory: local.uniswap.factory.target as string,
     dataDir: mkdtempSync(join(tmpdir(), "ballast-demo-")),
-    strategy: { name: strategyName, maxWeight: 0.4 },
+    strategy: { name: strategyName, maxWeight: 0.4, rotationDays },
     schedule: { everySeconds: 7 * 86_400, driftThresholdBps: 500 },
     gas: { maxFeePerGasGwei: 50, pollMs: 20 },
   });
   const logFile = join(config.dataDir, "keeper.log");
-  const logger = createLogger({ secrets: [signerKey, submitter.privateKey], destination: destination(logFile) });
+  const logger = createLogger({
+    secrets: [signerKey, submitter.privateKey, adminKey],
+    destination: destination(logFile),
+  });
   console.log(`keeper logs: ${logFile}`);
   const keeper = await openKeeper(config, {
     oracle,
     logger,
-    env: { BALLAST_KEEPER_KEY: signerKey, BALLAST_SUBMITTER_KEY: submitter.privateKey },
+    env: { BALLAST_KEEPER_KEY: signerKey, BALLAST_SUBMITTER_KEY: submitter.privateKey, BALLAST_ADMIN_KEY: adminKey },
+    universe: new ClassifierUniverse(panel),
     benchmark: equalBench,
     riskLevel: (t) => oracle.riskLevel(t),
   });
   const store = keeper.store;
+  const rotationLog = new RotationLog();
   for (let d = 0; d <= days; d++) {
     if (d > 0) {
       await advanceTime(local, 86_400);
@@ -162,14 +197,17 @@ async function main(argv: string[]): Promise<number> {
     store.recordBaseline("equal-weight buy-and-hold", t, equalBench(t));
     store.recordBaseline("ETH", t, pathAt(d).WETH / pathAt(0).WETH);
     const cycle = await keeper.tick();
+    const day = `day ${String(d).padStart(3)}`;
+    for (const line of rotationLog.update(store.rotations(1)[0], dayOf)) console.log(`${day}  ${line}`);
     if (cycle) {
+      const partial = cycle.sizing?.startsWith("partial") ? "  (partial: a leg was capped by the slippage budget)" : "";
       console.log(
-        `day ${String(d).padStart(3)}  cycle ${cycle.id} ${cycle.status.padEnd(10)} ` +
-          `${cycle.txHash ? `gas ${cycle.gasUsed} cost $${(cycle.costUsd ?? 0).toFixed(2)}` : (cycle.reason ?? "")}`,
+        `${day}  cycle ${cycle.id} ${cycle.status.padEnd(10)} ` +
+          `${cycle.txHash ? `gas ${cycle.gasUsed} cost $${(cycle.costUsd ?? 0).toFixed(2)}${partial}` : (cycle.reason ?? "")}`,
       );
     }
   }
-  printSummary(store, days, (Date.now() - started) / 1000);
+  printSummary(store, { days, seconds: (Date.now() - started) / 1000, dayOf });
 
   if (flags.values["no-serve"]) {
     keeper.close();
@@ -194,38 +232,6 @@ async function main(argv: string[]): Promise<number> {
   await server.close();
   await connection.close();
   return 0;
-}
-
-function printSummary(s: KeeperStore, days: number, seconds: number): void {
-  const nav = s.navHistory();
-  const first = nav[0];
-  const last = nav.at(-1);
-  const cycles = s.cycles(10_000);
-  const done = cycles.filter((c) => c.status === "reconciled" || c.status === "confirmed");
-  const failed = cycles.filter((c) => c.status === "failed");
-  const costs = done.reduce((a, c) => a + (c.costUsd ?? 0), 0);
-  const traded = done.reduce((a, c) => a + (c.navBefore ?? 0), 0);
-  const gas = done.reduce((a, c) => a + Number(c.gasUsed ?? 0), 0);
-  const eth = s.baselines().ETH?.at(-1)?.navPerShare ?? Number.NaN;
-  const pct = (x: number) => `${((x - 1) * 100).toFixed(2)}%`;
-  const rows: [string, string][] = [
-    ["period", `${days} days (${seconds.toFixed(0)} s wall clock)`],
-    [
-      "vault NAV per share",
-      `${first?.navPerShare.toFixed(4)} -> ${last?.navPerShare.toFixed(4)} (${pct((last?.navPerShare ?? 1) / (first?.navPerShare ?? 1))})`,
-    ],
-    ["benchmark: equal-weight buy-and-hold", pct(last?.benchmark ?? Number.NaN)],
-    ["baseline: ETH", pct(eth)],
-    ["vault NAV (USD)", `${last?.navUsd.toFixed(0)}`],
-    ["rebalances", `${done.length} (failed ${failed.length})`],
-    [
-      "execution cost",
-      `$${costs.toFixed(2)} (${traded > 0 ? ((costs / traded) * 10_000 * done.length).toFixed(1) : "0"} bps of NAV in total)`,
-    ],
-    ["gas", `${gas} total, ${done.length ? Math.round(gas / done.length) : 0} per rebalance`],
-  ];
-  console.log("\nsummary");
-  for (const [k, v] of rows) console.log(`  ${k.padEnd(38)} ${v}`);
 }
 
 main(process.argv.slice(2)).then(

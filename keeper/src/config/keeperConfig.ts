@@ -8,7 +8,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { classifierConfigSchema } from "../classifier/config.js";
 import { ConfigError } from "../core/errors.js";
+import { ARBITRUM_UNISWAP_V3 } from "./addressBook.js";
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 const hex = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, "must be 0x-prefixed hex bytes");
@@ -31,7 +33,11 @@ export const keeperConfigSchema = z.object({
   rpcUrls: z.array(rpcUrl).min(1, "at least one RPC URL is required"),
   chainId: z.number().int().positive(),
   vault: address,
-  /** Vault assets, base asset first, with Uniswap V3 paths to and from the base asset. */
+  /**
+   * The address book: base asset first, then every vault asset and every asset a rotation may
+   * add, with Uniswap V3 paths to and from the base asset. An asset a rotation adds also needs
+   * its Chainlink `oracle` (the vault's `addAsset` takes it); without one it is rejected.
+   */
   tokens: z
     .array(
       z.object({
@@ -40,11 +46,30 @@ export const keeperConfigSchema = z.object({
         decimals: z.number().int().min(0).max(18),
         sellPath: hex.default("0x"),
         buyPath: hex.default("0x"),
+        oracle: z
+          .object({
+            feed: address,
+            heartbeat: z.number().int().positive(),
+            /** Bounds in the feed's decimals (8 for USD feeds), as decimal strings. */
+            minAnswer: z.string().regex(/^\d+$/, "must be a decimal integer string"),
+            maxAnswer: z.string().regex(/^\d+$/, "must be a decimal integer string"),
+          })
+          .optional(),
+        /** Cap registered with `addAsset` (default: the largest cap among the vault's basket assets). */
+        maxWeightBps: z.number().int().min(1).max(10_000).optional(),
       }),
     )
     .min(2, "the vault needs a base asset and at least one basket asset"),
   signer: keySource("BALLAST_KEEPER_KEY", "BALLAST_KEEPER_KEYSTORE_PASSWORD"),
   submitter: keySource("BALLAST_SUBMITTER_KEY", "BALLAST_SUBMITTER_KEYSTORE_PASSWORD"),
+  /**
+   * The vault admin's key, used only for rotations. Optional: when neither the variable nor a
+   * keystore is set (production, where the admin is a multisig) the keeper writes proposals
+   * instead of sending admin transactions.
+   */
+  admin: keySource("BALLAST_ADMIN_KEY", "BALLAST_ADMIN_KEYSTORE_PASSWORD"),
+  /** Uniswap V3 factory, to find the pools of each route and read their liquidity. */
+  uniswapFactory: address.default(ARBITRUM_UNISWAP_V3.factory),
   dataDir: z.string().min(1).default("./keeper-data"),
   dryRun: z.boolean().default(false),
   /** Stops every cycle; the file `<dataDir>/KILL` does the same without a restart. */
@@ -53,6 +78,12 @@ export const keeperConfigSchema = z.object({
     .object({
       name: z.enum(["inverse-vol", "equal-weight", "min-variance"]).default("inverse-vol"),
       maxWeight: z.number().gt(0).max(1).default(0.4),
+      /** Days between portfolio rotations (re-run the classifier, move the vault); 0 disables. */
+      rotationDays: z.number().min(0).default(90),
+      /** A rotation whose new universe would hold fewer basket assets than this is skipped. */
+      rotationMinAssets: z.number().int().min(1).default(2),
+      /** Classifier settings used at rotation time (see keeper/src/classifier/config.ts). */
+      classifier: classifierConfigSchema.optional(),
     })
     .prefault({}),
   schedule: z
@@ -72,6 +103,12 @@ export const keeperConfigSchema = z.object({
       buyHaircutBps: z.number().int().min(0).max(1_000).default(50),
       sellHaircutBps: z.number().int().min(0).max(1_000).default(300),
       maxSlippageBps: z.number().int().min(1).max(1_000).default(200),
+      /**
+       * Safety margin of the price-impact sizing: a leg is shrunk until its predicted fees +
+       * impact are at most maxSlippageBps minus this, and buys are funded with the sells'
+       * predicted proceeds less this.
+       */
+      sizingMarginBps: z.number().int().min(0).max(1_000).default(50),
       orderTtlSeconds: z.number().int().min(60).default(3_600),
     })
     .prefault({}),

@@ -74,3 +74,17 @@ export function panelUpTo(panel: MarketPanel, t: number): MarketPanel {
     ...(panel.volumeSource ? { volumeSource: panel.volumeSource.map((row) => row.slice(0, end)) } : {}),
   };
 }
+
+/** Index of the last bar of `panel` closed at or before `now` (unix seconds); -1 when none. */
+export function lastBarAt(panel: MarketPanel, now: number): number {
+  const ts = panel.timestamps;
+  let lo = 0;
+  let hi = ts.length;
+  // First bar closing after `now`, by bisection; the one before it is the answer.
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((ts[mid] as number) <= now) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}

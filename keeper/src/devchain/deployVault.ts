@@ -58,6 +58,27 @@ export function oracleConfigFor(local: ArbitrumLocal, symbol: TokenSymbol, heart
   return { feed: feed.target as string, heartbeat, minAnswer: price / 100n, maxAnswer: price * 100n };
 }
 
+/**
+ * A keeper-config `tokens` entry for `symbol` on the local market: routes to and from USDC and
+ * its feed, i.e. everything a rotation needs to add it to the vault.
+ */
+export function addressBookEntry(local: ArbitrumLocal, symbol: TokenSymbol, heartbeat = 86_400) {
+  const oracle = oracleConfigFor(local, symbol, heartbeat);
+  return {
+    symbol,
+    address: local.tokens[symbol].address,
+    decimals: local.tokens[symbol].decimals,
+    sellPath: routeToBase(local, symbol),
+    buyPath: routeFromBase(local, symbol),
+    oracle: {
+      feed: oracle.feed,
+      heartbeat: oracle.heartbeat,
+      minAnswer: oracle.minAnswer.toString(),
+      maxAnswer: oracle.maxAnswer.toString(),
+    },
+  };
+}
+
 /** Schedules `fn(args)` on the vault and executes it once the current delay has passed. */
 export async function timelockedCall(
   vault: IndexVault,

@@ -10,10 +10,12 @@ import { type IndexVault, IndexVault__factory } from "../../../types/ethers-cont
 import { ExecutionError } from "../core/errors.js";
 import { toNumber } from "../core/fixed.js";
 import type { FailoverRpc } from "./failoverRpc.js";
-import { type PortfolioSnapshot, planLegs } from "./planLegs.js";
+import type { PortfolioSnapshot } from "./planLegs.js";
 import type { Venue, VenueAsset, VenuePositions } from "./portfolioManager.js";
 import { hashRebalanceOrder, type RebalanceOrder, signRebalanceOrder, toTypedValue } from "./rebalanceOrder.js";
 import { decodeRevert } from "./revertReason.js";
+import { readRouteModels } from "./routeLiquidity.js";
+import { type SizedPlan, sizeLegs } from "./sizeLegs.js";
 import { type BroadcastRecord, currentFees, type FeePolicy, sendWithReplacement, waitForAny } from "./txSender.js";
 
 export interface VenueToken {
@@ -30,6 +32,7 @@ export interface PlanningPolicy {
   readonly buyHaircutBps: number;
   readonly sellHaircutBps: number;
   readonly maxSlippageBps: number;
+  readonly sizingMarginBps: number;
   readonly orderTtlSeconds: number;
 }
 
@@ -40,7 +43,7 @@ export interface ExecutionHooks {
 }
 
 export interface ExecutionJournal {
-  planned(order: RebalanceOrder): void;
+  planned(order: RebalanceOrder, sizing: SizedPlan): void;
   simulated(gasEstimate: bigint): void;
   signed(signature: string, digest: string, gasLimit: bigint): void;
   submitted(record: BroadcastRecord): void;
@@ -82,7 +85,16 @@ export interface IndexVaultVenueOptions {
   readonly tokens: readonly VenueToken[];
   readonly planning: PlanningPolicy;
   readonly fees: FeePolicy;
+  /** Uniswap V3 factory, to find the pools whose liquidity sizes the legs. */
+  readonly uniswapFactory: string;
   readonly hooks?: ExecutionHooks;
+}
+
+export interface ExecuteOptions {
+  /** False for a dry run: plan, sign and simulate only. */
+  readonly submit?: boolean;
+  /** Addresses of assets to sell in full (a rotation is removing them). */
+  readonly exit?: ReadonlySet<string>;
 }
 
 const FAILED = (reason: string, txHash: string | null = null, gasUsed: bigint | null = null): ExecutionOutcome => ({
@@ -159,32 +171,67 @@ export class IndexVaultVenue implements Venue {
     return block?.timestamp ?? 0;
   }
 
-  /**
-   * Plans, signs, simulates and (unless `submit` is false: dry run) submits an order toward
-   * `targetBps`, aligned with `universe()`.
-   */
-  async execute(targetBps: readonly number[], journal: ExecutionJournal, submit = true): Promise<ExecutionOutcome> {
-    const { planning } = this.options;
+  /** Plans the legs toward `targetBps` (aligned with `universe()`), sized on the pools' liquidity. */
+  async plan(
+    targetBps: readonly number[],
+    exit: ReadonlySet<string> = new Set(),
+  ): Promise<SizedPlan & { readonly assets: readonly string[] }> {
+    const { planning, tokens } = this.options;
     const snap = await this.snapshot();
     const routes = {
       sell: snap.assets.map((a, i) => (i === 0 ? "" : this.token(a).sellPath)),
       buy: snap.assets.map((a, i) => (i === 0 ? "" : this.token(a).buyPath)),
     };
-    const legs = planLegs(snap, targetBps, routes, {
-      minTradeBps: planning.minTradeBps,
-      buyHaircutBps: planning.buyHaircutBps,
-      sellHaircutBps: planning.sellHaircutBps,
+    const models = await readRouteModels({
+      rpc: this.options.rpc,
+      factory: this.options.uniswapFactory,
+      snapshot: snap,
+      routes,
+      knownDecimals: new Map(tokens.map((t) => [t.address.toLowerCase(), t.decimals])),
+      labels: snap.assets.map((a) => this.token(a).symbol),
+      // A leg within the slippage budget moves a pool's price by about twice its impact at
+      // most: scanning 3x the budget covers every accepted leg without letting a liquidity
+      // edge far beyond any of them make the pools look thinner than they are.
+      horizon: Math.max(0.01, (3 * planning.maxSlippageBps) / 10_000),
     });
-    if (legs.length === 0) return FAILED("nothing to trade: every leg is below the minimum trade size");
-    const order: RebalanceOrder = {
+    const exitIndices = new Set(snap.assets.flatMap((a, i) => (exit.has(a.toLowerCase()) ? [i] : [])));
+    return {
+      ...sizeLegs(snap, targetBps, routes, models, {
+        minTradeBps: planning.minTradeBps,
+        buyHaircutBps: planning.buyHaircutBps,
+        sellHaircutBps: planning.sellHaircutBps,
+        maxSlippageBps: planning.maxSlippageBps,
+        marginBps: planning.sizingMarginBps,
+        exit: exitIndices,
+      }),
       assets: snap.assets,
-      targetWeightsBps: targetBps,
-      legs,
+    };
+  }
+
+  /**
+   * Plans, signs, simulates and (unless `submit` is false: dry run) submits an order toward
+   * `targetBps`, aligned with `universe()`.
+   */
+  async execute(
+    targetBps: readonly number[],
+    journal: ExecutionJournal,
+    options: ExecuteOptions = {},
+  ): Promise<ExecutionOutcome> {
+    const { planning } = this.options;
+    const sized = await this.plan(targetBps, options.exit);
+    if (sized.legs.length === 0) {
+      const why = sized.notes.length > 0 ? ` (${sized.notes.join("; ")})` : "";
+      return FAILED(`nothing to trade: every leg is below the minimum trade size${why}`);
+    }
+    const order: RebalanceOrder = {
+      assets: sized.assets,
+      targetWeightsBps: sized.targetWeightsBps,
+      legs: sized.legs,
       nonce: await this.rebalanceNonce(),
       deadline: BigInt((await this.chainTime()) + planning.orderTtlSeconds),
       maxSlippageBps: planning.maxSlippageBps,
     };
-    journal.planned(order);
+    journal.planned(order, sized);
     // Refuse before signing when gas is above the cap: no signature exists for an order never sent.
     await currentFees(this.options.rpc, this.options.fees);
     const signature = await signRebalanceOrder(
@@ -202,7 +249,7 @@ export class IndexVaultVenue implements Venue {
       hashRebalanceOrder(BigInt(this.options.chainId), this.options.vaultAddress, order),
       gasLimit,
     );
-    if (!submit) return { ...FAILED("dry run: simulated and signed, not submitted"), ok: true };
+    if (options.submit === false) return { ...FAILED("dry run: simulated and signed, not submitted"), ok: true };
     await this.options.hooks?.afterSigned?.();
     return this.submit({ order, signature, gasLimit, txHashes: [] }, journal);
   }

@@ -2,6 +2,11 @@
  * Turns target weights into swap legs for a vault order: sells of overweight assets into the
  * base asset first, then buys of underweight assets with the base asset. Pure: it only uses
  * the vault's snapshot (balances, oracle prices) and the routes it is given.
+ *
+ * This is the fixed-haircut planner the contract tests build their orders with (their gas
+ * snapshot depends on its exact legs). The keeper sizes legs with `sizeLegs`, which predicts
+ * each leg's cost from the pools and falls back to these same haircuts per leg when a pool's
+ * liquidity is unknown.
  */
 import { InvalidInputError } from "../core/errors.js";
 import { BPS, mulDiv } from "../core/fixed.js";

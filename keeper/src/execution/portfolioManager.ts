@@ -12,6 +12,8 @@ export interface OracleContext {
   /** Decision time, unix seconds (chain time). */
   readonly now: number;
   readonly currentWeights: Weights;
+  /** Symbols the weights may name (base asset first): the venue's assets less any being removed. */
+  readonly universe: readonly string[];
 }
 
 /** A strategy behind a validated interface: symbol -> weight, or null to hold. */
@@ -78,6 +80,19 @@ export function validateTargetWeights(
     }
   });
   return bps;
+}
+
+/**
+ * Keeps only the weights of `allowed` symbols and rescales them to sum to 1 (an oracle that
+ * does not know about a rotation may still name an asset being removed). The base asset
+ * (first of `allowed`) takes everything when nothing else is left.
+ */
+export function restrictWeights(target: Weights, allowed: readonly string[]): Weights {
+  const kept = Object.entries(target).filter(([s, w]) => allowed.includes(s) && w > 0);
+  const sum = kept.reduce((a, [, w]) => a + w, 0);
+  const base = allowed[0];
+  if (!(sum > 0)) return base === undefined ? {} : { [base]: 1 };
+  return Object.fromEntries(kept.map(([s, w]) => [s, w / sum]));
 }
 
 /** Largest-remainder rounding to integer bps that sum to exactly 10,000. */

@@ -2,7 +2,7 @@
  * EIP-712 encoding of the vault's `RebalanceOrder` (see contracts/interfaces/IIndexVault.sol).
  * The keeper signs with these exact types; the vault recomputes the digest on chain.
  */
-import { type Signer, solidityPacked, TypedDataEncoder } from "ethers";
+import { getAddress, type Signer, solidityPacked, TypedDataEncoder } from "ethers";
 import { InvalidInputError } from "../core/errors.js";
 
 export interface SwapLeg {
@@ -83,4 +83,18 @@ export function encodePath(tokens: readonly string[], fees: readonly number[]): 
     }
   });
   return solidityPacked(types, values);
+}
+
+/** Decodes Uniswap V3 path bytes into its tokens (checksummed) and fees (hundredths of a bip). */
+export function decodePath(path: string): { tokens: string[]; fees: number[] } {
+  const hex = path.startsWith("0x") ? path.slice(2) : path;
+  // 20-byte token, then (3-byte fee, 20-byte token) per hop.
+  if (hex.length < 86 || (hex.length - 40) % 46 !== 0) throw new InvalidInputError(`not a Uniswap V3 path: ${path}`);
+  const tokens = [getAddress(`0x${hex.slice(0, 40)}`)];
+  const fees: number[] = [];
+  for (let at = 40; at < hex.length; at += 46) {
+    fees.push(Number.parseInt(hex.slice(at, at + 6), 16));
+    tokens.push(getAddress(`0x${hex.slice(at + 6, at + 46)}`));
+  }
+  return { tokens, fees };
 }

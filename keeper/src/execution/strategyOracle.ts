@@ -5,7 +5,7 @@
  * the current risk level from the basket's recent volatility.
  */
 import { DataError } from "../core/errors.js";
-import { type MarketPanel, panelUpTo, type Strategy } from "../core/types.js";
+import { lastBarAt, type MarketPanel, panelUpTo, type Strategy } from "../core/types.js";
 import { type VolLevel, volatilityRegime } from "../strategy/risk/volatilityLevels.js";
 import type { Oracle, OracleContext, Weights } from "./portfolioManager.js";
 
@@ -32,20 +32,24 @@ export class StrategyOracle implements Oracle {
 
   /** Index of the last bar closed at or before `now`. */
   barAt(now: number): number {
-    const ts = this.panel.timestamps;
-    let t = -1;
-    while (t + 1 < ts.length && (ts[t + 1] as number) <= now) t++;
+    const t = lastBarAt(this.panel, now);
     if (t < 0) throw new DataError(`no market data at or before ${now}`);
     return t;
   }
 
+  /**
+   * Weights over the assets the venue may hold now (`context.universe`: during a rotation,
+   * the vault's assets less those being removed; an added asset only once the vault has it).
+   * A strategy without a fitted state recomputes on the new universe at every call, which is
+   * what "reselect at rotation" means for the baselines served here.
+   */
   async targetWeights(context: OracleContext): Promise<Weights | null> {
     const t = this.barAt(context.now);
     const view = {
       panel: panelUpTo(this.panel, t),
       t,
       currentWeights: Float64Array.from(this.panel.assets, (a) => context.currentWeights[a.symbol] ?? 0),
-      eligible: this.panel.assets.map((a) => this.venueSymbols.includes(a.symbol)),
+      eligible: this.panel.assets.map((a) => context.universe.includes(a.symbol)),
     };
     const weights = this.strategy.decide(view);
     if (weights === null) return null;

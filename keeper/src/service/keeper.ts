@@ -1,9 +1,12 @@
 /**
  * The running keeper. Each cycle: resume whatever a previous run left between signing and a
- * final state, read the vault, ask the scheduler whether a rebalance is due (frequency or
- * drift), ask the oracle for weights, validate them, then let the venue plan, sign, simulate
- * and submit, persisting every transition; finally reconcile the vault's new weights with the
- * target and record NAV. The kill switch (config flag or `<dataDir>/KILL`) stops all of it.
+ * final state, move a portfolio rotation along (start one when due), read the vault, ask the
+ * scheduler whether a rebalance is due (frequency, drift, or a rotation changed the assets the
+ * strategy may hold), ask the oracle for weights over those assets, validate them, then let
+ * the venue plan (legs sized on the pools' liquidity), sign, simulate and submit, persisting
+ * every transition; finally reconcile the vault's new weights with the target, record NAV and
+ * the legs' predicted vs realised costs. The kill switch (config flag or `<dataDir>/KILL`)
+ * stops all of it.
  */
 import { existsSync } from "node:fs";
 import { parseUnits, type Wallet } from "ethers";
@@ -12,17 +15,29 @@ import { type KeeperConfig, killFilePath, storePath } from "../config/keeperConf
 import { BallastError, ConfigError, ExecutionError, InvalidInputError } from "../core/errors.js";
 import { toNumber } from "../core/fixed.js";
 import { FailoverRpc } from "../execution/failoverRpc.js";
+import { fillCost } from "../execution/fillCost.js";
 import {
   type ExecutionHooks,
   type ExecutionJournal,
   type ExecutionOutcome,
   IndexVaultVenue,
 } from "../execution/indexVaultVenue.js";
-import { maxDriftBps, type Oracle, validateTargetWeights, type Weights } from "../execution/portfolioManager.js";
+import {
+  maxDriftBps,
+  type Oracle,
+  restrictWeights,
+  type VenueAsset,
+  validateTargetWeights,
+  type Weights,
+} from "../execution/portfolioManager.js";
+import { VaultGovernance } from "../execution/rotation/vaultGovernance.js";
 import { loadWallet } from "../execution/signerKeys.js";
+import type { SizedPlan } from "../execution/sizeLegs.js";
 import type { FeePolicy } from "../execution/txSender.js";
+import type { UniverseSource } from "../execution/universeSource.js";
 import type { Logger } from "./logger.js";
 import type { CycleRecord, KeeperControl, RiskLevel } from "./readModel.js";
+import { RotationManager } from "./rotation/rotationManager.js";
 import { decideRun } from "./scheduler.js";
 import { KeeperStore } from "./store/keeperStore.js";
 
@@ -34,12 +49,16 @@ export interface KeeperDeps {
   readonly oracle: Oracle;
   readonly logger: Logger;
   readonly signerAddress: string;
+  /** Portfolio rotation; absent when no universe source was given or rotation is off. */
+  readonly rotation?: RotationManager;
   /** Benchmark NAV per share at chain time t (rebased), when the caller has one. */
   readonly benchmark?: (t: number) => number | null;
   readonly riskLevel?: (t: number) => RiskLevel;
 }
 
 const FINAL_OK = new Set(["confirmed", "reconciled"]);
+/** Least time between two rebalances whose only purpose is to finish selling a removed asset. */
+const EXIT_RETRY_SECONDS = 3_600;
 
 export function feePolicy(config: KeeperConfig): FeePolicy {
   const g = config.gas;
@@ -56,6 +75,8 @@ export function feePolicy(config: KeeperConfig): FeePolicy {
 
 export interface OpenKeeperOptions {
   readonly oracle: Oracle;
+  /** Where rotations get their new universe (the classifier on the market panel). */
+  readonly universe?: UniverseSource;
   readonly logger: Logger;
   readonly env?: NodeJS.ProcessEnv;
   readonly hooks?: ExecutionHooks;
@@ -71,6 +92,9 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
   const env = options.env ?? process.env;
   const signer: Wallet = await loadWallet(config.signer, env);
   const submitter: Wallet = await loadWallet(config.submitter, env);
+  // The admin key is optional: without it rotations write proposals for the admin (a multisig).
+  const admin: Wallet | null =
+    env[config.admin.keyEnv] || config.admin.keystorePath ? await loadWallet(config.admin, env) : null;
   const rpc = new FailoverRpc({
     urls: config.rpcUrls,
     chainId: config.chainId,
@@ -95,6 +119,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       tokens: config.tokens,
       planning: config.planning,
       fees: feePolicy(config),
+      uniswapFactory: config.uniswapFactory,
       ...(options.hooks ? { hooks: options.hooks } : {}),
     });
     const onChainSigner = await rpc.read("keeperSigner", (p) =>
@@ -114,7 +139,44 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
     }
     const balance = await rpc.read("submitter balance", (p) => p.getBalance(submitter.address));
     if (balance === 0n) throw new ConfigError(`submitter ${submitter.address} has no ETH for gas`);
+    if (admin) {
+      const onChainAdmin = await rpc.read("admin", (p) => IndexVault__factory.connect(config.vault, p).admin());
+      if (onChainAdmin.toLowerCase() !== admin.address.toLowerCase()) {
+        throw new ConfigError(`the vault's admin is ${onChainAdmin}, not the configured admin key's ${admin.address}`);
+      }
+      const adminBalance = await rpc.read("admin balance", (p) => p.getBalance(admin.address));
+      if (adminBalance === 0n) throw new ConfigError(`admin ${admin.address} has no ETH for gas`);
+    }
     const store = KeeperStore.open(storePath(config));
+    const rotation = options.universe
+      ? new RotationManager({
+          store,
+          governance: new VaultGovernance({
+            rpc,
+            chainId: config.chainId,
+            vault: config.vault,
+            // A dry run sends nothing: rotation steps become proposals, as without an admin key.
+            admin: config.dryRun ? null : admin,
+            fees: feePolicy(config),
+          }),
+          universe: options.universe,
+          book: config.tokens.map((t) => ({
+            ...t,
+            oracle: t.oracle && {
+              feed: t.oracle.feed,
+              heartbeat: t.oracle.heartbeat,
+              minAnswer: BigInt(t.oracle.minAnswer),
+              maxAnswer: BigInt(t.oracle.maxAnswer),
+            },
+          })),
+          settings: {
+            rotationDays: config.strategy.rotationDays,
+            minAssets: config.strategy.rotationMinAssets,
+            defaultMaxWeightBps: Math.round(config.strategy.maxWeight * 10_000),
+          },
+          logger: options.logger,
+        })
+      : undefined;
     return new Keeper({
       config,
       store,
@@ -123,6 +185,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       oracle: options.oracle,
       logger: options.logger,
       signerAddress: signer.address,
+      ...(rotation ? { rotation } : {}),
       ...(options.benchmark ? { benchmark: options.benchmark } : {}),
       ...(options.riskLevel ? { riskLevel: options.riskLevel } : {}),
     });
@@ -186,6 +249,12 @@ export class Keeper implements KeeperControl {
       return null;
     }
     await this.resumePending();
+    await this.advanceRotation(now, await venue.universe());
+    // Read after the rotation moved: an asset it just added or removed changes what may be held.
+    const universe = await venue.universe();
+    const exiting = this.deps.rotation?.exiting() ?? new Set<string>();
+    // The assets the strategy may weight: the vault's, less those a rotation is removing.
+    const eligible = universe.filter((a) => !exiting.has(a.address.toLowerCase())).map((a) => a.symbol);
     const positions = await venue.positions();
     const current = Object.fromEntries(positions.symbols.map((s, i) => [s, (positions.weightsBps[i] ?? 0) / 10_000]));
     store.recordNav({
@@ -203,14 +272,47 @@ export class Keeper implements KeeperControl {
         )
       : 0;
     const decision = decideRun({ now, lastRebalanceAt: this.lastRebalanceAt(), driftBps: drift }, config.schedule);
+    const previous = store.state().targetUniverse;
+    const rotated = (previous !== null && !sameSet(previous, eligible)) || (await this.exitUnfinished(exiting, now));
     store.setState({
       currentWeights: current,
       nextRunAt: decision.nextRunAt,
       ...(this.deps.riskLevel ? { riskLevel: this.deps.riskLevel(now) } : {}),
     });
-    if (!decision.due && !force) return null;
-    logger.info({ reason: force ? "operator" : decision.reason, driftBps: drift }, "rebalance due");
-    return this.rebalance(now, current);
+    if (!decision.due && !force && !rotated) return null;
+    const reason = force ? "operator" : decision.due ? decision.reason : "rotation";
+    logger.info({ reason, driftBps: drift }, "rebalance due");
+    const cycle = await this.rebalance(now, current, eligible, exiting);
+    // A sell that emptied an asset being removed lets the rotation remove it right away.
+    if (this.deps.rotation && FINAL_OK.has(cycle.status)) {
+      await this.advanceRotation(await venue.chainTime(), await venue.universe(), false);
+    }
+    return cycle;
+  }
+
+  /**
+   * True when an asset a rotation removes still has a balance (a capped sell left some) and no
+   * cycle ran in the last `EXIT_RETRY_SECONDS`: its removal waits for the sells, which must not
+   * wait for the next scheduled rebalance, nor be retried on every poll.
+   */
+  private async exitUnfinished(exiting: ReadonlySet<string>, now: number): Promise<boolean> {
+    if (exiting.size === 0) return false;
+    const last = this.deps.store.cycles(1)[0];
+    if (last && now - last.startedAt < EXIT_RETRY_SECONDS) return false;
+    const snap = await this.deps.venue.snapshot();
+    return snap.assets.some((a, i) => exiting.has(a.toLowerCase()) && (snap.balances[i] ?? 0n) > 0n);
+  }
+
+  /** Moves the rotation along; its failures are logged, never fatal to the cycle. */
+  private async advanceRotation(now: number, universe: readonly VenueAsset[], start = true): Promise<void> {
+    const { rotation, logger } = this.deps;
+    if (!rotation) return;
+    try {
+      await rotation.advance(now, universe, start);
+    } catch (error) {
+      if (!(error instanceof BallastError)) throw error;
+      logger.error({ err: error.message }, "rotation could not advance");
+    }
   }
 
   private lastRebalanceAt(): number | null {
@@ -218,9 +320,18 @@ export class Keeper implements KeeperControl {
     return done ? done.startedAt : null;
   }
 
-  private async rebalance(now: number, current: Weights): Promise<CycleRecord> {
+  private async rebalance(
+    now: number,
+    current: Weights,
+    eligible: readonly string[],
+    exiting: ReadonlySet<string>,
+  ): Promise<CycleRecord> {
     const { store, venue, oracle, logger, config } = this.deps;
-    const target = await oracle.targetWeights({ now, currentWeights: current });
+    const proposed = await oracle.targetWeights({ now, currentWeights: current, universe: eligible });
+    // The strategy has seen this universe: a rotation's change no longer triggers a cycle by
+    // itself (even when the strategy holds or its weights are rejected: no retry on every poll).
+    store.setState({ targetUniverse: [...eligible] });
+    const target = proposed === null ? null : restrictWeights(proposed, eligible);
     if (target === null) {
       const id = store.beginCycle(now, {}, "skipped");
       store.updateCycle(id, { reason: "strategy holds", finishedAt: now });
@@ -237,7 +348,7 @@ export class Keeper implements KeeperControl {
       return store.cycle(id) as CycleRecord;
     }
     try {
-      const outcome = await venue.execute(targetBps, this.journal(id), !config.dryRun);
+      const outcome = await venue.execute(targetBps, this.journal(id), { submit: !config.dryRun, exit: exiting });
       if (config.dryRun) {
         store.updateCycle(id, { status: "dry-run", reason: outcome.reason, finishedAt: await venue.chainTime() });
         return store.cycle(id) as CycleRecord;
@@ -268,9 +379,10 @@ export class Keeper implements KeeperControl {
   private journal(id: number): ExecutionJournal {
     const { store } = this.deps;
     return {
-      planned: (order) => {
-        store.saveOrder(id, order);
-        store.updateCycle(id, { nonce: order.nonce.toString() });
+      planned: (order, sizing) => {
+        store.saveOrder(id, order, sizing.plans);
+        store.updateCycle(id, { nonce: order.nonce.toString(), sizing: sizingNote(sizing) });
+        if (sizing.partial) this.deps.logger.warn({ cycle: id, notes: sizing.notes }, "partial rebalance: legs capped");
       },
       simulated: () => store.updateCycle(id, { status: "simulated" }),
       signed: (signature, digest, gasLimit) => {
@@ -305,7 +417,11 @@ export class Keeper implements KeeperControl {
     const usd = (v: bigint | null) => (v === null ? null : toNumber(v, baseDecimals) * basePrice);
     const navBefore = usd(outcome.navBefore);
     const navAfter = usd(outcome.navAfter);
-    store.addFills(id, outcome.fills);
+    store.addFills(
+      id,
+      outcome.fills,
+      outcome.fills.map((f) => fillCost(f, snap)),
+    );
     store.updateCycle(id, {
       status: "confirmed",
       txHash: outcome.txHash,
@@ -363,4 +479,14 @@ export class Keeper implements KeeperControl {
     this.deps.rpc.destroy();
     this.deps.store.close();
   }
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** One line for the cycle record: predicted cost, and what the sizing capped or could not model. */
+function sizingNote(sizing: SizedPlan): string {
+  const head = `${sizing.partial ? "partial: " : ""}predicted cost $${sizing.predictedCostUsd.toFixed(2)}`;
+  return sizing.notes.length ? `${head}; ${sizing.notes.join("; ")}` : head;
 }

@@ -31,6 +31,84 @@ export interface CycleRecord {
   readonly costUsd: number | null;
   readonly gasUsed: string | null;
   readonly targetWeights: Readonly<Record<string, number>>;
+  /** What the leg sizing reported: capped legs (a partial rebalance), fallbacks to fixed haircuts. */
+  readonly sizing?: string | null;
+}
+
+/** One executed leg: the model's predicted cost next to the realised one (both vs Chainlink). */
+export interface LegRecord {
+  readonly cycleId: number;
+  readonly legIndex: number | null;
+  readonly tokenIn: string;
+  readonly tokenOut: string;
+  readonly amountIn: string;
+  readonly amountOut: string;
+  /** Chainlink value of the input, USD. */
+  readonly valueInUsd: number | null;
+  /** Fees + price impact the sizing predicted, bps of the input's value; null when unknown. */
+  readonly predictedCostBps: number | null;
+  /** 1 - value out / value in at Chainlink prices, in bps. */
+  readonly realisedCostBps: number | null;
+}
+
+export type RotationStatus = "in-progress" | "done" | "skipped";
+
+export type RotationStepStatus =
+  | "pending"
+  | "proposed"
+  | "scheduling"
+  | "scheduled"
+  | "executing"
+  | "executed"
+  | "selling"
+  | "removing"
+  | "removed"
+  | "failed";
+
+/** A call the vault admin (a multisig in production) should make; written when the keeper has no admin key. */
+export interface AdminProposal {
+  readonly action: string;
+  readonly to: string;
+  readonly data: string;
+  /** Earliest chain time it can succeed (null: once the step before it landed). */
+  readonly earliest: number | null;
+}
+
+export interface RotationStepRecord {
+  readonly id: number;
+  readonly kind: "add" | "remove";
+  readonly symbol: string;
+  readonly token: string;
+  readonly status: RotationStepStatus;
+  /** The exact calldata of the admin call (`addAsset(...)` for adds, `removeAsset(...)` for removes). */
+  readonly callData: string | null;
+  /** When a scheduled `addAsset` becomes executable (chain time). */
+  readonly readyAt: number | null;
+  readonly txHash: string | null;
+  readonly proposal: readonly AdminProposal[] | null;
+  readonly reason: string | null;
+  readonly updatedAt: number;
+}
+
+export interface RotationPlanSummary {
+  readonly keep: readonly string[];
+  readonly remove: readonly string[];
+  readonly add: readonly string[];
+  readonly rejected: readonly { readonly symbol: string; readonly reason: string }[];
+  /** The classifier's deciding reason per token (a failed rule, or its rank). */
+  readonly why?: Readonly<Record<string, string>>;
+}
+
+export interface RotationRecord {
+  readonly id: number;
+  readonly startedAt: number;
+  readonly finishedAt: number | null;
+  readonly status: RotationStatus;
+  /** The classifier's universe at `startedAt`. */
+  readonly selected: readonly string[];
+  readonly plan: RotationPlanSummary;
+  readonly reason: string | null;
+  readonly steps: readonly RotationStepRecord[];
 }
 
 export interface NavPoint {
@@ -69,6 +147,10 @@ export interface KeeperReadModel {
   compositionHistory(): readonly CompositionPoint[];
   /** NAV-per-share series of baseline strategies, rebased like `navHistory`. */
   baselines(): Readonly<Record<string, readonly NavPoint[]>>;
+  /** Executed legs of a cycle with predicted and realised costs. */
+  legs(cycleId: number): readonly LegRecord[];
+  /** Portfolio rotations, newest first. */
+  rotations(limit: number): readonly RotationRecord[];
 }
 
 export interface KeeperControl {

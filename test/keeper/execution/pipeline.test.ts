@@ -5,7 +5,12 @@ import { expect } from "chai";
 import { AbiCoder, encryptKeystoreJsonSync, Wallet } from "ethers";
 import { parseKeeperConfig } from "../../../keeper/src/config/keeperConfig.js";
 import { ConfigError, InvalidInputError } from "../../../keeper/src/core/errors.js";
-import { maxDriftBps, toBps, validateTargetWeights } from "../../../keeper/src/execution/portfolioManager.js";
+import {
+  maxDriftBps,
+  restrictWeights,
+  toBps,
+  validateTargetWeights,
+} from "../../../keeper/src/execution/portfolioManager.js";
 import { decodeRevert } from "../../../keeper/src/execution/revertReason.js";
 import { loadWallet } from "../../../keeper/src/execution/signerKeys.js";
 import { decideRun } from "../../../keeper/src/service/scheduler.js";
@@ -30,6 +35,13 @@ describe("keeper pipeline pieces", () => {
       expect(() => validateTargetWeights({ WETH: 0.7, ARB: 0.3 }, UNIVERSE)).to.throw(InvalidInputError, /cap/);
       expect(() => validateTargetWeights({ WETH: 0.5, PEPE: 0.5 }, UNIVERSE)).to.throw(InvalidInputError, /PEPE/);
       expect(() => validateTargetWeights({ WETH: 0.5, ARB: 0.5 }, UNIVERSE, { maxWeight: 0.4 })).to.throw(/cap 4000/);
+    });
+    it("restricts weights to the assets a rotation leaves holdable, rescaled to sum to 1", () => {
+      const kept = restrictWeights({ USDC: 0.01, WETH: 0.33, ARB: 0.33, PEPE: 0.33 }, ["USDC", "WETH", "ARB"]);
+      expect(Object.keys(kept)).to.deep.equal(["USDC", "WETH", "ARB"]);
+      expect(Object.values(kept).reduce((a, b) => a + b, 0)).to.be.within(1 - 1e-12, 1 + 1e-12);
+      expect((kept.WETH ?? 0) / (kept.USDC ?? 1)).to.be.within(33 - 1e-9, 33 + 1e-9);
+      expect(restrictWeights({ PEPE: 1 }, ["USDC", "WETH"])).to.deep.equal({ USDC: 1 });
     });
     it("rounds by largest remainder and measures drift in bps", () => {
       expect(toBps([0.12345, 0.5, 0.37655])).to.deep.equal([1235, 5000, 3765]);
@@ -107,7 +119,35 @@ describe("keeper pipeline pieces", () => {
         ],
       });
       expect(ok.signer.keyEnv).to.equal("BALLAST_KEEPER_KEY");
+      expect(ok.admin.keyEnv).to.equal("BALLAST_ADMIN_KEY");
       expect(ok.gas.bumpPercent).to.be.at.least(10);
+      expect(ok.strategy.rotationDays).to.equal(90);
+      expect(ok.planning.sizingMarginBps).to.equal(50);
+      const badOracle = (() => {
+        try {
+          parseKeeperConfig({
+            rpcUrls: ["http://127.0.0.1:8545"],
+            chainId: 42161,
+            vault: `0x${"11".repeat(20)}`,
+            strategy: { rotationDays: -1 },
+            tokens: [
+              { symbol: "USDC", address: `0x${"22".repeat(20)}`, decimals: 6 },
+              {
+                symbol: "PENDLE",
+                address: `0x${"44".repeat(20)}`,
+                decimals: 18,
+                oracle: { feed: "0x1", heartbeat: 0 },
+              },
+            ],
+          });
+        } catch (e) {
+          return String(e);
+        }
+        return "";
+      })();
+      for (const field of ["strategy.rotationDays", "tokens.1.oracle.feed", "tokens.1.oracle.heartbeat", "minAnswer"]) {
+        expect(badOracle).to.include(field);
+      }
     });
   });
 
@@ -115,7 +155,7 @@ describe("keeper pipeline pieces", () => {
     it("migrates, persists each transition and finds a signed cycle to resume after reopening", () => {
       const path = join(mkdtempSync(join(tmpdir(), "ballast-store-")), "keeper.sqlite");
       const store = KeeperStore.open(path);
-      expect(store.schemaVersion()).to.equal(2);
+      expect(store.schemaVersion()).to.equal(3);
       const id = store.beginCycle(1000, { USDC: 0.5, WETH: 0.5 });
       const order = {
         assets: ["0x01", "0x02"],
@@ -139,6 +179,72 @@ describe("keeper pipeline pieces", () => {
       reopened.updateCycle(id, { status: "reconciled" });
       expect(reopened.pendingCycle()).to.equal(null);
       expect(reopened.status().lastCycle?.status).to.equal("reconciled");
+      reopened.close();
+    });
+
+    it("keeps each leg's predicted cost beside its realised fill", () => {
+      const store = KeeperStore.open(":memory:");
+      const id = store.beginCycle(1000, { USDC: 0.5, WETH: 0.5 });
+      const order = {
+        assets: ["0x01", "0x02"],
+        targetWeightsBps: [5000, 5000],
+        legs: [{ path: "0xabcd", amountIn: 1_000_000n }],
+        nonce: 0n,
+        deadline: 5000n,
+        maxSlippageBps: 200,
+      };
+      const plan = { asset: 1, side: "buy" as const, amountIn: 1_000_000n, sizeUsd: 1, wantedUsd: 1, capped: false };
+      store.saveOrder(id, order, [{ ...plan, predictedCostBps: 12.5 }]);
+      const fill = { tokenIn: "0x01", tokenOut: "0x02", amountIn: 1_000_000n, amountOut: 333n, minOut: 300n };
+      store.addFills(id, [fill], [{ valueInUsd: 1, realisedCostBps: 12.25 }]);
+      store.updateCycle(id, { sizing: "predicted cost $0.00" });
+      expect(store.legs(id)).to.deep.equal([
+        {
+          cycleId: id,
+          legIndex: 0,
+          tokenIn: "0x01",
+          tokenOut: "0x02",
+          amountIn: "1000000",
+          amountOut: "333",
+          valueInUsd: 1,
+          predictedCostBps: 12.5,
+          realisedCostBps: 12.25,
+        },
+      ]);
+      expect(store.cycle(id)?.sizing).to.equal("predicted cost $0.00");
+      store.close();
+    });
+
+    it("persists a rotation's steps so a reopened store resumes them", () => {
+      const path = join(mkdtempSync(join(tmpdir(), "ballast-rotation-")), "keeper.sqlite");
+      const store = KeeperStore.open(path);
+      const plan = { keep: ["WETH"], remove: ["ARB"], add: ["PENDLE"], rejected: [], why: { ARB: "trend" } };
+      const id = store.rotationStore.create(
+        100,
+        ["WETH", "PENDLE"],
+        plan,
+        [
+          { kind: "remove", symbol: "ARB", token: "0x03", status: "selling", callData: "0xdead" },
+          { kind: "add", symbol: "PENDLE", token: "0x05", status: "pending", callData: "0xbeef" },
+        ],
+        "in-progress",
+        null,
+      );
+      const step = store.rotationStore.active()?.steps[1];
+      store.rotationStore.updateStep(step?.id ?? -1, 150, { status: "scheduled", readyAt: 86_550, txHash: "0xaa" });
+      store.close();
+      const reopened = KeeperStore.open(path);
+      const active = reopened.rotationStore.active();
+      expect(active?.id).to.equal(id);
+      expect(active?.plan).to.deep.equal(plan);
+      expect(active?.steps.map((s) => [s.symbol, s.status, s.readyAt, s.txHash])).to.deep.equal([
+        ["ARB", "selling", null, null],
+        ["PENDLE", "scheduled", 86_550, "0xaa"],
+      ]);
+      reopened.rotationStore.finish(id, 200, "added PENDLE; removed ARB");
+      expect(reopened.rotationStore.active()).to.equal(null);
+      expect(reopened.rotationStore.lastStartedAt()).to.equal(100);
+      expect(reopened.rotations(5)[0]?.status).to.equal("done");
       reopened.close();
     });
   });

@@ -13,7 +13,9 @@ import type {
   KeeperControl,
   KeeperReadModel,
   KeeperStatus,
+  LegRecord,
   NavPoint,
+  RotationRecord,
 } from "../../../keeper/src/service/readModel.js";
 
 const DAY = 86_400;
@@ -90,6 +92,17 @@ export class FakeReadModel implements KeeperReadModel {
   baselines(): Readonly<Record<string, readonly NavPoint[]>> {
     this.check();
     return this.baselineSeries;
+  }
+
+  /** The simulated history has no per-leg fills and no rotations. */
+  legs(_cycleId: number): readonly LegRecord[] {
+    this.check();
+    return [];
+  }
+
+  rotations(_limit: number): readonly RotationRecord[] {
+    this.check();
+    return [];
   }
 
   private check(): void {

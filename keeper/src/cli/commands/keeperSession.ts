@@ -8,6 +8,7 @@ import { type KeeperConfig, loadKeeperConfig } from "../../config/keeperConfig.j
 import { BallastError, ConfigError } from "../../core/errors.js";
 import { loadMarketCsv } from "../../data/csv.js";
 import { StrategyOracle } from "../../execution/strategyOracle.js";
+import { ClassifierUniverse } from "../../execution/universeSource.js";
 import { type Keeper, openKeeper } from "../../service/keeper.js";
 import { createLogger } from "../../service/logger.js";
 import { strategyFor } from "../strategyChoice.js";
@@ -48,8 +49,18 @@ export async function openFromFlags(flags: KeeperFlags, config: KeeperConfig): P
   const symbols = config.tokens.map((t) => t.symbol);
   const oracle = new StrategyOracle(strategyFor(config.strategy.name, config.strategy.maxWeight), panel, symbols);
   const env = process.env;
-  const secrets = [config.signer.keyEnv, config.submitter.keyEnv].map((k) => env[k] ?? "").filter(Boolean);
-  return openKeeper(config, { oracle, logger: createLogger({ secrets }), riskLevel: (t) => oracle.riskLevel(t) });
+  const secrets = [config.signer.keyEnv, config.submitter.keyEnv, config.admin.keyEnv]
+    .map((k) => env[k] ?? "")
+    .filter(Boolean);
+  return openKeeper(config, {
+    oracle,
+    logger: createLogger({ secrets }),
+    riskLevel: (t) => oracle.riskLevel(t),
+    // Rotations re-run the classifier on the same market data, point in time.
+    ...(config.strategy.rotationDays > 0
+      ? { universe: new ClassifierUniverse(panel, config.strategy.classifier) }
+      : {}),
+  });
 }
 
 /** Runs a command body, mapping start-up errors to exit code 2 with a readable message. */

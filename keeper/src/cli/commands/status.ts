@@ -1,4 +1,4 @@
-/** `keeper status`: prints the persisted status, active RPC URL and last cycles (no chain access). */
+/** `keeper status`: prints the persisted status, active RPC URL, last cycles and rotations (no chain access). */
 import { parseArgs } from "node:util";
 import { loadKeeperConfig, storePath } from "../../config/keeperConfig.js";
 import { ConfigError } from "../../core/errors.js";
@@ -30,6 +30,8 @@ export async function statusCommand(argv: string[]): Promise<number> {
           currentWeights: store.currentWeights(),
           targetWeights: store.targetWeights(),
           cycles: store.cycles(limit),
+          // The latest rotations, with any calls waiting for the admin (multisig) to make.
+          rotations: store.rotations(3),
         },
         null,
         2,

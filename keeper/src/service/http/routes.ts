@@ -37,6 +37,7 @@ export const DEFAULT_CYCLES_LIMIT = 50;
 export const MAX_CYCLES_LIMIT = 1000;
 
 const CyclesLimitSchema = z.coerce.number().int().min(1).max(MAX_CYCLES_LIMIT);
+const CycleIdSchema = z.coerce.number().int().min(1);
 
 const API_ROUTES: ReadonlyMap<string, Partial<Record<Method, Handler>>> = new Map<
   string,
@@ -48,6 +49,8 @@ const API_ROUTES: ReadonlyMap<string, Partial<Record<Method, Handler>>> = new Ma
   ["/api/cycles", { GET: cycles }],
   ["/api/nav", { GET: nav }],
   ["/api/composition", { GET: composition }],
+  ["/api/legs", { GET: legs }],
+  ["/api/rotations", { GET: rotations }],
   ["/api/rebalance", { POST: rebalance }],
   ["/metrics", { GET: metrics }],
 ]);
@@ -146,6 +149,19 @@ function cycles(req: RouteRequest, ctx: RouteContext): HttpReply {
     limit = parsed.data;
   }
   return jsonReply(200, { limit, cycles: ctx.readModel.cycles(limit) });
+}
+
+/** One cycle's executed legs: the sizing's predicted cost beside the realised one (bps, vs Chainlink). */
+function legs(req: RouteRequest, ctx: RouteContext): HttpReply {
+  const raw = req.query.get("cycle");
+  const parsed = CycleIdSchema.safeParse(raw === null || raw.trim() === "" ? Number.NaN : raw);
+  if (!parsed.success) return errorReply(400, "BAD_REQUEST", `cycle must be a positive integer cycle id; got "${raw}"`);
+  return jsonReply(200, { cycle: parsed.data, legs: ctx.readModel.legs(parsed.data) });
+}
+
+/** Portfolio rotations, newest first, with their steps and any proposals for the admin. */
+function rotations(_req: RouteRequest, ctx: RouteContext): HttpReply {
+  return jsonReply(200, { rotations: ctx.readModel.rotations(DEFAULT_CYCLES_LIMIT) });
 }
 
 function nav(_req: RouteRequest, ctx: RouteContext): HttpReply {

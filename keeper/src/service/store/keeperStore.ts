@@ -9,8 +9,10 @@ import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import { DataError } from "../../core/errors.js";
+import type { FillCost } from "../../execution/fillCost.js";
 import type { Fill, PendingOrder } from "../../execution/indexVaultVenue.js";
 import type { RebalanceOrder } from "../../execution/rebalanceOrder.js";
+import type { LegPlan } from "../../execution/sizeLegs.js";
 import type { BroadcastRecord } from "../../execution/txSender.js";
 import type {
   CompositionPoint,
@@ -18,10 +20,13 @@ import type {
   CycleStatus,
   KeeperReadModel,
   KeeperStatus,
+  LegRecord,
   NavPoint,
   RiskLevel,
+  RotationRecord,
 } from "../readModel.js";
 import { MIGRATIONS } from "./migrations.js";
+import { RotationStore } from "./rotationStore.js";
 
 export interface CyclePatch {
   readonly status?: CycleStatus;
@@ -33,6 +38,15 @@ export interface CyclePatch {
   readonly navAfter?: number | null;
   readonly costUsd?: number | null;
   readonly gasUsed?: string | null;
+  readonly sizing?: string | null;
+}
+
+/** What the store keeps of a planned leg, to set its prediction beside the fill. */
+export interface StoredLegPlan {
+  readonly side: "sell" | "buy";
+  readonly sizeUsd: number;
+  readonly predictedCostBps: number | null;
+  readonly capped: boolean;
 }
 
 /** Live keeper facts the store does not derive from history. */
@@ -48,6 +62,10 @@ export interface KeeperState {
   readonly activeRpcUrl: string;
   readonly currentWeights: Readonly<Record<string, number>>;
   readonly targetWeights: Readonly<Record<string, number>>;
+  /** Symbols the last validated target could weight (a rotation changing them triggers a rebalance). */
+  readonly targetUniverse: readonly string[] | null;
+  /** Chain time the rotation clock starts from (the first tick), until the first rotation. */
+  readonly rotationAnchor: number | null;
 }
 
 const DEFAULT_STATE: KeeperState = {
@@ -62,6 +80,8 @@ const DEFAULT_STATE: KeeperState = {
   activeRpcUrl: "",
   currentWeights: {},
   targetWeights: {},
+  targetUniverse: null,
+  rotationAnchor: null,
 };
 
 const COLUMN: Readonly<Record<keyof CyclePatch, string>> = {
@@ -74,6 +94,7 @@ const COLUMN: Readonly<Record<keyof CyclePatch, string>> = {
   navAfter: "nav_after",
   costUsd: "cost_usd",
   gasUsed: "gas_used",
+  sizing: "sizing",
 };
 
 const cycleRow = z.object({
@@ -89,6 +110,28 @@ const cycleRow = z.object({
   cost_usd: z.number().nullable(),
   gas_used: z.string().nullable(),
   target_weights: z.string(),
+  sizing: z.string().nullable(),
+});
+
+const legPlansJson = z.array(
+  z.object({
+    side: z.enum(["sell", "buy"]),
+    sizeUsd: z.number(),
+    predictedCostBps: z.number().nullable(),
+    capped: z.boolean(),
+  }),
+);
+
+const legRow = z.object({
+  cycle_id: z.number(),
+  leg_index: z.number().nullable(),
+  token_in: z.string(),
+  token_out: z.string(),
+  amount_in: z.string(),
+  amount_out: z.string(),
+  value_in_usd: z.number().nullable(),
+  predicted_cost_bps: z.number().nullable(),
+  realised_cost_bps: z.number().nullable(),
 });
 
 const weightsSchema = z.record(z.string(), z.number());
@@ -117,6 +160,7 @@ function toCycle(raw: unknown): CycleRecord {
     costUsd: r.cost_usd,
     gasUsed: r.gas_used,
     targetWeights: weightsSchema.parse(JSON.parse(r.target_weights)),
+    sizing: r.sizing,
   };
 }
 
@@ -138,12 +182,15 @@ function parseOrder(text: string): RebalanceOrder {
 
 export class KeeperStore implements KeeperReadModel {
   private readonly db: DatabaseSync;
+  /** Portfolio rotations and their steps. */
+  readonly rotationStore: RotationStore;
 
   private constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.db = new DatabaseSync(path);
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;");
     this.migrate();
+    this.rotationStore = new RotationStore(this.db);
   }
 
   /** Opens (or creates) the store and applies pending migrations. */
@@ -218,10 +265,24 @@ export class KeeperStore implements KeeperReadModel {
     return row ? toCycle(row) : null;
   }
 
-  saveOrder(cycleId: number, order: RebalanceOrder): void {
+  saveOrder(cycleId: number, order: RebalanceOrder, plans: readonly LegPlan[] = []): void {
+    const stored: StoredLegPlan[] = plans.map((p) => ({
+      side: p.side,
+      sizeUsd: p.sizeUsd,
+      predictedCostBps: p.predictedCostBps,
+      capped: p.capped,
+    }));
     this.db
-      .prepare("INSERT OR REPLACE INTO orders(cycle_id, nonce, order_json) VALUES (?, ?, ?)")
-      .run(cycleId, order.nonce.toString(), serializeOrder(order));
+      .prepare("INSERT OR REPLACE INTO orders(cycle_id, nonce, order_json, leg_plans) VALUES (?, ?, ?, ?)")
+      .run(cycleId, order.nonce.toString(), serializeOrder(order), JSON.stringify(stored));
+  }
+
+  /** The sizing's plan of each leg of a cycle's order (empty for orders stored before migration 3). */
+  legPlans(cycleId: number): StoredLegPlan[] {
+    const row = this.db.prepare("SELECT leg_plans FROM orders WHERE cycle_id = ?").get(cycleId) as
+      | { leg_plans: string | null }
+      | undefined;
+    return row?.leg_plans ? legPlansJson.parse(JSON.parse(row.leg_plans)) : [];
   }
 
   saveSignature(cycleId: number, signature: string, digest: string, gasLimit: bigint): void {
@@ -250,13 +311,54 @@ export class KeeperStore implements KeeperReadModel {
     }));
   }
 
-  addFills(cycleId: number, fills: readonly Fill[]): void {
+  /** Records the fills in leg order, each beside its predicted cost and its realised one. */
+  addFills(cycleId: number, fills: readonly Fill[], costs: readonly FillCost[] = []): void {
+    const plans = this.legPlans(cycleId);
     const stmt = this.db.prepare(
-      "INSERT INTO fills(cycle_id, token_in, token_out, amount_in, amount_out, min_out) VALUES (?, ?, ?, ?, ?, ?)",
+      `INSERT INTO fills(cycle_id, token_in, token_out, amount_in, amount_out, min_out, leg_index, value_in_usd,
+         predicted_cost_bps, realised_cost_bps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    for (const f of fills) {
-      stmt.run(cycleId, f.tokenIn, f.tokenOut, f.amountIn.toString(), f.amountOut.toString(), f.minOut.toString());
-    }
+    fills.forEach((f, i) => {
+      stmt.run(
+        cycleId,
+        f.tokenIn,
+        f.tokenOut,
+        f.amountIn.toString(),
+        f.amountOut.toString(),
+        f.minOut.toString(),
+        i,
+        costs[i]?.valueInUsd ?? null,
+        plans[i]?.predictedCostBps ?? null,
+        costs[i]?.realisedCostBps ?? null,
+      );
+    });
+  }
+
+  legs(cycleId: number): readonly LegRecord[] {
+    return this.db
+      .prepare(
+        `SELECT cycle_id, leg_index, token_in, token_out, amount_in, amount_out, value_in_usd, predicted_cost_bps,
+           realised_cost_bps FROM fills WHERE cycle_id = ? ORDER BY id`,
+      )
+      .all(cycleId)
+      .map((raw) => {
+        const r = legRow.parse(raw);
+        return {
+          cycleId: r.cycle_id,
+          legIndex: r.leg_index,
+          tokenIn: r.token_in,
+          tokenOut: r.token_out,
+          amountIn: r.amount_in,
+          amountOut: r.amount_out,
+          valueInUsd: r.value_in_usd,
+          predictedCostBps: r.predicted_cost_bps,
+          realisedCostBps: r.realised_cost_bps,
+        };
+      });
+  }
+
+  rotations(limit: number): readonly RotationRecord[] {
+    return this.rotationStore.list(limit);
   }
 
   fillCount(cycleId: number): number {

@@ -54,4 +54,34 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE keeper_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   // 2: resume looks cycles up by status.
   "CREATE INDEX cycles_status ON cycles(status);",
+  // 3: predicted vs realised leg costs (price-impact sizing), and portfolio rotations.
+  `ALTER TABLE orders ADD COLUMN leg_plans TEXT;
+   ALTER TABLE cycles ADD COLUMN sizing TEXT;
+   ALTER TABLE fills ADD COLUMN leg_index INTEGER;
+   ALTER TABLE fills ADD COLUMN value_in_usd REAL;
+   ALTER TABLE fills ADD COLUMN predicted_cost_bps REAL;
+   ALTER TABLE fills ADD COLUMN realised_cost_bps REAL;
+   CREATE TABLE rotations (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     started_at INTEGER NOT NULL,
+     finished_at INTEGER,
+     status TEXT NOT NULL,
+     selected TEXT NOT NULL,
+     plan TEXT NOT NULL,
+     reason TEXT
+   );
+   CREATE TABLE rotation_steps (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     rotation_id INTEGER NOT NULL REFERENCES rotations(id),
+     kind TEXT NOT NULL,
+     symbol TEXT NOT NULL,
+     token TEXT NOT NULL,
+     status TEXT NOT NULL,
+     call_data TEXT,
+     ready_at INTEGER,
+     tx_hash TEXT,
+     proposal TEXT,
+     reason TEXT,
+     updated_at INTEGER NOT NULL
+   );`,
 ];

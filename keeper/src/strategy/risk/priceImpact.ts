@@ -54,11 +54,18 @@ export function maxSizeUnderImpact(
     const m = measure(size);
     return Number.isFinite(m) && m <= target;
   };
+  return largestSizeWhere(ok, maxSize, tolerance);
+}
+
+/**
+ * Largest size in [0, maxSize] for which `ok` holds, to within `tolerance`, assuming the sizes
+ * where it holds form an interval [0, s*] (cost grows with size). 0 when even `tolerance` fails.
+ */
+export function largestSizeWhere(ok: (size: number) => boolean, maxSize: number, tolerance: number): number {
   if (ok(maxSize)) return maxSize;
-  let lo = 0;
   let hi = maxSize;
   if (!ok(Math.min(tolerance, maxSize))) return 0;
-  lo = Math.min(tolerance, maxSize);
+  let lo = Math.min(tolerance, maxSize);
   while (hi - lo > tolerance) {
     const mid = 0.5 * (lo + hi);
     if (ok(mid)) lo = mid;

@@ -1,0 +1,92 @@
+/**
+ * The demo's closing summary, read back from the keeper's store: NAV against the benchmark and
+ * ETH, rebalances with costs and gas, the legs' predicted against realised costs, and each
+ * rotation (when, what the classifier selected, what was added and removed, what the sells of
+ * the removed assets cost).
+ */
+import type { CycleRecord, LegRecord } from "../service/readModel.js";
+import type { KeeperStore } from "../service/store/keeperStore.js";
+
+export interface SummaryContext {
+  readonly days: number;
+  readonly seconds: number;
+  readonly dayOf: (t: number) => number;
+}
+
+export function printSummary(s: KeeperStore, ctx: SummaryContext): void {
+  const nav = s.navHistory();
+  const first = nav[0];
+  const last = nav.at(-1);
+  const cycles = s.cycles(10_000);
+  const done = cycles.filter((c) => c.status === "reconciled" || c.status === "confirmed");
+  const failed = cycles.filter((c) => c.status === "failed");
+  const partial = done.filter((c) => c.sizing?.startsWith("partial"));
+  const costs = done.reduce((a, c) => a + (c.costUsd ?? 0), 0);
+  const traded = done.reduce((a, c) => a + (c.navBefore ?? 0), 0);
+  const gas = done.reduce((a, c) => a + Number(c.gasUsed ?? 0), 0);
+  const eth = s.baselines().ETH?.at(-1)?.navPerShare ?? Number.NaN;
+  const pct = (x: number) => `${((x - 1) * 100).toFixed(2)}%`;
+  const legs = done.flatMap((c) => s.legs(c.id));
+  const rows: [string, string][] = [
+    ["period", `${ctx.days} days (${ctx.seconds.toFixed(0)} s wall clock)`],
+    [
+      "vault NAV per share",
+      `${first?.navPerShare.toFixed(4)} -> ${last?.navPerShare.toFixed(4)} (${pct((last?.navPerShare ?? 1) / (first?.navPerShare ?? 1))})`,
+    ],
+    ["benchmark: equal-weight buy-and-hold", pct(last?.benchmark ?? Number.NaN)],
+    ["baseline: ETH", pct(eth)],
+    ["vault NAV (USD)", `${last?.navUsd.toFixed(0)}`],
+    ["rebalances", `${done.length} (failed ${failed.length}, partial ${partial.length})`],
+    [
+      "execution cost",
+      `$${costs.toFixed(2)} (${traded > 0 ? ((costs / traded) * 10_000 * done.length).toFixed(1) : "0"} bps of NAV in total)`,
+    ],
+    ["leg cost: predicted vs realised", legCosts(legs)],
+    ["gas", `${gas} total, ${done.length ? Math.round(gas / done.length) : 0} per rebalance`],
+  ];
+  for (const r of [...s.rotations(100)].reverse()) {
+    rows.push([`rotation ${r.id} (day ${ctx.dayOf(r.startedAt)})`, rotationLine(r, s, ctx, done)]);
+  }
+  console.log("\nsummary");
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(38)} ${v}`);
+}
+
+/** Legs with both figures: totals in USD and the mean absolute gap in bps. */
+function legCosts(legs: readonly LegRecord[]): string {
+  const known = legs.filter((l) => l.predictedCostBps !== null && l.realisedCostBps !== null && l.valueInUsd !== null);
+  if (known.length === 0) return "no leg with a prediction";
+  const usd = (bps: number | null, l: LegRecord) => ((bps ?? 0) * (l.valueInUsd ?? 0)) / 10_000;
+  const predicted = known.reduce((a, l) => a + usd(l.predictedCostBps, l), 0);
+  const realised = known.reduce((a, l) => a + usd(l.realisedCostBps, l), 0);
+  const gap = known.reduce((a, l) => a + Math.abs((l.predictedCostBps ?? 0) - (l.realisedCostBps ?? 0)), 0);
+  return (
+    `$${predicted.toFixed(2)} vs $${realised.toFixed(2)} over ${known.length} of ${legs.length} legs ` +
+    `(mean |gap| ${(gap / known.length).toFixed(3)} bps)`
+  );
+}
+
+function rotationLine(
+  r: ReturnType<KeeperStore["rotations"]>[number],
+  s: KeeperStore,
+  ctx: SummaryContext,
+  done: readonly CycleRecord[],
+): string {
+  const removed = r.steps.filter((x) => x.kind === "remove" && x.status === "removed").map((x) => x.symbol);
+  const added = r.steps.filter((x) => x.kind === "add" && x.status === "executed").map((x) => x.symbol);
+  const base = `${r.status}; classifier selected [${r.selected.join(" ")}]`;
+  if (r.status !== "done" && r.status !== "in-progress") return `${base}: ${r.reason ?? ""}`;
+  // The sells of removed assets: legs paying those tokens in, from the rotation's start on.
+  const tokens = new Set(r.steps.filter((x) => x.kind === "remove").map((x) => x.token.toLowerCase()));
+  const sells = done
+    .filter((c) => c.startedAt >= r.startedAt)
+    .flatMap((c) => s.legs(c.id))
+    .filter((l) => tokens.has(l.tokenIn.toLowerCase()));
+  const sold = sells.reduce((a, l) => a + (l.valueInUsd ?? 0), 0);
+  const cost = sells.reduce((a, l) => a + ((l.realisedCostBps ?? 0) * (l.valueInUsd ?? 0)) / 10_000, 0);
+  const when = r.finishedAt === null ? "still in progress" : `finished day ${ctx.dayOf(r.finishedAt)}`;
+  const rejected = r.plan.rejected.length ? `; rejected ${r.plan.rejected.map((x) => x.symbol).join(" ")}` : "";
+  return (
+    `${base}; removed [${removed.join(" ")}], added [${added.join(" ")}]${rejected}; ${when}; ` +
+    `sells of removed assets $${sold.toFixed(0)} costing $${cost.toFixed(2)}`
+  );
+}

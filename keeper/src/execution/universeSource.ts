@@ -1,0 +1,40 @@
+/**
+ * Where a rotation gets its new universe: the point-in-time classifier run on the market
+ * panel up to the decision time (the classifier truncates the panel itself, so no later bar
+ * is visible). The summary keeps each token's first reason, so the rotation record says what
+ * decided it.
+ */
+import { classifyUniverse } from "../classifier/classify.js";
+import type { ClassifierConfigInput } from "../classifier/config.js";
+import { DataError } from "../core/errors.js";
+import { lastBarAt, type MarketPanel } from "../core/types.js";
+
+export interface UniverseSelection {
+  /** Chain time of the bar the classifier decided on. */
+  readonly asOf: number;
+  readonly selected: readonly string[];
+  /** The deciding reason per token (a failed rule, or its rank). */
+  readonly reasons: Readonly<Record<string, string>>;
+}
+
+export interface UniverseSource {
+  select(now: number): Promise<UniverseSelection>;
+}
+
+export class ClassifierUniverse implements UniverseSource {
+  constructor(
+    private readonly panel: MarketPanel,
+    private readonly config: ClassifierConfigInput = {},
+  ) {}
+
+  async select(now: number): Promise<UniverseSelection> {
+    const t = lastBarAt(this.panel, now);
+    if (t < 0) throw new DataError(`classifier: no market data at or before ${now}`);
+    const decision = classifyUniverse(this.panel, t, this.config);
+    return {
+      asOf: decision.timestamp,
+      selected: decision.selected,
+      reasons: Object.fromEntries(decision.decisions.map((d) => [d.symbol, d.reasons[0] ?? ""])),
+    };
+  }
+}

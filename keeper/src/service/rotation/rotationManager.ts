@@ -1,0 +1,298 @@
+/**
+ * Portfolio rotation, driven once per keeper tick. Every `rotationDays` it asks the universe
+ * source (the point-in-time classifier) for the new universe, plans the change and records a
+ * rotation with one step per asset; then it moves each step along, persisting every
+ * transition before acting so a restart resumes without repeating anything:
+ *
+ * - add:    pending -> scheduling -> scheduled -(timelock)-> executing -> executed
+ * - remove: selling (target weight 0, the rebalance sells it) -> removing -> removed
+ *
+ * The chain is the source of truth at every step: an asset already registered is `executed`,
+ * a call already scheduled is `scheduled` (never scheduled twice), an asset no longer listed
+ * is `removed`, a scheduled call that vanished unexecuted was revoked (`failed`).
+ *
+ * Without the admin key (production: the admin is a multisig) nothing is sent: the step holds
+ * a proposal (target, exact calldata, earliest execution time), it is logged and served by
+ * the API, and the keeper waits for the change to appear on chain.
+ */
+import { BallastError } from "../../core/errors.js";
+import type { VenueAsset } from "../../execution/portfolioManager.js";
+import { type BookEntry, planRotation } from "../../execution/rotation/planRotation.js";
+import type { VaultGovernance } from "../../execution/rotation/vaultGovernance.js";
+import type { UniverseSource } from "../../execution/universeSource.js";
+import type { Logger } from "../logger.js";
+import type { AdminProposal, RotationRecord, RotationStepRecord, RotationStepStatus } from "../readModel.js";
+import type { KeeperStore } from "../store/keeperStore.js";
+
+export interface RotationSettings {
+  /** Days between rotations; 0 never starts one (an active one is still finished). */
+  readonly rotationDays: number;
+  readonly minAssets: number;
+  /** Cap for an added asset when neither its config nor the current basket gives one. */
+  readonly defaultMaxWeightBps: number;
+}
+
+export interface RotationDeps {
+  readonly store: KeeperStore;
+  readonly governance: VaultGovernance;
+  readonly universe: UniverseSource;
+  readonly book: readonly BookEntry[];
+  readonly settings: RotationSettings;
+  readonly logger: Logger;
+}
+
+const TERMINAL = new Set<RotationStepStatus>(["executed", "removed", "failed"]);
+/** Status a step returns to when its transaction vanished from the node. */
+const BEFORE_SEND: Partial<Record<RotationStepStatus, RotationStepStatus>> = {
+  scheduling: "pending",
+  executing: "scheduled",
+  removing: "selling",
+};
+
+export class RotationManager {
+  constructor(private readonly deps: RotationDeps) {}
+
+  /** The rotation in progress, if any. */
+  active(): RotationRecord | null {
+    return this.deps.store.rotationStore.active();
+  }
+
+  /** Lower-case addresses of assets being removed: the strategy gives them 0 and they are sold in full. */
+  exiting(): Set<string> {
+    const active = this.active();
+    const out = new Set<string>();
+    for (const s of active?.steps ?? []) {
+      if (s.kind === "remove" && !TERMINAL.has(s.status)) out.add(s.token.toLowerCase());
+    }
+    return out;
+  }
+
+  /** Chain time the next rotation is due, or null when none will start. */
+  nextAt(): number | null {
+    const { store, settings } = this.deps;
+    if (settings.rotationDays <= 0) return null;
+    const anchor = store.rotationStore.lastStartedAt() ?? store.state().rotationAnchor;
+    return anchor === null ? null : anchor + settings.rotationDays * 86_400;
+  }
+
+  /**
+   * Moves the active rotation's steps as far as the chain allows; with `start`, first starts a
+   * rotation when one is due.
+   */
+  async advance(now: number, held: readonly VenueAsset[], start = true): Promise<void> {
+    const { store } = this.deps;
+    let active = this.active();
+    if (!active) {
+      if (!start) return;
+      if (store.state().rotationAnchor === null) store.setState({ rotationAnchor: now });
+      const due = this.nextAt();
+      if (due === null || now < due) return;
+      active = await this.begin(now, held);
+      if (!active) return;
+    }
+    for (const step of active.steps) {
+      if (TERMINAL.has(step.status)) continue;
+      try {
+        await this.advanceStep(active.id, step, now);
+      } catch (error) {
+        if (!(error instanceof BallastError)) throw error;
+        // A failed read or send leaves the step where it was; the next tick tries again.
+        store.rotationStore.updateStep(step.id, now, { reason: error.message });
+        this.deps.logger.error({ rotation: active.id, step: step.symbol, err: error.message }, "rotation step failed");
+      }
+    }
+    const after = this.active();
+    if (after?.steps.every((s) => TERMINAL.has(s.status))) {
+      const done = (kind: "add" | "remove", status: RotationStepStatus) =>
+        after.steps.filter((s) => s.kind === kind && s.status === status).map((s) => s.symbol);
+      const failed = after.steps.filter((s) => s.status === "failed").map((s) => `${s.symbol} (${s.reason})`);
+      const reason =
+        `added ${done("add", "executed").join(" ") || "none"}; removed ${done("remove", "removed").join(" ") || "none"}` +
+        (failed.length ? `; failed ${failed.join(", ")}` : "");
+      store.rotationStore.finish(after.id, now, reason);
+      this.deps.logger.info({ rotation: after.id, reason }, "rotation finished");
+    }
+  }
+
+  private async begin(now: number, held: readonly VenueAsset[]): Promise<RotationRecord | null> {
+    const { store, governance, universe, book, settings, logger } = this.deps;
+    const selection = await universe.select(now);
+    const plan = planRotation({
+      held: held.map((a) => ({ symbol: a.symbol, address: a.address })),
+      selected: selection.selected,
+      book,
+      minAssets: settings.minAssets,
+      // An added asset gets the same risk limit as the basket it joins (the strategy's own cap
+      // is a target; the vault's limit must leave room for drift and costs above it).
+      defaultMaxWeightBps:
+        held.slice(1).reduce((m, a) => Math.max(m, a.maxWeightBps), 0) || settings.defaultMaxWeightBps,
+    });
+    const steps = [
+      ...plan.remove.map((r) => ({
+        kind: "remove" as const,
+        symbol: r.symbol,
+        token: r.address,
+        status: "selling" as const,
+        callData: governance.removeAssetData(r.address),
+      })),
+      ...plan.add.map((a) => ({
+        kind: "add" as const,
+        symbol: a.symbol,
+        token: a.address,
+        status: "pending" as const,
+        callData: governance.addAssetData(a),
+      })),
+    ];
+    const status = plan.skipped ? "skipped" : steps.length === 0 ? "done" : "in-progress";
+    const reason = plan.skipped ?? (steps.length === 0 ? "no change: the classifier kept the universe" : null);
+    const summary = {
+      keep: plan.keep,
+      remove: plan.remove.map((r) => r.symbol),
+      add: plan.add.map((a) => a.symbol),
+      rejected: plan.rejected,
+      why: selection.reasons,
+    };
+    const id = store.rotationStore.create(now, selection.selected, summary, steps, status, reason);
+    logger.info(
+      { rotation: id, status, ...summary, selected: selection.selected, asOf: selection.asOf },
+      "rotation started",
+    );
+    for (const r of plan.rejected) logger.warn({ rotation: id, symbol: r.symbol, reason: r.reason }, "asset not added");
+    return status === "in-progress" ? this.active() : null;
+  }
+
+  private async advanceStep(rotationId: number, initial: RotationStepRecord, now: number): Promise<void> {
+    const { governance, store } = this.deps;
+    const update = store.rotationStore.updateStep.bind(store.rotationStore);
+    let step = initial;
+    // A transaction sent by an earlier tick (or process): wait for it, or forget it if the node did.
+    const previous = BEFORE_SEND[step.status];
+    if (step.txHash && previous) {
+      const { receipt, pending } = await governance.lookup(step.txHash);
+      if (pending) return;
+      if (!receipt) {
+        update(step.id, now, { status: previous, txHash: null, reason: `transaction ${step.txHash} was dropped` });
+        step = { ...step, status: previous, txHash: null };
+      } else if (receipt.status !== 1) {
+        update(step.id, now, { status: previous, reason: `transaction ${step.txHash} reverted` });
+        step = { ...step, status: previous };
+      }
+    }
+    if (step.kind === "add") await this.advanceAdd(rotationId, step, now);
+    else await this.advanceRemove(rotationId, step, now);
+  }
+
+  private async advanceAdd(rotationId: number, step: RotationStepRecord, now: number): Promise<void> {
+    const { governance, store, logger } = this.deps;
+    const update = (patch: Parameters<typeof store.rotationStore.updateStep>[2]) =>
+      store.rotationStore.updateStep(step.id, now, patch);
+    const callData = step.callData as string;
+    if (await governance.isRegistered(step.token)) {
+      update({ status: "executed", reason: null });
+      logger.info({ rotation: rotationId, symbol: step.symbol }, "asset added");
+      return;
+    }
+    const readyAt = await governance.scheduledAt(callData);
+    if (step.status === "pending" || step.status === "proposed" || step.status === "scheduling") {
+      if (readyAt > 0) {
+        update({ status: "scheduled", readyAt, reason: null });
+        if (!governance.canSend) {
+          this.propose(rotationId, step, now, "scheduled", [this.executeProposal(callData, readyAt)]);
+        }
+        return;
+      }
+      if (!governance.canSend) {
+        if (step.status !== "proposed") {
+          const delay = await governance.timelockDelay();
+          this.propose(rotationId, step, now, "proposed", [
+            { action: "schedule", to: governance.vaultAddress, data: governance.scheduleData(callData), earliest: now },
+            this.executeProposal(callData, null, delay),
+          ]);
+        }
+        return;
+      }
+      const sent = await governance.send(governance.scheduleData(callData), (record) =>
+        update({ status: "scheduling", txHash: record.hash }),
+      );
+      if (!sent.ok) {
+        update({ status: "pending", reason: `schedule not sent: ${sent.reason}` });
+        return;
+      }
+      const at = await governance.scheduledAt(callData);
+      update({ status: "scheduled", readyAt: at, reason: null });
+      logger.info({ rotation: rotationId, symbol: step.symbol, readyAt: at }, "addAsset scheduled");
+      return;
+    }
+    // scheduled (or executing, after a dropped transaction)
+    if (readyAt === 0) {
+      update({ status: "failed", reason: "the scheduled addAsset was revoked before it executed" });
+      logger.warn({ rotation: rotationId, symbol: step.symbol }, "scheduled addAsset revoked");
+      return;
+    }
+    if (now < readyAt) return;
+    if (!governance.canSend) return;
+    const sent = await governance.send(callData, (record) => update({ status: "executing", txHash: record.hash }));
+    if (!sent.ok) {
+      update({ status: "scheduled", reason: `addAsset not sent: ${sent.reason}` });
+      return;
+    }
+    update({ status: "executed", reason: null });
+    logger.info({ rotation: rotationId, symbol: step.symbol, tx: sent.receipt.hash }, "asset added");
+  }
+
+  private async advanceRemove(rotationId: number, step: RotationStepRecord, now: number): Promise<void> {
+    const { governance, store, logger } = this.deps;
+    const update = (patch: Parameters<typeof store.rotationStore.updateStep>[2]) =>
+      store.rotationStore.updateStep(step.id, now, patch);
+    if (!(await governance.isRegistered(step.token))) {
+      update({ status: "removed", reason: null });
+      logger.info({ rotation: rotationId, symbol: step.symbol }, "asset removed");
+      return;
+    }
+    // The rebalance sells it (target 0, sold in full); removal waits for a zero balance.
+    if ((await governance.held(step.token)) > 0n) return;
+    const callData = step.callData as string;
+    if (!governance.canSend) {
+      if (step.status !== "proposed") {
+        this.propose(rotationId, step, now, "proposed", [
+          { action: "removeAsset", to: governance.vaultAddress, data: callData, earliest: now },
+        ]);
+      }
+      return;
+    }
+    const sent = await governance.send(callData, (record) => update({ status: "removing", txHash: record.hash }));
+    if (!sent.ok) {
+      update({ status: "selling", reason: `removeAsset not sent: ${sent.reason}` });
+      return;
+    }
+    update({ status: "removed", reason: null });
+    logger.info({ rotation: rotationId, symbol: step.symbol, tx: sent.receipt.hash }, "asset removed");
+  }
+
+  private executeProposal(callData: string, readyAt: number | null, delay?: number): AdminProposal {
+    return {
+      action: delay === undefined ? "addAsset" : `addAsset (${delay} s after the schedule lands)`,
+      to: this.deps.governance.vaultAddress,
+      data: callData,
+      earliest: readyAt,
+    };
+  }
+
+  private propose(
+    rotationId: number,
+    step: RotationStepRecord,
+    now: number,
+    status: RotationStepStatus,
+    proposal: AdminProposal[],
+  ): void {
+    this.deps.store.rotationStore.updateStep(step.id, now, {
+      status,
+      proposal,
+      reason: "waiting for the admin (no admin key configured)",
+    });
+    this.deps.logger.warn(
+      { rotation: rotationId, symbol: step.symbol, kind: step.kind, proposal },
+      "admin action needed: propose these calls to the vault admin",
+    );
+  }
+}
