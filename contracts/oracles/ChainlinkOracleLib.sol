@@ -63,9 +63,10 @@ library ChainlinkOracleLib {
         if (feed == address(0)) return Status.Ok;
         (bool ok, int256 answer, uint256 startedAt,) = _latestRoundData(feed);
         if (!ok) return Status.FeedReverted;
-        // answer 0 = up, 1 = down; startedAt = when the status last changed.
+        // answer 0 = up, 1 = down; startedAt = when the status last changed (a future one counts as
+        // just changed, and the subtraction below cannot underflow).
         if (answer != 0) return Status.SequencerDown;
-        if (block.timestamp - startedAt <= gracePeriod) return Status.SequencerGrace;
+        if (startedAt > block.timestamp || block.timestamp - startedAt <= gracePeriod) return Status.SequencerGrace;
         return Status.Ok;
     }
 
@@ -86,8 +87,9 @@ library ChainlinkOracleLib {
         (bool ok, int256 answer,, uint256 updatedAt) = _latestRoundData(feed);
         if (!ok) return (Status.FeedReverted, 0);
         if (answer <= 0) return (Status.NonPositive, 0);
-        // A future `updatedAt` is treated as fresh rather than underflowing.
-        if (updatedAt + heartbeat < block.timestamp) return (Status.Stale, 0);
+        // Stale when older than the heartbeat. A future `updatedAt` counts as fresh, and neither
+        // side can overflow or underflow, so a feed's values can never make this revert.
+        if (updatedAt < block.timestamp && block.timestamp - updatedAt > heartbeat) return (Status.Stale, 0);
         if (uint256(answer) < minAnswer || uint256(answer) > maxAnswer) return (Status.OutOfBounds, 0);
         return (Status.Ok, uint256(answer));
     }

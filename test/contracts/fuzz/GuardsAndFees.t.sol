@@ -76,6 +76,21 @@ contract GuardsAndFeesFuzz is VaultSetup {
         require(vault.totalAssets() == 1e9, "vault unusable after grace");
     }
 
+    /// @dev Timestamps from the future never make a view revert: a sequencer status change in the
+    /// future counts as within the grace period, a price update in the future counts as fresh.
+    function testFuzz_futureTimestampsNeverRevertViews(uint256 ahead) public {
+        _deposit(ALICE, 1e9);
+        ahead = bound(ahead, 1, type(uint32).max);
+        uint256 future = block.timestamp + ahead;
+        wethFeed.setRound(3_000e8, future, future);
+        require(vault.totalAssets() == 1e9, "future updatedAt must count as fresh");
+        sequencerFeed.setRound(0, future, future);
+        require(vault.maxDeposit(ALICE) == 0, "maxDeposit must be 0 in the grace period");
+        require(vault.previewDeposit(1e6) == 0, "previews must not revert");
+        VM.expectRevert(abi.encodeWithSelector(IIndexVault.SequencerGracePeriod.selector, future + GRACE + 1));
+        vault.totalAssets();
+    }
+
     /// @dev Paused: deposits, cash exits and rebalances revert; the in-kind exit still works.
     function testFuzz_pausedOnlyInKindExit(uint256 amount, uint256 part) public {
         uint256 shares = _deposit(ALICE, bound(amount, 1e6, 1e13));
