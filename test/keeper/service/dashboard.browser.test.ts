@@ -150,6 +150,15 @@ describe("service/http dashboard in headless Chromium", () => {
     expect(await page.locator("#weights-body tr").count()).to.equal(6);
     expect(await page.isHidden("#alert")).to.equal(true);
 
+    // The rotation waiting for the admin, with the calls it proposed.
+    const rotation = keeper.readModel.rotations(10)[0];
+    if (!rotation) throw new Error("the fake keeper has a rotation");
+    const rotationCells = await page.locator("#rotations-body tr").first().locator("td").allTextContents();
+    expect(rotationCells.slice(0, 5)).to.deep.equal(["1", rotationCells[1], "in-progress", "PENDLE", "–"]);
+    expect(rotationCells[1]).to.equal(new Date(rotation.startedAt * 1000).toISOString().slice(0, 16).replace("T", " "));
+    expect(rotationCells[5]).to.equal("PENDLE add proposed");
+    expect(rotationCells[6]).to.equal("PENDLE: schedule → addAsset");
+
     mkdirSync("reports", { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(statSync(SCREENSHOT).size).to.be.greaterThan(10_000);

@@ -3,7 +3,9 @@
  * tested without a chain. The history is simulated, not hard-coded: seeded daily prices for
  * an Arbitrum basket, a vault that drifts with them and is rebalanced weekly to its targets
  * (paying a cost proportional to turnover), a benchmark and two baselines on the same prices,
- * and one sandwiched rebalance that reverted and was retried.
+ * and one sandwiched rebalance that reverted and was retried. One rotation is in progress on
+ * the last day, waiting for the multisig admin: the keeper has no admin key, so it proposed
+ * adding PENDLE and nothing has moved yet (which keeps the simulated composition consistent).
  */
 import { createHash } from "node:crypto";
 import { Rng } from "../../../keeper/src/data/rng.js";
@@ -47,6 +49,7 @@ export class FakeReadModel implements KeeperReadModel {
     readonly cycleLog: CycleRecord[],
     readonly baselineSeries: Record<string, NavPoint[]>,
     readonly target: Record<string, number>,
+    readonly rotationLog: RotationRecord[] = [],
   ) {}
 
   status(): KeeperStatus {
@@ -94,15 +97,15 @@ export class FakeReadModel implements KeeperReadModel {
     return this.baselineSeries;
   }
 
-  /** The simulated history has no per-leg fills and no rotations. */
+  /** The simulated history has no per-leg fills. */
   legs(_cycleId: number): readonly LegRecord[] {
     this.check();
     return [];
   }
 
-  rotations(_limit: number): readonly RotationRecord[] {
+  rotations(limit: number): readonly RotationRecord[] {
     this.check();
-    return [];
+    return this.rotationLog.slice(0, limit);
   }
 
   private check(): void {
@@ -190,6 +193,7 @@ export function buildFakeKeeper(seed = 7, days = 90): FakeKeeper {
     cycleLog,
     { "equal weight": equalWeightSeries, "buy and hold": buyAndHoldSeries },
     record(TARGET),
+    [pendingRotation(START + (days - 1) * DAY)],
   );
   return { readModel, control: new FakeControl(readModel) };
 }
@@ -222,5 +226,38 @@ function cycle(c: CycleInput): CycleRecord {
     costUsd: c.costUsd,
     gasUsed: c.gasUsed,
     targetWeights: Object.fromEntries(ASSETS.map((a, i) => [a, TARGET[i] ?? 0])),
+  };
+}
+
+/** A rotation waiting for the admin: adding PENDLE was proposed (schedule, then addAsset). */
+function pendingRotation(t: number): RotationRecord {
+  const vault = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+  const callData = `0x${"ab".repeat(36)}`;
+  return {
+    id: 1,
+    startedAt: t,
+    finishedAt: null,
+    status: "in-progress",
+    selected: [...ASSETS.filter((a) => a !== "USDC"), "PENDLE"],
+    plan: { keep: ASSETS.filter((a) => a !== "USDC"), remove: [], add: ["PENDLE"], rejected: [] },
+    reason: null,
+    steps: [
+      {
+        id: 1,
+        kind: "add",
+        symbol: "PENDLE",
+        token: "0x0c880f6761F1af8d9Aa9C466984b80DAb9a8c9e8",
+        status: "proposed",
+        callData,
+        readyAt: null,
+        txHash: null,
+        proposal: [
+          { action: "schedule", to: vault, data: callData, earliest: t },
+          { action: "addAsset", to: vault, data: callData, earliest: t + 2 * DAY },
+        ],
+        reason: "no admin key: waiting for the admin to schedule and execute",
+        updatedAt: t,
+      },
+    ],
   };
 }

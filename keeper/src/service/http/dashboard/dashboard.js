@@ -276,20 +276,50 @@ function renderCycles(cycles) {
     `${cycles.length} most recent cycles · total cost ${usd.format(cost)} · total gas ${int.format(Number(gas))}`;
 }
 
+/** Steps still waiting for the admin (a multisig in production): their proposed calls. */
+function adminActions(rotation) {
+  return rotation.steps
+    .filter((step) => step.proposal && step.proposal.length > 0 && step.status === "proposed")
+    .map((step) => `${step.symbol}: ${step.proposal.map((p) => p.action).join(" → ")}`);
+}
+
+function renderRotations(rotations) {
+  const rows = rotations.map((r) => {
+    const tr = el("tr");
+    const steps = r.steps.map((s) => `${s.symbol} ${s.kind} ${s.status}`).join(", ");
+    const actions = adminActions(r);
+    tr.append(
+      el("td", String(r.id)),
+      el("td", dateTime(r.startedAt)),
+      el("td", r.status, `status-${r.status}`),
+      el("td", r.plan.add.join(", ") || "–"),
+      el("td", r.plan.remove.join(", ") || "–"),
+      el("td", steps || (r.reason ?? "–"), "reason"),
+      el("td", actions.join("; ") || "–", actions.length > 0 ? "attention" : undefined),
+    );
+    return tr;
+  });
+  $("rotations-body").replaceChildren(...rows);
+  $("rotations-note").textContent =
+    rotations.length === 0 ? "No rotation yet." : "Exact calldata of each proposal: /api/rotations";
+}
+
 async function refresh() {
   try {
-    const [status, weights, nav, composition, cycles] = await Promise.all([
+    const [status, weights, nav, composition, cycles, rotations] = await Promise.all([
       getJson("/api/status"),
       getJson("/api/weights"),
       getJson("/api/nav"),
       getJson("/api/composition"),
       getJson("/api/cycles?limit=50"),
+      getJson("/api/rotations"),
     ]);
     renderHeader(status);
     renderCards(status, nav);
     drawCharts(nav, composition);
     renderWeights(weights);
     renderCycles(cycles.cycles);
+    renderRotations(rotations.rotations);
     $("updated-at").textContent = new Date().toLocaleTimeString();
     document.body.dataset.state = "ready";
   } catch (err) {
