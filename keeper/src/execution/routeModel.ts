@@ -53,8 +53,10 @@ export function routeModel(input: RouteModelInput): RouteModel {
       return { route: null, reason: `pool ${hop.pool.pool} has no in-range liquidity` };
     }
     const tokenIn = input.selling ? hop.far : hop.near;
+    const tokenOut = input.selling ? hop.near : hop.far;
     hops.push({
       key: `${hop.pool.pool}:${tokenIn}`.toLowerCase(),
+      reverseKey: `${hop.pool.pool}:${tokenOut}`.toLowerCase(),
       fee: hop.fee / 1_000_000,
       liquidity: model.liquidity,
     });

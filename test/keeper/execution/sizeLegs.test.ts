@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { HopLiquidity } from "../../../keeper/src/backtest/costs.js";
 import { planLegs } from "../../../keeper/src/execution/planLegs.js";
 import { type RouteModels, sizeLegs } from "../../../keeper/src/execution/sizeLegs.js";
-import { type PathRoute, quotePath } from "../../../keeper/src/strategy/risk/pathImpact.js";
+import { addFlows, type PathRoute, quotePath } from "../../../keeper/src/strategy/risk/pathImpact.js";
 import { expectAbsClose, expectRelClose } from "../../helpers/approx.js";
 
 /** A vault over USDC (base, 6 decimals), WETH and ARB (18 decimals) at $3000 and $1. */
@@ -168,6 +168,28 @@ describe("execution: leg sizing with the price-impact model", () => {
     );
     // The second sell meets a hub already pushed by $500k: it costs more than it would alone.
     expect(second?.predictedCostBps).to.be.greaterThan(standalone + 1);
+  });
+
+  it("nets a leg against an earlier leg that pushed the same pool the other way", () => {
+    const liquidity = pool(2e6);
+    const sell: PathRoute = {
+      sellingAsset: true,
+      hops: [{ key: "hub:weth", reverseKey: "hub:usdc", fee: 0.0005, liquidity }],
+    };
+    const buy: PathRoute = {
+      sellingAsset: false,
+      hops: [{ key: "hub:usdc", reverseKey: "hub:weth", fee: 0.0005, liquidity }],
+    };
+    const afterSell = addFlows(sell, 100_000);
+    // A buy no larger than the sell only undoes its impact: charged the fee alone, never less.
+    expectAbsClose(quotePath(buy, 60_000, afterSell).totalCost, 0.0005, 1e-12);
+    // Beyond the undone part it pays impact from the mid, as on an untouched pool.
+    const beyond = quotePath(buy, 160_000, afterSell).totalCost;
+    const expected = 1 - (100_000 * (1 - 0.0005) + 60_000 * (1 - quotePath(buy, 60_000).totalCost)) / 160_000;
+    expectAbsClose(beyond, expected, 1e-12);
+    expect(beyond).to.be.lessThan(quotePath(buy, 160_000).totalCost);
+    // Same-direction flows still add up: a second sell costs more than the first.
+    expect(quotePath(sell, 100_000, afterSell).totalCost).to.be.greaterThan(quotePath(sell, 100_000).totalCost);
   });
 
   it("sells an asset a rotation removes in full, even below the minimum trade size", () => {

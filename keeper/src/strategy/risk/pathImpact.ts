@@ -4,9 +4,12 @@
  * WETH/USDC hub of every WETH-routed sell) is already moved when the later one trades. Each hop
  * here is priced with the backtester's hop maths (`hopOutFraction`: fee on input,
  * constant-product inside the range, the next range or the square-root model beyond it) at
- * the margin of what earlier legs already pushed through the same pool in the same direction:
- * out(F + x) - out(F). Flows in the opposite direction move the price the leg's way and are
- * left out, which only overstates the cost.
+ * the margin of what earlier legs already pushed through the same pool: out(F + x) - out(F),
+ * where F nets the flows in the leg's direction against those in the opposite one (a buy
+ * through the hub after the order's sells trades against the price they pushed down). When
+ * the net is against the leg, the part of the leg that only undoes it is charged the fee alone
+ * (the price improvement is left out, which can only overstate the cost) and the rest is
+ * priced from the mid.
  */
 import { type HopLiquidity, hopOutFraction } from "../../backtest/costs.js";
 import { InvalidInputError } from "../../core/errors.js";
@@ -17,6 +20,8 @@ export type { HopLiquidity, ImpactQuote };
 export interface PathHop {
   /** Identifies the pool and the direction (e.g. `pool:tokenIn`): flows with the same key add up. */
   readonly key: string;
+  /** The same pool traded the other way (e.g. `pool:tokenOut`); its flows offset this hop's. */
+  readonly reverseKey?: string;
   /** Fee tier as a fraction (0.0005 = 5 bp). */
   readonly fee: number;
   readonly liquidity: HopLiquidity;
@@ -40,10 +45,7 @@ export function quotePath(route: PathRoute, sizeUsd: number, prior: Flows = NO_F
   const feeOnly = route.hops.reduce((f, h) => f * (1 - h.fee), 1);
   if (sizeUsd === 0) return { sizeUsd, totalCost: 1 - feeOnly, impact: 0 };
   let value = sizeUsd;
-  for (const hop of route.hops) {
-    const before = prior.get(hop.key) ?? 0;
-    value = outValue(before + value, hop, route.sellingAsset) - outValue(before, hop, route.sellingAsset);
-  }
+  for (const hop of route.hops) value = hopOut(hop, value, prior, route.sellingAsset);
   const out = value / sizeUsd;
   return { sizeUsd, totalCost: 1 - out, impact: 1 - out / feeOnly };
 }
@@ -53,9 +55,9 @@ export function addFlows(route: PathRoute, sizeUsd: number, prior: Flows = NO_FL
   const next = new Map(prior);
   let value = sizeUsd;
   for (const hop of route.hops) {
-    const before = next.get(hop.key) ?? 0;
-    next.set(hop.key, before + value);
-    value = outValue(before + value, hop, route.sellingAsset) - outValue(before, hop, route.sellingAsset);
+    const out = hopOut(hop, value, next, route.sellingAsset);
+    next.set(hop.key, (next.get(hop.key) ?? 0) + value);
+    value = out;
     if (!Number.isFinite(value)) break;
   }
   return next;
@@ -73,6 +75,14 @@ export function maxPathSize(
     return Number.isFinite(cost) && cost <= target;
   };
   return largestSizeWhere(ok, opts.maxSizeUsd, opts.toleranceUsd ?? 1);
+}
+
+/** USD out of `hop` for `inUsd` in, after the `prior` flows through its pool. */
+function hopOut(hop: PathHop, inUsd: number, prior: Flows, selling: boolean): number {
+  const net = (prior.get(hop.key) ?? 0) - (hop.reverseKey === undefined ? 0 : (prior.get(hop.reverseKey) ?? 0));
+  if (net >= 0) return outValue(net + inUsd, hop, selling) - outValue(net, hop, selling);
+  const undo = Math.min(inUsd, -net);
+  return undo * (1 - hop.fee) + outValue(inUsd - undo, hop, selling);
 }
 
 function outValue(inUsd: number, hop: PathHop, selling: boolean): number {
