@@ -3,6 +3,10 @@ pragma solidity 0.8.28;
 
 import {IIndexVault} from "../interfaces/IIndexVault.sol";
 
+// Most assets a vault holds: the base asset and 16 basket tokens. File-level so it can
+// size storage arrays (`uint128[MAX_ASSETS]`), which a library-qualified constant cannot.
+uint256 constant MAX_ASSETS = 17;
+
 /// @title AssetTable
 /// @notice The vault's basket configuration as one packed byte table, stored as the runtime code
 /// of a data contract (the SSTORE2 pattern).
@@ -60,6 +64,26 @@ library AssetTable {
         heartbeat = uint32(word1 >> 64);
         minAnswer = uint64(word1);
         maxAnswer = uint64(_word(table, i, 0) >> 32);
+    }
+
+    /// @notice Value in base-asset units of `amount` of asset `i`, at checked `prices` (index-aligned
+    /// with `table`; `prices[0]` is the base asset's), rounded down; the base asset is exact.
+    /// @dev `amount` must be at most a held balance (< 2^128): see the unchecked block.
+    function valueInBase(bytes memory table, uint256 i, uint256 amount, uint256[] memory prices, uint256 baseDecimals)
+        internal
+        pure
+        returns (uint256)
+    {
+        if (i == 0) return amount;
+        uint256 price = prices[i];
+        uint256 basePrice = prices[0];
+        uint256 tokenDecimals = decimals(table, i);
+        // Unchecked: amount < 2^128; checked prices are positive and within their uint64 bounds;
+        // both decimals are <= 18 (10^18 < 2^60). So the numerator is below 2^252 and the
+        // denominator below 2^124 and never zero.
+        unchecked {
+            return amount * price * 10 ** baseDecimals / (basePrice * 10 ** tokenDecimals);
+        }
     }
 
     /// @notice Index of `asset` in `table`, and whether it is there at all.

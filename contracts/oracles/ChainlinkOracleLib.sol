@@ -3,16 +3,18 @@ pragma solidity 0.8.28;
 
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {IIndexVault} from "../interfaces/IIndexVault.sol";
-import {AssetTable} from "../libraries/AssetTable.sol";
+import {AssetTable, MAX_ASSETS} from "../libraries/AssetTable.sol";
 
 /// @title ChainlinkOracleLib
 /// @notice Reads a vault's Chainlink feeds with the checks it needs: the L2 sequencer is up and
 /// past its grace period, and every answer is positive, fresh (within its heartbeat) and inside
-/// its configured bounds.
-/// @dev Deployed once and linked (public functions run by DELEGATECALL), which keeps the
-/// vault under the 24 KiB code-size limit. Each read exists in two forms: `tryPrices` reports
-/// failure (for views that must not revert, such as ERC-4626 previews) and `requirePrices`
-/// reverts with the detailed error.
+/// its configured bounds. Also sums the basket's NAV from them, so an entry point that needs only
+/// NAV (deposit, withdraw) receives one word instead of the price array.
+/// @dev Deployed once and linked (public functions run by DELEGATECALL, so `held` is the vault's
+/// own storage), which keeps the vault under the 24 KiB code-size limit. The vault passes the
+/// address of its asset table's data contract (see `AssetTable`), which this library reads.
+/// `tryNav` reports failure (for views that must not revert, such as ERC-4626 previews); the
+/// other reads revert with the detailed error.
 library ChainlinkOracleLib {
     enum Status {
         Ok,
@@ -24,10 +26,56 @@ library ChainlinkOracleLib {
         OutOfBounds
     }
 
-    /// @notice Checked prices of every asset in `table` (answers in the feeds' decimals), or a
-    /// revert naming the first unusable one.
-    function requirePrices(bytes memory table, address sequencerFeed, uint32 gracePeriod)
+    /// @notice Checked prices of every asset in the table at `tablePointer` (answers in the feeds'
+    /// decimals, index-aligned with the table), or a revert naming the first unusable one.
+    function requirePrices(address tablePointer, address sequencerFeed, uint32 gracePeriod)
         public
+        view
+        returns (uint256[] memory prices)
+    {
+        return _requirePrices(AssetTable.read(tablePointer), sequencerFeed, gracePeriod);
+    }
+
+    /// @notice Basket NAV in base-asset units: `held[i]` of every asset in the table at checked
+    /// prices, rounded down per holding; reverts like `requirePrices`.
+    function requireNav(
+        address tablePointer,
+        uint128[MAX_ASSETS] storage held,
+        uint256 baseDecimals,
+        address sequencerFeed,
+        uint32 gracePeriod
+    ) public view returns (uint256 nav) {
+        bytes memory table = AssetTable.read(tablePointer);
+        return _nav(table, held, _requirePrices(table, sequencerFeed, gracePeriod), baseDecimals);
+    }
+
+    /// @notice Like `requireNav`, but returns `ok = false` instead of reverting.
+    function tryNav(
+        address tablePointer,
+        uint128[MAX_ASSETS] storage held,
+        uint256 baseDecimals,
+        address sequencerFeed,
+        uint32 gracePeriod
+    ) public view returns (bool ok, uint256 nav) {
+        bytes memory table = AssetTable.read(tablePointer);
+        uint256[] memory prices;
+        (ok, prices) = _tryPrices(table, sequencerFeed, gracePeriod);
+        if (ok) nav = _nav(table, held, prices, baseDecimals);
+    }
+
+    /// @notice Validates an oracle configuration before the vault registers it: a feed, a
+    /// heartbeat, bounds with 0 < min < max, and a checked answer now (no sequencer check).
+    /// Registering an unusable feed would freeze deposits.
+    function checkOracle(address asset, IIndexVault.OracleConfig memory config) public view {
+        if (config.feed == address(0) || config.heartbeat == 0 || config.minAnswer == 0) {
+            revert IIndexVault.InvalidOracleConfig(asset);
+        }
+        if (config.minAnswer >= config.maxAnswer) revert IIndexVault.InvalidOracleConfig(asset);
+        _requirePrices(AssetTable.record(asset, config, 0, 0), address(0), 0);
+    }
+
+    function _requirePrices(bytes memory table, address sequencerFeed, uint32 gracePeriod)
+        private
         view
         returns (uint256[] memory prices)
     {
@@ -41,9 +89,8 @@ library ChainlinkOracleLib {
         }
     }
 
-    /// @notice Like `requirePrices`, but returns `ok = false` instead of reverting.
-    function tryPrices(bytes memory table, address sequencerFeed, uint32 gracePeriod)
-        public
+    function _tryPrices(bytes memory table, address sequencerFeed, uint32 gracePeriod)
+        private
         view
         returns (bool ok, uint256[] memory prices)
     {
@@ -56,6 +103,18 @@ library ChainlinkOracleLib {
             if (status != Status.Ok) return (false, prices);
         }
         return (true, prices);
+    }
+
+    function _nav(
+        bytes memory table,
+        uint128[MAX_ASSETS] storage held,
+        uint256[] memory prices,
+        uint256 baseDecimals
+    ) private view returns (uint256 nav) {
+        uint256 n = AssetTable.count(table);
+        for (uint256 i; i < n; ++i) {
+            nav += AssetTable.valueInBase(table, i, held[i], prices, baseDecimals);
+        }
     }
 
     /// @notice Status of the sequencer uptime feed (`feed == address(0)` disables the check, for L1).

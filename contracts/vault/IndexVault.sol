@@ -17,7 +17,7 @@ import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRoute
 
 import {IIndexVault} from "../interfaces/IIndexVault.sol";
 import {ChainlinkOracleLib} from "../oracles/ChainlinkOracleLib.sol";
-import {AssetTable} from "../libraries/AssetTable.sol";
+import {AssetTable, MAX_ASSETS} from "../libraries/AssetTable.sol";
 import {PathLib} from "../libraries/PathLib.sol";
 
 /// @title IndexVault
@@ -61,7 +61,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @inheritdoc IIndexVault
     uint16 public constant MAX_PERFORMANCE_FEE_BPS = 2_000;
     uint16 private constant BPS = 10_000;
-    uint256 private constant MAX_BASKET_ASSETS = 16;
+    uint256 private constant MAX_BASKET_ASSETS = MAX_ASSETS - 1;
     uint32 private constant MAX_TIMELOCK_DELAY = 30 days;
     uint256 private constant WAD = 1e18;
     uint256 private constant YEAR = 365 days;
@@ -114,7 +114,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     RebalanceLimits internal _limits;
     /// @dev What the vault owns of asset `i`, by its own accounting (two per slot, so a NAV read
     /// touches half a slot per asset). uint128 holds any real token supply; writes are checked.
-    uint128[MAX_BASKET_ASSETS + 1] internal _held;
+    uint128[MAX_ASSETS] internal _held;
     mapping(address asset => bytes) internal _sellPath;
     /// @inheritdoc IIndexVault
     mapping(bytes32 id => uint256 readyAt) public scheduledAt;
@@ -366,7 +366,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         bytes memory table = _table();
         _checkOrder(table, order, signature, limits);
 
-        uint256[] memory prices = _requirePrices(table);
+        uint256[] memory prices = _requirePrices();
         uint256 navBefore = _navFrom(table, prices);
         _accrueFeesAt(navBefore);
 
@@ -475,7 +475,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     {
         bytes memory table = _table();
         assetList = _tokens(table);
-        pricesUsd = _requirePrices(table);
+        pricesUsd = _requirePrices();
         uint256 n = assetList.length;
         balances = new uint256[](n);
         valuesInBase = new uint256[](n);
@@ -497,8 +497,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
         uint256 cached = NAV_CACHE_SLOT.asUint256().tload();
         if (cached != 0) return cached - 1;
-        bytes memory table = _table();
-        return _navFrom(table, _requirePrices(table));
+        return _requireNav();
     }
 
     /// @inheritdoc ERC4626
@@ -616,7 +615,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         if (shares == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         bytes memory table = _table();
-        uint256[] memory prices = _requirePrices(table);
+        uint256[] memory prices = _requirePrices();
         uint256 nav = _navFrom(table, prices);
         _accrueFeesAt(nav);
         if (shares > balanceOf(owner)) revert ExceedsMax(shares, balanceOf(owner));
@@ -641,8 +640,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @inheritdoc IIndexVault
     function accrueFees() external nonReentrant {
-        bytes memory table = _table();
-        _accrueFeesAt(_navFrom(table, _requirePrices(table)));
+        _accrueFeesAt(_requireNav());
     }
 
     /// @inheritdoc ERC20
@@ -672,7 +670,9 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         if (assets_ == 0 || shares == 0) revert ZeroAmount();
         super._deposit(caller, receiver, assets_, shares);
         _held[0] = (_held[0] + assets_).toUint128();
-        _setNavCache(NAV_CACHE_SLOT.asUint256().tload() - 1 + assets_);
+        // The cached NAV is left as it was: nothing after this point of `deposit`/`mint` reads it,
+        // and during the token's `transferFrom` above (the only external call) NAV and supply are
+        // both still the pre-deposit ones, so any view called back then is consistent.
     }
 
     /// @dev Cash withdrawals come only from the idle buffer.
@@ -696,8 +696,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @dev Entry-point prologue: not paused, prices usable, fees accrued, NAV cached for the call.
     function _beginAccounting() internal {
         if (paused) revert EnforcedPause();
-        bytes memory table = _table();
-        uint256 nav = _navFrom(table, _requirePrices(table));
+        uint256 nav = _requireNav();
         _accrueFeesAt(nav);
         _setNavCache(nav);
     }
@@ -716,11 +715,8 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     function _tryNavAndSupply() internal view returns (bool ok, uint256 nav, uint256 supply) {
         uint256 cached = NAV_CACHE_SLOT.asUint256().tload();
         if (cached != 0) return (true, cached - 1, totalSupply());
-        bytes memory table = _table();
-        uint256[] memory prices;
-        (ok, prices) = _tryPrices(table);
+        (ok, nav) = _tryNav();
         if (!ok) return (false, 0, 0);
-        nav = _navFrom(table, prices);
         (uint256 feeShares,,,) = _pendingFees(nav, totalSupply());
         return (true, nav, totalSupply() + feeShares);
     }
@@ -767,9 +763,8 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @dev Accrues when prices are usable; otherwise leaves the period to the next accrual.
     function _tryAccrueFees() internal {
-        bytes memory table = _table();
-        (bool ok, uint256[] memory prices) = _tryPrices(table);
-        if (ok) _accrueFeesAt(_navFrom(table, prices));
+        (bool ok, uint256 nav) = _tryNav();
+        if (ok) _accrueFeesAt(nav);
     }
 
     /// @dev The basket table, read from its data contract.
@@ -792,13 +787,18 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     }
 
     /// @dev Checked prices of every asset (index-aligned with the table); reverts with details.
-    function _requirePrices(bytes memory table) internal view returns (uint256[] memory) {
-        return ChainlinkOracleLib.requirePrices(table, sequencerUptimeFeed, sequencerGracePeriod);
+    function _requirePrices() internal view returns (uint256[] memory) {
+        return ChainlinkOracleLib.requirePrices(_assetTable, sequencerUptimeFeed, sequencerGracePeriod);
     }
 
-    /// @dev Like `_requirePrices` but reports failure instead of reverting.
-    function _tryPrices(bytes memory table) internal view returns (bool, uint256[] memory) {
-        return ChainlinkOracleLib.tryPrices(table, sequencerUptimeFeed, sequencerGracePeriod);
+    /// @dev NAV at checked prices; reverts with details.
+    function _requireNav() internal view returns (uint256) {
+        return ChainlinkOracleLib.requireNav(_assetTable, _held, _BASE_DECIMALS, sequencerUptimeFeed, sequencerGracePeriod);
+    }
+
+    /// @dev Like `_requireNav` but reports failure instead of reverting.
+    function _tryNav() internal view returns (bool, uint256) {
+        return ChainlinkOracleLib.tryNav(_assetTable, _held, _BASE_DECIMALS, sequencerUptimeFeed, sequencerGracePeriod);
     }
 
     function _navFrom(bytes memory table, uint256[] memory prices) internal view returns (uint256 nav) {
@@ -808,16 +808,13 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         }
     }
 
-    /// @dev Value of `amount` of asset `i` in base units, rounded down (the base asset is exact).
+    /// @dev Value of `amount` (at most a held balance) of asset `i` in base units, rounded down.
     function _valueAt(bytes memory table, uint256 i, uint256 amount, uint256[] memory prices)
         internal
         view
         returns (uint256)
     {
-        if (i == 0) return amount;
-        // Cannot overflow: amount <= held (< 2^128), prices <= their uint64 bounds, 10^18 < 2^60.
-        // Rounds down, like NAV.
-        return amount * prices[i] * 10 ** _BASE_DECIMALS / (prices[0] * 10 ** table.decimals(i));
+        return table.valueInBase(i, amount, prices, _BASE_DECIMALS);
     }
 
     /// @dev Amount of asset `iOut` worth `amountIn` of asset `iIn` at oracle prices, rounded down.
@@ -1012,13 +1009,9 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         if (!found || i == 0) revert AssetNotRegistered(token);
     }
 
+    /// @dev See `ChainlinkOracleLib.checkOracle` (one call site keeps the encoding code single).
     function _checkOracle(address token, OracleConfig memory oracle) internal view {
-        if (oracle.feed == address(0) || oracle.heartbeat == 0 || oracle.minAnswer == 0) {
-            revert InvalidOracleConfig(token);
-        }
-        if (oracle.minAnswer >= oracle.maxAnswer) revert InvalidOracleConfig(token);
-        // A feed must answer now: registering an unusable feed would freeze deposits.
-        ChainlinkOracleLib.requirePrices(AssetTable.record(token, oracle, 0, 0), address(0), 0);
+        ChainlinkOracleLib.checkOracle(token, oracle);
     }
 
     function _checkSellPath(address token, bytes memory path) internal view {

@@ -205,6 +205,27 @@ describe("IndexVault gas (snapshot)", () => {
     });
   }
 
+  it("deposit with 10 assets with fees on (1%/yr management, 10% performance)", async () => {
+    // The table above runs with fees off. With fees on, a deposit also mints the accrued fee
+    // shares to the fee recipient (its balance slot, the supply and a Transfer event).
+    const f = await deployVaultFixture({ basket: ALL_BASKET, managementFeeBps: 100, performanceFeeBps: 1_000 });
+    const { vault, actors } = f;
+    await (await vault.connect(actors.alice).deposit(USDC(100_000), actors.alice.address)).wait();
+    await advance(f, 3600);
+    await (
+      await submitOrder(f, await buildOrder(f, equalWeights(10), { maxSlippageBps: 300, deadline: FIXED_DEADLINE }))
+    ).wait();
+    await advance(f, 3600);
+    const firstGas = await gasOf(vault.connect(actors.bob).deposit(USDC(10_000), actors.bob.address));
+    await advance(f, 3600);
+    const againGas = await gasOf(vault.connect(actors.bob).deposit(USDC(10_000), actors.bob.address));
+    expect(await vault.balanceOf(actors.feeRecipient.address)).to.be.greaterThan(0n);
+    Object.assign(measured, {
+      deposit_10_assets_fees_on: Number(firstGas),
+      deposit_existing_holder_10_assets_fees_on: Number(againGas),
+    });
+  });
+
   after(() => {
     if (Object.keys(measured).length === 0) return;
     console.log("\n    gas measured:");
