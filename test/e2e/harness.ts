@@ -63,6 +63,30 @@ export async function buildWorld(): Promise<E2eWorld> {
   };
 }
 
+/**
+ * Mocha hooks for a suite: one world built before it, closed after it, and reverted to its
+ * post-setup state before every test. Read the world through `handle.world` inside tests.
+ */
+export function useWorld(): { readonly world: E2eWorld } {
+  let built: E2eWorld | undefined;
+  before(async () => {
+    built = await buildWorld();
+  });
+  after(async () => {
+    await built?.close();
+  });
+  beforeEach(async () => {
+    await handle.world.snapshot();
+  });
+  const handle = {
+    get world(): E2eWorld {
+      if (!built) throw new Error("useWorld: the world is built in the suite's before hook");
+      return built;
+    },
+  };
+  return handle;
+}
+
 /** A fixed-target oracle: the test decides the weights. */
 export function fixedOracle(weights: () => Weights | null): Oracle {
   return { name: "fixed", targetWeights: async () => weights() };

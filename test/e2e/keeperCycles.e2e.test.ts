@@ -1,27 +1,18 @@
 import { expect } from "chai";
 import { followPrices } from "../../keeper/src/devchain/arbitrumLocal.js";
 import type { LegRecord } from "../../keeper/src/service/readModel.js";
-import { advanceDays, buildWorld, type E2eWorld, EQUAL, fixedOracle, keeperFor } from "./harness.js";
+import { advanceDays, EQUAL, fixedOracle, keeperFor, useWorld } from "./harness.js";
 
 describe("e2e: keeper cycles on the local chain", function () {
   // Known flake (1 in ~4 full-suite runs on a loaded 2-core machine): the first tick returned
   // no cycle. Retried once while the cause is investigated; the diagnostic below says why.
   this.retries(1);
-  let world: E2eWorld;
-  before(async () => {
-    world = await buildWorld();
-  });
-  after(async () => {
-    await world?.close();
-  });
-  beforeEach(async () => {
-    await world.snapshot();
-  });
+  const h = useWorld();
 
   it("runs several signed rebalances with real swaps and reconciles each", async () => {
     let target = EQUAL;
     const { keeper } = await keeperFor(
-      world,
+      h.world,
       fixedOracle(() => target),
     );
     const first = await keeper.tick();
@@ -31,14 +22,14 @@ describe("e2e: keeper cycles on the local chain", function () {
     expect(Number(first?.gasUsed)).to.be.greaterThan(100_000);
     expect(keeper.store.fillCount(first?.id ?? -1)).to.equal(3);
     expectPredictedNearRealised(keeper.store.legs(first?.id ?? -1));
-    await advanceDays(world, 8);
-    await followPrices(world.local, { USDC: 1, WETH: 3300, WBTC: 57_000, ARB: 1.2 });
+    await advanceDays(h.world, 8);
+    await followPrices(h.world.local, { USDC: 1, WETH: 3300, WBTC: 57_000, ARB: 1.2 });
     target = { USDC: 0.01, WETH: 0.49, WBTC: 0.25, ARB: 0.25 };
     const second = await keeper.tick();
     expect(second?.status, second?.reason ?? "").to.equal("reconciled");
     expect(second?.nonce).to.equal("1");
     expectPredictedNearRealised(keeper.store.legs(second?.id ?? -1));
-    expect(await world.deployed.vault.rebalanceNonce()).to.equal(2n);
+    expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(2n);
     const weights = keeper.store.currentWeights();
     expect(Math.abs((weights.WETH ?? 0) - 0.49)).to.be.lessThan(0.015);
     expect(keeper.store.navHistory().length).to.be.at.least(2);

@@ -4,33 +4,15 @@ import { expect } from "chai";
 import { ConfigError } from "../../keeper/src/core/errors.js";
 import { movePoolToPrice } from "../../keeper/src/devchain/arbitrumLocal.js";
 import { startRpcServer } from "../../keeper/src/devchain/rpcServer.js";
-import {
-  buildWorld,
-  configFor,
-  type E2eWorld,
-  EQUAL,
-  fixedOracle,
-  keeperFor,
-  SIGNER_KEY,
-  SUBMITTER_KEY,
-} from "./harness.js";
+import { configFor, EQUAL, fixedOracle, keeperFor, SIGNER_KEY, SUBMITTER_KEY, useWorld } from "./harness.js";
 
 describe("e2e: keeper faults", () => {
-  let world: E2eWorld;
-  before(async () => {
-    world = await buildWorld();
-  });
-  after(async () => {
-    await world?.close();
-  });
-  beforeEach(async () => {
-    await world.snapshot();
-  });
+  const h = useWorld();
 
   it("resumes a cycle killed between signing and confirmation without wasting a nonce", async () => {
     const crash = new Error("simulated crash after signing");
     const first = await keeperFor(
-      world,
+      h.world,
       fixedOracle(() => EQUAL),
       {
         hooks: {
@@ -51,18 +33,18 @@ describe("e2e: keeper faults", () => {
     const pending = first.keeper.store.pendingCycle();
     expect(pending?.cycle.status).to.equal("signed");
     first.keeper.close();
-    expect(await world.deployed.vault.rebalanceNonce()).to.equal(0n);
+    expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(0n);
 
     // A new process on the same data directory: resumes the same signed order, signs nothing new.
     const second = await keeperFor(
-      world,
+      h.world,
       fixedOracle(() => EQUAL),
       { dataDir },
     );
     const resumed = await second.keeper.resumePending();
     expect(resumed?.id).to.equal(pending?.cycle.id);
     expect(resumed?.status, resumed?.reason ?? "").to.equal("reconciled");
-    expect(await world.deployed.vault.rebalanceNonce()).to.equal(1n);
+    expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(1n);
     expect(second.keeper.store.signedOrdersForNonce(0n)).to.equal(1);
     // The next tick does not rebalance again (the resumed cycle counts as the last rebalance).
     expect(await second.keeper.tick()).to.equal(null);
@@ -70,9 +52,9 @@ describe("e2e: keeper faults", () => {
   });
 
   it("resumes a submitted transaction that was still pending when the keeper died", async () => {
-    const provider = world.local.ethers.provider;
+    const provider = h.world.local.ethers.provider;
     const first = await keeperFor(
-      world,
+      h.world,
       fixedOracle(() => EQUAL),
       {
         config: {
@@ -89,14 +71,14 @@ describe("e2e: keeper faults", () => {
     await provider.send("evm_mine", []);
     await provider.send("evm_setAutomine", [true]);
     const second = await keeperFor(
-      world,
+      h.world,
       fixedOracle(() => EQUAL),
       { dataDir },
     );
     const resumed = await second.keeper.resumePending();
     expect(resumed?.status, resumed?.reason ?? "").to.equal("reconciled");
     expect(second.keeper.store.transactions(resumed?.id ?? -1)).to.have.length(1);
-    expect(await world.deployed.vault.rebalanceNonce()).to.equal(1n);
+    expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(1n);
     second.keeper.close();
   });
 
@@ -105,25 +87,25 @@ describe("e2e: keeper faults", () => {
     const deadUrl = dead.url;
     await dead.close();
     const { keeper, lines } = await keeperFor(
-      world,
+      h.world,
       fixedOracle(() => EQUAL),
       {
-        config: { rpcUrls: [deadUrl, world.server.url] },
+        config: { rpcUrls: [deadUrl, h.world.server.url] },
       },
     );
     const cycle = await keeper.tick();
     expect(cycle?.status, cycle?.reason ?? "").to.equal("reconciled");
-    expect(keeper.store.state().activeRpcUrl).to.equal(world.server.url);
+    expect(keeper.store.state().activeRpcUrl).to.equal(h.world.server.url);
     expect(lines.some((l) => l.includes("rpc failover"))).to.equal(true);
     keeper.close();
   });
 
   it("reports a sandwiched order's decoded revert and retries safely on the next cycle", async () => {
-    const pool = world.local.pools.find((p) => p.key === "ARB/USDC/500");
+    const pool = h.world.local.pools.find((p) => p.key === "ARB/USDC/500");
     if (!pool) throw new Error("pool");
     let sandwich = true;
     const { keeper } = await keeperFor(
-      world,
+      h.world,
       fixedOracle(() => EQUAL),
       {
         hooks: {
@@ -132,7 +114,7 @@ describe("e2e: keeper faults", () => {
             // Push ARB 30% up right before the order lands: buying ARB now costs far more than the oracle says.
             const usd = { ARB: 1.3, USDC: 1 };
             await movePoolToPrice(
-              world.local,
+              h.world.local,
               pool,
               pool.token0 === "ARB" ? usd.ARB : usd.USDC,
               pool.token0 === "ARB" ? usd.USDC : usd.ARB,
@@ -147,21 +129,21 @@ describe("e2e: keeper faults", () => {
     expect(failed?.reason).to.match(
       /transaction reverted: .*(Too little received|NavLossTooHigh|WeightOutOfTolerance)/,
     );
-    expect(await world.deployed.vault.rebalanceNonce()).to.equal(0n);
+    expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(0n);
     // The pool returns to the oracle price; the next cycle signs a fresh order for the same, unused nonce.
     sandwich = false;
-    await movePoolToPrice(world.local, pool, 1, 1);
+    await movePoolToPrice(h.world.local, pool, 1, 1);
     const retried = await keeper.tick();
     expect(retried?.status, retried?.reason ?? "").to.equal("reconciled");
     expect(retried?.nonce).to.equal("0");
-    expect(await world.deployed.vault.rebalanceNonce()).to.equal(1n);
+    expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(1n);
     keeper.close();
   });
 
   it("replaces a stuck transaction with a higher fee, within the cap", async () => {
-    const provider = world.local.ethers.provider;
+    const provider = h.world.local.ethers.provider;
     const { keeper } = await keeperFor(
-      world,
+      h.world,
       fixedOracle(() => EQUAL),
       {
         config: {
@@ -196,11 +178,11 @@ describe("e2e: keeper faults", () => {
   });
 
   it("rejects a bad config with a clear error before anything is sent", async () => {
-    const before = await world.local.ethers.provider.getBlockNumber();
+    const before = await h.world.local.ethers.provider.getBlockNumber();
     let error: unknown;
     try {
       await keeperFor(
-        world,
+        h.world,
         fixedOracle(() => EQUAL),
         { config: { rpcUrls: ["not a url"], vault: "0x1234" } },
       );
@@ -213,7 +195,7 @@ describe("e2e: keeper faults", () => {
       .and.to.include("vault");
     // A wrong signer key for this vault is caught by the preflight (reads only).
     const wrong = await keeperFor(
-      world,
+      h.world,
       fixedOracle(() => EQUAL),
       {},
     ).then(
@@ -224,7 +206,7 @@ describe("e2e: keeper faults", () => {
     const { openKeeper } = await import("../../keeper/src/service/keeper.js");
     const { parseKeeperConfig } = await import("../../keeper/src/config/keeperConfig.js");
     const { createLogger } = await import("../../keeper/src/service/logger.js");
-    const mismatch = await openKeeper(parseKeeperConfig(configFor(world)), {
+    const mismatch = await openKeeper(parseKeeperConfig(configFor(h.world)), {
       oracle: fixedOracle(() => EQUAL),
       logger: createLogger({ level: "silent" }),
       env: { BALLAST_KEEPER_KEY: `0x${"77".repeat(32)}`, BALLAST_SUBMITTER_KEY: SUBMITTER_KEY },
@@ -235,19 +217,19 @@ describe("e2e: keeper faults", () => {
     expect(mismatch).to.be.instanceOf(ConfigError);
     expect(String((mismatch as Error).message)).to.include("keeper signer");
     expect(String((mismatch as Error).message)).not.to.include("77".repeat(32));
-    expect(await world.local.ethers.provider.getBlockNumber()).to.equal(before);
+    expect(await h.world.local.ethers.provider.getBlockNumber()).to.equal(before);
   });
 
   it("stops every cycle while the kill file exists and never logs the keys", async () => {
     const { keeper, lines } = await keeperFor(
-      world,
+      h.world,
       fixedOracle(() => EQUAL),
     );
     writeFileSync(join(keeper.deps.config.dataDir, "KILL"), "");
     expect(await keeper.tick()).to.equal(null);
     expect((await keeper.triggerRebalance()).accepted).to.equal(false);
     expect(keeper.store.status().killSwitch).to.equal(true);
-    expect(await world.deployed.vault.rebalanceNonce()).to.equal(0n);
+    expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(0n);
     const all = lines.join("");
     expect(all).not.to.include(SIGNER_KEY.slice(2));
     expect(all).not.to.include(SUBMITTER_KEY.slice(2));

@@ -7,7 +7,7 @@ import type { Oracle } from "../../keeper/src/execution/portfolioManager.js";
 import type { UniverseSource } from "../../keeper/src/execution/universeSource.js";
 import type { Keeper } from "../../keeper/src/service/keeper.js";
 import type { RotationRecord } from "../../keeper/src/service/readModel.js";
-import { advanceDays, buildWorld, configFor, type E2eWorld, keeperFor } from "./harness.js";
+import { advanceDays, configFor, keeperFor, useWorld } from "./harness.js";
 
 /** 2% cash, the rest split equally over whatever the keeper says may be held. */
 const equalOverUniverse: Oracle = {
@@ -26,25 +26,18 @@ const newUniverse: UniverseSource = {
 const PRICES = { USDC: 1, WETH: 3000, WBTC: 60_000, ARB: 1, PENDLE: 5 } as const;
 
 describe("e2e: portfolio rotation on the local chain", () => {
-  let world: E2eWorld;
+  const h = useWorld();
   let adminKey: string;
   before(async () => {
-    world = await buildWorld();
-    adminKey = await localAccountKey(world.local, 2);
-  });
-  after(async () => {
-    await world?.close();
-  });
-  beforeEach(async () => {
-    await world.snapshot();
+    adminKey = await localAccountKey(h.world.local, 2);
   });
 
   /** A keeper whose address book also lists PENDLE (feed and routes), rotating every day. */
   const rotatingKeeper = (options: { dataDir?: string; admin: boolean }) =>
-    keeperFor(world, equalOverUniverse, {
+    keeperFor(h.world, equalOverUniverse, {
       config: {
         strategy: { maxWeight: 0.5, rotationDays: 1 },
-        tokens: [...(configFor(world).tokens ?? []), addressBookEntry(world.local, "PENDLE")],
+        tokens: [...(configFor(h.world).tokens ?? []), addressBookEntry(h.world.local, "PENDLE")],
       },
       universe: newUniverse,
       ...(options.admin ? { adminKey } : {}),
@@ -53,18 +46,18 @@ describe("e2e: portfolio rotation on the local chain", () => {
 
   /** A day passes: chain time moves and every feed (PENDLE's too) is refreshed. */
   const nextDay = async (days = 1) => {
-    await advanceDays(world, days);
-    await followPrices(world.local, PRICES);
+    await advanceDays(h.world, days);
+    await followPrices(h.world.local, PRICES);
   };
 
   const registered = async (symbol: keyof typeof PRICES) =>
-    (await world.deployed.vault.assets()).some(
-      (a) => a.toLowerCase() === world.local.tokens[symbol].address.toLowerCase(),
+    (await h.world.deployed.vault.assets()).some(
+      (a) => a.toLowerCase() === h.world.local.tokens[symbol].address.toLowerCase(),
     );
 
   /** Logs of a vault event; for the timelock events topic 1 is the change id (keccak of the calldata). */
   const events = async (name: "ChangeScheduled" | "ChangeExecuted" | "AssetRemoved") =>
-    world.deployed.vault.queryFilter(world.deployed.vault.filters[name]());
+    h.world.deployed.vault.queryFilter(h.world.deployed.vault.filters[name]());
   const withId = async (name: "ChangeScheduled" | "ChangeExecuted", id: string) =>
     (await events(name)).filter((e) => e.topics[1] === id);
 
@@ -96,7 +89,7 @@ describe("e2e: portfolio rotation on the local chain", () => {
     const add = rotation?.steps.find((s) => s.symbol === "PENDLE");
     expect(add?.status).to.equal("scheduled");
     const data = pendleCallData(rotation);
-    expect(Number(await world.deployed.vault.scheduledAt(keccak256(data)))).to.equal(add?.readyAt);
+    expect(Number(await h.world.deployed.vault.scheduledAt(keccak256(data)))).to.equal(add?.readyAt);
 
     const done = await tickUntilDone(keeper, 5);
     expect(done?.status, JSON.stringify(done?.steps)).to.equal("done");
@@ -105,7 +98,7 @@ describe("e2e: portfolio rotation on the local chain", () => {
       ["PENDLE", "executed"],
     ]);
     expect(await registered("ARB")).to.equal(false);
-    expect(await world.deployed.vault.held(world.local.tokens.ARB.address)).to.equal(0n);
+    expect(await h.world.deployed.vault.held(h.world.local.tokens.ARB.address)).to.equal(0n);
     expect(await registered("PENDLE")).to.equal(true);
     // One schedule and one execution of the exact addAsset calldata; one removal.
     const scheduled = await withId("ChangeScheduled", keccak256(data));
@@ -113,14 +106,14 @@ describe("e2e: portfolio rotation on the local chain", () => {
     expect([scheduled.length, executed.length, (await events("AssetRemoved")).length]).to.deep.equal([1, 1, 1]);
 
     // A cycle after addAsset bought PENDLE with real swaps.
-    const pendle = world.local.tokens.PENDLE.address.toLowerCase();
+    const pendle = h.world.local.tokens.PENDLE.address.toLowerCase();
     const buys = keeper.store
       .cycles(50)
       .filter((c) => c.status === "reconciled")
       .flatMap((c) => keeper.store.legs(c.id))
       .filter((l) => l.tokenOut.toLowerCase() === pendle);
     expect(buys.length).to.be.greaterThan(0);
-    expect(await world.deployed.vault.held(world.local.tokens.PENDLE.address)).to.be.greaterThan(0n);
+    expect(await h.world.deployed.vault.held(h.world.local.tokens.PENDLE.address)).to.be.greaterThan(0n);
     expect(keeper.store.currentWeights().PENDLE ?? 0).to.be.greaterThan(0.1);
     keeper.close();
   });
@@ -149,8 +142,8 @@ describe("e2e: portfolio rotation on the local chain", () => {
 
   it("without an admin key writes proposals, sends nothing, and follows the multisig's calls on chain", async () => {
     const { keeper, lines } = await rotatingKeeper({ admin: false });
-    const admin = world.deployed.admin;
-    const provider = world.local.ethers.provider;
+    const admin = h.world.deployed.admin;
+    const provider = h.world.local.ethers.provider;
     const adminNonce = await provider.getTransactionCount(admin.address);
     await keeper.tick();
     await nextDay(2);
@@ -162,26 +155,26 @@ describe("e2e: portfolio rotation on the local chain", () => {
     const remove = rotation?.steps.find((s) => s.symbol === "ARB");
     const add = rotation?.steps.find((s) => s.symbol === "PENDLE");
     // ARB was sold by the keeper's own signed rebalances; removing it is the admin's call.
-    expect(await world.deployed.vault.held(world.local.tokens.ARB.address)).to.equal(0n);
+    expect(await h.world.deployed.vault.held(h.world.local.tokens.ARB.address)).to.equal(0n);
     expect(remove?.status).to.equal("proposed");
     expect(remove?.proposal).to.deep.equal([
       {
         action: "removeAsset",
-        to: world.deployed.address,
-        data: world.deployed.vault.interface.encodeFunctionData("removeAsset", [world.local.tokens.ARB.address]),
+        to: h.world.deployed.address,
+        data: h.world.deployed.vault.interface.encodeFunctionData("removeAsset", [h.world.local.tokens.ARB.address]),
         earliest: remove?.proposal?.[0]?.earliest ?? -1,
       },
     ]);
     expect(add?.status).to.equal("proposed");
     const data = add?.callData ?? "";
     expect(add?.proposal?.map((p) => [p.action.split(" ")[0], p.data])).to.deep.equal([
-      ["schedule", world.deployed.vault.interface.encodeFunctionData("schedule", [data])],
+      ["schedule", h.world.deployed.vault.interface.encodeFunctionData("schedule", [data])],
       ["addAsset", data],
     ]);
     expect(lines.some((l) => l.includes("admin action needed"))).to.equal(true);
     // Nothing was sent from the admin, and nothing was scheduled.
     expect(await provider.getTransactionCount(admin.address)).to.equal(adminNonce);
-    expect(await world.deployed.vault.scheduledAt(keccak256(data))).to.equal(0n);
+    expect(await h.world.deployed.vault.scheduledAt(keccak256(data))).to.equal(0n);
     expect(await registered("ARB")).to.equal(true);
 
     // The multisig executes the proposals; the keeper sees each change land.
@@ -197,12 +190,12 @@ describe("e2e: portfolio rotation on the local chain", () => {
     expect(scheduled?.proposal).to.deep.equal([
       {
         action: "addAsset",
-        to: world.deployed.address,
+        to: h.world.deployed.address,
         data,
-        earliest: Number(await world.deployed.vault.scheduledAt(keccak256(data))),
+        earliest: Number(await h.world.deployed.vault.scheduledAt(keccak256(data))),
       },
     ]);
-    await (await admin.sendTransaction({ to: world.deployed.address, data })).wait();
+    await (await admin.sendTransaction({ to: h.world.deployed.address, data })).wait();
     await nextDay();
     await keeper.tick();
     expect(keeper.store.rotations(1)[0]?.status).to.equal("done");

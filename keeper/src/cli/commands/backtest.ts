@@ -30,6 +30,7 @@ import { BARS_PER_YEAR, type Frequency, type MarketPanel, type Strategy } from "
 import { loadMarketCsv } from "../../data/csv.js";
 import { barLabel, dailyBarClose, indexAtOrBefore, parseUtcSeconds } from "../../data/time.js";
 import { buyAndHold, equalWeight, singleAsset } from "../../strategy/baselines/simple.js";
+import { usageReporter } from "../usage.js";
 
 const USAGE = `usage: backtest --strategy <spec> [--strategy <spec> ...] [--baselines] [--data <csv>] [--freq 24h|1h]
                 [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--benchmark SYMBOL|none] [--rf RATE] [--out DIR]
@@ -110,17 +111,13 @@ function barIndex(panel: MarketPanel, date: string, edge: "from" | "to"): number
 }
 
 export async function backtestCommand(argv: string[]): Promise<number> {
+  const bad = usageReporter("backtest", USAGE);
   let values: ReturnType<typeof parse>["values"];
   try {
     values = parse(argv).values;
   } catch (err) {
-    console.error(`backtest: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-    return 2;
+    return bad(err);
   }
-  const bad = (msg: string): number => {
-    console.error(`backtest: ${msg}\n${USAGE}`);
-    return 2;
-  };
   const freq = values.freq;
   if (freq !== "24h" && freq !== "1h") return bad("--freq must be 24h or 1h");
   const specs = [...(values.strategy ?? []), ...(values.baselines ? BASELINE_SPECS : [])];

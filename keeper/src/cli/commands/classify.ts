@@ -18,6 +18,7 @@ import { loadMarketCsv } from "../../data/csv.js";
 import { generateSyntheticMarket } from "../../data/synthetic.js";
 import { barLabel, dailyBarClose, indexAtOrBefore } from "../../data/time.js";
 import { formatReport, type ValidationReport } from "../../data/validation.js";
+import { usageReporter } from "../usage.js";
 
 const USAGE = `usage: classify --source synthetic|csv|shared [--csv <path>] [--date YYYY-MM-DD] [--max N]
                 [--include SYM,SYM] [--seed N] [--json]`;
@@ -26,17 +27,13 @@ const USAGE = `usage: classify --source synthetic|csv|shared [--csv <path>] [--d
 export const SHARED_MARKET_CSV = "../shared/data/market_daily.csv";
 
 export async function classifyCommand(argv: string[]): Promise<number> {
+  const bad = usageReporter("classify", USAGE);
   let values: ReturnType<typeof parse>["values"];
   try {
     values = parse(argv).values;
   } catch (err) {
-    console.error(`classify: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-    return 2;
+    return bad(err);
   }
-  const bad = (msg: string): number => {
-    console.error(`classify: ${msg}\n${USAGE}`);
-    return 2;
-  };
   const source = values.source;
   if (source !== "synthetic" && source !== "csv" && source !== "shared")
     return bad("--source must be synthetic, csv or shared");
