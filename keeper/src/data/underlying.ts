@@ -30,7 +30,7 @@ function preference(symbol: string): number {
   const key = symbol.toUpperCase();
   const members = GROUPS[underlyingOf(key)];
   const rank = members ? members.indexOf(key) : 0;
-  return rank < 0 ? 0 : rank;
+  return Math.max(rank, 0);
 }
 
 /**
