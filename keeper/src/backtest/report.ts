@@ -6,18 +6,36 @@
 import { InvalidInputError } from "../core/errors.js";
 import type { Frequency } from "../core/types.js";
 import type { BacktestResult } from "./backtester.js";
+import type { FrozenPositionEvent } from "./frozenPositions.js";
 import {
   type BenchmarkComparison,
-  compareToBenchmark,
+  benchmarkVerdict,
+  DEFAULT_MIN_BENCHMARK_COVERAGE,
   drawdownSeries,
   type PerformanceMetrics,
   performanceMetrics,
 } from "./metrics.js";
 
+/** How much of a run's value sat in positions without a price, and what the policy did. */
+export interface FrozenSummary {
+  /** Largest value of unpriced positions as a fraction of NAV, and its bar label. */
+  readonly maxFraction: number;
+  readonly maxFractionAt: string | null;
+  /** Unpriced value at the last bar as a fraction of NAV. */
+  readonly finalFraction: number;
+  /** Value lost to haircuts and markdowns, USD. */
+  readonly lossUsd: number;
+  readonly events: readonly (FrozenPositionEvent & { readonly date: string; readonly lastPricedDate: string })[];
+}
+
 export interface RunReport {
   readonly name: string;
   readonly metrics: PerformanceMetrics;
+  /** Null without a benchmark, or when its coverage is below the minimum (see `benchmarkNote`). */
   readonly vsBenchmark: BenchmarkComparison | null;
+  /** Why there are no CAPM figures although a benchmark was given; null otherwise. */
+  readonly benchmarkNote: string | null;
+  readonly frozen: FrozenSummary;
   readonly totals: {
     readonly tradingCostUsd: number;
     readonly gasUsd: number;
@@ -62,6 +80,8 @@ export function buildReport(args: {
   readonly benchmark: { readonly name: string; readonly values: Float64Array } | null;
   readonly riskFreeRate: number;
   readonly notes: Record<string, unknown>;
+  /** Least fraction of periods with benchmark data for CAPM figures (default 0.9). */
+  readonly minBenchmarkCoverage?: number;
   readonly now?: Date;
 }): BacktestReport {
   const first = args.results[0];
@@ -75,13 +95,14 @@ export function buildReport(args: {
       freq,
       riskFreeRate: args.riskFreeRate,
     });
-    const vsBenchmark = args.benchmark
-      ? compareToBenchmark({
+    const verdict = args.benchmark
+      ? benchmarkVerdict({
           nav: r.nav,
           benchmark: args.benchmark.values,
           benchmarkName: args.benchmark.name,
           freq,
           riskFreeRate: args.riskFreeRate,
+          minCoverage: args.minBenchmarkCoverage ?? DEFAULT_MIN_BENCHMARK_COVERAGE,
         })
       : null;
     const weights: Record<string, number[]> = {};
@@ -92,7 +113,9 @@ export function buildReport(args: {
     return {
       name: r.strategy,
       metrics,
-      vsBenchmark,
+      vsBenchmark: verdict?.kind === "compared" ? verdict.comparison : null,
+      benchmarkNote: verdict?.kind === "insufficient_coverage" ? verdict.message : null,
+      frozen: frozenSummary(r, freq),
       totals: {
         tradingCostUsd: sum(r.costUsd),
         gasUsd: sum(r.gasUsd),
@@ -144,6 +167,31 @@ export function reportToJson(report: BacktestReport): string {
     if (!Number.isFinite(value)) return null;
     return Number.isInteger(value) ? value : Number(value.toPrecision(10));
   });
+}
+
+function frozenSummary(r: BacktestResult, freq: Frequency): FrozenSummary {
+  let maxFraction = 0;
+  let maxAt = -1;
+  for (let k = 0; k < r.frozenUsd.length; k++) {
+    const f = r.nav[k]! > 0 ? r.frozenUsd[k]! / r.nav[k]! : 0;
+    if (f > maxFraction) {
+      maxFraction = f;
+      maxAt = k;
+    }
+  }
+  const last = r.frozenUsd.length - 1;
+  const ts = r.panel.timestamps;
+  return {
+    maxFraction,
+    maxFractionAt: maxAt >= 0 ? barDate(r.timestamps[maxAt]!, freq) : null,
+    finalFraction: r.nav[last]! > 0 ? r.frozenUsd[last]! / r.nav[last]! : 0,
+    lossUsd: r.frozenEvents.reduce((acc, e) => acc + e.lossUsd, 0),
+    events: r.frozenEvents.map((e) => ({
+      ...e,
+      date: barDate(ts[e.bar]!, freq),
+      lastPricedDate: e.lastPricedBar >= 0 ? barDate(ts[e.lastPricedBar]!, freq) : "never",
+    })),
+  };
 }
 
 function barDate(closeSeconds: number, freq: Frequency): string {
