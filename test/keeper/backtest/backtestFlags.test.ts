@@ -220,24 +220,52 @@ describe("backtest command: benchmark, coverage, frozen positions, duplicates, d
     const hourly = join(dir, "hourly.csv");
     writeHourly(hourly);
     const out = join(dir, "hourly");
+    const args = ["--strategy", "equal-weight:24h", "--benchmark", "BTC", "--data", hourly];
+    // Hourly closes carry no volume: without volume or pool depth the costs cannot be modelled.
+    const none = await run([...args, "--out", out]);
+    expect(none.code).to.equal(2);
+    expect(none.err).to.match(/no volume.*--volume-data <daily csv> or --depth-usd/);
     const res = await run([
-      ...["--strategy", "equal-weight:24h", "--benchmark", "BTC", "--data", hourly, "--out", out],
+      ...args,
+      ...["--depth-usd", "50000000", "--out", out],
       ...["--test-start", "2023-01-05", "--test-end", "2023-01-20 12:00"],
     ]);
     expect(res.code, res.err).to.equal(0);
     const rep = report(out);
     expect(rep.dates[0]).to.equal("2023-01-05 01:00");
     expect(rep.dates[rep.dates.length - 1]).to.equal("2023-01-20 12:00");
-    // Hourly data has no volume: the universe cannot cost trades and the run stays in cash
-    // unless pool depth is given; with --depth-usd it invests.
+    // Seasoned after 30 days of hourly bars (720), then invested.
     const out2 = join(dir, "hourly-depth");
-    const res2 = await run([
-      ...["--strategy", "equal-weight:24h", "--benchmark", "BTC", "--data", hourly, "--out", out2],
-      ...["--depth-usd", "50000000"],
-    ]);
+    const res2 = await run([...args, "--depth-usd", "50000000", "--out", out2]);
     expect(res2.code, res2.err).to.equal(0);
     const w = report(out2).runs[0]!.series.weights;
+    expect(Math.max(...w.BTC!.slice(0, 720))).to.equal(0);
     expect(w.BTC![40 * 24 - 1]).to.be.greaterThan(0.3);
-    expect(Math.max(...report(out).runs[0]!.series.weights.BTC!)).to.equal(0);
+  });
+
+  it("--volume-data fills an hourly file's volume from a daily file, one day late", async () => {
+    const hourly = join(dir, "hourly.csv");
+    const dailyVol = join(dir, "daily-volume.csv");
+    const lines = ["date,symbol,close_usd,volume_usd,source"];
+    for (let d = 0; d < 45; d++) {
+      const date = new Date(Date.UTC(2022, 11, 20) + d * 86_400_000).toISOString().slice(0, 10);
+      for (const s of ["USDC", "BTC", "ETH"]) lines.push(`${date},${s},1,${(d + 1) * 24e6},daily_test`);
+    }
+    writeFileSync(dailyVol, `${lines.join("\n")}\n`);
+    const out = join(dir, "hourly-volume");
+    const res = await run([
+      ...["--strategy", "equal-weight:24h", "--benchmark", "none", "--data", hourly],
+      ...["--volume-data", dailyVol, "--out", out],
+    ]);
+    expect(res.code, res.err).to.equal(0);
+    const rep = report(out);
+    expect(rep.notes.volume).to.match(/1\/24 of the previous day's volume .* \(3 assets\)/);
+    expect(Math.max(...rep.runs[0]!.series.weights.ETH!)).to.be.greaterThan(0.3);
+    const bad = await run([
+      ...["--strategy", "buy-and-hold", "--benchmark", "none", "--data", daily],
+      ...["--volume-data", dailyVol, "--out", out],
+    ]);
+    expect(bad.code).to.equal(2);
+    expect(bad.err).to.match(/--volume-data fills an hourly file/);
   });
 });

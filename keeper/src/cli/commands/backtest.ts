@@ -31,6 +31,7 @@ import { BallastError, InvalidInputError } from "../../core/errors.js";
 import { BARS_PER_YEAR, type Frequency, type MarketPanel, type Strategy } from "../../core/types.js";
 import { coverageNote, panelCoverage, survivorshipNote } from "../../data/coverage.js";
 import { inferCsvFrequency, loadMarketCsv } from "../../data/csv.js";
+import { spreadDailyVolume } from "../../data/dailyVolume.js";
 import { barLabel } from "../../data/time.js";
 import { duplicateExposures } from "../../data/underlying.js";
 import { buyAndHold, equalWeight, singleAsset } from "../../strategy/baselines/simple.js";
@@ -39,7 +40,8 @@ import { usageReporter } from "../usage.js";
 
 const USAGE = `usage: backtest --strategy <spec> [--strategy <spec> ...] [--baselines] [--data <csv>] [--freq 24h|1h]
                 [--train-end DATE] [--test-start DATE] [--test-end DATE] [--from DATE] [--to DATE]
-                [--benchmark SYMBOL|none] [--exclude-benchmark] [--min-coverage F] [--rf RATE] [--out DIR]
+                [--volume-data <daily csv>] [--benchmark SYMBOL|none] [--exclude-benchmark] [--min-coverage F]
+                [--rf RATE] [--out DIR]
                 [--lag BARS] [--exclude SYM,SYM] [--nav USD] [--mgmt-bps N] [--perf-bps N] [--max-weight F]
                 [--gas-usd N] [--impact-k N] [--max-slippage F] [--depth-usd N] [--hub-depth-usd N]
                 [--tolerance-bps N] [--frozen sell|markdown|hold] [--haircut F] [--grace-bars N] [--json]
@@ -51,6 +53,8 @@ strategies: buy-and-hold | equal-weight:<hours>h | single:<SYMBOL>
                      its bars (YYYY-MM-DD, or "YYYY-MM-DD HH:MM" on hourly data); --from/--to are aliases
   --benchmark        CAPM yardstick (default DPI); it stays holdable unless --exclude-benchmark
   --min-coverage     least fraction of periods with benchmark data for CAPM figures (default 0.9)
+  --volume-data      daily CSV whose volumes fill an hourly file without them (1/24 of the previous
+                     day's volume per hour); the cost model needs volume unless --depth-usd is given
   --exclude          symbols never held (default none; wrapped duplicates are grouped by underlying)
   --frozen           a held asset whose prices stop: sell at the last close less --haircut
                      (default, 0.1), markdown after --grace-bars unpriced bars (default 7) by
@@ -77,6 +81,7 @@ function parse(argv: string[]) {
       strategy: { type: "string", multiple: true, default: [] },
       baselines: { type: "boolean", default: false },
       data: { type: "string", default: "../shared/data/market_daily.csv" },
+      "volume-data": { type: "string" },
       freq: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },
@@ -237,7 +242,23 @@ export async function backtestCommand(argv: string[]): Promise<number> {
       maxWeight: numbers["max-weight"],
       toleranceBps: numbers["tolerance-bps"],
     });
-    const { panel, report: validation } = loadMarketCsv(path, { freq });
+    const loaded = loadMarketCsv(path, { freq });
+    const validation = loaded.report;
+    let panel = loaded.panel;
+    let volumeNote = "volumes from the data file";
+    if (values["volume-data"] !== undefined) {
+      const volumePath = resolve(values["volume-data"]);
+      if (freq !== "1h") return bad("--volume-data fills an hourly file; the data is daily");
+      if (!existsSync(volumePath)) return bad(`${volumePath} not found`);
+      const spread = spreadDailyVolume(panel, loadMarketCsv(volumePath, { freq: "24h" }).panel);
+      panel = spread.panel;
+      volumeNote = `hourly volume = 1/24 of the previous day's volume in ${volumePath} (${spread.filled.length} assets${spread.missing.length > 0 ? `; none for ${spread.missing.join(", ")}` : ""})`;
+    }
+    if (Number.isNaN(assumptions.poolDepthUsd) && panel.volume.every((row) => row.every(Number.isNaN))) {
+      return bad(
+        "the data has no volume, so trading costs cannot be modelled: give --volume-data <daily csv> or --depth-usd",
+      );
+    }
     const base = panel.assets.findIndex((a) => a.symbol === BASE_SYMBOL);
     if (base < 0) return bad(`the data has no ${BASE_SYMBOL} (the vault's base asset)`);
     const benchmarkSymbol = values.benchmark.toUpperCase();
@@ -338,8 +359,7 @@ export async function backtestCommand(argv: string[]): Promise<number> {
         universe: `priced for the last 30 days${Number.isNaN(assumptions.poolDepthUsd) ? " with some volume" : ""}; one asset per underlying exposure (${duplicateNote(panel)}); excluded: ${[...exclude].join(", ") || "none"}; base ${BASE_SYMBOL} holds unspent cash`,
         survivorship: survivorshipNote(coverage, label),
         coverage: coverageNote(coverage, label),
-        volume:
-          "volumes are all-venue or single-venue CEX figures, not Arbitrum DEX volume: impact is likely understated",
+        volume: `${volumeNote}; volumes are all-venue or single-venue CEX figures, not Arbitrum DEX volume: impact is likely understated`,
       },
     });
     const outDir = resolve(values.out);
