@@ -81,8 +81,10 @@ export interface BacktestResult {
   readonly costUsd: Float64Array;
   readonly gasUsd: Float64Array;
   readonly feeUsd: Float64Array;
-  /** Value of positions without a close at each bar (held at a stale or marked-down mark), USD. */
+  /** Value of positions whose series has ended, at each bar (USD): what the frozen policy left. */
   readonly frozenUsd: Float64Array;
+  /** Value of positions without a close at each bar (gaps, repaired spikes, ended series), USD. */
+  readonly unpricedUsd: Float64Array;
   /** Every application of the frozen-position policy, in bar order. */
   readonly frozenEvents: readonly FrozenPositionEvent[];
   readonly rebalances: readonly RebalanceEvent[];
@@ -123,6 +125,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   const gasUsd = new Float64Array(len);
   const feeUsd = new Float64Array(len);
   const frozenUsd = new Float64Array(len);
+  const unpricedUsd = new Float64Array(len);
   const weights = s.recordWeights ? Array.from({ length: n }, () => new Float64Array(len)) : [];
   const rebalances: RebalanceEvent[] = [];
   const lastTarget = new Float64Array(n);
@@ -157,7 +160,8 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     prevGas = sim.cumulativeGasUsd;
     prevFee = sim.cumulativeFeeUsd;
     nav[k] = sim.nav;
-    frozenUsd[k] = sim.staleValueUsd;
+    frozenUsd[k] = sim.frozenValueUsd;
+    unpricedUsd[k] = sim.staleValueUsd;
     grossNav[k] = k === 0 ? nav[0]! : grossNav[k - 1]! * ((total + costUsd[k]! + gasUsd[k]!) / prevTotal);
     prevTotal = total;
     if (s.recordWeights) {
@@ -200,6 +204,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     gasUsd,
     feeUsd,
     frozenUsd,
+    unpricedUsd,
     frozenEvents: [...sim.frozenEvents],
     rebalances,
     decisions,

@@ -137,6 +137,7 @@ export class PortfolioSim {
   private feeTotal = 0;
   private frozenLossTotal = 0;
   private staleUsd = 0;
+  private endedUsd = 0;
 
   constructor(opts: PortfolioSimOptions) {
     const { panel, costs, rules } = opts;
@@ -254,9 +255,13 @@ export class PortfolioSim {
   get cumulativeFrozenLossUsd(): number {
     return this.frozenLossTotal;
   }
-  /** Value of positions without a close at the current bar (held at a stale mark), USD. */
+  /** Value of positions without a close at the current bar (a gap or an ended series), USD. */
   get staleValueUsd(): number {
     return this.staleUsd;
+  }
+  /** Value of positions whose series has ended (no close after the current bar), USD. */
+  get frozenValueUsd(): number {
+    return this.endedUsd;
   }
 
   /** Resets to all-cash at bar t (used by RL episodes with random starts). */
@@ -551,6 +556,7 @@ export class PortfolioSim {
   private revalue(): void {
     let total = 0;
     let stale = 0;
+    let ended = 0;
     const n = this.n;
     const close = this.panel.close;
     const t = this.tIdx;
@@ -559,10 +565,14 @@ export class PortfolioSim {
       if (u === 0) continue;
       const v = u * this.mark[i]!;
       total += v;
-      if (!(close[i]![t]! > 0) && i !== this.baseAssetIndex) stale += v;
+      if (!(close[i]![t]! > 0) && i !== this.baseAssetIndex) {
+        stale += v;
+        if (t > this.seriesEnd[i]!) ended += v;
+      }
     }
     this.totalUsd = total;
     this.staleUsd = stale;
+    this.endedUsd = ended;
     for (let i = 0; i < n; i++) {
       const u = this.units[i]!;
       this.w[i] = u === 0 || total <= 0 ? 0 : (u * this.mark[i]!) / total;

@@ -18,11 +18,14 @@ import {
 
 /** How much of a run's value sat in positions without a price, and what the policy did. */
 export interface FrozenSummary {
-  /** Largest value of unpriced positions as a fraction of NAV, and its bar label. */
+  /** Largest value in positions whose series had ended, as a fraction of NAV, and its bar label. */
   readonly maxFraction: number;
   readonly maxFractionAt: string | null;
-  /** Unpriced value at the last bar as a fraction of NAV. */
+  /** Value in ended series at the last bar as a fraction of NAV. */
   readonly finalFraction: number;
+  /** Largest value in positions without a close at their bar (gaps included), fraction of NAV. */
+  readonly maxUnpricedFraction: number;
+  readonly maxUnpricedAt: string | null;
   /** Value lost to haircuts and markdowns, USD. */
   readonly lossUsd: number;
   readonly events: readonly (FrozenPositionEvent & { readonly date: string; readonly lastPricedDate: string })[];
@@ -169,22 +172,32 @@ export function reportToJson(report: BacktestReport): string {
   });
 }
 
-function frozenSummary(r: BacktestResult, freq: Frequency): FrozenSummary {
-  let maxFraction = 0;
-  let maxAt = -1;
-  for (let k = 0; k < r.frozenUsd.length; k++) {
-    const f = r.nav[k]! > 0 ? r.frozenUsd[k]! / r.nav[k]! : 0;
-    if (f > maxFraction) {
-      maxFraction = f;
-      maxAt = k;
+/** Largest `values[k] / nav[k]` and its index (-1 when never positive). */
+function peakFraction(values: Float64Array, nav: Float64Array): { fraction: number; at: number } {
+  let fraction = 0;
+  let at = -1;
+  for (let k = 0; k < values.length; k++) {
+    const f = nav[k]! > 0 ? values[k]! / nav[k]! : 0;
+    if (f > fraction) {
+      fraction = f;
+      at = k;
     }
   }
+  return { fraction, at };
+}
+
+function frozenSummary(r: BacktestResult, freq: Frequency): FrozenSummary {
+  const frozen = peakFraction(r.frozenUsd, r.nav);
+  const unpriced = peakFraction(r.unpricedUsd, r.nav);
+  const label = (k: number) => (k >= 0 ? barDate(r.timestamps[k]!, freq) : null);
   const last = r.frozenUsd.length - 1;
   const ts = r.panel.timestamps;
   return {
-    maxFraction,
-    maxFractionAt: maxAt >= 0 ? barDate(r.timestamps[maxAt]!, freq) : null,
+    maxFraction: frozen.fraction,
+    maxFractionAt: label(frozen.at),
     finalFraction: r.nav[last]! > 0 ? r.frozenUsd[last]! / r.nav[last]! : 0,
+    maxUnpricedFraction: unpriced.fraction,
+    maxUnpricedAt: label(unpriced.at),
     lossUsd: r.frozenEvents.reduce((acc, e) => acc + e.lossUsd, 0),
     events: r.frozenEvents.map((e) => ({
       ...e,

@@ -96,6 +96,9 @@ describe("frozen positions: a held asset whose price series ends", () => {
     sim.rebalance(1, Float64Array.from([0, 1]));
     sim.markTo(2);
     expectNear(sim.totalAssetsUsd, 1000, 1e-9, "within grace");
+    // A gap is unpriced but not frozen: the series goes on.
+    expectNear(sim.staleValueUsd, 1000, 1e-9, "unpriced");
+    expect(sim.frozenValueUsd).to.equal(0);
     sim.markTo(3);
     expectNear(sim.totalAssetsUsd, 500, 1e-9, "marked down 50%");
     sim.markTo(5);

@@ -405,13 +405,13 @@ export function renderSummaryTable(report: BacktestReport): string {
   const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "n/a");
   const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "n/a");
   const bench = report.benchmark?.name ?? "benchmark";
-  const header = `| strategy | total | CAGR | vol | Sharpe | Sortino | max DD | Calmar | turnover/yr | cost drag | hit rate | beta vs ${bench} | alpha | CAPM E[r] | costs+gas $ | max frozen | frozen loss $ |`;
+  const header = `| strategy | total | CAGR | vol | Sharpe | Sortino | max DD | Calmar | turnover/yr | cost drag | hit rate | beta vs ${bench} | alpha | CAPM E[r] | costs+gas $ | max frozen | frozen loss $ | max unpriced |`;
   const rows = report.runs.map((r) => {
     const m = r.metrics;
     const b = r.vsBenchmark;
-    return `| ${r.name} | ${pct(m.totalReturn)} | ${pct(m.annualisedReturn)} | ${pct(m.volatility)} | ${f2(m.sharpe)} | ${f2(m.sortino)} | ${pct(m.maxDrawdown)} | ${f2(m.calmar)} | ${f2(m.turnoverAnnualised)} | ${pct(m.costDrag)} | ${pct(m.hitRate)} | ${b ? f2(b.beta) : "n/a"} | ${b ? pct(b.alpha) : "n/a"} | ${b ? pct(b.capmExpectedReturn) : "n/a"} | ${Math.round(r.totals.tradingCostUsd + r.totals.gasUsd).toLocaleString("en-US")} | ${pct(r.frozen.maxFraction)} | ${Math.round(r.frozen.lossUsd).toLocaleString("en-US")} |`;
+    return `| ${r.name} | ${pct(m.totalReturn)} | ${pct(m.annualisedReturn)} | ${pct(m.volatility)} | ${f2(m.sharpe)} | ${f2(m.sortino)} | ${pct(m.maxDrawdown)} | ${f2(m.calmar)} | ${f2(m.turnoverAnnualised)} | ${pct(m.costDrag)} | ${pct(m.hitRate)} | ${b ? f2(b.beta) : "n/a"} | ${b ? pct(b.alpha) : "n/a"} | ${b ? pct(b.capmExpectedReturn) : "n/a"} | ${Math.round(r.totals.tradingCostUsd + r.totals.gasUsd).toLocaleString("en-US")} | ${pct(r.frozen.maxFraction)} | ${Math.round(r.frozen.lossUsd).toLocaleString("en-US")} | ${pct(r.frozen.maxUnpricedFraction)} |`;
   });
   // One line per distinct refusal (every run shares the benchmark, so usually one).
   const refusals = [...new Set(report.runs.map((r) => r.benchmarkNote).filter((x): x is string => x !== null))];
-  return [header, `|${"---|".repeat(17)}`, ...rows, ...refusals.map((x) => `\nCAPM: ${x}`)].join("\n");
+  return [header, `|${"---|".repeat(18)}`, ...rows, ...refusals.map((x) => `\nCAPM: ${x}`)].join("\n");
 }
