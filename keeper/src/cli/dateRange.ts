@@ -43,7 +43,7 @@ function closeOf(panel: MarketPanel, flag: string, text: string, edge: "start" |
 }
 
 /** Index of the bar a flag names, which must lie inside the panel's bars. */
-function barOf(panel: MarketPanel, flag: string, text: string, edge: "start" | "end"): number {
+export function barOf(panel: MarketPanel, flag: string, text: string, edge: "start" | "end"): number {
   let close: number;
   try {
     close = closeOf(panel, flag, text, edge);
