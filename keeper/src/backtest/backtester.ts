@@ -15,6 +15,7 @@
 import { z } from "zod";
 import { ConfigError, InvalidInputError } from "../core/errors.js";
 import type { MarketPanel, Strategy, WeightVector } from "../core/types.js";
+import type { FrozenPolicy, FrozenPositionEvent } from "./frozenPositions.js";
 import type { LiquidityEstimates } from "./liquidityEstimates.js";
 import { type Eligibility, LazyPointInTimeView, pricedAt } from "./pointInTimeView.js";
 import { type CostConfig, PortfolioSim, type PortfolioSimOptions, type VaultRules } from "./portfolioSim.js";
@@ -47,6 +48,8 @@ export interface BacktestInput {
   readonly eligibility?: Eligibility;
   /** Precomputed trailing liquidity of `panel` (see PortfolioSimOptions.liquidity). */
   readonly liquidity?: LiquidityEstimates;
+  /** What happens to a position whose price stops (default: sell at the last close less 10%). */
+  readonly frozen?: FrozenPolicy;
   /** Called with (bars done, bars total) about a hundred times per run. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -78,6 +81,12 @@ export interface BacktestResult {
   readonly costUsd: Float64Array;
   readonly gasUsd: Float64Array;
   readonly feeUsd: Float64Array;
+  /** Value of positions whose series has ended, at each bar (USD): what the frozen policy left. */
+  readonly frozenUsd: Float64Array;
+  /** Value of positions without a close at each bar (gaps, repaired spikes, ended series), USD. */
+  readonly unpricedUsd: Float64Array;
+  /** Every application of the frozen-position policy, in bar order. */
+  readonly frozenEvents: readonly FrozenPositionEvent[];
   readonly rebalances: readonly RebalanceEvent[];
   readonly decisions: number;
 }
@@ -103,6 +112,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     feeAccrualIntervalSeconds: s.feeAccrualIntervalSeconds,
     liquidityWindowDays: s.liquidityWindowDays,
     ...(input.liquidity ? { liquidity: input.liquidity } : {}),
+    ...(input.frozen ? { frozen: input.frozen } : {}),
   };
   const sim = new PortfolioSim(simOptions);
   sim.reset(s.from);
@@ -114,6 +124,8 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   const costUsd = new Float64Array(len);
   const gasUsd = new Float64Array(len);
   const feeUsd = new Float64Array(len);
+  const frozenUsd = new Float64Array(len);
+  const unpricedUsd = new Float64Array(len);
   const weights = s.recordWeights ? Array.from({ length: n }, () => new Float64Array(len)) : [];
   const rebalances: RebalanceEvent[] = [];
   const lastTarget = new Float64Array(n);
@@ -148,6 +160,8 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     prevGas = sim.cumulativeGasUsd;
     prevFee = sim.cumulativeFeeUsd;
     nav[k] = sim.nav;
+    frozenUsd[k] = sim.frozenValueUsd;
+    unpricedUsd[k] = sim.staleValueUsd;
     grossNav[k] = k === 0 ? nav[0]! : grossNav[k - 1]! * ((total + costUsd[k]! + gasUsd[k]!) / prevTotal);
     prevTotal = total;
     if (s.recordWeights) {
@@ -189,6 +203,9 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     costUsd,
     gasUsd,
     feeUsd,
+    frozenUsd,
+    unpricedUsd,
+    frozenEvents: [...sim.frozenEvents],
     rebalances,
     decisions,
   };

@@ -36,6 +36,8 @@ export interface BenchmarkComparison {
   readonly benchmark: string;
   /** Return periods where both series have a return. */
   readonly periods: number;
+  /** Fraction of the run's return periods where the benchmark has a return (its data coverage). */
+  readonly coverage: number;
   readonly beta: number;
   /** Jensen's alpha, annualised arithmetically: (mean excess - beta * mean benchmark excess) * bars/year. */
   readonly alpha: number;
@@ -165,11 +167,13 @@ export function compareToBenchmark(args: {
   const rp = simpleReturns(nav);
   const rb = simpleReturns(benchmark);
   let n = 0;
+  let covered = 0;
   let sp = 0;
   let sb = 0;
   for (let t = 0; t < rp.length; t++) {
     const p = rp[t]!;
     const b = rb[t]!;
+    if (!Number.isNaN(b)) covered++;
     if (!Number.isNaN(p) && !Number.isNaN(b)) {
       n++;
       sp += p - rf;
@@ -202,6 +206,7 @@ export function compareToBenchmark(args: {
   return {
     benchmark: args.benchmarkName,
     periods: n,
+    coverage: rp.length > 0 ? covered / rp.length : 0,
     beta,
     alpha: (mp - beta * mb) * bpy,
     capmExpectedReturn: rfAnnual + beta * (benchAnnual - rfAnnual),
@@ -209,5 +214,42 @@ export function compareToBenchmark(args: {
     correlation: vb > 0 && vp > 0 ? cov / Math.sqrt(vb * vp) : Number.NaN,
     trackingError,
     informationRatio: ratio((mp - mb) * bpy, trackingError),
+  };
+}
+
+/** The benchmark comparison of a run, or why there is none. */
+export type BenchmarkVerdict =
+  | { readonly kind: "compared"; readonly comparison: BenchmarkComparison }
+  | {
+      readonly kind: "insufficient_coverage";
+      readonly benchmark: string;
+      readonly coverage: number;
+      readonly minCoverage: number;
+      readonly message: string;
+    };
+
+/** Default least benchmark coverage for CAPM figures: a benchmark missing a tenth of the periods is refused. */
+export const DEFAULT_MIN_BENCHMARK_COVERAGE = 0.9;
+
+/**
+ * `compareToBenchmark`, refused when the benchmark has a return on fewer than `minCoverage` of
+ * the run's periods: alpha and beta from a fraction of the run describe a different period
+ * than the run's own return, and have shown absurd values (an alpha of 132%) on holed data.
+ */
+export function benchmarkVerdict(
+  args: Parameters<typeof compareToBenchmark>[0] & { readonly minCoverage: number },
+): BenchmarkVerdict {
+  if (!(args.minCoverage >= 0 && args.minCoverage <= 1)) {
+    throw new InvalidInputError("benchmarkVerdict: minCoverage must be in [0, 1]", { minCoverage: args.minCoverage });
+  }
+  const comparison = compareToBenchmark(args);
+  if (comparison.coverage >= args.minCoverage && comparison.periods > 1) return { kind: "compared", comparison };
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return {
+    kind: "insufficient_coverage",
+    benchmark: args.benchmarkName,
+    coverage: comparison.coverage,
+    minCoverage: args.minCoverage,
+    message: `benchmark ${args.benchmarkName} has data on ${pct(comparison.coverage)} of the periods (minimum ${pct(args.minCoverage)}): no alpha, beta or CAPM figures`,
   };
 }

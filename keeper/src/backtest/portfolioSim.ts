@@ -9,7 +9,9 @@
  *   trades at close[t] plus modelled costs. The caller decides the timing (the backtester
  *   decides on bar t and executes on bar t + lag).
  * - A price that is missing (NaN) keeps the last known mark; a leg in an asset without a
- *   price, or whose cost cannot be modelled, is not traded.
+ *   price, or whose cost cannot be modelled, is not traded. A held position whose series ends
+ *   (or stays unpriced) is handled by the frozen-position policy (frozenPositions.ts), and
+ *   every application of it is recorded in `frozenEvents`.
  * - `nav` is what the depositor owns (their shares at the vault's share price, i.e. after
  *   fees); `totalAssetsUsd` is the whole vault, fee recipient's shares included.
  * - Gas is paid by the keeper on chain; the simulator charges it to the fund's buffer so that
@@ -19,6 +21,12 @@
 import { InvalidInputError } from "../core/errors.js";
 import type { MarketPanel, WeightVector } from "../core/types.js";
 import { type HopLiquidity, legOutFraction } from "./costs.js";
+import {
+  DEFAULT_FROZEN_POLICY,
+  type FrozenPolicy,
+  type FrozenPositionEvent,
+  lastPricedBars,
+} from "./frozenPositions.js";
 import { type LiquidityEstimates, RollingLiquidity } from "./liquidityEstimates.js";
 
 export interface CostConfig {
@@ -77,6 +85,8 @@ export interface PortfolioSimOptions {
    * panel between many simulators (RL episodes, several strategies on the same data).
    */
   readonly liquidity?: LiquidityEstimates;
+  /** What happens to a position whose price stops (default: sell at the last close less 10%). */
+  readonly frozen?: FrozenPolicy;
 }
 
 const SECONDS_PER_YEAR = 365 * 86_400;
@@ -100,6 +110,16 @@ export class PortfolioSim {
   private readonly mark: Float64Array;
   private readonly w: Float64Array;
   private readonly planned: Float64Array;
+  /** Last observed close per asset (the mark may be lower under the markdown policy). */
+  private readonly lastPx: Float64Array;
+  /** Bar of `lastPx` per asset, -1 before the first close. */
+  private readonly lastSeen: Int32Array;
+  /** Last bar with a close in the whole panel, per asset: where its series ends. */
+  private readonly seriesEnd: Int32Array;
+  /** Per asset: the policy already acted on the current unpriced run (report it once). */
+  private readonly frozenHandled: Uint8Array;
+  private readonly frozenPolicy: FrozenPolicy;
+  private readonly events: FrozenPositionEvent[] = [];
   /** Shared materialised estimates when given, else computed on demand. */
   private readonly liquidityTable: LiquidityEstimates | null;
   private readonly rolling: RollingLiquidity;
@@ -115,6 +135,9 @@ export class PortfolioSim {
   private costTotal = 0;
   private gasTotal = 0;
   private feeTotal = 0;
+  private frozenLossTotal = 0;
+  private staleUsd = 0;
+  private endedUsd = 0;
 
   constructor(opts: PortfolioSimOptions) {
     const { panel, costs, rules } = opts;
@@ -160,6 +183,11 @@ export class PortfolioSim {
     this.mark = new Float64Array(n);
     this.w = new Float64Array(n);
     this.planned = new Float64Array(n);
+    this.lastPx = new Float64Array(n);
+    this.lastSeen = new Int32Array(n);
+    this.seriesEnd = lastPricedBars(panel.close);
+    this.frozenHandled = new Uint8Array(n);
+    this.frozenPolicy = opts.frozen ?? DEFAULT_FROZEN_POLICY;
     this.hop = {
       depthUsd: Number.NaN,
       rangeHalfWidth: Number.NaN,
@@ -219,12 +247,33 @@ export class PortfolioSim {
   get highWaterMark(): number {
     return this.hwm;
   }
+  /** Every application of the frozen-position policy since the last reset (read-only). */
+  get frozenEvents(): readonly FrozenPositionEvent[] {
+    return this.events;
+  }
+  /** Value lost to frozen-position haircuts and markdowns since the last reset, USD. */
+  get cumulativeFrozenLossUsd(): number {
+    return this.frozenLossTotal;
+  }
+  /** Value of positions without a close at the current bar (a gap or an ended series), USD. */
+  get staleValueUsd(): number {
+    return this.staleUsd;
+  }
+  /** Value of positions whose series has ended (no close after the current bar), USD. */
+  get frozenValueUsd(): number {
+    return this.endedUsd;
+  }
 
   /** Resets to all-cash at bar t (used by RL episodes with random starts). */
   reset(t: number): void {
     this.checkBar(t);
     this.units.fill(0);
     this.mark.fill(Number.NaN);
+    this.lastPx.fill(Number.NaN);
+    this.lastSeen.fill(-1);
+    this.frozenHandled.fill(0);
+    this.events.length = 0;
+    this.frozenLossTotal = 0;
     this.tIdx = t;
     this.markPrices(t);
     const b = this.baseAssetIndex;
@@ -250,6 +299,7 @@ export class PortfolioSim {
     this.tIdx = t;
     this.markPrices(t);
     this.revalue();
+    this.applyFrozenPolicy(t);
     const now = this.panel.timestamps[t]!;
     if (now - this.lastAccrualTs >= this.accrualInterval) this.accrueFees(now);
     return this.netNavUsd();
@@ -434,20 +484,95 @@ export class PortfolioSim {
     const close = this.panel.close;
     for (let i = 0; i < this.n; i++) {
       const p = close[i]![t]!;
-      if (p > 0) this.mark[i] = p;
+      if (p > 0) {
+        this.mark[i] = p;
+        this.lastPx[i] = p;
+        this.lastSeen[i] = t;
+        this.frozenHandled[i] = 0;
+      }
     }
     // The base asset is the unit of account: without a quote it is worth its peg.
     if (!(this.mark[this.baseAssetIndex]! > 0)) this.mark[this.baseAssetIndex] = 1;
   }
 
+  /**
+   * Applies the frozen-position policy to held assets without a close at bar t. Runs after
+   * `revalue` so that `navFraction` is measured on the vault as it stood, and revalues again
+   * when it changed a balance or a mark.
+   */
+  private applyFrozenPolicy(t: number): void {
+    if (this.staleUsd === 0) return;
+    const p = this.frozenPolicy;
+    const close = this.panel.close;
+    const b = this.baseAssetIndex;
+    const total = this.totalUsd;
+    let changed = false;
+    for (let i = 0; i < this.n; i++) {
+      const u = this.units[i]!;
+      if (u === 0 || i === b || close[i]![t]! > 0 || this.frozenHandled[i] === 1) continue;
+      const last = this.lastCloseAtOrBefore(i, t, p.policy === "markdown" ? p.graceBars + 1 : 0);
+      const valueUsd = u * this.lastPx[i]!;
+      const ended = t > this.seriesEnd[i]!;
+      const event = { symbol: this.panel.assets[i]!.symbol, assetIndex: i, lastPricedBar: last, bar: t, valueUsd };
+      if (p.policy === "sell" && ended) {
+        const proceeds = valueUsd * (1 - p.haircut);
+        this.units[i] = 0;
+        this.units[b] = this.units[b]! + proceeds / this.mark[b]!;
+        this.recordFrozen({ ...event, action: "sold", navFraction: valueUsd / total, lossUsd: valueUsd - proceeds });
+        changed = true;
+      } else if (p.policy === "markdown" && t - last > p.graceBars) {
+        this.mark[i] = this.lastPx[i]! * (1 - p.haircut);
+        this.recordFrozen({
+          ...event,
+          action: "marked_down",
+          navFraction: valueUsd / total,
+          lossUsd: valueUsd * p.haircut,
+        });
+        changed = true;
+      } else if (p.policy === "hold" && ended) {
+        this.recordFrozen({ ...event, action: "held", navFraction: valueUsd / total, lossUsd: 0 });
+      }
+    }
+    if (changed) this.revalue();
+  }
+
+  /**
+   * Last bar <= t with a close for asset i. `markTo` may skip bars, so `lastSeen` can be older
+   * than the true last close; looking back `lookback` bars is enough to decide a grace period.
+   */
+  private lastCloseAtOrBefore(i: number, t: number, lookback: number): number {
+    const row = this.panel.close[i]!;
+    const seen = this.lastSeen[i]!;
+    for (let k = t; k > seen && k >= t - lookback; k--) if (row[k]! > 0) return k;
+    return seen;
+  }
+
+  private recordFrozen(e: FrozenPositionEvent): void {
+    this.events.push(e);
+    this.frozenLossTotal += e.lossUsd;
+    this.frozenHandled[e.assetIndex] = 1;
+  }
+
   private revalue(): void {
     let total = 0;
+    let stale = 0;
+    let ended = 0;
     const n = this.n;
+    const close = this.panel.close;
+    const t = this.tIdx;
     for (let i = 0; i < n; i++) {
       const u = this.units[i]!;
-      if (u !== 0) total += u * this.mark[i]!;
+      if (u === 0) continue;
+      const v = u * this.mark[i]!;
+      total += v;
+      if (!(close[i]![t]! > 0) && i !== this.baseAssetIndex) {
+        stale += v;
+        if (t > this.seriesEnd[i]!) ended += v;
+      }
     }
     this.totalUsd = total;
+    this.staleUsd = stale;
+    this.endedUsd = ended;
     for (let i = 0; i < n; i++) {
       const u = this.units[i]!;
       this.w[i] = u === 0 || total <= 0 ? 0 : (u * this.mark[i]!) / total;

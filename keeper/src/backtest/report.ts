@@ -6,18 +6,39 @@
 import { InvalidInputError } from "../core/errors.js";
 import type { Frequency } from "../core/types.js";
 import type { BacktestResult } from "./backtester.js";
+import type { FrozenPositionEvent } from "./frozenPositions.js";
 import {
   type BenchmarkComparison,
-  compareToBenchmark,
+  benchmarkVerdict,
+  DEFAULT_MIN_BENCHMARK_COVERAGE,
   drawdownSeries,
   type PerformanceMetrics,
   performanceMetrics,
 } from "./metrics.js";
 
+/** How much of a run's value sat in positions without a price, and what the policy did. */
+export interface FrozenSummary {
+  /** Largest value in positions whose series had ended, as a fraction of NAV, and its bar label. */
+  readonly maxFraction: number;
+  readonly maxFractionAt: string | null;
+  /** Value in ended series at the last bar as a fraction of NAV. */
+  readonly finalFraction: number;
+  /** Largest value in positions without a close at their bar (gaps included), fraction of NAV. */
+  readonly maxUnpricedFraction: number;
+  readonly maxUnpricedAt: string | null;
+  /** Value lost to haircuts and markdowns, USD. */
+  readonly lossUsd: number;
+  readonly events: readonly (FrozenPositionEvent & { readonly date: string; readonly lastPricedDate: string })[];
+}
+
 export interface RunReport {
   readonly name: string;
   readonly metrics: PerformanceMetrics;
+  /** Null without a benchmark, or when its coverage is below the minimum (see `benchmarkNote`). */
   readonly vsBenchmark: BenchmarkComparison | null;
+  /** Why there are no CAPM figures although a benchmark was given; null otherwise. */
+  readonly benchmarkNote: string | null;
+  readonly frozen: FrozenSummary;
   readonly totals: {
     readonly tradingCostUsd: number;
     readonly gasUsd: number;
@@ -62,6 +83,8 @@ export function buildReport(args: {
   readonly benchmark: { readonly name: string; readonly values: Float64Array } | null;
   readonly riskFreeRate: number;
   readonly notes: Record<string, unknown>;
+  /** Least fraction of periods with benchmark data for CAPM figures (default 0.9). */
+  readonly minBenchmarkCoverage?: number;
   readonly now?: Date;
 }): BacktestReport {
   const first = args.results[0];
@@ -75,13 +98,14 @@ export function buildReport(args: {
       freq,
       riskFreeRate: args.riskFreeRate,
     });
-    const vsBenchmark = args.benchmark
-      ? compareToBenchmark({
+    const verdict = args.benchmark
+      ? benchmarkVerdict({
           nav: r.nav,
           benchmark: args.benchmark.values,
           benchmarkName: args.benchmark.name,
           freq,
           riskFreeRate: args.riskFreeRate,
+          minCoverage: args.minBenchmarkCoverage ?? DEFAULT_MIN_BENCHMARK_COVERAGE,
         })
       : null;
     const weights: Record<string, number[]> = {};
@@ -92,7 +116,9 @@ export function buildReport(args: {
     return {
       name: r.strategy,
       metrics,
-      vsBenchmark,
+      vsBenchmark: verdict?.kind === "compared" ? verdict.comparison : null,
+      benchmarkNote: verdict?.kind === "insufficient_coverage" ? verdict.message : null,
+      frozen: frozenSummary(r, freq),
       totals: {
         tradingCostUsd: sum(r.costUsd),
         gasUsd: sum(r.gasUsd),
@@ -144,6 +170,41 @@ export function reportToJson(report: BacktestReport): string {
     if (!Number.isFinite(value)) return null;
     return Number.isInteger(value) ? value : Number(value.toPrecision(10));
   });
+}
+
+/** Largest `values[k] / nav[k]` and its index (-1 when never positive). */
+function peakFraction(values: Float64Array, nav: Float64Array): { fraction: number; at: number } {
+  let fraction = 0;
+  let at = -1;
+  for (let k = 0; k < values.length; k++) {
+    const f = nav[k]! > 0 ? values[k]! / nav[k]! : 0;
+    if (f > fraction) {
+      fraction = f;
+      at = k;
+    }
+  }
+  return { fraction, at };
+}
+
+function frozenSummary(r: BacktestResult, freq: Frequency): FrozenSummary {
+  const frozen = peakFraction(r.frozenUsd, r.nav);
+  const unpriced = peakFraction(r.unpricedUsd, r.nav);
+  const label = (k: number) => (k >= 0 ? barDate(r.timestamps[k]!, freq) : null);
+  const last = r.frozenUsd.length - 1;
+  const ts = r.panel.timestamps;
+  return {
+    maxFraction: frozen.fraction,
+    maxFractionAt: label(frozen.at),
+    finalFraction: r.nav[last]! > 0 ? r.frozenUsd[last]! / r.nav[last]! : 0,
+    maxUnpricedFraction: unpriced.fraction,
+    maxUnpricedAt: label(unpriced.at),
+    lossUsd: r.frozenEvents.reduce((acc, e) => acc + e.lossUsd, 0),
+    events: r.frozenEvents.map((e) => ({
+      ...e,
+      date: barDate(ts[e.bar]!, freq),
+      lastPricedDate: e.lastPricedBar >= 0 ? barDate(ts[e.lastPricedBar]!, freq) : "never",
+    })),
+  };
 }
 
 function barDate(closeSeconds: number, freq: Frequency): string {

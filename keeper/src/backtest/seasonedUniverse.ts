@@ -5,6 +5,7 @@
  * when `requireVolume`, reported some volume in that window (otherwise its trading cost cannot
  * be modelled). The base asset is always eligible: it is where unspent cash sits.
  */
+import { dedupeByUnderlying } from "../data/underlying.js";
 import type { Eligibility } from "./pointInTimeView.js";
 
 export interface SeasonedUniverseOptions {
@@ -28,4 +29,18 @@ export function seasonedUniverse(opts: SeasonedUniverseOptions): Eligibility {
       }
       return sawVolume || !opts.requireVolume;
     });
+}
+
+/**
+ * One asset per underlying exposure (data/underlying.ts): among the assets `inner` allows at
+ * bar t, a wrapper is dropped when a preferred member of its group (BTC for WBTC) is also
+ * allowed. Decided bar by bar, so a wrapper stands in for its underlying while only it trades.
+ */
+export function onePerUnderlying(inner: Eligibility): Eligibility {
+  return (panel, t) => {
+    const allowed = inner(panel, t);
+    const symbols = panel.assets.filter((_, i) => allowed[i]).map((a) => a.symbol);
+    const kept = new Set(dedupeByUnderlying(symbols));
+    return allowed.map((ok, i) => ok && kept.has(panel.assets[i]!.symbol));
+  };
 }

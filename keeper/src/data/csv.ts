@@ -14,7 +14,7 @@
  * Rows are validated through `buildPanel` (invalid prices dropped, duplicates keep the last
  * row, gaps reported, spikes repaired, depegs flagged) and the report is returned.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { DataError } from "../core/errors.js";
 import type { Frequency, MarketPanel } from "../core/types.js";
 import { parseCsv } from "./csvParse.js";
@@ -47,6 +47,37 @@ export function loadMarketCsv(
     throw new DataError(`cannot read CSV ${path}`, { cause });
   }
   return parseMarketCsv(text, opts, path);
+}
+
+/**
+ * The bar length a market CSV is written in, from its first data row: a date (`YYYY-MM-DD`)
+ * is a daily file, a datetime an hourly one. Reads only the first few kilobytes.
+ */
+export function inferCsvFrequency(path: string): Frequency {
+  let head: string;
+  let whole: boolean;
+  try {
+    const fd = openSync(path, "r");
+    try {
+      const buf = Buffer.alloc(4096);
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      whole = n < buf.length;
+      head = buf.subarray(0, n).toString("utf8");
+    } finally {
+      closeSync(fd);
+    }
+  } catch (cause) {
+    throw new DataError(`cannot read CSV ${path}`, { cause });
+  }
+  // A cut file ends mid-row: keep whole lines only.
+  const rows = parseCsv(whole ? head : head.slice(0, Math.max(0, head.lastIndexOf("\n"))));
+  const header = rows[0];
+  const iDate = header ? header.findIndex((h) => ["date", "timestamp_utc"].includes(h.trim().toLowerCase())) : -1;
+  const cell = rows[1]?.[iDate]?.trim();
+  if (iDate < 0 || cell === undefined) throw new DataError(`${path}: no date column or no data row`);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(cell)) return "24h";
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(cell)) return "1h";
+  throw new DataError(`${path}: cannot tell daily from hourly by the first date "${cell}"`);
 }
 
 /** Parses market CSV text (see the schema above) into a validated panel. */

@@ -142,6 +142,7 @@ export function buildPanel(series: readonly RawSeries[], options: BuildPanelOpti
         });
       }
     }
+    reportSeriesBounds(c.symbol, px, timestamps, issues);
     filledBars += fillGaps(c.symbol, px, timestamps, ffillLimit, issues);
     assets.push(meta);
     close.push(px);
@@ -284,6 +285,56 @@ function cleanSeries(s: RawSeries, step: number, align: "exact" | "nearest", iss
     volume: Float64Array.from(outVol),
     source: (j) => sourceAt(outOrigin[j] as number),
   };
+}
+
+/**
+ * Reports a series that starts after the range's first bar or ends before its last one: a
+ * backtest must know that a position could not be marked after the end (see the backtester's
+ * frozen-position policy) and that a late start is a listing, not a loss of history.
+ */
+function reportSeriesBounds(
+  symbol: string,
+  px: Float64Array,
+  timestamps: Float64Array,
+  issues: ValidationIssue[],
+): void {
+  const n = px.length;
+  let firstValid = 0;
+  while (firstValid < n && Number.isNaN(px[firstValid] as number)) firstValid++;
+  if (firstValid === n) {
+    issues.push({
+      kind: "series_end",
+      symbol,
+      timestamp: timestamps[0] as number,
+      endTimestamp: timestamps[n - 1] as number,
+      bars: n,
+      action: "flagged",
+      detail: "no valid close in the range",
+    });
+    return;
+  }
+  let lastValid = n - 1;
+  while (Number.isNaN(px[lastValid] as number)) lastValid--;
+  if (firstValid > 0) {
+    issues.push({
+      kind: "series_start",
+      symbol,
+      timestamp: timestamps[firstValid] as number,
+      bars: firstValid,
+      action: "flagged",
+      detail: `first close ${firstValid} bar(s) after the range starts`,
+    });
+  }
+  if (lastValid < n - 1) {
+    issues.push({
+      kind: "series_end",
+      symbol,
+      timestamp: timestamps[lastValid] as number,
+      bars: n - 1 - lastValid,
+      action: "flagged",
+      detail: `last close ${n - 1 - lastValid} bar(s) before the range ends`,
+    });
+  }
 }
 
 /** Reports every interior gap and fills at most `limit` bars of each forward, in place. */

@@ -12,6 +12,8 @@ export type ValidationIssueKind =
   | "misaligned_timestamp" // not on a bar close: snapped to the nearest close, or rejected
   | "spike" // one bar far from both neighbours, which agree: a likely bad tick
   | "gap" // missing bars between an asset's first and last observation
+  | "series_start" // the asset's first close comes after the range starts (a listing, a late source)
+  | "series_end" // the asset's last close comes before the range ends (a delisting, a migration, a source that stops)
   | "depeg"; // a stablecoin away from $1: flagged, never repaired
 
 export type ValidationAction =
@@ -43,7 +45,7 @@ export interface ValidationReport {
   readonly counts: Readonly<Record<ValidationIssueKind, number>>;
 }
 
-/** Issue kinds that `onInvalid: "reject"` refuses; gaps and depegs are facts, not errors. */
+/** Issue kinds that `onInvalid: "reject"` refuses; gaps, series bounds and depegs are facts, not errors. */
 export const REJECTABLE_KINDS: ReadonlySet<ValidationIssueKind> = new Set([
   "invalid_price",
   "invalid_volume",
@@ -60,6 +62,8 @@ export function summarize(issues: readonly ValidationIssue[], filledBars: number
     misaligned_timestamp: 0,
     spike: 0,
     gap: 0,
+    series_start: 0,
+    series_end: 0,
     depeg: 0,
   };
   for (const issue of issues) counts[issue.kind] += 1;

@@ -29,7 +29,11 @@ describe("data/panel buildPanel + validation", () => {
     expect(Number.isNaN(panel.close[1]?.[3] as number)).to.equal(true);
     expect(panel.close[1]?.[4]).to.equal(1);
     expect(panel.volumeSource?.[0]?.[0]).to.equal("x");
-    expect(report.issues).to.have.length(0); // leading NaN before listing is not a gap
+    // Leading NaN before a listing is not a gap; the late start is reported as a fact.
+    expect(report.issues.map((i) => [i.kind, i.symbol, i.timestamp])).to.deep.equal([
+      ["series_start", "ARB", T0 + 4 * DAY],
+    ]);
+    expect(report.counts.gap).to.equal(0);
   });
 
   it("drops non-positive and NaN prices, sorts unsorted input and keeps the last duplicate", () => {

@@ -1,18 +1,13 @@
 /**
  * `backtest`: runs strategies over market history with the full cost model and writes a JSON
- * report and a self-contained HTML report (Chart.js inlined).
- *
- *   backtest --strategy equal-weight:24h [--strategy single:BTC ...] [--baselines]
- *            [--data ../shared/data/market_daily.csv] [--freq 24h] [--from 2021-01-01] [--to 2023-12-31]
- *            [--benchmark DPI|none] [--rf 0.0] [--out reports/backtest] [--lag 1]
- *            [--exclude DPI,WETH,WBTC] [--nav 1000000] [--mgmt-bps 0] [--perf-bps 0]
- *            [--max-weight 1] [--gas-usd 0.3] [--impact-k 0.5] [--max-slippage 0.03]
- *            [--depth-usd N] [--hub-depth-usd 1000000000] [--tolerance-bps 25] [--json]
- *
- * Strategies: `buy-and-hold`, `equal-weight:<hours>h` (rebalanced every so many hours),
+ * report and a self-contained HTML report (Chart.js inlined). `backtest --help` prints the
+ * flags. Strategies: `buy-and-hold`, `equal-weight:<hours>h` (rebalanced every so many hours),
  * `single:<SYMBOL>`. `--baselines` adds buy-and-hold, equal weight at 24h/48h/168h, BTC, ETH.
  * Timing: decisions at bar t's close, execution at bar t+lag's close (lag >= 1) with costs.
- * Data: read with the data layer's `loadMarketCsv` (validated panel, asset registry metadata).
+ * Data: read with the data layer's `loadMarketCsv` (validated panel, asset registry metadata);
+ * daily or hourly, told apart by the file's first date unless `--freq` says.
+ * Universe: seasoned assets, one per underlying exposure (BTC stands for WBTC while both
+ * trade); the benchmark is a yardstick and stays holdable unless `--exclude-benchmark`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -21,23 +16,50 @@ import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { defaultCosts, defaultRules, parseAssumptions } from "../../backtest/assumptions.js";
 import { type BacktestResult, runBacktest } from "../../backtest/backtester.js";
+import {
+  describeFrozenPolicy,
+  type FrozenPolicy,
+  type FrozenPolicyInput,
+  parseFrozenPolicy,
+} from "../../backtest/frozenPositions.js";
 import { renderHtmlReport } from "../../backtest/htmlReport.js";
 import { trailingLiquidity } from "../../backtest/liquidityEstimates.js";
+import { DEFAULT_MIN_BENCHMARK_COVERAGE } from "../../backtest/metrics.js";
 import { type BacktestReport, buildReport, reportToJson } from "../../backtest/report.js";
-import { seasonedUniverse } from "../../backtest/seasonedUniverse.js";
-import { BallastError } from "../../core/errors.js";
+import { onePerUnderlying, seasonedUniverse } from "../../backtest/seasonedUniverse.js";
+import { BallastError, InvalidInputError } from "../../core/errors.js";
 import { BARS_PER_YEAR, type Frequency, type MarketPanel, type Strategy } from "../../core/types.js";
-import { loadMarketCsv } from "../../data/csv.js";
-import { barLabel, dailyBarClose, indexAtOrBefore, parseUtcSeconds } from "../../data/time.js";
+import { coverageNote, panelCoverage, survivorshipNote } from "../../data/coverage.js";
+import { inferCsvFrequency, loadMarketCsv } from "../../data/csv.js";
+import { spreadDailyVolume } from "../../data/dailyVolume.js";
+import { barLabel } from "../../data/time.js";
+import { duplicateExposures } from "../../data/underlying.js";
 import { buyAndHold, equalWeight, singleAsset } from "../../strategy/baselines/simple.js";
+import { type BarRange, resolveDateRange } from "../dateRange.js";
 import { usageReporter } from "../usage.js";
 
 const USAGE = `usage: backtest --strategy <spec> [--strategy <spec> ...] [--baselines] [--data <csv>] [--freq 24h|1h]
-                [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--benchmark SYMBOL|none] [--rf RATE] [--out DIR]
+                [--train-end DATE] [--test-start DATE] [--test-end DATE] [--from DATE] [--to DATE]
+                [--volume-data <daily csv>] [--benchmark SYMBOL|none] [--exclude-benchmark] [--min-coverage F]
+                [--rf RATE] [--out DIR]
                 [--lag BARS] [--exclude SYM,SYM] [--nav USD] [--mgmt-bps N] [--perf-bps N] [--max-weight F]
                 [--gas-usd N] [--impact-k N] [--max-slippage F] [--depth-usd N] [--hub-depth-usd N]
-                [--tolerance-bps N] [--json]
-strategies: buy-and-hold | equal-weight:<hours>h | single:<SYMBOL>`;
+                [--tolerance-bps N] [--frozen sell|markdown|hold] [--haircut F] [--grace-bars N] [--json]
+strategies: buy-and-hold | equal-weight:<hours>h | single:<SYMBOL>
+  --data             market CSV (default ../shared/data/market_daily.csv); hourly files work too
+  --freq             bar length; default: told from the file's first date
+  --train-end        last bar a strategy's settings were chosen on; the scored range must start after it
+  --test-start/-end  first and last bar scored (default: the whole file); DATE as the file labels
+                     its bars (YYYY-MM-DD, or "YYYY-MM-DD HH:MM" on hourly data); --from/--to are aliases
+  --benchmark        CAPM yardstick (default DPI); it stays holdable unless --exclude-benchmark
+  --min-coverage     least fraction of periods with benchmark data for CAPM figures (default 0.9)
+  --volume-data      daily CSV whose volumes fill an hourly file without them (1/24 of the previous
+                     day's volume per hour); the cost model needs volume unless --depth-usd is given
+  --exclude          symbols never held (default none; wrapped duplicates are grouped by underlying)
+  --frozen           a held asset whose prices stop: sell at the last close less --haircut
+                     (default, 0.1), markdown after --grace-bars unpriced bars (default 7) by
+                     --haircut (default 1 = written off), or hold at the last close (reported only)
+  --help             this text`;
 
 const BASE_SYMBOL = "USDC";
 const BASELINE_SPECS = [
@@ -55,13 +77,23 @@ function parse(argv: string[]) {
     strict: true,
     allowPositionals: false,
     options: {
+      help: { type: "boolean", short: "h", default: false },
       strategy: { type: "string", multiple: true, default: [] },
       baselines: { type: "boolean", default: false },
       data: { type: "string", default: "../shared/data/market_daily.csv" },
-      freq: { type: "string", default: "24h" },
+      "volume-data": { type: "string" },
+      freq: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },
+      "train-end": { type: "string" },
+      "test-start": { type: "string" },
+      "test-end": { type: "string" },
       benchmark: { type: "string", default: "DPI" },
+      "exclude-benchmark": { type: "boolean", default: false },
+      "min-coverage": { type: "string", default: String(DEFAULT_MIN_BENCHMARK_COVERAGE) },
+      frozen: { type: "string", default: "sell" },
+      haircut: { type: "string" },
+      "grace-bars": { type: "string" },
       rf: { type: "string", default: "0" },
       out: { type: "string", default: "reports/backtest" },
       lag: { type: "string", default: "1" },
@@ -102,12 +134,30 @@ export function strategyFromSpec(spec: string, freq: Frequency): Strategy | stri
   return `unknown strategy "${spec}"`;
 }
 
-/** Bar index of a date: the first bar closing on/after `from`, the last closing on/before `to`'s end. */
-function barIndex(panel: MarketPanel, date: string, edge: "from" | "to"): number {
-  const close = panel.freq === "24h" ? dailyBarClose(date) : parseUtcSeconds(date);
-  const i = indexAtOrBefore(panel.timestamps, close);
-  if (edge === "to") return i;
-  return i >= 0 && panel.timestamps[i] === close ? i : i + 1;
+/** The frozen-position policy the flags ask for. */
+function frozenFromFlags(values: ReturnType<typeof parse>["values"]): FrozenPolicy {
+  const optional = (name: "haircut" | "grace-bars"): number | undefined => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const x = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(x)) throw new InvalidInputError(`--${name} must be a number`);
+    return x;
+  };
+  const haircut = optional("haircut");
+  const graceBars = optional("grace-bars");
+  const policy = values.frozen;
+  if (policy !== "sell" && policy !== "markdown" && policy !== "hold") {
+    throw new InvalidInputError(`--frozen must be sell, markdown or hold, got "${policy}"`);
+  }
+  if (graceBars !== undefined && policy !== "markdown")
+    throw new InvalidInputError("--grace-bars needs --frozen markdown");
+  if (haircut !== undefined && policy === "hold")
+    throw new InvalidInputError("--haircut does not apply to --frozen hold");
+  return parseFrozenPolicy({
+    policy,
+    ...(haircut !== undefined ? { haircut } : {}),
+    ...(graceBars !== undefined ? { graceBars } : {}),
+  } as FrozenPolicyInput);
 }
 
 export async function backtestCommand(argv: string[]): Promise<number> {
@@ -118,8 +168,29 @@ export async function backtestCommand(argv: string[]): Promise<number> {
   } catch (err) {
     return bad(err);
   }
-  const freq = values.freq;
-  if (freq !== "24h" && freq !== "1h") return bad("--freq must be 24h or 1h");
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const path = resolve(values.data);
+  if (!existsSync(path)) return bad(`${path} not found (is ../shared/data present?)`);
+  let freqText: string;
+  try {
+    freqText = values.freq ?? inferCsvFrequency(path);
+  } catch (err) {
+    return bad(err);
+  }
+  if (freqText !== "24h" && freqText !== "1h") return bad("--freq must be 24h or 1h");
+  const freq: Frequency = freqText;
+  if (values.from !== undefined && values["test-start"] !== undefined)
+    return bad("give --from or --test-start, not both");
+  if (values.to !== undefined && values["test-end"] !== undefined) return bad("give --to or --test-end, not both");
+  let frozen: FrozenPolicy;
+  try {
+    frozen = frozenFromFlags(values);
+  } catch (err) {
+    return bad(err);
+  }
   const specs = [...(values.strategy ?? []), ...(values.baselines ? BASELINE_SPECS : [])];
   if (specs.length === 0) return bad("give at least one --strategy, or --baselines");
   const strategies: Strategy[] = [];
@@ -127,9 +198,6 @@ export async function backtestCommand(argv: string[]): Promise<number> {
     const s = strategyFromSpec(spec, freq);
     if (typeof s === "string") return bad(s);
     strategies.push(s);
-  }
-  for (const date of [values.from, values.to]) {
-    if (date !== undefined && !/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$/.test(date)) return bad(`bad date "${date}"`);
   }
   const num = (name: string, raw: string | undefined): number | string => {
     const x = Number(raw);
@@ -148,6 +216,7 @@ export async function backtestCommand(argv: string[]): Promise<number> {
     "max-slippage",
     "tolerance-bps",
     "hub-depth-usd",
+    "min-coverage",
   ] as const) {
     const x = num(name, values[name]);
     if (typeof x === "string") return bad(x);
@@ -158,9 +227,8 @@ export async function backtestCommand(argv: string[]): Promise<number> {
   const lag = numbers.lag!;
   if (!Number.isInteger(lag) || lag < 1)
     return bad("--lag must be an integer >= 1 (a decision cannot trade on the bar it reads)");
-
-  const path = resolve(values.data);
-  if (!existsSync(path)) return bad(`${path} not found (is ../shared/data present?)`);
+  const minCoverage = numbers["min-coverage"]!;
+  if (!(minCoverage >= 0 && minCoverage <= 1)) return bad("--min-coverage must be in [0, 1]");
 
   try {
     const assumptions = parseAssumptions({
@@ -174,30 +242,58 @@ export async function backtestCommand(argv: string[]): Promise<number> {
       maxWeight: numbers["max-weight"],
       toleranceBps: numbers["tolerance-bps"],
     });
-    const { panel } = loadMarketCsv(path, { freq });
+    const loaded = loadMarketCsv(path, { freq });
+    const validation = loaded.report;
+    let panel = loaded.panel;
+    let volumeNote = "volumes from the data file";
+    if (values["volume-data"] !== undefined) {
+      const volumePath = resolve(values["volume-data"]);
+      if (freq !== "1h") return bad("--volume-data fills an hourly file; the data is daily");
+      if (!existsSync(volumePath)) return bad(`${volumePath} not found`);
+      const spread = spreadDailyVolume(panel, loadMarketCsv(volumePath, { freq: "24h" }).panel);
+      panel = spread.panel;
+      volumeNote = `hourly volume = 1/24 of the previous day's volume in ${volumePath} (${spread.filled.length} assets${spread.missing.length > 0 ? `; none for ${spread.missing.join(", ")}` : ""})`;
+    }
+    if (Number.isNaN(assumptions.poolDepthUsd) && panel.volume.every((row) => row.every(Number.isNaN))) {
+      return bad(
+        "the data has no volume, so trading costs cannot be modelled: give --volume-data <daily csv> or --depth-usd",
+      );
+    }
     const base = panel.assets.findIndex((a) => a.symbol === BASE_SYMBOL);
     if (base < 0) return bad(`the data has no ${BASE_SYMBOL} (the vault's base asset)`);
     const benchmarkSymbol = values.benchmark.toUpperCase();
     const bench = benchmarkSymbol === "NONE" ? -1 : panel.assets.findIndex((a) => a.symbol === benchmarkSymbol);
     if (benchmarkSymbol !== "NONE" && bench < 0) return bad(`benchmark ${benchmarkSymbol} is not in the data`);
-    const from = values.from === undefined ? 0 : barIndex(panel, values.from, "from");
-    const to = values.to === undefined ? panel.timestamps.length - 1 : barIndex(panel, values.to, "to");
-    if (!(from >= 0 && to > from)) return bad("--from/--to select fewer than two bars of the data");
+    if (values["exclude-benchmark"] && bench < 0) return bad("--exclude-benchmark needs a --benchmark");
+    let range: BarRange;
+    try {
+      range = resolveDateRange(panel, {
+        trainEnd: values["train-end"],
+        testStart: values["test-start"] ?? values.from,
+        testEnd: values["test-end"] ?? values.to,
+      });
+    } catch (err) {
+      if (err instanceof InvalidInputError) return bad(err);
+      throw err;
+    }
+    const from = range.testStart;
+    const to = range.testEnd;
 
-    // Wrapped ETH/BTC duplicate ETH/BTC in this data; the benchmark is a yardstick, not a holding.
+    // The benchmark is a yardstick: it stays holdable unless the user asks otherwise.
     const exclude = new Set(
-      (values.exclude ?? ["WETH", "WBTC", ...(bench >= 0 ? [benchmarkSymbol] : [])].join(","))
-        .split(",")
+      [...(values.exclude ?? "").split(","), ...(values["exclude-benchmark"] ? [benchmarkSymbol] : [])]
         .map((s) => s.trim().toUpperCase())
         .filter(Boolean),
     );
     const barsPerDay = BARS_PER_YEAR[freq] / 365;
-    const eligibility = seasonedUniverse({
-      exclude,
-      baseSymbol: BASE_SYMBOL,
-      minHistoryBars: Math.round(30 * barsPerDay),
-      requireVolume: Number.isNaN(assumptions.poolDepthUsd),
-    });
+    const eligibility = onePerUnderlying(
+      seasonedUniverse({
+        exclude,
+        baseSymbol: BASE_SYMBOL,
+        minHistoryBars: Math.round(30 * barsPerDay),
+        requireVolume: Number.isNaN(assumptions.poolDepthUsd),
+      }),
+    );
     const costs = defaultCosts(panel, BASE_SYMBOL, assumptions);
     const rules = defaultRules(panel, base, assumptions);
     const liquidity = trailingLiquidity(panel, 30);
@@ -224,6 +320,7 @@ export async function backtestCommand(argv: string[]): Promise<number> {
           baseAssetIndex: base,
           eligibility,
           liquidity,
+          frozen,
           settings: { from, to, executionLagBars: lag, initialNavUsd: numbers.nav },
           onProgress: (done) => bar?.update(done),
         }),
@@ -235,21 +332,34 @@ export async function backtestCommand(argv: string[]): Promise<number> {
       bench >= 0
         ? { name: benchmarkSymbol, values: Float64Array.from(panel.close[bench]!.subarray(from, to + 1)) }
         : null;
+    const label = (bar: number) => barLabel(panel.timestamps[bar]!, freq);
+    const coverage = panelCoverage(panel, from, to);
+    const bounds = validation.issues.filter((i) => i.kind === "series_start" || i.kind === "series_end");
     const report = buildReport({
-      title: `Backtest ${barLabel(panel.timestamps[from]!, freq)} to ${barLabel(panel.timestamps[to]!, freq)} (${freq})`,
+      title: `Backtest ${label(from)} to ${label(to)} (${freq})`,
       results,
       benchmark,
       riskFreeRate: numbers.rf!,
+      minBenchmarkCoverage: minCoverage,
       notes: {
-        data: `${path} via loadMarketCsv (validated; spikes repaired, no forward fill on daily bars)`,
+        data: `${path} via loadMarketCsv (validated; spikes repaired, ${freq === "24h" ? "no forward fill on daily bars" : "hourly gaps of up to 2 bars filled forward"})`,
+        range: {
+          trainEnd: range.trainEnd === null ? null : label(range.trainEnd),
+          scored: `${label(from)} .. ${label(to)} (${to - from + 1} bars)`,
+        },
+        validation: {
+          counts: validation.counts,
+          seriesBounds: bounds.map((i) => `${i.kind} ${i.symbol} ${barLabel(i.timestamp, freq)}: ${i.detail}`),
+        },
+        frozenPositions: describeFrozenPolicy(frozen),
         timing: `decision at bar t's close on data up to t; execution at bar t+${lag}'s close with modelled costs`,
         costs:
           "Uniswap V3 fee per hop (USDC->WETH 5bp ->token 30bp; majors 5bp; LSTs 5bp+1bp; stables 1bp); the token's hop pays square-root impact k*sigma_daily*sqrt(trade/ADV) on 30-day trailing volume (or constant-product impact with --depth-usd); the USDC/WETH hub hop pays constant-product impact on --hub-depth-usd; gas per leg; legs above the slippage bound are skipped",
         assumptions,
-        universe: `priced for the last 30 days${Number.isNaN(assumptions.poolDepthUsd) ? " with some volume" : ""}; excluded: ${[...exclude].join(", ") || "none"}; base ${BASE_SYMBOL} holds unspent cash`,
-        survivorship: "the data only holds tokens that still trade: results are biased toward survivors",
-        volume:
-          "volumes are all-venue or single-venue CEX figures, not Arbitrum DEX volume: impact is likely understated",
+        universe: `priced for the last 30 days${Number.isNaN(assumptions.poolDepthUsd) ? " with some volume" : ""}; one asset per underlying exposure (${duplicateNote(panel)}); excluded: ${[...exclude].join(", ") || "none"}; base ${BASE_SYMBOL} holds unspent cash`,
+        survivorship: survivorshipNote(coverage, label),
+        coverage: coverageNote(coverage, label),
+        volume: `${volumeNote}; volumes are all-venue or single-venue CEX figures, not Arbitrum DEX volume: impact is likely understated`,
       },
     });
     const outDir = resolve(values.out);
@@ -271,8 +381,23 @@ export async function backtestCommand(argv: string[]): Promise<number> {
   }
 }
 
+/** Which wrappers the panel holds next to the asset that stands for them. */
+function duplicateNote(panel: MarketPanel): string {
+  const dups = duplicateExposures(panel.assets.map((a) => a.symbol));
+  return dups.length === 0
+    ? "no duplicates in the data"
+    : `${dups.map((d) => `${d.symbol} only while ${d.keptAs} is not held`).join(", ")}`;
+}
+
 function summary(report: BacktestReport) {
-  return report.runs.map((r) => ({ name: r.name, metrics: r.metrics, vsBenchmark: r.vsBenchmark, totals: r.totals }));
+  return report.runs.map((r) => ({
+    name: r.name,
+    metrics: r.metrics,
+    vsBenchmark: r.vsBenchmark,
+    benchmarkNote: r.benchmarkNote,
+    frozen: { ...r.frozen, events: r.frozen.events.length },
+    totals: r.totals,
+  }));
 }
 
 /** Markdown table of the main metrics, one row per run. */
@@ -280,11 +405,13 @@ export function renderSummaryTable(report: BacktestReport): string {
   const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "n/a");
   const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "n/a");
   const bench = report.benchmark?.name ?? "benchmark";
-  const header = `| strategy | total | CAGR | vol | Sharpe | Sortino | max DD | Calmar | turnover/yr | cost drag | hit rate | beta vs ${bench} | alpha | CAPM E[r] | costs+gas $ |`;
+  const header = `| strategy | total | CAGR | vol | Sharpe | Sortino | max DD | Calmar | turnover/yr | cost drag | hit rate | beta vs ${bench} | alpha | CAPM E[r] | costs+gas $ | max frozen | frozen loss $ | max unpriced |`;
   const rows = report.runs.map((r) => {
     const m = r.metrics;
     const b = r.vsBenchmark;
-    return `| ${r.name} | ${pct(m.totalReturn)} | ${pct(m.annualisedReturn)} | ${pct(m.volatility)} | ${f2(m.sharpe)} | ${f2(m.sortino)} | ${pct(m.maxDrawdown)} | ${f2(m.calmar)} | ${f2(m.turnoverAnnualised)} | ${pct(m.costDrag)} | ${pct(m.hitRate)} | ${b ? f2(b.beta) : "n/a"} | ${b ? pct(b.alpha) : "n/a"} | ${b ? pct(b.capmExpectedReturn) : "n/a"} | ${Math.round(r.totals.tradingCostUsd + r.totals.gasUsd).toLocaleString("en-US")} |`;
+    return `| ${r.name} | ${pct(m.totalReturn)} | ${pct(m.annualisedReturn)} | ${pct(m.volatility)} | ${f2(m.sharpe)} | ${f2(m.sortino)} | ${pct(m.maxDrawdown)} | ${f2(m.calmar)} | ${f2(m.turnoverAnnualised)} | ${pct(m.costDrag)} | ${pct(m.hitRate)} | ${b ? f2(b.beta) : "n/a"} | ${b ? pct(b.alpha) : "n/a"} | ${b ? pct(b.capmExpectedReturn) : "n/a"} | ${Math.round(r.totals.tradingCostUsd + r.totals.gasUsd).toLocaleString("en-US")} | ${pct(r.frozen.maxFraction)} | ${Math.round(r.frozen.lossUsd).toLocaleString("en-US")} | ${pct(r.frozen.maxUnpricedFraction)} |`;
   });
-  return [header, `|${"---|".repeat(15)}`, ...rows].join("\n");
+  // One line per distinct refusal (every run shares the benchmark, so usually one).
+  const refusals = [...new Set(report.runs.map((r) => r.benchmarkNote).filter((x): x is string => x !== null))];
+  return [header, `|${"---|".repeat(18)}`, ...rows, ...refusals.map((x) => `\nCAPM: ${x}`)].join("\n");
 }

@@ -1,15 +1,16 @@
 /**
- * `research`: classify -> train -> select -> test -> report.
- *
- *   research [--data ../shared/data/market_daily.csv] [--out reports/research]
- *            [--cache-dir .ballast/research-cache] [--seeds 0,1,2] [--ppo-steps 100000]
- *            [--universe seasoned|classifier] [--no-ppo] [--fresh]
+ * `research`: classify -> train -> select -> test -> report. `research --help` prints the flags.
  *
  * The selection (chosen configurations, validation grid, PPO policies) is cached under the
  * hash of the data file and the research config: a re-run with the same data and config
  * reuses it instead of searching again, so the test block can only ever score the
  * configuration chosen the first time. Writes research.json, research.html (self-contained,
  * Chart.js inlined) and oos-table.md to --out.
+ *
+ * Blocks: by default the history is split by fractions (train, validation, test). With
+ * `--train-end` the strategies are trained and selected on bars up to that date only, and the
+ * test block runs from `--test-start` (default: the next bar) to `--test-end` (default: the
+ * last bar). Hourly files run with every parameter set in days (see ResearchConfig.barsPerDay).
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -17,24 +18,54 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { DataError } from "../../core/errors.js";
-import { loadMarketCsv } from "../../data/csv.js";
+import { z } from "zod";
+import { ConfigError, DataError, InvalidInputError } from "../../core/errors.js";
+import { BARS_PER_YEAR, type MarketPanel } from "../../core/types.js";
+import { inferCsvFrequency, loadMarketCsv } from "../../data/csv.js";
+import { spreadDailyVolume } from "../../data/dailyVolume.js";
 import type { PpoPolicy } from "../../strategy/ppo/ppoPolicy.js";
 import { initTf } from "../../strategy/ppo/tfBackend.js";
-import { type ResearchConfig, researchConfigSchema } from "../../strategy/research/researchConfig.js";
+import {
+  DEFAULT_SCHEDULES,
+  type ResearchConfig,
+  researchConfigSchema,
+} from "../../strategy/research/researchConfig.js";
 import { buildResearchReport } from "../../strategy/research/researchReport.js";
 import {
   type ResearchProgress,
+  researchBlocks,
   scoreOnTest,
   selectOnValidation,
   trainPpoSeeds,
 } from "../../strategy/research/runResearch.js";
 import { type Selection, selectionSchema } from "../../strategy/research/selection.js";
 import { candidateAssets } from "../../strategy/research/universe.js";
+import { resolveDateRange } from "../dateRange.js";
+import { usageReporter } from "../usage.js";
 import { loadPolicyFolder, savePolicyFolder } from "./train.js";
 
+const USAGE = `usage: research [--data <csv>] [--freq 24h|1h] [--volume-data <daily csv>] [--out DIR] [--cache-dir DIR]
+                [--train-end DATE] [--test-start DATE] [--test-end DATE]
+                [--seeds 0,1,2] [--ppo-steps N] [--universe seasoned|classifier] [--no-ppo] [--fresh]
+  --data             market CSV (default ../shared/data/market_daily.csv); hourly files work too
+  --freq             bar length; default: told from the file's first date
+  --volume-data      daily CSV whose volumes fill an hourly file without them (previous day / 24)
+  --train-end        train and select on bars up to DATE only (default: the first two thirds by fraction)
+  --test-start/-end  the scored test block (default: the bar after --train-end .. the last bar);
+                     DATE as the file labels its bars (YYYY-MM-DD, or "YYYY-MM-DD HH:MM" hourly)
+  --seeds            PPO seeds (default 0,1,2); --ppo-steps steps per seed (default 100000)
+  --universe         seasoned (default) or the keeper's classifier
+  --no-ppo           skip the PPO agent; --fresh ignores a cached selection
+  --help             this text`;
+
 interface Flags {
+  help: boolean;
   data: string;
+  freq: string | undefined;
+  volumeData: string | undefined;
+  trainEnd: string | undefined;
+  testStart: string | undefined;
+  testEnd: string | undefined;
   out: string;
   cacheDir: string;
   seeds: number[];
@@ -50,7 +81,13 @@ function parseFlags(argv: string[]): Flags | string {
     ({ values } = parseArgs({
       args: argv,
       options: {
+        help: { type: "boolean", short: "h", default: false },
         data: { type: "string", default: "../shared/data/market_daily.csv" },
+        freq: { type: "string" },
+        "volume-data": { type: "string" },
+        "train-end": { type: "string" },
+        "test-start": { type: "string" },
+        "test-end": { type: "string" },
         out: { type: "string", default: "reports/research" },
         "cache-dir": { type: "string", default: ".ballast/research-cache" },
         seeds: { type: "string", default: "0,1,2" },
@@ -73,8 +110,18 @@ function parseFlags(argv: string[]): Flags | string {
   if (!Number.isInteger(ppoSteps) || ppoSteps <= 0) return "--ppo-steps must be a positive integer";
   const universe = values.universe;
   if (universe !== "seasoned" && universe !== "classifier") return "--universe must be seasoned or classifier";
+  const optional = (v: string | boolean | undefined): string | undefined => (typeof v === "string" ? v : undefined);
+  if (values["test-end"] !== undefined && values["train-end"] === undefined && values["test-start"] === undefined) {
+    return "--test-end needs --train-end or --test-start (where selection stops)";
+  }
   return {
+    help: values.help === true,
     data: String(values.data),
+    freq: optional(values.freq),
+    volumeData: optional(values["volume-data"]),
+    trainEnd: optional(values["train-end"]),
+    testStart: optional(values["test-start"]),
+    testEnd: optional(values["test-end"]),
     out: String(values.out),
     cacheDir: String(values["cache-dir"]),
     seeds,
@@ -110,23 +157,67 @@ function progressBars(): ResearchProgress {
 
 const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
 
+/** The research config for `panel`: blocks from the date flags, parameters in days. */
+function configFor(panel: MarketPanel, flags: Flags): ResearchConfig {
+  const range = rangeOf(panel, flags);
+  const barsPerDay = BARS_PER_YEAR[panel.freq] / 365;
+  const parsed = researchConfigSchema.safeParse({
+    universe: flags.universe,
+    barsPerDay,
+    // The default schedules are in days; on hourly bars each becomes that many hours.
+    schedules: DEFAULT_SCHEDULES.map((sc) => ({ ...sc, decideEveryBars: sc.decideEveryBars * barsPerDay })),
+    ...(range ? { range } : {}),
+    ppo: { enabled: flags.ppo, seeds: flags.seeds, totalSteps: flags.ppoSteps, decideEveryBars: barsPerDay },
+  });
+  if (!parsed.success) throw new ConfigError(`research config: ${z.prettifyError(parsed.error)}`);
+  // Blocks that cannot be cut are a usage error, reported before any work starts.
+  researchBlocks(panel, parsed.data);
+  return parsed.data;
+}
+
+/** The explicit blocks the date flags ask for; undefined without flags (the fraction split). */
+function rangeOf(panel: MarketPanel, flags: Flags): ResearchConfig["range"] {
+  if (flags.trainEnd === undefined && flags.testStart === undefined && flags.testEnd === undefined) return undefined;
+  const r = resolveDateRange(panel, { trainEnd: flags.trainEnd, testStart: flags.testStart, testEnd: flags.testEnd });
+  return { trainEnd: r.trainEnd ?? r.testStart - 1, testStart: r.testStart, testEnd: r.testEnd };
+}
+
 export async function researchCommand(argv: string[]): Promise<number> {
+  const bad = usageReporter("research", USAGE);
   const flags = parseFlags(argv);
-  if (typeof flags === "string") {
-    console.error(`research: ${flags}`);
-    return 2;
+  if (typeof flags === "string") return bad(flags);
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
   }
-  if (!existsSync(flags.data)) {
-    console.error(`research: data file not found: ${flags.data}`);
-    return 2;
+  if (!existsSync(flags.data)) return bad(`data file not found: ${flags.data}`);
+  if (flags.volumeData !== undefined && !existsSync(flags.volumeData)) {
+    return bad(`volume data file not found: ${flags.volumeData}`);
+  }
+  let panel: MarketPanel;
+  let cfg: ResearchConfig;
+  try {
+    const freq = flags.freq ?? inferCsvFrequency(flags.data);
+    if (freq !== "24h" && freq !== "1h") return bad("--freq must be 24h or 1h");
+    panel = loadMarketCsv(flags.data, { freq }).panel;
+    if (flags.volumeData !== undefined) {
+      if (freq !== "1h") return bad("--volume-data fills an hourly file; the data is daily");
+      panel = spreadDailyVolume(panel, loadMarketCsv(flags.volumeData, { freq: "24h" }).panel).panel;
+    }
+    cfg = configFor(panel, flags);
+  } catch (err) {
+    if (err instanceof InvalidInputError || err instanceof DataError || err instanceof ConfigError) return bad(err);
+    throw err;
+  }
+  if (panel.volume.every((row) => row.every(Number.isNaN))) {
+    return bad("the data has no volume, so trading costs cannot be modelled: give --volume-data <daily csv>");
   }
   const progress = progressBars();
-  const dataHash = sha256(readFileSync(flags.data));
-  const { panel } = loadMarketCsv(flags.data);
-  const cfg: ResearchConfig = researchConfigSchema.parse({
-    universe: flags.universe,
-    ppo: { enabled: flags.ppo, seeds: flags.seeds, totalSteps: flags.ppoSteps },
-  });
+  // The cache key covers every file the panel is built from.
+  const dataHash =
+    flags.volumeData === undefined
+      ? sha256(readFileSync(flags.data))
+      : sha256(sha256(readFileSync(flags.data)) + sha256(readFileSync(flags.volumeData)));
   const configHash = sha256(JSON.stringify(cfg));
   const cacheDir = join(flags.cacheDir, sha256(dataHash + configHash).slice(0, 16));
   const selectionPath = join(cacheDir, "selection.json");

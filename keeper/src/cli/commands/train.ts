@@ -1,24 +1,35 @@
 /**
  * `train`: trains the PPO agent on the training block of a market CSV (the first third by
- * default, so the validation and test blocks stay unseen) and saves the policy, its observation
- * normaliser, config and asset layout to a folder.
- *
- *   train --data ../shared/data/market_daily.csv --out .ballast/ppo [--seed 0] [--steps 150000]
- *         [--train-fraction 0.3333] [--decide-every 1]
+ * default, or up to `--train-end`, so later bars stay unseen) and saves the policy, its
+ * observation normaliser, config and asset layout to a folder. The agent's assets are those
+ * that had traded by the end of the training block (point in time). `train --help` prints the flags.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { DataError } from "../../core/errors.js";
-import { loadMarketCsv } from "../../data/csv.js";
+import { DataError, InvalidInputError } from "../../core/errors.js";
+import type { MarketPanel } from "../../core/types.js";
+import { inferCsvFrequency, loadMarketCsv } from "../../data/csv.js";
+import { barLabel } from "../../data/time.js";
+import { listedBy } from "../../strategy/ppo/assetSet.js";
 import { PpoPolicy } from "../../strategy/ppo/ppoPolicy.js";
 import { initTf } from "../../strategy/ppo/tfBackend.js";
 import { DEFAULT_PPO, trainPpoAgent } from "../../strategy/research/ppoAgent.js";
 import { researchConfigSchema } from "../../strategy/research/researchConfig.js";
 import { candidateAssets, researchEligibility } from "../../strategy/research/universe.js";
+import { barOf } from "../dateRange.js";
+import { usageReporter } from "../usage.js";
 
 export const POLICY_FILE = "policy.json";
+
+const USAGE = `usage: train --out DIR [--data <csv>] [--seed N] [--steps N] [--train-fraction F | --train-end DATE]
+             [--decide-every BARS]
+  --out              folder for the policy (required)
+  --data             market CSV (default ../shared/data/market_daily.csv)
+  --train-fraction   leading fraction of the bars to train on (default 0.3333)
+  --train-end        last bar to train on, as the file labels it (instead of --train-fraction)
+  --help             this text`;
 
 export function savePolicyFolder(policy: PpoPolicy, dir: string): void {
   mkdirSync(dir, { recursive: true });
@@ -37,7 +48,10 @@ export function loadPolicyFolder(dir: string): PpoPolicy {
 }
 
 export async function trainCommand(argv: string[]): Promise<number> {
+  const bad = usageReporter("train", USAGE);
   let values: {
+    help?: boolean;
+    "train-end"?: string;
     data?: string;
     out?: string;
     seed?: string;
@@ -49,22 +63,30 @@ export async function trainCommand(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
+        help: { type: "boolean", short: "h", default: false },
+        "train-end": { type: "string" },
         data: { type: "string", default: "../shared/data/market_daily.csv" },
         out: { type: "string" },
         seed: { type: "string", default: "0" },
         steps: { type: "string", default: String(DEFAULT_PPO.totalSteps) },
-        "train-fraction": { type: "string", default: String(1 / 3) },
+        "train-fraction": { type: "string" },
         "decide-every": { type: "string", default: "1" },
       },
       strict: true,
     }));
   } catch (err) {
-    console.error(`train: ${(err as Error).message}`);
-    return 2;
+    return bad(err);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values["train-fraction"] !== undefined && values["train-end"] !== undefined) {
+    return bad("give --train-fraction or --train-end, not both");
   }
   const seed = Number(values.seed);
   const steps = Number(values.steps);
-  const fraction = Number(values["train-fraction"]);
+  const fraction = Number(values["train-fraction"] ?? 1 / 3);
   const decideEvery = Number(values["decide-every"]);
   if (
     !values.out ||
@@ -73,13 +95,29 @@ export async function trainCommand(argv: string[]): Promise<number> {
     !(fraction > 0 && fraction < 1) ||
     !(decideEvery >= 1)
   ) {
-    console.error("train: need --out DIR; --seed integer, --steps > 0, --train-fraction in (0,1), --decide-every >= 1");
-    return 2;
+    return bad("need --out DIR; --seed integer, --steps > 0, --train-fraction in (0,1), --decide-every >= 1");
   }
-  const { panel } = loadMarketCsv(values.data ?? "");
-  const to = Math.floor(panel.timestamps.length * fraction) - 1;
+  const data = values.data ?? "";
+  if (!existsSync(data)) return bad(`data file not found: ${data}`);
+  let panel: MarketPanel;
+  let to: number;
+  try {
+    panel = loadMarketCsv(data, { freq: inferCsvFrequency(data) }).panel;
+    const trainEnd = values["train-end"];
+    to =
+      trainEnd === undefined
+        ? Math.floor(panel.timestamps.length * fraction) - 1
+        : barOf(panel, "--train-end", trainEnd, "end");
+  } catch (err) {
+    if (err instanceof InvalidInputError || err instanceof DataError) return bad(err);
+    throw err;
+  }
+  if (to < 1) return bad("the training block needs at least two bars");
+  const universe = listedBy(panel, candidateAssets(panel), to);
   const { tf, backend } = await initTf((m) => console.error(m));
-  console.log(`train: ${panel.assets.length} assets, training bars 0..${to}, backend ${backend}`);
+  console.log(
+    `train: ${universe.length} assets traded by ${barLabel(panel.timestamps[to]!, panel.freq)} (${universe.map((i) => panel.assets[i]!.symbol).join(" ")}), training bars 0..${to}, backend ${backend}`,
+  );
   const bar = new cliProgress.SingleBar(
     { format: "ppo [{bar}] {value}/{total} steps | reward/step {reward}" },
     cliProgress.Presets.shades_classic,
@@ -89,7 +127,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { policy } = await trainPpoAgent({
     tf,
     panel,
-    universe: candidateAssets(panel),
+    universe,
     eligibility: researchEligibility(panel),
     assumptions: researchConfigSchema.parse({}).assumptions,
     from: 0,

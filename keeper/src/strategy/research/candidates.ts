@@ -30,11 +30,12 @@ export interface Candidate {
 /** Families that are references, not candidates for "the chosen configuration". */
 export const REFERENCE_FAMILIES = new Set(["buy-and-hold", "single-BTC", "single-ETH"]);
 
-const DAILY: Schedule = { label: "24h", decideEveryBars: 1 };
-
 export function buildCandidates(cfg: ResearchConfig): Candidate[] {
   const out: Candidate[] = [];
   const base = cfg.baseSymbol;
+  // Parameters below are in days; `day` turns them into bars (ids keep the days).
+  const day = cfg.barsPerDay;
+  const DAILY: Schedule = { label: "24h", decideEveryBars: day };
   const add = (
     family: string,
     params: Record<string, number | string | boolean>,
@@ -51,6 +52,16 @@ export function buildCandidates(cfg: ResearchConfig): Candidate[] {
     }
   };
   const S = cfg.schedules;
+  // The mean-variance defaults (90-day lookback, 7-day horizon) and the overlay's intervals
+  // (days between decisions per volatility level), in bars.
+  const mvDays = day === 1 ? {} : { lookback: 90 * day, horizonBars: 7 * day };
+  const overlayIntervals = {
+    "very-low": 14 * day,
+    low: 7 * day,
+    medium: 7 * day,
+    high: 3 * day,
+    "very-high": 1 * day,
+  };
   add("buy-and-hold", {}, [DAILY], () => buyAndHold({ baseSymbol: base }));
   add("single-BTC", {}, [DAILY], () => singleAsset("BTC"), true);
   add("single-ETH", {}, [DAILY], () => singleAsset("ETH"), true);
@@ -60,7 +71,7 @@ export function buildCandidates(cfg: ResearchConfig): Candidate[] {
       "inverse-vol",
       { lookback },
       S,
-      () => new InverseVolatilityStrategy({ lookback, maxWeight: 0.4, baseSymbol: base }),
+      () => new InverseVolatilityStrategy({ lookback: lookback * day, maxWeight: 0.4, baseSymbol: base }),
     );
   }
   for (const lookback of [60, 120]) {
@@ -68,18 +79,28 @@ export function buildCandidates(cfg: ResearchConfig): Candidate[] {
       "min-variance",
       { lookback },
       S,
-      () => new MinimumVarianceStrategy({ lookback, costPerUnit: 0.003, baseSymbol: base }),
+      () => new MinimumVarianceStrategy({ lookback: lookback * day, costPerUnit: 0.003, baseSymbol: base }),
     );
   }
   for (const lookback of [14, 30, 60]) {
-    add("ts-momentum", { lookback }, S, () => new TimeSeriesMomentumStrategy({ lookback, baseSymbol: base }));
-    add("cs-momentum", { lookback }, S, () => new CrossSectionalMomentumStrategy({ lookback, baseSymbol: base }));
+    add(
+      "ts-momentum",
+      { lookback },
+      S,
+      () => new TimeSeriesMomentumStrategy({ lookback: lookback * day, baseSymbol: base }),
+    );
+    add(
+      "cs-momentum",
+      { lookback },
+      S,
+      () => new CrossSectionalMomentumStrategy({ lookback: lookback * day, baseSymbol: base }),
+    );
   }
   add(
     "cap-proxy",
     { lookback: 30 },
     S,
-    () => new MarketCapProxyStrategy({ lookback: 30, maxWeight: 0.4, baseSymbol: base }),
+    () => new MarketCapProxyStrategy({ lookback: 30 * day, maxWeight: 0.4, baseSymbol: base }),
   );
   for (const riskAversion of [2, 5, 10]) {
     for (const meanShrink of [0, 0.5]) {
@@ -87,13 +108,14 @@ export function buildCandidates(cfg: ResearchConfig): Candidate[] {
         "mean-variance",
         { riskAversion, meanShrink },
         S,
-        () => new MeanVarianceStrategy({ riskAversion, meanShrink, baseSymbol: base }),
+        () => new MeanVarianceStrategy({ riskAversion, meanShrink, baseSymbol: base, ...mvDays }),
       );
       add(
         "mean-variance+yield",
         { riskAversion, meanShrink },
         S,
-        () => new MeanVarianceStrategy({ riskAversion, meanShrink, yields: cfg.lstYields, baseSymbol: base }),
+        () =>
+          new MeanVarianceStrategy({ riskAversion, meanShrink, yields: cfg.lstYields, baseSymbol: base, ...mvDays }),
       );
     }
   }
@@ -104,8 +126,8 @@ export function buildCandidates(cfg: ResearchConfig): Candidate[] {
       S,
       () =>
         new MeanVarianceStrategy(
-          { riskAversion, baseSymbol: base },
-          forecastReturnModel({ horizon: 7, shrink: 0.5 }),
+          { riskAversion, baseSymbol: base, ...mvDays },
+          forecastReturnModel({ horizon: 7 * day, shrink: 0.5 }),
           `mean-variance+forecast(g=${riskAversion})`,
         ),
     );
@@ -116,9 +138,10 @@ export function buildCandidates(cfg: ResearchConfig): Candidate[] {
       { lookback },
       [DAILY],
       () =>
-        new VolRegimeOverlay(new InverseVolatilityStrategy({ lookback, maxWeight: 0.4, baseSymbol: base }), {
-          baseSymbol: base,
-        }),
+        new VolRegimeOverlay(
+          new InverseVolatilityStrategy({ lookback: lookback * day, maxWeight: 0.4, baseSymbol: base }),
+          { baseSymbol: base, intervalBars: overlayIntervals },
+        ),
     );
   }
   return out;

@@ -33,7 +33,24 @@ export const researchConfigSchema = z.object({
     .gt(0)
     .lt(1)
     .default(1 / 3),
+  /**
+   * Explicit blocks (bar indices, from --train-end/--test-start/--test-end): train and
+   * validation split bars 0..trainEnd in the ratio of the two fractions above; the test block
+   * is testStart..testEnd. Absent: the fractions split the whole history.
+   */
+  range: z
+    .object({ trainEnd: z.number().int().min(0), testStart: z.number().int().min(0), testEnd: z.number().int() })
+    .refine((r) => r.trainEnd < r.testStart && r.testStart < r.testEnd, {
+      message: "need trainEnd < testStart < testEnd",
+    })
+    .optional(),
   schedules: z.array(scheduleSchema).min(1).default(DEFAULT_SCHEDULES),
+  /**
+   * Bars per day of the panel (1 daily, 24 hourly). Strategy lookbacks, horizons and the
+   * volatility overlay's intervals are set in days and multiplied by this, so an hourly run
+   * studies the same strategies on hourly closes (and the overlay reads 1h and 4h volatility).
+   */
+  barsPerDay: z.number().int().min(1).default(1),
   /** "seasoned" universe (default) or the keeper's classifier (see universe.ts). */
   universe: z.enum(["seasoned", "classifier"]).default("seasoned"),
   /**

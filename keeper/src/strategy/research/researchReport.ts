@@ -8,6 +8,8 @@
 import { renderHtmlReport } from "../../backtest/htmlReport.js";
 import { buildReport } from "../../backtest/report.js";
 import type { MarketPanel } from "../../core/types.js";
+import { coverageNote, panelCoverage, survivorshipNote } from "../../data/coverage.js";
+import { barLabel } from "../../data/time.js";
 import type { ResearchConfig } from "./researchConfig.js";
 import type { TestOutcome } from "./runResearch.js";
 import type { Selection } from "./selection.js";
@@ -35,7 +37,9 @@ export function buildResearchReport(args: {
   const { panel, cfg, selection, outcome } = args;
   const { test } = selection.blocks;
   const btc = panel.assets.findIndex((a) => a.symbol === "BTC");
-  const date = (t: number) => new Date(panel.timestamps[t]! * 1000).toISOString().slice(0, 10);
+  // Bars labelled as the data file labels them (a daily bar by its date, not its closing midnight).
+  const date = (t: number) => barLabel(panel.timestamps[t]!, panel.freq);
+  const testCoverage = panelCoverage(panel, test.from, test.to);
   const blocksText = Object.fromEntries(
     Object.entries(selection.blocks).map(([k, b]) => [
       k,
@@ -50,7 +54,8 @@ export function buildResearchReport(args: {
     pbo: selection.pbo,
     ppo: outcome.ppoSummary ?? "disabled",
     costModel: "see keeper/src/strategy/research/marketAssumptions.ts",
-    survivorship: "the data set only holds tokens that still trade: results are biased toward survivors",
+    survivorship: survivorshipNote(testCoverage, date),
+    coverage: coverageNote(testCoverage, date),
   };
   const report = buildReport({
     title: `Ballast research: out-of-sample test block ${date(test.from)} .. ${date(test.to)}`,

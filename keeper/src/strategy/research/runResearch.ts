@@ -20,6 +20,7 @@ import type { Eligibility } from "../../backtest/pointInTimeView.js";
 import { walkForwardWindows } from "../../backtest/walkForward.js";
 import { ConfigError } from "../../core/errors.js";
 import type { MarketPanel, Strategy } from "../../core/types.js";
+import { listedBy } from "../ppo/assetSet.js";
 import type { PpoPolicy } from "../ppo/ppoPolicy.js";
 import type { TfModule } from "../ppo/tfBackend.js";
 import { buildCandidates, type Candidate, REFERENCE_FAMILIES } from "./candidates.js";
@@ -73,8 +74,21 @@ export interface PpoSeedSummary {
   };
 }
 
-/** Train / validation / test bars from the configured fractions (the classic split). */
+/** Train / validation / test bars: the configured range, else the fractions (the classic split). */
 export function researchBlocks(panel: MarketPanel, cfg: ResearchConfig): Blocks {
+  if (cfg.range) {
+    const { trainEnd, testStart, testEnd } = cfg.range;
+    if (testEnd >= panel.timestamps.length) throw new ConfigError("research: the test block ends after the data");
+    const share = cfg.trainFraction / (cfg.trainFraction + cfg.validationFraction);
+    const trainTo = Math.floor((trainEnd + 1) * share) - 1;
+    if (trainTo < 0 || trainTo >= trainEnd)
+      throw new ConfigError("research: --train-end leaves no train or validation bars");
+    return {
+      train: { from: 0, to: trainTo },
+      validation: { from: trainTo + 1, to: trainEnd },
+      test: { from: testStart, to: testEnd },
+    };
+  }
   const [w] = walkForwardWindows(
     { mode: "split", trainFraction: cfg.trainFraction, validationFraction: cfg.validationFraction },
     0,
@@ -148,7 +162,7 @@ export async function trainPpoSeeds(
     const { policy } = await trainPpoAgent({
       tf,
       panel,
-      universe: candidateAssets(panel, cfg.baseSymbol),
+      universe: listedBy(panel, candidateAssets(panel, cfg.baseSymbol), blocks.train.to),
       eligibility: ctx.eligibility,
       assumptions: cfg.assumptions,
       from: blocks.train.from,

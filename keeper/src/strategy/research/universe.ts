@@ -1,37 +1,33 @@
 /**
  * The research universe ("classify" step): which assets the strategies may hold at bar t,
  * evaluated on bars <= t. Two rules:
- * - "seasoned" (default): the backtester's seasoned universe — 60 bars of prices and some
+ * - "seasoned" (default): the backtester's seasoned universe — 60 days of prices and some
  *   volume in that window (an asset without volume cannot be costed) — over the candidates
  *   below. It keeps each strategy's own logic intact.
  * - "classifier": the keeper's point-in-time token classifier (return, trend, relative volume
  *   and meme rules) over the same candidates, i.e. what the production keeper would allow.
  * Candidates: everything but stablecoins (the base asset is always eligible as the idle
- * buffer) and wrapped duplicates (WETH, WBTC) when the underlying is in the panel — the same
- * exposure twice would double its weight in equal-weight rules.
+ * buffer) and wrapped duplicates (WETH, WBTC, wstETH) when the underlying is in the panel — the
+ * same exposure twice would double its weight in equal-weight rules.
  */
 
 import type { Eligibility } from "../../backtest/pointInTimeView.js";
 import { seasonedUniverse } from "../../backtest/seasonedUniverse.js";
 import { classifyUniverse } from "../../classifier/classify.js";
-import type { MarketPanel } from "../../core/types.js";
+import { BARS_PER_YEAR, type MarketPanel } from "../../core/types.js";
+import { dedupeByUnderlying } from "../../data/underlying.js";
 
 export type UniverseKind = "seasoned" | "classifier";
 
-const WRAPPED: Readonly<Record<string, string>> = { WETH: "ETH", WBTC: "BTC" };
-const MIN_HISTORY_BARS = 60;
+/** Days of prices before an asset may be held (bars: days times the panel's bars per day). */
+const MIN_HISTORY_DAYS = 60;
 
 /** Panel indices that can ever be in the universe (the PPO agent's fixed action space), base excluded. */
 export function candidateAssets(panel: MarketPanel, baseSymbol = "USDC"): number[] {
-  const symbols = new Set(panel.assets.map((a) => a.symbol));
-  const out: number[] = [];
-  panel.assets.forEach((a, i) => {
-    if (a.symbol === baseSymbol || a.category === "stablecoin") return;
-    const underlying = WRAPPED[a.symbol];
-    if (underlying && symbols.has(underlying)) return;
-    out.push(i);
-  });
-  return out;
+  const risky = panel.assets.filter((a) => a.symbol !== baseSymbol && a.category !== "stablecoin").map((a) => a.symbol);
+  // One member per underlying group (data/underlying.ts): WBTC only without BTC, and so on.
+  const kept = new Set(dedupeByUnderlying(risky));
+  return panel.assets.flatMap((a, i) => (kept.has(a.symbol) ? [i] : []));
 }
 
 export function researchEligibility(
@@ -41,7 +37,8 @@ export function researchEligibility(
 ): Eligibility {
   const candidates = new Set(candidateAssets(panel, baseSymbol).map((i) => panel.assets[i]!.symbol));
   const exclude = new Set(panel.assets.map((a) => a.symbol).filter((s) => s !== baseSymbol && !candidates.has(s)));
-  const seasoned = seasonedUniverse({ exclude, baseSymbol, minHistoryBars: MIN_HISTORY_BARS, requireVolume: true });
+  const minHistoryBars = Math.round((MIN_HISTORY_DAYS * BARS_PER_YEAR[panel.freq]) / 365);
+  const seasoned = seasonedUniverse({ exclude, baseSymbol, minHistoryBars, requireVolume: true });
   if (kind === "seasoned") return seasoned;
   // The classifier truncates the panel itself; its answer depends only on the bar, so cache it.
   const cache = new Map<number, readonly boolean[]>();
