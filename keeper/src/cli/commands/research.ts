@@ -19,18 +19,13 @@ import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { DataError } from "../../core/errors.js";
 import { loadMarketCsv } from "../../data/csv.js";
+import { type ResearchConfig, researchConfigSchema } from "../../research/researchConfig.js";
+import { buildResearchReport } from "../../research/researchReport.js";
+import { type ResearchProgress, scoreOnTest, selectOnValidation, trainPpoSeeds } from "../../research/runResearch.js";
+import { type Selection, selectionSchema } from "../../research/selection.js";
+import { candidateAssets } from "../../research/universe.js";
 import type { PpoPolicy } from "../../strategy/ppo/ppoPolicy.js";
 import { initTf } from "../../strategy/ppo/tfBackend.js";
-import { type ResearchConfig, researchConfigSchema } from "../../strategy/research/researchConfig.js";
-import { buildResearchReport } from "../../strategy/research/researchReport.js";
-import {
-  type ResearchProgress,
-  scoreOnTest,
-  selectOnValidation,
-  trainPpoSeeds,
-} from "../../strategy/research/runResearch.js";
-import { type Selection, selectionSchema } from "../../strategy/research/selection.js";
-import { candidateAssets } from "../../strategy/research/universe.js";
 import { loadPolicyFolder, savePolicyFolder } from "./train.js";
 
 interface Flags {

@@ -12,11 +12,11 @@ import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { DataError } from "../../core/errors.js";
 import { loadMarketCsv } from "../../data/csv.js";
+import { DEFAULT_PPO, trainPpoAgent } from "../../research/ppoAgent.js";
+import { researchConfigSchema } from "../../research/researchConfig.js";
+import { candidateAssets, researchEligibility } from "../../research/universe.js";
 import { PpoPolicy } from "../../strategy/ppo/ppoPolicy.js";
 import { initTf } from "../../strategy/ppo/tfBackend.js";
-import { DEFAULT_PPO, trainPpoAgent } from "../../strategy/research/ppoAgent.js";
-import { researchConfigSchema } from "../../strategy/research/researchConfig.js";
-import { candidateAssets, researchEligibility } from "../../strategy/research/universe.js";
 
 export const POLICY_FILE = "policy.json";
 

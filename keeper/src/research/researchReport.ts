@@ -5,9 +5,9 @@
  * ratio and the probability of backtest overfitting. Pure: returns text, writes nothing.
  */
 
-import { renderHtmlReport } from "../../backtest/htmlReport.js";
-import { buildReport } from "../../backtest/report.js";
-import type { MarketPanel } from "../../core/types.js";
+import { renderHtmlReport } from "../backtest/htmlReport.js";
+import { buildReport } from "../backtest/report.js";
+import type { MarketPanel } from "../core/types.js";
 import type { ResearchConfig } from "./researchConfig.js";
 import type { TestOutcome } from "./runResearch.js";
 import type { Selection } from "./selection.js";
@@ -49,7 +49,7 @@ export function buildResearchReport(args: {
     deflatedSharpe: selection.deflatedSharpe,
     pbo: selection.pbo,
     ppo: outcome.ppoSummary ?? "disabled",
-    costModel: "see keeper/src/strategy/research/marketAssumptions.ts",
+    costModel: "see keeper/src/backtest/assumptions.ts",
     survivorship: "the data set only holds tokens that still trade: results are biased toward survivors",
   };
   const report = buildReport({

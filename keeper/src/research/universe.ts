@@ -11,10 +11,10 @@
  * exposure twice would double its weight in equal-weight rules.
  */
 
-import type { Eligibility } from "../../backtest/pointInTimeView.js";
-import { seasonedUniverse } from "../../backtest/seasonedUniverse.js";
-import { classifyUniverse } from "../../classifier/classify.js";
-import type { MarketPanel } from "../../core/types.js";
+import type { Eligibility } from "../backtest/pointInTimeView.js";
+import { seasonedUniverse } from "../backtest/seasonedUniverse.js";
+import { classifyUniverse } from "../classifier/classify.js";
+import type { MarketPanel } from "../core/types.js";
 
 export type UniverseKind = "seasoned" | "classifier";
 
