@@ -9,10 +9,10 @@ import { cpus } from "node:os";
 import type { MarketPanel } from "../keeper/src/core/types.js";
 import { loadMarketCsv } from "../keeper/src/data/csv.js";
 import { generateSyntheticMarket } from "../keeper/src/data/synthetic.js";
+import { DEFAULT_PPO, trainPpoAgent } from "../keeper/src/research/ppoAgent.js";
+import { researchConfigSchema } from "../keeper/src/research/researchConfig.js";
+import { candidateAssets, researchEligibility } from "../keeper/src/research/universe.js";
 import { initTf } from "../keeper/src/strategy/ppo/tfBackend.js";
-import { DEFAULT_PPO, trainPpoAgent } from "../keeper/src/strategy/research/ppoAgent.js";
-import { researchConfigSchema } from "../keeper/src/strategy/research/researchConfig.js";
-import { candidateAssets, researchEligibility } from "../keeper/src/strategy/research/universe.js";
 
 const DATA = "../shared/data/market_daily.csv";
 

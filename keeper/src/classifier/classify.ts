@@ -22,15 +22,22 @@
  *    token passes with relative volume >= `volumeMultiple` x the investable (geometric) average.
  * 7. liquidity: when pool data is supplied (as of no later than t), at least
  *    `minLiquidityUsd` on Arbitrum Uniswap V3; a token missing from the data fails.
- * Tokens passing every rule are ranked by return (descending, ties by symbol ascending) and
- * the first `maxAssets` are selected.
- * The same rules are emitted as Flipside SQL by `classifierSql` (./sql.ts).
+ * Strict mode (the seed's rules): tokens passing every rule are ranked by return (descending,
+ * ties by symbol ascending) and the first `maxAssets` are selected. The same rules are emitted
+ * as Flipside SQL by `classifierSql` (./sql.ts).
+ * Ranked mode (./ranked.ts): rules 1-3, 7, a volume floor on the token's own relative volume
+ * and a duplicate rule (one token per underlying exposure, ../data/underlying.ts) are filters;
+ * rules 4 and 5 become a score, and the best `maxAssets` are selected. It is never empty while
+ * a token passes the filters.
+ * Either mode reports a shortfall when fewer than `minAssets` are selected, with the configured
+ * policy (hold the current universe, or hold only the base asset); consumers act on it.
  */
 import { InvalidInputError } from "../core/errors.js";
 import { BARS_PER_YEAR, type MarketPanel, panelUpTo, SECONDS_PER_BAR } from "../core/types.js";
 import { type ClassifierConfig, type ClassifierConfigInput, parseClassifierConfig } from "./config.js";
+import { rankByScore } from "./ranked.js";
 
-export type RuleName = "category" | "history" | "meme" | "return" | "trend" | "volume" | "liquidity";
+export type RuleName = "category" | "history" | "meme" | "return" | "trend" | "volume" | "liquidity" | "duplicate";
 
 export interface TokenMetrics {
   readonly historyDays: number;
@@ -40,6 +47,8 @@ export interface TokenMetrics {
   readonly annVol: number | null;
   readonly volumeRatio: number | null;
   readonly liquidityUsd: number | null;
+  /** Mean close x volume over `volumeBaseDays` (ranked mode keeps the most traded duplicate). */
+  readonly dollarVolume: number | null;
 }
 
 export interface TokenDecision {
@@ -47,18 +56,32 @@ export interface TokenDecision {
   readonly included: boolean;
   /** Position among tokens passing every rule (1 = best), null if some rule failed. */
   readonly rank: number | null;
+  /** Ranked mode: the return-and-trend score (higher is better); null in strict mode or without data. */
+  readonly score: number | null;
   /** Human-readable reason for each rule, failures first. */
   readonly reasons: string[];
-  /** Pass/fail per rule; null where the rule did not apply (no pool data). */
+  /** Pass/fail per rule; null where the rule did not apply (no pool data, a scored rule, strict duplicates). */
   readonly checks: Readonly<Record<RuleName, boolean | null>>;
   readonly metrics: TokenMetrics;
+}
+
+/** Fewer tokens selected than the configured minimum, and what a consumer must do about it. */
+export interface Shortfall {
+  readonly required: number;
+  readonly selected: number;
+  /** "hold": keep the current universe; "base": hold only the base asset. */
+  readonly policy: "hold" | "base";
+  readonly message: string;
 }
 
 export interface UniverseDecision {
   /** Decision bar index and its close time (unix seconds). */
   readonly t: number;
   readonly timestamp: number;
+  readonly mode: "strict" | "ranked";
   readonly selected: string[];
+  /** Set when fewer than `minAssets` tokens are selected. */
+  readonly shortfall: Shortfall | null;
   readonly decisions: TokenDecision[];
   /** Investable-set averages: arithmetic mean return, geometric mean relative volume. */
   readonly averages: { readonly ret: number | null; readonly volumeRatio: number | null };
@@ -111,6 +134,7 @@ export function classifyUniverse(
       annVol: annualisedVol(close, t, cfg.memeVolDays * bpd, BARS_PER_YEAR[view.freq]),
       volumeRatio: relativeVolume(volume, sources, t, cfg.volumeRecentDays * bpd, cfg.volumeBaseDays * bpd),
       liquidityUsd: liquidityBySymbol ? (liquidityBySymbol.get(asset.symbol) ?? 0) : null,
+      dollarVolume: dollarVolume(close, volume, t, cfg.volumeBaseDays * bpd),
     };
     const symbol = asset.symbol.toUpperCase();
     const category = !cfg.excludeCategories.includes(asset.category);
@@ -136,48 +160,75 @@ export function classifyUniverse(
   const meanLogRatio = mean(logRatios);
   const avgVolumeRatio = meanLogRatio === null ? null : Math.exp(meanLogRatio);
 
+  const ranked = cfg.mode === "ranked";
   const evaluated = rows.map((r) => {
     const m = r.metrics;
     const checks: Record<RuleName, boolean | null> = {
       category: r.pass.category,
       history: r.pass.history,
       meme: r.pass.meme,
-      return: m.ret !== null && avgRet !== null && m.ret > avgRet + cfg.returnMargin,
-      trend: m.maShort !== null && m.maLong !== null && m.maShort > m.maLong,
+      // Ranked mode scores these two instead of filtering on them.
+      return: ranked ? null : m.ret !== null && avgRet !== null && m.ret > avgRet + cfg.returnMargin,
+      trend: ranked ? null : m.maShort !== null && m.maLong !== null && m.maShort > m.maLong,
       volume:
         m.volumeRatio === null
           ? !cfg.requireVolume
-          : avgVolumeRatio !== null && m.volumeRatio >= cfg.volumeMultiple * avgVolumeRatio,
+          : ranked
+            ? m.volumeRatio >= cfg.volumeFloor
+            : avgVolumeRatio !== null && m.volumeRatio >= cfg.volumeMultiple * avgVolumeRatio,
       liquidity: m.liquidityUsd === null ? null : m.liquidityUsd >= cfg.minLiquidityUsd,
+      duplicate: null,
     };
-    const reasons = describe(r.category, m, checks, r.memeReason, avgRet, avgVolumeRatio, cfg);
-    const candidate = Object.values(checks).every((c) => c !== false);
-    return { symbol: r.symbol, checks, reasons, metrics: m, candidate };
+    return { symbol: r.symbol, category: r.category, memeReason: r.memeReason, checks, metrics: m };
   });
-
-  const ranked = evaluated
-    .filter((e) => e.candidate)
-    .sort((a, b) => (b.metrics.ret as number) - (a.metrics.ret as number) || compareSymbols(a.symbol, b.symbol));
-  const rankOf = new Map(ranked.map((e, k) => [e.symbol, k + 1]));
+  const order = ranked
+    ? rankByScore(evaluated, cfg)
+    : {
+        ranked: evaluated
+          .filter((e) => Object.values(e.checks).every((c) => c !== false))
+          .sort((a, b) => (b.metrics.ret as number) - (a.metrics.ret as number) || compareSymbols(a.symbol, b.symbol))
+          .map((e) => e.symbol),
+        scores: new Map<string, number | null>(),
+        duplicateOf: new Map<string, string>(),
+      };
+  const rankOf = new Map(order.ranked.map((symbol, k) => [symbol, k + 1]));
+  const by = ranked ? "score" : "return";
   const decisions: TokenDecision[] = evaluated.map((e) => {
+    const kept = order.duplicateOf.get(e.symbol);
+    const checks = { ...e.checks, duplicate: ranked ? kept === undefined : null };
+    const score = order.scores.get(e.symbol) ?? null;
     const rank = rankOf.get(e.symbol) ?? null;
     const included = rank !== null && rank <= cfg.maxAssets;
-    const reasons = [...e.reasons];
+    const reasons = describe(e.category, e.metrics, checks, e.memeReason, avgRet, avgVolumeRatio, cfg, score, kept);
     if (rank !== null) {
       reasons.unshift(
         included
-          ? `rank ${rank} of ${ranked.length} by return (max ${cfg.maxAssets})`
+          ? `rank ${rank} of ${order.ranked.length} by ${by} (max ${cfg.maxAssets})`
           : `rank ${rank} > max universe size ${cfg.maxAssets}`,
       );
     }
-    return { symbol: e.symbol, included, rank, reasons, checks: e.checks, metrics: e.metrics };
+    return { symbol: e.symbol, included, rank, score, reasons, checks, metrics: e.metrics };
   });
+  const selected = order.ranked.slice(0, cfg.maxAssets);
   return {
     t,
     timestamp,
-    selected: ranked.slice(0, cfg.maxAssets).map((e) => e.symbol),
+    mode: cfg.mode,
+    selected,
+    shortfall: selected.length < Math.min(cfg.minAssets, cfg.maxAssets) ? shortfallOf(selected.length, cfg) : null,
     decisions,
     averages: { ret: avgRet, volumeRatio: avgVolumeRatio },
+  };
+}
+
+function shortfallOf(selected: number, cfg: ClassifierConfig): Shortfall {
+  const action = cfg.belowMinimum === "hold" ? "keep the current universe" : "hold only the base asset";
+  const required = Math.min(cfg.minAssets, cfg.maxAssets);
+  return {
+    required,
+    selected,
+    policy: cfg.belowMinimum,
+    message: `${selected} token(s) selected, fewer than the minimum ${required} (${cfg.mode} mode): ${action}`,
   };
 }
 
@@ -217,7 +268,10 @@ function describe(
   avgRet: number | null,
   avgVolumeRatio: number | null,
   cfg: ClassifierConfig,
+  score: number | null,
+  duplicateOf: string | undefined,
 ): string[] {
+  const scored = cfg.mode === "ranked";
   const text: Record<RuleName, string> = {
     category: checks.category ? `category ${category}` : `category ${category} is excluded`,
     history:
@@ -228,24 +282,36 @@ function describe(
     return:
       m.ret === null
         ? `no close ${cfg.lookbackDays}d before t`
-        : `${cfg.lookbackDays}d return ${signedPct(m.ret)} ${checks.return ? ">" : "<="} average ${signedPct(avgRet)}` +
-          (cfg.returnMargin !== 0 ? ` + margin ${signedPct(cfg.returnMargin)}` : ""),
+        : scored
+          ? `${cfg.lookbackDays}d return ${signedPct(m.ret)} vs average ${signedPct(avgRet)} (scored${score === null ? "" : `: score ${score.toFixed(2)}`})`
+          : `${cfg.lookbackDays}d return ${signedPct(m.ret)} ${checks.return ? ">" : "<="} average ${signedPct(avgRet)}` +
+            (cfg.returnMargin !== 0 ? ` + margin ${signedPct(cfg.returnMargin)}` : ""),
     trend:
       m.maShort === null || m.maLong === null
         ? "trend: not enough closes"
-        : `MA${cfg.shortMaDays} ${num(m.maShort)} ${checks.trend ? ">" : "<="} MA${cfg.longMaDays} ${num(m.maLong)}`,
+        : scored
+          ? `MA${cfg.shortMaDays} / MA${cfg.longMaDays} ${signedPct(m.maShort / m.maLong - 1)} (scored)`
+          : `MA${cfg.shortMaDays} ${num(m.maShort)} ${checks.trend ? ">" : "<="} MA${cfg.longMaDays} ${num(m.maLong)}`,
     volume:
       m.volumeRatio === null
         ? `no usable volume${checks.volume ? " (rule waived)" : ""}`
-        : `relative volume ${m.volumeRatio.toFixed(2)} ${checks.volume ? ">=" : "<"} ${cfg.volumeMultiple} x average ${avgVolumeRatio === null ? "n/a" : avgVolumeRatio.toFixed(2)}`,
+        : scored
+          ? `relative volume ${m.volumeRatio.toFixed(2)} ${checks.volume ? ">=" : "<"} floor ${cfg.volumeFloor}`
+          : `relative volume ${m.volumeRatio.toFixed(2)} ${checks.volume ? ">=" : "<"} ${cfg.volumeMultiple} x average ${avgVolumeRatio === null ? "n/a" : avgVolumeRatio.toFixed(2)}`,
     liquidity:
       m.liquidityUsd === null
         ? "no pool data (liquidity rule skipped)"
         : m.liquidityUsd === 0
           ? "no Arbitrum Uniswap V3 liquidity"
           : `liquidity $${compact(m.liquidityUsd)} ${checks.liquidity ? ">=" : "<"} $${compact(cfg.minLiquidityUsd)}`,
+    duplicate:
+      duplicateOf === undefined
+        ? scored
+          ? "no duplicate exposure selected"
+          : "duplicates not checked (strict mode)"
+        : `duplicate exposure: ${duplicateOf} is kept for the same underlying (more traded)`,
   };
-  const order: RuleName[] = ["category", "history", "meme", "return", "trend", "volume", "liquidity"];
+  const order: RuleName[] = ["category", "history", "meme", "return", "trend", "volume", "liquidity", "duplicate"];
   const failed = order.filter((r) => checks[r] === false).map((r) => text[r]);
   const rest = order.filter((r) => checks[r] !== false).map((r) => text[r]);
   return [...failed, ...rest];
@@ -290,6 +356,20 @@ function annualisedVol(close: Float64Array, t: number, bars: number, barsPerYear
   if (n < 2) return null;
   const variance = Math.max(0, (sumSq - (sum * sum) / n) / (n - 1));
   return Math.sqrt(variance * barsPerYear);
+}
+
+/** Mean close x volume over bars (t - bars, t] where both are present. */
+function dollarVolume(close: Float64Array, volume: Float64Array, t: number, bars: number): number | null {
+  let sum = 0;
+  let n = 0;
+  for (let k = Math.max(0, t - bars + 1); k <= t; k++) {
+    const c = close[k] as number;
+    const v = volume[k] as number;
+    if (Number.isNaN(c) || Number.isNaN(v)) continue;
+    sum += c * v;
+    n++;
+  }
+  return n > 0 ? sum / n : null;
 }
 
 /** Recent / base mean volume on bars from the token's latest volume source (see rule 6). */

@@ -44,7 +44,29 @@ export const classifierConfigSchema = z
     liquidityDays: z.number().int().min(1).default(30),
     /** Universe size cap; ties in return break by symbol (ascending). */
     maxAssets: z.number().int().min(1).default(8),
+    /**
+     * "strict": the seed's rules, every rule a filter (the Flipside SQL mirrors this mode).
+     * "ranked": category, history, meme, volume, liquidity and duplicate rules are filters; the
+     * return and trend rules become a score, and the best `maxAssets` are selected, so the
+     * universe is never empty while any token passes the filters.
+     */
+    mode: z.enum(["strict", "ranked"]).default("strict"),
+    /** Fewest tokens a usable universe holds (capped at `maxAssets`); below it the decision reports a shortfall. */
+    minAssets: z.number().int().min(1).default(3),
+    /**
+     * What a consumer does on a shortfall: "hold" keeps the universe it has; "base" holds only
+     * the base asset until enough tokens pass again.
+     */
+    belowMinimum: z.enum(["hold", "base"]).default("hold"),
+    /**
+     * Ranked mode's volume filter: relative volume (recent / base, the token's own history)
+     * at least this; a token whose trading has dried up cannot be entered or left cheaply.
+     */
+    volumeFloor: z.number().min(0).default(0.25),
+    /** Ranked mode's score: weights of the cross-sectional z-scores of return and trend. */
+    scoreWeights: z.object({ return: z.number().min(0).default(1), trend: z.number().min(0).default(1) }).prefault({}),
   })
+
   .refine((c) => c.shortMaDays < c.longMaDays, { message: "shortMaDays must be < longMaDays" })
   .refine((c) => c.volumeRecentDays < c.volumeBaseDays, { message: "volumeRecentDays must be < volumeBaseDays" });
 

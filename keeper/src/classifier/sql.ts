@@ -19,6 +19,9 @@ export function classifierSql(
   dialect: SqlDialect = SNOWFLAKE,
 ): string {
   const cfg = parseClassifierConfig(configInput);
+  if (cfg.mode !== "strict") {
+    throw new InvalidInputError("classifierSql: the SQL mirrors the strict rules only; ranked mode runs in TypeScript");
+  }
   const tokens = assets
     .filter((a): a is AssetMeta & { address: `0x${string}` } => a.address !== undefined)
     .map((a) => ({ symbol: a.symbol, address: a.address, category: a.category }));

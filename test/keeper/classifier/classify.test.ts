@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { classifyUniverse } from "../../../keeper/src/classifier/classify.js";
+import { classifierSql } from "../../../keeper/src/classifier/sql.js";
 import { ConfigError, InvalidInputError } from "../../../keeper/src/core/errors.js";
 import { type MarketPanel, panelUpTo } from "../../../keeper/src/core/types.js";
 import { buildPanel, type RawSeries } from "../../../keeper/src/data/panel.js";
@@ -244,5 +245,107 @@ describe("classifier/classifyUniverse", () => {
       }
       expect(nonEmpty).to.be.greaterThan(2); // the comparison is not between empty universes
     });
+  });
+});
+
+describe("classifier/classifyUniverse ranked mode", () => {
+  const ranked = { mode: "ranked" as const };
+
+  it("is never empty when tokens pass the filters, even when every token falls", () => {
+    const panel = panelOf([
+      { symbol: "WETH", lateDrift: -0.01 },
+      { symbol: "LINK", lateDrift: -0.02 },
+      { symbol: "UNI", lateDrift: -0.015 },
+      { symbol: "GMX", lateDrift: -0.03 },
+    ]);
+    const strict = classifyUniverse(panel, N - 1);
+    expect(strict.selected.length).to.be.lessThan(3);
+    expect(strict.shortfall?.policy).to.equal("hold");
+    const u = classifyUniverse(panel, N - 1, ranked);
+    expect(u.mode).to.equal("ranked");
+    // Best score first: the smallest fall and the firmest trend lead.
+    expect(u.selected).to.deep.equal(["WETH", "UNI", "LINK", "GMX"]);
+    expect(u.shortfall).to.equal(null);
+    expect(decision(u, "WETH").reasons[0]).to.match(/rank 1 of 4 by score/);
+    expect(decision(u, "GMX").checks.return).to.equal(null);
+    expect(decision(u, "WETH").score).to.be.greaterThan(decision(u, "GMX").score as number);
+  });
+
+  it("still applies the hard filters: category, history, meme, volume floor, liquidity", () => {
+    const panel = panelOf([
+      { symbol: "WETH", lateDrift: 0.001 },
+      { symbol: "USDC", lateDrift: 0.02 },
+      { symbol: "ARB", lateDrift: 0.02, start: N - 100 },
+      { symbol: "DOGE", lateDrift: 0.02 },
+      { symbol: "LINK", lateDrift: 0.02, recentVolume: 0.1 },
+      { symbol: "UNI", lateDrift: -0.01 },
+      { symbol: "GMX", lateDrift: 0.01 },
+    ]);
+    const u = classifyUniverse(panel, N - 1, ranked);
+    expect(u.selected).to.have.members(["WETH", "UNI", "GMX"]);
+    expect(decision(u, "LINK").reasons[0]).to.match(/relative volume 0\.\d+ < floor 0.25/);
+    const liquid = classifyUniverse(panel, N - 1, ranked, {
+      poolLiquidityUsd: { asOf: T0, bySymbol: { WETH: 5e7, UNI: 2e6, GMX: 1e5 } },
+    });
+    expect(liquid.selected).to.have.members(["WETH", "UNI"]);
+    expect(decision(liquid, "GMX").checks.liquidity).to.equal(false);
+  });
+
+  it("reports a shortfall below the minimum with the configured policy", () => {
+    const panel = panelOf([
+      { symbol: "WETH", lateDrift: 0.01 },
+      { symbol: "LINK", lateDrift: 0.01 },
+      { symbol: "ARB", lateDrift: 0.02, start: N - 100 },
+    ]);
+    const hold = classifyUniverse(panel, N - 1, ranked);
+    expect(hold.selected).to.have.members(["WETH", "LINK"]);
+    expect(hold.shortfall).to.deep.include({ required: 3, selected: 2, policy: "hold" });
+    expect(hold.shortfall?.message).to.match(/fewer than the minimum 3 .*keep the current universe/);
+    const base = classifyUniverse(panel, N - 1, { ...ranked, belowMinimum: "base", minAssets: 2 });
+    expect(base.shortfall).to.equal(null);
+    const toBase = classifyUniverse(panel, N - 1, { ...ranked, belowMinimum: "base", minAssets: 3 });
+    expect(toBase.shortfall?.policy).to.equal("base");
+    expect(toBase.shortfall?.message).to.match(/hold only the base asset/);
+    // A minimum above the size cap is capped by it.
+    expect(classifyUniverse(panel, N - 1, { ...ranked, minAssets: 5, maxAssets: 2 }).shortfall).to.equal(null);
+  });
+
+  it("keeps one token per underlying exposure: the more traded one", () => {
+    const panel = panelOf([
+      { symbol: "BTC", lateDrift: 0.01, volume: 5e7 },
+      { symbol: "WBTC", lateDrift: 0.012, volume: 1e6 },
+      { symbol: "WETH", lateDrift: 0.01, volume: 1e6 },
+      { symbol: "ETH", lateDrift: 0.005, volume: 9e6 },
+      { symbol: "STETH", lateDrift: 0.01, volume: 1e6 },
+      { symbol: "WSTETH", lateDrift: 0.01, volume: 3e6 },
+      { symbol: "LINK", lateDrift: 0.01 },
+    ]);
+    const u = classifyUniverse(panel, N - 1, ranked);
+    expect(u.selected).to.have.members(["BTC", "ETH", "WSTETH", "LINK"]);
+    expect(decision(u, "WBTC").checks.duplicate).to.equal(false);
+    expect(decision(u, "WBTC").reasons[0]).to.match(/duplicate exposure: BTC is kept/);
+    expect(decision(u, "WETH").reasons[0]).to.match(/ETH is kept/);
+    expect(decision(u, "STETH").included).to.equal(false);
+    // Strict mode keeps the seed's rules (no duplicate rule).
+    expect(decision(classifyUniverse(panel, N - 1), "WBTC").checks.duplicate).to.equal(null);
+  });
+
+  it("weights the return and trend scores as configured", () => {
+    // UP rose most over 30 days but has turned down; STEADY rose less and keeps rising.
+    const panel = panelOf([
+      { symbol: "UP", lateDrift: 0.02, finalDrift: -0.04, wiggle: 0 },
+      { symbol: "STEADY", lateDrift: 0.006, wiggle: 0 },
+      { symbol: "FLAT", lateDrift: 0, wiggle: 0 },
+    ]);
+    const byReturn = classifyUniverse(panel, N - 1, { ...ranked, scoreWeights: { return: 1, trend: 0 } });
+    const byTrend = classifyUniverse(panel, N - 1, { ...ranked, scoreWeights: { return: 0, trend: 1 } });
+    expect(decision(byReturn, "UP").metrics.ret).to.be.greaterThan(decision(byReturn, "STEADY").metrics.ret as number);
+    expect(byReturn.selected[0]).to.equal("UP");
+    expect(byTrend.selected.indexOf("STEADY")).to.be.lessThan(byTrend.selected.indexOf("FLAT"));
+  });
+
+  it("the SQL mirror refuses ranked mode rather than emit different rules", () => {
+    const panel = panelOf([{ symbol: "WETH" }]);
+    expect(() => classifierSql(panel.assets, "2023-06-30", ranked)).to.throw(InvalidInputError, /strict rules only/);
   });
 });

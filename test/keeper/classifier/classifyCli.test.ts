@@ -52,12 +52,25 @@ describe("cli classify", () => {
     expect(out).to.match(/universe at 2024-01-08/);
   });
 
+  it("ranked mode selects a universe where strict mode reports a shortfall", async () => {
+    const strict = await run(["--source", "synthetic", "--date", "2022-09-30", "--json"]);
+    const ranked = await run(["--source", "synthetic", "--date", "2022-09-30", "--mode", "ranked", "--json"]);
+    const s = JSON.parse(strict.out) as { mode: string; selected: string[] };
+    const r = JSON.parse(ranked.out) as { mode: string; selected: string[]; shortfall: unknown };
+    expect([s.mode, r.mode]).to.deep.equal(["strict", "ranked"]);
+    expect(r.selected.length).to.be.at.least(Math.max(3, s.selected.length));
+    expect(r.shortfall).to.equal(null);
+    const table = await run(["--source", "synthetic", "--date", "2022-09-30", "--mode", "ranked"]);
+    expect(table.out).to.match(/\(ranked mode\)/);
+  });
+
   it("returns 2 with a clear message on bad input", async () => {
     for (const argv of [
       ["--source", "nowhere"],
       ["--source", "csv"],
       ["--date", "30/06/2023"],
       ["--max", "0"],
+      ["--mode", "loose"],
       ["--unknown-flag"],
       ["--source", "csv", "--csv", "/nonexistent.csv"],
       ["--source", "synthetic", "--date", "1999-01-01"],

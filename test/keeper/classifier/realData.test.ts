@@ -6,6 +6,7 @@ import { MEME_LIST } from "../../../keeper/src/classifier/memeList.js";
 import type { MarketPanel } from "../../../keeper/src/core/types.js";
 import { loadMarketCsv } from "../../../keeper/src/data/csv.js";
 import { dailyBarClose, indexAtOrBefore } from "../../../keeper/src/data/time.js";
+import { underlyingOf } from "../../../keeper/src/data/underlying.js";
 
 const SHARED = fileURLToPath(new URL("../../../../shared/data/market_daily.csv", import.meta.url));
 const DATES = ["2021-03-31", "2022-06-30", "2023-06-30", "2023-12-31"];
@@ -19,6 +20,19 @@ describe("classifier on ../shared/data/market_daily.csv", () => {
     }
     // Spikes only flagged: repairing one needs the next bar, which a run at t cannot see.
     panel = loadMarketCsv(SHARED, { build: { spikes: "flag" } }).panel;
+  });
+
+  it("ranked mode: at least the minimum on every week from mid-2020, one token per underlying", () => {
+    const start = indexAtOrBefore(panel.timestamps, dailyBarClose("2020-07-31"));
+    const sizes: number[] = [];
+    for (let t = start; t < panel.timestamps.length; t += 7) {
+      const u = classifyUniverse(panel, t, { mode: "ranked" });
+      sizes.push(u.selected.length);
+      expect(u.shortfall, `week at bar ${t}`).to.equal(null);
+      const underlying = u.selected.map((s) => underlyingOf(s));
+      expect(new Set(underlying).size, u.selected.join(" ")).to.equal(underlying.length);
+    }
+    expect(Math.min(...sizes)).to.be.at.least(3);
   });
 
   it("selects investable, non-meme, non-stable tokens that pass every rule", () => {

@@ -2,10 +2,10 @@ import { existsSync } from "node:fs";
 import { expect } from "chai";
 import type { MarketPanel } from "../../../keeper/src/core/types.js";
 import { loadMarketCsv } from "../../../keeper/src/data/csv.js";
-import { buildCandidates } from "../../../keeper/src/strategy/research/candidates.js";
-import { researchConfigSchema } from "../../../keeper/src/strategy/research/researchConfig.js";
-import { researchBlocks } from "../../../keeper/src/strategy/research/runResearch.js";
-import { researchEligibility } from "../../../keeper/src/strategy/research/universe.js";
+import { buildCandidates } from "../../../keeper/src/research/candidates.js";
+import { researchConfigSchema } from "../../../keeper/src/research/researchConfig.js";
+import { researchBlocks } from "../../../keeper/src/research/runResearch.js";
+import { researchEligibility } from "../../../keeper/src/research/universe.js";
 import { expectAbsClose } from "../../helpers/approx.js";
 import { viewAt } from "./syntheticPanel.js";
 

@@ -1,21 +1,21 @@
 import { expect } from "chai";
 import type { MarketPanel } from "../../../keeper/src/core/types.js";
 import { generateSyntheticMarket } from "../../../keeper/src/data/synthetic.js";
-import { Prng } from "../../../keeper/src/strategy/math/prng.js";
 import {
   deflatedSharpe,
   expectedMaxSharpe,
   probabilisticSharpe,
   returnMoments,
-} from "../../../keeper/src/strategy/research/deflatedSharpe.js";
-import { normalCdf, normalQuantile } from "../../../keeper/src/strategy/research/normal.js";
-import { probabilityOfOverfitting } from "../../../keeper/src/strategy/research/pbo.js";
-import { researchConfigSchema } from "../../../keeper/src/strategy/research/researchConfig.js";
-import { researchBlocks, scoreOnTest, selectOnValidation } from "../../../keeper/src/strategy/research/runResearch.js";
-import { candidateAssets, researchEligibility } from "../../../keeper/src/strategy/research/universe.js";
+} from "../../../keeper/src/research/deflatedSharpe.js";
+import { normalCdf, normalQuantile } from "../../../keeper/src/research/normal.js";
+import { probabilityOfOverfitting } from "../../../keeper/src/research/pbo.js";
+import { researchConfigSchema } from "../../../keeper/src/research/researchConfig.js";
+import { researchBlocks, scoreOnTest, selectOnValidation } from "../../../keeper/src/research/runResearch.js";
+import { candidateAssets, researchEligibility } from "../../../keeper/src/research/universe.js";
+import { Prng } from "../../../keeper/src/strategy/math/prng.js";
 import { expectAbsClose } from "../../helpers/approx.js";
 
-describe("strategy/research: statistics", () => {
+describe("research: statistics", () => {
   it("normal CDF and quantile are inverse and match known values", () => {
     expectAbsClose(normalCdf(0), 0.5, 1e-7);
     expectAbsClose(normalCdf(1.959963985), 0.975, 1e-6);
@@ -52,7 +52,7 @@ describe("strategy/research: statistics", () => {
   });
 });
 
-describe("strategy/research: universe and pipeline", () => {
+describe("research: universe and pipeline", () => {
   const panel: MarketPanel = generateSyntheticMarket({ seed: 3, bars: 420, freq: "24h" });
 
   it("the universe drops stablecoins, requires history and volume, and keeps the base", () => {

@@ -5,7 +5,8 @@
  *   classify --source synthetic [--seed 1] [--date 2023-06-30]
  *   classify --source csv --csv my_history.csv --date 2023-06-30
  *   classify --source shared --date 2023-06-30      (../shared/data/market_daily.csv)
- *   options: --max N (universe size), --include SYM,SYM (override the meme filter), --json
+ *   options: --max N (universe size), --include SYM,SYM (override the meme filter), --json,
+ *            --mode strict|ranked (strict: the seed's rules, the default; ranked: filters then a score)
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -21,7 +22,7 @@ import { formatReport, type ValidationReport } from "../../data/validation.js";
 import { usageReporter } from "../usage.js";
 
 const USAGE = `usage: classify --source synthetic|csv|shared [--csv <path>] [--date YYYY-MM-DD] [--max N]
-                [--include SYM,SYM] [--seed N] [--json]`;
+                [--include SYM,SYM] [--mode strict|ranked] [--seed N] [--json]`;
 
 /** Shared research data, relative to the repository root (where the CLI runs). */
 export const SHARED_MARKET_CSV = "../shared/data/market_daily.csv";
@@ -43,6 +44,8 @@ export async function classifyCommand(argv: string[]): Promise<number> {
   if (max !== undefined && !(Number.isInteger(max) && max >= 1)) return bad("--max must be a positive integer");
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) return bad("--seed must be an integer");
+  const mode = values.mode;
+  if (mode !== "strict" && mode !== "ranked") return bad("--mode must be strict or ranked");
 
   try {
     let panel: MarketPanel;
@@ -66,6 +69,7 @@ export async function classifyCommand(argv: string[]): Promise<number> {
         `--date ${values.date} is before the data starts (${barLabel(panel.timestamps[0] as number, panel.freq)})`,
       );
     const config: ClassifierConfigInput = {
+      mode,
       ...(max !== undefined ? { maxAssets: max } : {}),
       ...(values.include
         ? {
@@ -106,6 +110,7 @@ function parse(argv: string[]) {
       include: { type: "string" },
       seed: { type: "string", default: "1" },
       json: { type: "boolean", default: false },
+      mode: { type: "string", default: "strict" },
     },
   });
 }
@@ -114,7 +119,8 @@ function parse(argv: string[]) {
 export function renderTable(decision: UniverseDecision, panel: MarketPanel): string {
   const lines = [
     `universe at ${barLabel(decision.timestamp, panel.freq)}: ${decision.selected.length > 0 ? decision.selected.join(", ") : "(empty)"}`,
-    `investable average return ${fmtPct(decision.averages.ret)}, relative volume ${decision.averages.volumeRatio?.toFixed(2) ?? "n/a"}`,
+    `investable average return ${fmtPct(decision.averages.ret)}, relative volume ${decision.averages.volumeRatio?.toFixed(2) ?? "n/a"} (${decision.mode} mode)`,
+    ...(decision.shortfall ? [`shortfall: ${decision.shortfall.message}`] : []),
     "",
     `${"".padEnd(4)}${"symbol".padEnd(9)}${"return".padStart(9)}  reasons`,
   ];

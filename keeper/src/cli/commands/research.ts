@@ -29,17 +29,17 @@ import {
   DEFAULT_SCHEDULES,
   type ResearchConfig,
   researchConfigSchema,
-} from "../../strategy/research/researchConfig.js";
-import { buildResearchReport } from "../../strategy/research/researchReport.js";
+} from "../../research/researchConfig.js";
+import { buildResearchReport } from "../../research/researchReport.js";
 import {
   type ResearchProgress,
   researchBlocks,
   scoreOnTest,
   selectOnValidation,
   trainPpoSeeds,
-} from "../../strategy/research/runResearch.js";
-import { type Selection, selectionSchema } from "../../strategy/research/selection.js";
-import { candidateAssets } from "../../strategy/research/universe.js";
+} from "../../research/runResearch.js";
+import { type Selection, selectionSchema } from "../../research/selection.js";
+import { candidateAssets } from "../../research/universe.js";
 import { resolveDateRange } from "../dateRange.js";
 import { usageReporter } from "../usage.js";
 import { loadPolicyFolder, savePolicyFolder } from "./train.js";

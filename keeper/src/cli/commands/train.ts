@@ -15,9 +15,9 @@ import { barLabel } from "../../data/time.js";
 import { listedBy } from "../../strategy/ppo/assetSet.js";
 import { PpoPolicy } from "../../strategy/ppo/ppoPolicy.js";
 import { initTf } from "../../strategy/ppo/tfBackend.js";
-import { DEFAULT_PPO, trainPpoAgent } from "../../strategy/research/ppoAgent.js";
-import { researchConfigSchema } from "../../strategy/research/researchConfig.js";
-import { candidateAssets, researchEligibility } from "../../strategy/research/universe.js";
+import { DEFAULT_PPO, trainPpoAgent } from "../../research/ppoAgent.js";
+import { researchConfigSchema } from "../../research/researchConfig.js";
+import { candidateAssets, researchEligibility } from "../../research/universe.js";
 import { barOf } from "../dateRange.js";
 import { usageReporter } from "../usage.js";
 

@@ -117,16 +117,19 @@ export class RotationManager {
   private async begin(now: number, held: readonly VenueAsset[]): Promise<RotationRecord | null> {
     const { store, governance, universe, book, settings, logger } = this.deps;
     const selection = await universe.select(now);
-    const plan = planRotation({
-      held: held.map((a) => ({ symbol: a.symbol, address: a.address })),
-      selected: selection.selected,
-      book,
-      minAssets: settings.minAssets,
-      // An added asset gets the same risk limit as the basket it joins (the strategy's own cap
-      // is a target; the vault's limit must leave room for drift and costs above it).
-      defaultMaxWeightBps:
-        held.slice(1).reduce((m, a) => Math.max(m, a.maxWeightBps), 0) || settings.defaultMaxWeightBps,
-    });
+    // A classifier shortfall keeps the universe (its "hold" policy), whatever the plan would be.
+    const plan = selection.shortfall
+      ? { keep: held.slice(1).map((a) => a.symbol), remove: [], add: [], rejected: [], skipped: selection.shortfall }
+      : planRotation({
+          held: held.map((a) => ({ symbol: a.symbol, address: a.address })),
+          selected: selection.selected,
+          book,
+          minAssets: settings.minAssets,
+          // An added asset gets the same risk limit as the basket it joins (the strategy's own cap
+          // is a target; the vault's limit must leave room for drift and costs above it).
+          defaultMaxWeightBps:
+            held.slice(1).reduce((m, a) => Math.max(m, a.maxWeightBps), 0) || settings.defaultMaxWeightBps,
+        });
     const steps = [
       ...plan.remove.map((r) => ({
         kind: "remove" as const,

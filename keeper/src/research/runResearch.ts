@@ -13,16 +13,16 @@
  * Pure computation: file I/O (data, cache, policies, reports) is the CLI's job.
  */
 
-import { defaultCosts, defaultRules } from "../../backtest/assumptions.js";
-import { type BacktestResult, runBacktest } from "../../backtest/backtester.js";
-import { type PerformanceMetrics, performanceMetrics, simpleReturns } from "../../backtest/metrics.js";
-import type { Eligibility } from "../../backtest/pointInTimeView.js";
-import { walkForwardWindows } from "../../backtest/walkForward.js";
-import { ConfigError } from "../../core/errors.js";
-import type { MarketPanel, Strategy } from "../../core/types.js";
-import { listedBy } from "../ppo/assetSet.js";
-import type { PpoPolicy } from "../ppo/ppoPolicy.js";
-import type { TfModule } from "../ppo/tfBackend.js";
+import { defaultCosts, defaultRules } from "../backtest/assumptions.js";
+import { type BacktestResult, runBacktest } from "../backtest/backtester.js";
+import { type PerformanceMetrics, performanceMetrics, simpleReturns } from "../backtest/metrics.js";
+import type { Eligibility } from "../backtest/pointInTimeView.js";
+import { walkForwardWindows } from "../backtest/walkForward.js";
+import { ConfigError } from "../core/errors.js";
+import type { MarketPanel, Strategy } from "../core/types.js";
+import { listedBy } from "../strategy/ppo/assetSet.js";
+import type { PpoPolicy } from "../strategy/ppo/ppoPolicy.js";
+import type { TfModule } from "../strategy/ppo/tfBackend.js";
 import { buildCandidates, type Candidate, REFERENCE_FAMILIES } from "./candidates.js";
 import { deflatedSharpe, probabilisticSharpe, returnMoments } from "./deflatedSharpe.js";
 import { probabilityOfOverfitting } from "./pbo.js";

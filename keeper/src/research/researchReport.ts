@@ -5,11 +5,11 @@
  * ratio and the probability of backtest overfitting. Pure: returns text, writes nothing.
  */
 
-import { renderHtmlReport } from "../../backtest/htmlReport.js";
-import { buildReport } from "../../backtest/report.js";
-import type { MarketPanel } from "../../core/types.js";
-import { coverageNote, panelCoverage, survivorshipNote } from "../../data/coverage.js";
-import { barLabel } from "../../data/time.js";
+import { renderHtmlReport } from "../backtest/htmlReport.js";
+import { buildReport } from "../backtest/report.js";
+import type { MarketPanel } from "../core/types.js";
+import { coverageNote, panelCoverage, survivorshipNote } from "../data/coverage.js";
+import { barLabel } from "../data/time.js";
 import type { ResearchConfig } from "./researchConfig.js";
 import type { TestOutcome } from "./runResearch.js";
 import type { Selection } from "./selection.js";
@@ -53,7 +53,7 @@ export function buildResearchReport(args: {
     deflatedSharpe: selection.deflatedSharpe,
     pbo: selection.pbo,
     ppo: outcome.ppoSummary ?? "disabled",
-    costModel: "see keeper/src/strategy/research/marketAssumptions.ts",
+    costModel: "see keeper/src/backtest/assumptions.ts",
     survivorship: survivorshipNote(testCoverage, date),
     coverage: coverageNote(testCoverage, date),
   };

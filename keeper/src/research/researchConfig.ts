@@ -1,7 +1,7 @@
 /** Settings of a research run (zod-validated; the defaults are the documented study). */
 import { z } from "zod";
-import { assumptionsSchema } from "../../backtest/assumptions.js";
-import { featureConfigSchema } from "../ppo/portfolioFeatures.js";
+import { assumptionsSchema } from "../backtest/assumptions.js";
+import { featureConfigSchema } from "../strategy/ppo/portfolioFeatures.js";
 
 export const scheduleSchema = z.object({
   label: z.string(),

@@ -4,16 +4,16 @@
  * single assets, the volatility overlay that sets its own interval) get one configuration.
  * Every candidate has a stable id so a cached selection can be rebuilt exactly.
  */
-import type { MarketPanel, Strategy } from "../../core/types.js";
-import { CrossSectionalMomentumStrategy } from "../baselines/crossSectionalMomentum.js";
-import { InverseVolatilityStrategy } from "../baselines/inverseVolatility.js";
-import { MarketCapProxyStrategy } from "../baselines/marketCapProxy.js";
-import { MinimumVarianceStrategy } from "../baselines/minimumVariance.js";
-import { buyAndHold, equalWeight, singleAsset } from "../baselines/simple.js";
-import { TimeSeriesMomentumStrategy } from "../baselines/timeSeriesMomentum.js";
-import { forecastReturnModel } from "../forecast/forecastReturnModel.js";
-import { MeanVarianceStrategy } from "../meanVarianceStrategy.js";
-import { VolRegimeOverlay } from "../risk/volRegimeOverlay.js";
+import type { MarketPanel, Strategy } from "../core/types.js";
+import { CrossSectionalMomentumStrategy } from "../strategy/baselines/crossSectionalMomentum.js";
+import { InverseVolatilityStrategy } from "../strategy/baselines/inverseVolatility.js";
+import { MarketCapProxyStrategy } from "../strategy/baselines/marketCapProxy.js";
+import { MinimumVarianceStrategy } from "../strategy/baselines/minimumVariance.js";
+import { buyAndHold, equalWeight, singleAsset } from "../strategy/baselines/simple.js";
+import { TimeSeriesMomentumStrategy } from "../strategy/baselines/timeSeriesMomentum.js";
+import { forecastReturnModel } from "../strategy/forecast/forecastReturnModel.js";
+import { MeanVarianceStrategy } from "../strategy/meanVarianceStrategy.js";
+import { VolRegimeOverlay } from "../strategy/risk/volRegimeOverlay.js";
 import type { ResearchConfig, Schedule } from "./researchConfig.js";
 
 export interface Candidate {

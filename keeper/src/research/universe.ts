@@ -4,18 +4,21 @@
  * - "seasoned" (default): the backtester's seasoned universe — 60 days of prices and some
  *   volume in that window (an asset without volume cannot be costed) — over the candidates
  *   below. It keeps each strategy's own logic intact.
- * - "classifier": the keeper's point-in-time token classifier (return, trend, relative volume
- *   and meme rules) over the same candidates, i.e. what the production keeper would allow.
+ * - "classifier": the keeper's point-in-time token classifier over the same candidates, in
+ *   ranked mode unless configured (what the production keeper's rotation would allow). On a
+ *   shortfall its policy applies: "hold" keeps the universe of the latest earlier bar that had
+ *   none (the base asset only when there is none), "base" holds only the base asset.
  * Candidates: everything but stablecoins (the base asset is always eligible as the idle
  * buffer) and wrapped duplicates (WETH, WBTC, wstETH) when the underlying is in the panel — the
  * same exposure twice would double its weight in equal-weight rules.
  */
 
-import type { Eligibility } from "../../backtest/pointInTimeView.js";
-import { seasonedUniverse } from "../../backtest/seasonedUniverse.js";
-import { classifyUniverse } from "../../classifier/classify.js";
-import { BARS_PER_YEAR, type MarketPanel } from "../../core/types.js";
-import { dedupeByUnderlying } from "../../data/underlying.js";
+import type { Eligibility } from "../backtest/pointInTimeView.js";
+import { seasonedUniverse } from "../backtest/seasonedUniverse.js";
+import { classifyUniverse } from "../classifier/classify.js";
+import type { ClassifierConfigInput } from "../classifier/config.js";
+import { BARS_PER_YEAR, type MarketPanel } from "../core/types.js";
+import { dedupeByUnderlying } from "../data/underlying.js";
 
 export type UniverseKind = "seasoned" | "classifier";
 
@@ -34,6 +37,7 @@ export function researchEligibility(
   panel: MarketPanel,
   baseSymbol = "USDC",
   kind: UniverseKind = "seasoned",
+  classifier: ClassifierConfigInput = { mode: "ranked" },
 ): Eligibility {
   const candidates = new Set(candidateAssets(panel, baseSymbol).map((i) => panel.assets[i]!.symbol));
   const exclude = new Set(panel.assets.map((a) => a.symbol).filter((s) => s !== baseSymbol && !candidates.has(s)));
@@ -41,14 +45,21 @@ export function researchEligibility(
   const seasoned = seasonedUniverse({ exclude, baseSymbol, minHistoryBars, requireVolume: true });
   if (kind === "seasoned") return seasoned;
   // The classifier truncates the panel itself; its answer depends only on the bar, so cache it.
-  const cache = new Map<number, readonly boolean[]>();
+  const cache = new Map<number, ReadonlySet<string> | null>();
+  const selectedAt = (view: MarketPanel, t: number): ReadonlySet<string> | null => {
+    if (!cache.has(t)) {
+      const u = classifyUniverse(view, t, classifier);
+      cache.set(t, u.shortfall === null ? new Set(u.selected) : u.shortfall.policy === "base" ? new Set() : null);
+    }
+    return cache.get(t) ?? null;
+  };
   return (view, t) => {
-    const hit = cache.get(t);
-    if (hit) return hit;
+    // "hold": the latest earlier bar without a shortfall decides (point in time: bars <= t only).
+    let selected: ReadonlySet<string> | null = null;
+    for (let k = t; k >= 0 && selected === null; k--) selected = selectedAt(view, k);
     const costable = seasoned(view, t);
-    const selected = new Set(classifyUniverse(view, t).selected);
-    const out = view.assets.map((a, i) => a.symbol === baseSymbol || (costable[i] === true && selected.has(a.symbol)));
-    cache.set(t, out);
-    return out;
+    return view.assets.map(
+      (a, i) => a.symbol === baseSymbol || (costable[i] === true && selected !== null && selected.has(a.symbol)),
+    );
   };
 }

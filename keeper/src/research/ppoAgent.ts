@@ -4,18 +4,18 @@
  * from a (possibly loaded) policy using the feature layout recorded in its metadata.
  */
 import { z } from "zod";
-import { type Assumptions, defaultCosts, defaultRules } from "../../backtest/assumptions.js";
-import type { Eligibility } from "../../backtest/pointInTimeView.js";
-import { PortfolioSim } from "../../backtest/portfolioSim.js";
-import { ConfigError } from "../../core/errors.js";
-import type { MarketPanel } from "../../core/types.js";
-import { type BarObservation, PortfolioEnv } from "../ppo/portfolioEnv.js";
-import { featureConfigSchema, PortfolioFeatures, parseFeatureConfig } from "../ppo/portfolioFeatures.js";
-import type { PpoConfigInput } from "../ppo/ppoConfig.js";
-import type { PpoPolicy } from "../ppo/ppoPolicy.js";
-import { PpoStrategy } from "../ppo/ppoStrategy.js";
-import { type PpoIterationStats, PpoTrainer } from "../ppo/ppoTrainer.js";
-import type { TfModule } from "../ppo/tfBackend.js";
+import { type Assumptions, defaultCosts, defaultRules } from "../backtest/assumptions.js";
+import type { Eligibility } from "../backtest/pointInTimeView.js";
+import { PortfolioSim } from "../backtest/portfolioSim.js";
+import { ConfigError } from "../core/errors.js";
+import type { MarketPanel } from "../core/types.js";
+import { type BarObservation, PortfolioEnv } from "../strategy/ppo/portfolioEnv.js";
+import { featureConfigSchema, PortfolioFeatures, parseFeatureConfig } from "../strategy/ppo/portfolioFeatures.js";
+import type { PpoConfigInput } from "../strategy/ppo/ppoConfig.js";
+import type { PpoPolicy } from "../strategy/ppo/ppoPolicy.js";
+import { PpoStrategy } from "../strategy/ppo/ppoStrategy.js";
+import { type PpoIterationStats, PpoTrainer } from "../strategy/ppo/ppoTrainer.js";
+import type { TfModule } from "../strategy/ppo/tfBackend.js";
 
 /** The default agent: small enough to train in well under three minutes on two cores. */
 export const DEFAULT_PPO: PpoConfigInput = {

@@ -4,7 +4,7 @@
  * configurations with no skill, accounting for the return distribution's skew and kurtosis
  * and the sample length. All Sharpe ratios here are per bar (not annualised).
  */
-import { InvalidInputError } from "../../core/errors.js";
+import { InvalidInputError } from "../core/errors.js";
 import { normalCdf, normalQuantile } from "./normal.js";
 
 const EULER_GAMMA = 0.5772156649015329;

@@ -6,7 +6,7 @@
  * half out of sample (logit <= 0): near 0 means selection carries over, near 0.5 or above
  * means it is noise.
  */
-import { InvalidInputError } from "../../core/errors.js";
+import { InvalidInputError } from "../core/errors.js";
 
 export interface PboResult {
   readonly pbo: number;
