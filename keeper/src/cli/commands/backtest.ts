@@ -18,7 +18,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import cliProgress from "cli-progress";
 import { defaultCosts, defaultRules, parseAssumptions } from "../../backtest/assumptions.js";
 import { type BacktestResult, runBacktest } from "../../backtest/backtester.js";
 import { renderHtmlReport } from "../../backtest/htmlReport.js";
@@ -30,7 +29,8 @@ import { BARS_PER_YEAR, type Frequency, type MarketPanel, type Strategy } from "
 import { loadMarketCsv } from "../../data/csv.js";
 import { barLabel, dailyBarClose, indexAtOrBefore, parseUtcSeconds } from "../../data/time.js";
 import { buyAndHold, equalWeight, singleAsset } from "../../strategy/baselines/simple.js";
-import { usageReporter } from "../usage.js";
+import { progressBar } from "../progress.js";
+import { answerHelp, usageReporter } from "../usage.js";
 
 const USAGE = `usage: backtest --strategy <spec> [--strategy <spec> ...] [--baselines] [--data <csv>] [--freq 24h|1h]
                 [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--benchmark SYMBOL|none] [--rf RATE] [--out DIR]
@@ -111,6 +111,8 @@ function barIndex(panel: MarketPanel, date: string, edge: "from" | "to"): number
 }
 
 export async function backtestCommand(argv: string[]): Promise<number> {
+  const help = answerHelp(argv, USAGE);
+  if (help !== null) return help;
   const bad = usageReporter("backtest", USAGE);
   let values: ReturnType<typeof parse>["values"];
   try {
@@ -202,19 +204,13 @@ export async function backtestCommand(argv: string[]): Promise<number> {
     const rules = defaultRules(panel, base, assumptions);
     const liquidity = trailingLiquidity(panel, 30);
 
-    const showBar = process.stderr.isTTY === true;
     const results: BacktestResult[] = [];
     for (const strategy of strategies) {
-      const bar = showBar
-        ? new cliProgress.SingleBar(
-            {
-              format: `${strategy.name.padEnd(22)} [{bar}] {percentage}% | {value}/{total} bars`,
-              stream: process.stderr,
-            },
-            cliProgress.Presets.shades_classic,
-          )
-        : null;
-      bar?.start(to - from + 1, 0);
+      const bar = progressBar(
+        `backtest ${strategy.name}`,
+        `${strategy.name.padEnd(22)} [{bar}] {percentage}% | {value}/{total} bars`,
+      );
+      bar.start(to - from + 1, 0);
       results.push(
         runBacktest({
           panel,
@@ -225,10 +221,10 @@ export async function backtestCommand(argv: string[]): Promise<number> {
           eligibility,
           liquidity,
           settings: { from, to, executionLagBars: lag, initialNavUsd: numbers.nav },
-          onProgress: (done) => bar?.update(done),
+          onProgress: (done) => bar.update(done),
         }),
       );
-      bar?.stop();
+      bar.stop();
     }
 
     const benchmark =

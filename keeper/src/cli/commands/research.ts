@@ -16,7 +16,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import cliProgress from "cli-progress";
 import { DataError } from "../../core/errors.js";
 import { loadMarketCsv } from "../../data/csv.js";
 import type { PpoPolicy } from "../../strategy/ppo/ppoPolicy.js";
@@ -31,7 +30,12 @@ import {
 } from "../../strategy/research/runResearch.js";
 import { type Selection, selectionSchema } from "../../strategy/research/selection.js";
 import { candidateAssets } from "../../strategy/research/universe.js";
+import { type Progress, progressBar } from "../progress.js";
+import { answerHelp, describeUsageProblem } from "../usage.js";
 import { loadPolicyFolder, savePolicyFolder } from "./train.js";
+
+const USAGE = `usage: research [--data <csv>] [--out DIR] [--cache-dir DIR] [--seeds N,N,...] [--ppo-steps N]
+                [--universe seasoned|classifier] [--no-ppo] [--fresh]`;
 
 interface Flags {
   data: string;
@@ -62,7 +66,7 @@ function parseFlags(argv: string[]): Flags | string {
       strict: true,
     }));
   } catch (err) {
-    return (err as Error).message;
+    return describeUsageProblem(err, USAGE);
   }
   const seeds = String(values.seeds)
     .split(",")
@@ -86,13 +90,10 @@ function parseFlags(argv: string[]): Flags | string {
 }
 
 function progressBars(): ResearchProgress {
-  let bar: cliProgress.SingleBar | null = null;
+  let bar: Progress | null = null;
   return {
     start(stage, total) {
-      bar = new cliProgress.SingleBar(
-        { format: `${stage.padEnd(24)} [{bar}] {value}/{total} | {duration_formatted}` },
-        cliProgress.Presets.shades_classic,
-      );
+      bar = progressBar(stage, `${stage.padEnd(24)} [{bar}] {value}/{total} | {duration_formatted}`);
       bar.start(total, 0);
     },
     tick(value) {
@@ -111,9 +112,11 @@ function progressBars(): ResearchProgress {
 const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
 
 export async function researchCommand(argv: string[]): Promise<number> {
+  const help = answerHelp(argv, USAGE);
+  if (help !== null) return help;
   const flags = parseFlags(argv);
   if (typeof flags === "string") {
-    console.error(`research: ${flags}`);
+    console.error(`research: ${flags}\n${USAGE}`);
     return 2;
   }
   if (!existsSync(flags.data)) {

@@ -9,7 +9,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import cliProgress from "cli-progress";
 import { DataError } from "../../core/errors.js";
 import { loadMarketCsv } from "../../data/csv.js";
 import { PpoPolicy } from "../../strategy/ppo/ppoPolicy.js";
@@ -17,6 +16,10 @@ import { initTf } from "../../strategy/ppo/tfBackend.js";
 import { DEFAULT_PPO, trainPpoAgent } from "../../strategy/research/ppoAgent.js";
 import { researchConfigSchema } from "../../strategy/research/researchConfig.js";
 import { candidateAssets, researchEligibility } from "../../strategy/research/universe.js";
+import { progressBar } from "../progress.js";
+import { answerHelp, usageReporter } from "../usage.js";
+
+const USAGE = `usage: train --out DIR [--data <csv>] [--seed N] [--steps N] [--train-fraction F] [--decide-every BARS]`;
 
 export const POLICY_FILE = "policy.json";
 
@@ -37,6 +40,9 @@ export function loadPolicyFolder(dir: string): PpoPolicy {
 }
 
 export async function trainCommand(argv: string[]): Promise<number> {
+  const help = answerHelp(argv, USAGE);
+  if (help !== null) return help;
+  const bad = usageReporter("train", USAGE);
   let values: {
     data?: string;
     out?: string;
@@ -59,8 +65,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       strict: true,
     }));
   } catch (err) {
-    console.error(`train: ${(err as Error).message}`);
-    return 2;
+    return bad(err);
   }
   const seed = Number(values.seed);
   const steps = Number(values.steps);
@@ -73,17 +78,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
     !(fraction > 0 && fraction < 1) ||
     !(decideEvery >= 1)
   ) {
-    console.error("train: need --out DIR; --seed integer, --steps > 0, --train-fraction in (0,1), --decide-every >= 1");
-    return 2;
+    return bad("need --out DIR; --seed integer, --steps > 0, --train-fraction in (0,1), --decide-every >= 1");
   }
   const { panel } = loadMarketCsv(values.data ?? "");
   const to = Math.floor(panel.timestamps.length * fraction) - 1;
   const { tf, backend } = await initTf((m) => console.error(m));
   console.log(`train: ${panel.assets.length} assets, training bars 0..${to}, backend ${backend}`);
-  const bar = new cliProgress.SingleBar(
-    { format: "ppo [{bar}] {value}/{total} steps | reward/step {reward}" },
-    cliProgress.Presets.shades_classic,
-  );
+  const bar = progressBar("train steps", "ppo [{bar}] {value}/{total} steps | reward/step {reward}");
   bar.start(steps, 0, { reward: "-" });
   const started = performance.now();
   const { policy } = await trainPpoAgent({
