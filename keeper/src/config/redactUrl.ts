@@ -53,5 +53,6 @@ export function redactUrl(url: string): string {
 
 /** Every http(s)/ws(s) URL inside a longer text (a log line, an error message), redacted. */
 export function redactUrlsIn(text: string): string {
-  return text.replace(/\b(?:https?|wss?):\/\/[^\s"'<>\\]+/gi, (url) => redactUrl(url));
+  // Trailing punctuation (`url: message`, `url.`) belongs to the sentence, not the URL.
+  return text.replace(/\b(?:https?|wss?):\/\/[^\s"'<>\\]*[^\s"'<>\\.,:;!?)]/gi, (url) => redactUrl(url));
 }

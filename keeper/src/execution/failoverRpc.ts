@@ -6,7 +6,7 @@
  * (see rpcFetch.ts), and URLs leave this class only redacted: they often carry an API key.
  */
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
-import { redactUrl } from "../config/redactUrl.js";
+import { redactUrl, redactUrlsIn } from "../config/redactUrl.js";
 import { ConfigError, ProviderError } from "../core/errors.js";
 import { fetchGetUrl } from "./rpcFetch.js";
 
@@ -93,7 +93,7 @@ export class FailoverRpc {
         }
       }
     }
-    const last = lastError instanceof Error ? `: ${redactUrl(lastError.message)}` : "";
+    const last = lastError instanceof Error ? `: ${redactUrlsIn(lastError.message)}` : "";
     throw new ProviderError(`${what}: every RPC URL failed${last}`, {
       cause: lastError,
       details: { urls: this.urls.length },

@@ -11,7 +11,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { FetchCancelSignal, FetchGetUrlFunc, FetchRequest, GetUrlResponse } from "ethers";
-import { redactUrl } from "../config/redactUrl.js";
+import { redactUrl, redactUrlsIn } from "../config/redactUrl.js";
 
 export class RpcTransportError extends Error {
   constructor(
@@ -78,5 +78,5 @@ export const fetchGetUrl: FetchGetUrlFunc = (req: FetchRequest, signal?: FetchCa
 function describe(cause: unknown): string {
   const code = cause instanceof Error ? (cause as Error & { code?: unknown }).code : undefined;
   const message = cause instanceof Error ? cause.message : String(cause);
-  return typeof code === "string" ? `${code} ${redactUrl(message)}` : redactUrl(message);
+  return typeof code === "string" ? `${code} ${redactUrlsIn(message)}` : redactUrlsIn(message);
 }

@@ -45,4 +45,10 @@ describe("redactUrl", () => {
       to: "http://127.0.0.1:1/",
     });
   });
+
+  it("keeps the sentence around a URL in a message", () => {
+    expect(redactUrlsIn("http://u:p@h.example/v2/KEY: no answer within 1000 ms.")).to.equal(
+      "http://***@h.example/v2/***: no answer within 1000 ms.",
+    );
+  });
 });
