@@ -1,5 +1,7 @@
 /**
- * Imported first by the CLI entry points: drops Node's ExperimentalWarning for node:sqlite
+ * Imported first by the CLI entry points (index.ts, demo.ts), which load everything else with
+ * dynamic imports: Node loads every builtin of a static import graph before running any of its
+ * modules, so node:sqlite must not be in the entry's static graph. Drops Node's ExperimentalWarning for node:sqlite
  * (printed on every command, though the keeper depends on it knowingly) and nothing else, so
  * other warnings still reach the operator. Done in code rather than with NODE_OPTIONS so it
  * holds however the CLI is started (npm script, tsx, a supervisor's command line).

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { spawnCli } from "./spawnCli.js";
+import { spawnCli, spawnEntry } from "./spawnCli.js";
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -107,5 +107,23 @@ describe("cli entry point", () => {
     const res = await spawnCli(["rebalanse"]).done;
     expect(res.code).to.equal(2);
     expect(res.stderr).to.include('unknown command: rebalanse (did you mean "rebalance"?)');
+  });
+
+  it("the demo refuses an invalid --port before starting the chain, and exits", async () => {
+    for (const port of ["abc", "99999", "-1", "8080.5"]) {
+      const res = await spawnEntry("keeper/src/cli/demo.ts", [`--port=${port}`, "--no-serve"], {}, 30_000).done;
+      expect(res.signal, `${port}: killed by the test's bound`).to.equal(null);
+      expect(res.code, res.stderr).to.equal(2);
+      expect(res.stderr).to.include("--port must be an integer between 0 and 65535");
+      expect(res.stdout).not.to.include("chain ready");
+      expect(res.stderr).not.to.include("ExperimentalWarning");
+    }
+  });
+
+  it("the demo answers --help", async () => {
+    const res = await spawnEntry("keeper/src/cli/demo.ts", ["--help"], {}, 30_000).done;
+    expect(res.code, res.stderr).to.equal(0);
+    expect(res.stdout).to.match(/^usage: demo /);
+    for (const flag of ["--days", "--port", "--no-serve", "--rotation-days"]) expect(res.stdout).to.include(flag);
   });
 });

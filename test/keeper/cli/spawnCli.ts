@@ -19,8 +19,18 @@ export interface CliRun {
 }
 
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, killAfterMs = 60_000): CliRun {
+  return spawnEntry("keeper/src/cli/index.ts", args, env, killAfterMs);
+}
+
+/** Runs another entry point (such as the demo) the same way. */
+export function spawnEntry(
+  entry: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  killAfterMs = 60_000,
+): CliRun {
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "keeper/src/cli/index.ts", ...args], {
+  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
     cwd: REPO,
     env: { ...process.env, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
