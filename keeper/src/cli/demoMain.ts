@@ -208,7 +208,7 @@ async function main(argv: string[]): Promise<number> {
     env: { BALLAST_KEEPER_KEY: signerKey, BALLAST_SUBMITTER_KEY: submitter.privateKey, BALLAST_ADMIN_KEY: adminKey },
     universe: new ClassifierUniverse(panel),
     benchmark: equalBench,
-    riskLevel: (t) => oracle.riskLevel(t),
+    riskLevel: (t, holdings) => oracle.riskLevel(t, holdings),
   });
   const store = keeper.store;
   const rotationLog = new RotationLog();

@@ -54,7 +54,8 @@ export interface KeeperDeps {
   readonly rotation?: RotationManager;
   /** Benchmark NAV per share at chain time t (rebased), when the caller has one. */
   readonly benchmark?: (t: number) => number | null;
-  readonly riskLevel?: (t: number) => RiskLevel;
+  /** The risk level at chain time t of the vault's holdings (weights by symbol). */
+  readonly riskLevel?: (t: number, holdings: Weights) => RiskLevel;
 }
 
 const FINAL_OK = new Set(["confirmed", "reconciled"]);
@@ -82,7 +83,8 @@ export interface OpenKeeperOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly hooks?: ExecutionHooks;
   readonly benchmark?: (t: number) => number | null;
-  readonly riskLevel?: (t: number) => RiskLevel;
+  /** The risk level at chain time t of the vault's holdings (weights by symbol). */
+  readonly riskLevel?: (t: number, holdings: Weights) => RiskLevel;
 }
 
 /**
@@ -280,7 +282,7 @@ export class Keeper implements KeeperControl {
     store.setState({
       currentWeights: current,
       nextRunAt: decision.nextRunAt,
-      ...(this.deps.riskLevel ? { riskLevel: this.deps.riskLevel(now) } : {}),
+      ...(this.deps.riskLevel ? { riskLevel: this.deps.riskLevel(now, current) } : {}),
     });
     if (!decision.due && !force && !rotated) return null;
     const reason = force ? "operator" : decision.due ? decision.reason : "rotation";

@@ -86,7 +86,7 @@ export async function openFromFlags(flags: KeeperFlags, config: KeeperConfig): P
   return openKeeper(config, {
     oracle,
     logger: createLogger({ secrets }),
-    riskLevel: (t) => oracle.riskLevel(t),
+    riskLevel: (t, holdings) => oracle.riskLevel(t, holdings),
     // Rotations re-run the classifier on the same market data, point in time.
     ...(config.strategy.rotationDays > 0
       ? { universe: new ClassifierUniverse(panel, config.strategy.classifier) }
