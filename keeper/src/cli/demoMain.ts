@@ -25,6 +25,7 @@ import { network } from "hardhat";
 import { destination } from "pino";
 import type { TokenSymbol } from "../config/addressBook.js";
 import { parseKeeperConfig } from "../config/keeperConfig.js";
+import { redactUrlsIn } from "../config/redactUrl.js";
 import { parseUnits } from "../core/fixed.js";
 import type { MarketPanel } from "../core/types.js";
 import { loadMarketCsv } from "../data/csv.js";
@@ -265,7 +266,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => exitWith(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+    console.error(redactUrlsIn(error instanceof Error ? `${error.name}: ${error.message}` : String(error)));
     // The chain and RPC server may still be open: exitWith ends the process regardless.
     exitWith(EXIT.FAILURE);
   },

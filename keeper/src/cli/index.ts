@@ -5,6 +5,7 @@
  * in exitCodes.ts (and docs/operator.md).
  */
 import "./quietWarnings.js";
+import { redactUrlsIn } from "../config/redactUrl.js";
 import { didYouMean } from "../config/suggest.js";
 import { EXIT } from "./exitCodes.js";
 import { exitWith } from "./shutdown.js";
@@ -68,7 +69,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => exitWith(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+    // An unexpected error's text (an ethers error quotes its request URL) is redacted too.
+    console.error(redactUrlsIn(error instanceof Error ? `${error.name}: ${error.message}` : String(error)));
     exitWith(EXIT.FAILURE);
   },
 );

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { type KeeperConfig, loadKeeperConfig } from "../../config/keeperConfig.js";
+import { redactUrlsIn } from "../../config/redactUrl.js";
 import { BallastError, ConfigError } from "../../core/errors.js";
 import { loadMarketCsv } from "../../data/csv.js";
 import { StrategyOracle } from "../../execution/strategyOracle.js";
@@ -100,11 +101,11 @@ export async function withStartupErrors(body: () => Promise<number>): Promise<nu
     return await body();
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(error.message);
+      console.error(redactUrlsIn(error.message));
       return 2;
     }
     if (error instanceof BallastError) {
-      console.error(`${error.name}: ${error.message}`);
+      console.error(`${error.name}: ${redactUrlsIn(error.message)}`);
       return 1;
     }
     throw error;
