@@ -10,7 +10,7 @@ import { MEME_LIST } from "./memeList.js";
 const categories = z.enum(["stablecoin", "l1", "l2", "defi", "lst", "meme", "index", "other"]);
 
 export const classifierConfigSchema = z
-  .object({
+  .strictObject({
     /** Return window: close(t) / close(t - lookbackDays) - 1. */
     lookbackDays: z.number().int().min(1).max(365).default(30),
     /** A token must beat the universe-average return by at least this much (0.02 = 2 points). */

@@ -1,8 +1,15 @@
 /**
  * `npm run keeper -- <command> [flags]`: the keeper's command line. Each command lives in
  * `commands/<name>.ts` and is loaded only when used, so a command never pays for another's
- * dependencies (TensorFlow.js, Hardhat, ...).
+ * dependencies (TensorFlow.js, Hardhat, ...). Every command answers `--help`; exit codes are
+ * in exitCodes.ts (and docs/operator.md).
  */
+import "./quietWarnings.js";
+import { redactUrlsIn } from "../config/redactUrl.js";
+import { didYouMean } from "../config/suggest.js";
+import { EXIT } from "./exitCodes.js";
+import { exitWith } from "./shutdown.js";
+
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<Command> }>> = {
@@ -49,22 +56,21 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h") {
     console.log(usage());
-    return name ? 0 : 2;
+    return name ? EXIT.OK : EXIT.USAGE;
   }
   const command = COMMANDS[name];
   if (!command) {
-    console.error(`unknown command: ${name}\n\n${usage()}`);
-    return 2;
+    console.error(`unknown command: ${name}${didYouMean(name, Object.keys(COMMANDS))}\n\n${usage()}`);
+    return EXIT.USAGE;
   }
   return (await command.load())(rest);
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => exitWith(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
-    process.exitCode = 1;
+    // An unexpected error's text (an ethers error quotes its request URL) is redacted too.
+    console.error(redactUrlsIn(error instanceof Error ? `${error.name}: ${error.message}` : String(error)));
+    exitWith(EXIT.FAILURE);
   },
 );

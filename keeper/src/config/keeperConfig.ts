@@ -4,6 +4,10 @@
  * malformed address, an unloadable key) is a `ConfigError` listing every problem, raised
  * before the keeper reads the chain or sends anything. Keys never live in this object: only
  * the names of the variables or files that hold them.
+ *
+ * Strict by design, because a setting that is silently ignored can send a trade the operator
+ * did not mean: every object refuses unknown keys (with the closest known key suggested), the
+ * same token twice is refused, and limits beyond `RECKLESS_LIMITS` need `allowRecklessLimits`.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +15,8 @@ import { z } from "zod";
 import { classifierConfigSchema } from "../classifier/config.js";
 import { ConfigError } from "../core/errors.js";
 import { ARBITRUM_UNISWAP_V3 } from "./addressBook.js";
+import { parseBooleanText } from "./booleanText.js";
+import { didYouMean } from "./suggest.js";
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 const hex = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, "must be 0x-prefixed hex bytes");
@@ -21,14 +27,29 @@ const rpcUrl = z
 
 const keySource = (keyEnv: string, passwordEnv: string) =>
   z
-    .object({
+    .strictObject({
       keyEnv: z.string().min(1).default(keyEnv),
       keystorePath: z.string().min(1).optional(),
       passwordEnv: z.string().min(1).default(passwordEnv),
     })
     .prefault({});
 
-export const keeperConfigSchema = z.object({
+/**
+ * Bounds beyond which a limit is more likely a typo than a decision: above them the config is
+ * refused unless `allowRecklessLimits` is true (or `--allow-reckless-limits` is passed).
+ * Arbitrum One's base fee is about 0.01 gwei, so 100 gwei is a cap no real congestion needs;
+ * 3% slippage per order is the most a basket of liquid tokens should lose on a rebalance; a
+ * drift threshold under 50 bp or a schedule under an hour rebalances on noise (turnover).
+ */
+export const RECKLESS_LIMITS = {
+  maxFeePerGasGwei: 100,
+  priorityFeeGwei: 10,
+  maxSlippageBps: 300,
+  minDriftThresholdBps: 50,
+  minEverySeconds: 3_600,
+} as const;
+
+const baseKeeperConfigSchema = z.strictObject({
   /** Ordered: the first is preferred, the others are failovers. */
   rpcUrls: z.array(rpcUrl).min(1, "at least one RPC URL is required"),
   chainId: z.number().int().positive(),
@@ -40,14 +61,14 @@ export const keeperConfigSchema = z.object({
    */
   tokens: z
     .array(
-      z.object({
+      z.strictObject({
         symbol: z.string().min(1),
         address,
         decimals: z.number().int().min(0).max(18),
         sellPath: hex.default("0x"),
         buyPath: hex.default("0x"),
         oracle: z
-          .object({
+          .strictObject({
             feed: address,
             heartbeat: z.number().int().positive(),
             /** Bounds in the feed's decimals (8 for USD feeds), as decimal strings. */
@@ -74,8 +95,10 @@ export const keeperConfigSchema = z.object({
   dryRun: z.boolean().default(false),
   /** Stops every cycle; the file `<dataDir>/KILL` does the same without a restart. */
   killSwitch: z.boolean().default(false),
+  /** Accept limits beyond `RECKLESS_LIMITS` (also `--allow-reckless-limits`). */
+  allowRecklessLimits: z.boolean().default(false),
   strategy: z
-    .object({
+    .strictObject({
       name: z.enum(["inverse-vol", "equal-weight", "min-variance"]).default("inverse-vol"),
       maxWeight: z.number().gt(0).max(1).default(0.4),
       /** Days between portfolio rotations (re-run the classifier, move the vault); 0 disables. */
@@ -87,7 +110,7 @@ export const keeperConfigSchema = z.object({
     })
     .prefault({}),
   schedule: z
-    .object({
+    .strictObject({
       everySeconds: z
         .number()
         .int()
@@ -98,7 +121,7 @@ export const keeperConfigSchema = z.object({
     })
     .prefault({}),
   planning: z
-    .object({
+    .strictObject({
       minTradeBps: z.number().int().min(0).default(10),
       buyHaircutBps: z.number().int().min(0).max(1_000).default(50),
       sellHaircutBps: z.number().int().min(0).max(1_000).default(300),
@@ -113,7 +136,7 @@ export const keeperConfigSchema = z.object({
     })
     .prefault({}),
   gas: z
-    .object({
+    .strictObject({
       maxFeePerGasGwei: z.number().positive().default(1),
       priorityFeeGwei: z.number().min(0).default(0.01),
       bumpPercent: z.number().int().min(10).max(200).default(25),
@@ -124,12 +147,62 @@ export const keeperConfigSchema = z.object({
     })
     .prefault({}),
   rpc: z
-    .object({
+    .strictObject({
       retries: z.number().int().min(1).default(3),
       backoffMs: z.number().int().min(0).default(200),
       timeoutMs: z.number().int().positive().default(10_000),
     })
     .prefault({}),
+});
+
+type ParsedConfig = z.output<typeof baseKeeperConfigSchema>;
+
+/** The limits of `config` beyond `RECKLESS_LIMITS`, one message each (empty when none). */
+export function recklessLimits(config: ParsedConfig): { path: string[]; message: string }[] {
+  const r = RECKLESS_LIMITS;
+  const found: { path: string[]; message: string }[] = [];
+  const add = (path: string[], what: string) => found.push({ path, message: `${what}: reckless without an override` });
+  if (config.gas.maxFeePerGasGwei > r.maxFeePerGasGwei)
+    add(["gas", "maxFeePerGasGwei"], `${config.gas.maxFeePerGasGwei} gwei is above ${r.maxFeePerGasGwei} gwei`);
+  if (config.gas.priorityFeeGwei > r.priorityFeeGwei)
+    add(["gas", "priorityFeeGwei"], `${config.gas.priorityFeeGwei} gwei is above ${r.priorityFeeGwei} gwei`);
+  if (config.planning.maxSlippageBps > r.maxSlippageBps)
+    add(["planning", "maxSlippageBps"], `${config.planning.maxSlippageBps} bps is above ${r.maxSlippageBps} bps`);
+  if (config.schedule.driftThresholdBps < r.minDriftThresholdBps)
+    add(
+      ["schedule", "driftThresholdBps"],
+      `${config.schedule.driftThresholdBps} bps is below ${r.minDriftThresholdBps} bps (turnover)`,
+    );
+  if (config.schedule.everySeconds < r.minEverySeconds)
+    add(["schedule", "everySeconds"], `${config.schedule.everySeconds} s is below ${r.minEverySeconds} s (turnover)`);
+  return found;
+}
+
+export const keeperConfigSchema = baseKeeperConfigSchema.superRefine((config, ctx) => {
+  const seen = { address: new Map<string, number>(), symbol: new Map<string, number>() };
+  config.tokens.forEach((token, i) => {
+    for (const [kind, value] of [
+      ["address", token.address.toLowerCase()],
+      ["symbol", token.symbol.toUpperCase()],
+    ] as const) {
+      const first = seen[kind].get(value);
+      if (first === undefined) seen[kind].set(value, i);
+      else
+        ctx.addIssue({
+          code: "custom",
+          path: ["tokens", i, kind],
+          message: `duplicate token ${kind} ${kind === "address" ? token.address : token.symbol} (also tokens.${first})`,
+        });
+    }
+  });
+  if (config.allowRecklessLimits) return;
+  for (const { path, message } of recklessLimits(config)) {
+    ctx.addIssue({
+      code: "custom",
+      path,
+      message: `${message}; set "allowRecklessLimits": true or pass --allow-reckless-limits if you mean it`,
+    });
+  }
 });
 
 export type KeeperConfig = z.output<typeof keeperConfigSchema>;
@@ -139,10 +212,40 @@ export type KeeperConfigInput = z.input<typeof keeperConfigSchema>;
 export function parseKeeperConfig(input: unknown): KeeperConfig {
   const parsed = keeperConfigSchema.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    const problems = parsed.error.issues.flatMap(describeIssue);
     throw new ConfigError(`invalid keeper config:\n  ${problems.join("\n  ")}`, { problems });
   }
   return parsed.data;
+}
+
+/** One line per problem; an unknown key names the closest known key at its place. */
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const where = issue.path.join(".") || "(root)";
+  if (issue.code !== "unrecognized_keys") return [`${where}: ${issue.message}`];
+  const known = knownKeysAt(keeperConfigSchema, issue.path);
+  const topLevel = knownKeysAt(keeperConfigSchema, []);
+  return issue.keys.map((key) => {
+    const here = didYouMean(key, known);
+    // A top-level key written inside a section (`schedule.killSwitch`) is named as such.
+    const hint = here || (issue.path.length > 0 ? didYouMean(key, topLevel).replace("mean", "mean the top-level") : "");
+    return `${where}: unknown key "${key}"${hint}`;
+  });
+}
+
+/** The keys the object schema at `path` accepts (wrappers such as defaults are looked through). */
+function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
+  const inner = (def.innerType ?? def.in) as z.core.$ZodType | undefined;
+  if (inner && def.type !== "object") return knownKeysAt(inner, path);
+  if (def.type === "object") {
+    const shape = def.shape as Record<string, z.core.$ZodType>;
+    if (path.length === 0) return Object.keys(shape);
+    const [head, ...rest] = path;
+    const next = shape[String(head)];
+    return next ? knownKeysAt(next, rest) : [];
+  }
+  if (def.type === "array" && path.length > 0) return knownKeysAt(def.element as z.core.$ZodType, path.slice(1));
+  return [];
 }
 
 /** Environment overrides: the values an operator most often sets per machine. */
@@ -155,8 +258,9 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.BALLAST_VAULT) out.vault = env.BALLAST_VAULT;
   if (env.BALLAST_CHAIN_ID) out.chainId = Number(env.BALLAST_CHAIN_ID);
   if (env.BALLAST_DATA_DIR) out.dataDir = env.BALLAST_DATA_DIR;
-  if (env.BALLAST_DRY_RUN) out.dryRun = env.BALLAST_DRY_RUN === "1" || env.BALLAST_DRY_RUN === "true";
-  if (env.BALLAST_KILL_SWITCH) out.killSwitch = env.BALLAST_KILL_SWITCH === "1" || env.BALLAST_KILL_SWITCH === "true";
+  // An empty value counts as unset; any other value must be a documented boolean spelling.
+  if (env.BALLAST_DRY_RUN) out.dryRun = parseBooleanText("BALLAST_DRY_RUN", env.BALLAST_DRY_RUN);
+  if (env.BALLAST_KILL_SWITCH) out.killSwitch = parseBooleanText("BALLAST_KILL_SWITCH", env.BALLAST_KILL_SWITCH);
   return out;
 }
 

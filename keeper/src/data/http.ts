@@ -2,9 +2,12 @@
  * JSON over HTTP for the market-data providers: a timeout on every request, retries with
  * exponential backoff on 429 and 5xx (honouring Retry-After), and a `ProviderError` that
  * names the provider and URL for everything else. Payload shapes are checked by the callers
- * with zod, so a provider that changes its format fails loudly instead of feeding NaNs.
+ * with zod, so a provider that changes its format fails loudly instead of feeding NaNs. The
+ * timeout covers the body too, and aborting closes the socket. URLs in errors are redacted
+ * (providers take API keys in the query or path).
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { redactUrl, redactUrlsIn } from "../config/redactUrl.js";
 import { ProviderError } from "../core/errors.js";
 
 export interface HttpOptions {
@@ -25,6 +28,7 @@ const RETRYABLE = (status: number): boolean => status === 429 || status >= 500;
 /** GETs `url` and parses the body as JSON. */
 export async function getJson(url: string, opts: HttpOptions): Promise<unknown> {
   const { provider, timeoutMs = 15_000, retries = 3, backoffMs = 500, maxBackoffMs = 30_000 } = opts;
+  const where = redactUrl(url);
   let lastError: unknown;
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) {
@@ -39,13 +43,30 @@ export async function getJson(url: string, opts: HttpOptions): Promise<unknown> 
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (cause) {
-      lastError = new ProviderError(`${provider}: request failed: ${describe(cause)}`, { cause, details: { url } });
+      lastError = new ProviderError(`${provider}: request failed: ${describe(cause)}`, {
+        cause,
+        details: { url: where },
+      });
       continue;
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (cause) {
+      lastError = new ProviderError(`${provider}: reading the response failed: ${describe(cause)}`, {
+        cause,
+        details: { url: where },
+      });
+      continue;
+    }
     if (!res.ok) {
       const err = new ProviderError(`${provider}: HTTP ${res.status} ${res.statusText}`, {
-        details: { url, status: res.status, body: text.slice(0, 300), retryAfter: res.headers.get("retry-after") },
+        details: {
+          url: where,
+          status: res.status,
+          body: text.slice(0, 300),
+          retryAfter: res.headers.get("retry-after"),
+        },
       });
       if (!RETRYABLE(res.status)) throw err;
       lastError = err;
@@ -56,13 +77,13 @@ export async function getJson(url: string, opts: HttpOptions): Promise<unknown> 
     } catch (cause) {
       throw new ProviderError(`${provider}: response is not JSON`, {
         cause,
-        details: { url, body: text.slice(0, 300) },
+        details: { url: where, body: text.slice(0, 300) },
       });
     }
   }
   throw new ProviderError(`${provider}: giving up after ${retries + 1} attempt(s)`, {
     cause: lastError,
-    details: { url },
+    details: { url: where },
   });
 }
 
@@ -78,6 +99,6 @@ function retryAfterMs(err: unknown): number | null {
 }
 
 function describe(cause: unknown): string {
-  if (cause instanceof Error) return cause.name === "TimeoutError" ? "timed out" : cause.message;
-  return String(cause);
+  if (cause instanceof Error) return cause.name === "TimeoutError" ? "timed out" : redactUrlsIn(cause.message);
+  return redactUrlsIn(String(cause));
 }

@@ -2,10 +2,13 @@
  * Ordered RPC URLs with retries and failover. Reads retry on the active URL with exponential
  * backoff, then move to the next URL; an answer from a node (a revert, a bad argument) is not a
  * transport failure and is returned to the caller at once. The active URL is sticky so status
- * reports where the keeper is talking now.
+ * reports where the keeper is talking now. Every request has a deadline that closes its socket
+ * (see rpcFetch.ts), and URLs leave this class only redacted: they often carry an API key.
  */
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
+import { redactUrl, redactUrlsIn } from "../config/redactUrl.js";
 import { ConfigError, ProviderError } from "../core/errors.js";
+import { fetchGetUrl } from "./rpcFetch.js";
 
 export interface FailoverOptions {
   readonly urls: readonly string[];
@@ -13,7 +16,9 @@ export interface FailoverOptions {
   /** Attempts per URL before failing over. */
   readonly retries?: number;
   readonly backoffMs?: number;
+  /** Deadline of one request, connection to last byte. */
   readonly timeoutMs?: number;
+  /** Called with the redacted URLs. */
   readonly onFailover?: (from: string, to: string, cause: unknown) => void;
 }
 
@@ -46,6 +51,7 @@ export class FailoverRpc {
     this.providers = options.urls.map((url) => {
       const request = new FetchRequest(url);
       request.timeout = options.timeoutMs ?? 10_000;
+      request.getUrlFunc = fetchGetUrl;
       // staticNetwork: never probe a dead URL in the background; batchMaxCount 1: one request
       // per HTTP call so a failure maps to exactly one read.
       // cacheTimeout -1: ethers otherwise answers an identical request (e.g. the submitter's
@@ -57,8 +63,9 @@ export class FailoverRpc {
     this.onFailover = options.onFailover;
   }
 
+  /** The URL in use, redacted (what status, logs and the store show). */
   get activeUrl(): string {
-    return this.urls[this.active] as string;
+    return redactUrl(this.urls[this.active] as string);
   }
 
   get provider(): JsonRpcProvider {
@@ -75,7 +82,7 @@ export class FailoverRpc {
         try {
           const result = await fn(provider);
           if (index !== this.active) {
-            this.onFailover?.(this.activeUrl, this.urls[index] as string, lastError);
+            this.onFailover?.(this.activeUrl, redactUrl(this.urls[index] as string), lastError);
             this.active = index;
           }
           return result;
@@ -86,7 +93,11 @@ export class FailoverRpc {
         }
       }
     }
-    throw new ProviderError(`${what}: every RPC URL failed`, { cause: lastError, details: { urls: this.urls.length } });
+    const last = lastError instanceof Error ? `: ${redactUrlsIn(lastError.message)}` : "";
+    throw new ProviderError(`${what}: every RPC URL failed${last}`, {
+      cause: lastError,
+      details: { urls: this.urls.length },
+    });
   }
 
   destroy(): void {

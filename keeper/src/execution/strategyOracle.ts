@@ -61,17 +61,31 @@ export class StrategyOracle implements Oracle {
     return out;
   }
 
-  /** Risk level of an equal-weight basket of the venue's assets over the visible history. */
-  riskLevel(now: number): RiskLabel {
+  /**
+   * Risk level of the portfolio the vault holds (`holdings`, weights by symbol) over the
+   * visible history: the volatility of its weighted daily returns, the base asset included
+   * (cash lowers the risk). Without holdings yet (before the first reading of the vault), an
+   * equal-weight basket of the venue's assets. Assets without a price in the panel are left
+   * out and the rest renormalised.
+   */
+  riskLevel(now: number, holdings: Weights = {}): RiskLabel {
     const t = this.barAt(now);
-    const rows = this.panel.assets.flatMap((a, i) =>
-      this.venueSymbols.includes(a.symbol) ? [this.panel.close[i]] : [],
-    );
+    const held = this.panel.assets.flatMap((a, i) => {
+      const w = holdings[a.symbol] ?? 0;
+      return w > 0 ? [{ row: this.panel.close[i], w }] : [];
+    });
+    const parts =
+      held.length > 0
+        ? held
+        : this.panel.assets.flatMap((a, i) =>
+            this.venueSymbols.includes(a.symbol) ? [{ row: this.panel.close[i], w: 1 }] : [],
+          );
+    const total = parts.reduce((sum, p) => sum + p.w, 0);
     const returns = new Float64Array(Math.max(0, t));
     for (let k = 1; k <= t; k++) {
-      let sum = 0;
-      for (const row of rows) sum += Math.log((row?.[k] as number) / (row?.[k - 1] as number));
-      returns[k - 1] = rows.length > 0 ? sum / rows.length : 0;
+      let simple = 0;
+      for (const { row, w } of parts) simple += (w / total) * ((row?.[k] as number) / (row?.[k - 1] as number) - 1);
+      returns[k - 1] = parts.length > 0 ? Math.log1p(simple) : 0;
     }
     const level = volatilityRegime(returns, this.panel.freq).level;
     return level ? LABEL[level] : "medium";

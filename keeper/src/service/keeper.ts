@@ -35,6 +35,7 @@ import { loadWallet } from "../execution/signerKeys.js";
 import type { SizedPlan } from "../execution/sizeLegs.js";
 import type { FeePolicy } from "../execution/txSender.js";
 import type { UniverseSource } from "../execution/universeSource.js";
+import { probeIndexVault } from "../execution/vaultProbe.js";
 import type { Logger } from "./logger.js";
 import type { CycleRecord, KeeperControl, RiskLevel } from "./readModel.js";
 import { RotationManager } from "./rotation/rotationManager.js";
@@ -53,7 +54,8 @@ export interface KeeperDeps {
   readonly rotation?: RotationManager;
   /** Benchmark NAV per share at chain time t (rebased), when the caller has one. */
   readonly benchmark?: (t: number) => number | null;
-  readonly riskLevel?: (t: number) => RiskLevel;
+  /** The risk level at chain time t of the vault's holdings (weights by symbol). */
+  readonly riskLevel?: (t: number, holdings: Weights) => RiskLevel;
 }
 
 const FINAL_OK = new Set(["confirmed", "reconciled"]);
@@ -81,7 +83,8 @@ export interface OpenKeeperOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly hooks?: ExecutionHooks;
   readonly benchmark?: (t: number) => number | null;
-  readonly riskLevel?: (t: number) => RiskLevel;
+  /** The risk level at chain time t of the vault's holdings (weights by symbol). */
+  readonly riskLevel?: (t: number, holdings: Weights) => RiskLevel;
 }
 
 /**
@@ -108,8 +111,8 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
     if (Number(network) !== config.chainId) {
       throw new ConfigError(`RPC chain id ${Number(network)} differs from configured ${config.chainId}`);
     }
-    const code = await rpc.read("vault code", (p) => p.getCode(config.vault));
-    if (code === "0x") throw new ConfigError(`no contract at vault address ${config.vault}`);
+    // Refuses a token or any other contract given as the vault, with a clear message.
+    await probeIndexVault(rpc, config.vault, (config.tokens[0] as KeeperConfig["tokens"][number]).address);
     const venue = new IndexVaultVenue({
       rpc,
       chainId: config.chainId,
@@ -198,6 +201,8 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
 export class Keeper implements KeeperControl {
   private busy: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  /** Ends the wait between two ticks, so a stop does not wait out `pollSeconds`. */
+  private wake: (() => void) | null = null;
 
   constructor(readonly deps: KeeperDeps) {
     const { config, store, oracle } = deps;
@@ -277,7 +282,7 @@ export class Keeper implements KeeperControl {
     store.setState({
       currentWeights: current,
       nextRunAt: decision.nextRunAt,
-      ...(this.deps.riskLevel ? { riskLevel: this.deps.riskLevel(now) } : {}),
+      ...(this.deps.riskLevel ? { riskLevel: this.deps.riskLevel(now, current) } : {}),
     });
     if (!decision.due && !force && !rotated) return null;
     const reason = force ? "operator" : decision.due ? decision.reason : "rotation";
@@ -465,12 +470,21 @@ export class Keeper implements KeeperControl {
       } catch (error) {
         logger.error({ err: error instanceof Error ? error.message : String(error) }, "tick failed");
       }
-      await new Promise<void>((resolve) => setTimeout(resolve, config.schedule.pollSeconds * 1000));
+      if (this.stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, config.schedule.pollSeconds * 1000);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
     }
   }
 
   stop(): void {
     this.stopped = true;
+    this.wake?.();
     this.deps.store.setState({ running: false });
   }
 

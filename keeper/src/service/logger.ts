@@ -3,10 +3,13 @@
  * `redact` censors any field named like a key, token or password, up to three levels deep)
  * and by value (the exact secret strings the process knows, such as the signer key and the
  * API token, are scrubbed from every serialized line, so a secret that leaks into a message,
- * an error text or a field with an innocent name is still never written).
+ * an error text or a field with an innocent name is still never written). Credentials in URLs
+ * (`user:pass@`, `/v2/<key>`, `?apikey=`) are redacted in every line by `redactUrlsIn`, the
+ * same function the store and the operator surfaces use.
  */
 import { type DestinationStream, type LevelWithSilent, type Logger, pino } from "pino";
 import { z } from "zod";
+import { redactUrlsIn } from "../config/redactUrl.js";
 import { ConfigError } from "../core/errors.js";
 
 export type { Logger } from "pino";
@@ -59,7 +62,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     name: options.name ?? "ballast-keeper",
     level,
     redact: { paths: [...REDACT_PATHS], censor: REDACTED },
-    ...(scrub ? { hooks: { streamWrite: scrub } } : {}),
+    hooks: { streamWrite: (line: string) => redactUrlsIn(scrub ? scrub(line) : line) },
   };
   return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
 }

@@ -98,7 +98,8 @@ describe("backtest command", () => {
       [["--strategy", "buy-and-hold", "--data", csv, "--freq", "5m"], /--freq/],
       [["--strategy", "buy-and-hold", "--data", join(dir, "missing.csv")], /not found/],
       [["--strategy", "buy-and-hold", "--data", csv, "--benchmark", "XYZ"], /not in the data/],
-      [["--bogus"], /Unknown option/],
+      [["--bogus"], /unknown flag --bogus/],
+      [["--strategy", "buy-and-hold", "--baseline"], /unknown flag --baseline \(did you mean --baselines\?\)/],
     ] as const) {
       const res = await run([...argv]);
       expect(res.code, argv.join(" ")).to.equal(2);

@@ -75,3 +75,24 @@ describe("service/logger", () => {
     }
   });
 });
+
+describe("service/logger: credentials in URLs", () => {
+  it("redacts user info, path keys and key parameters of any URL in a line (fields, messages, errors)", () => {
+    const out = memoryStream();
+    const log = createLogger({ destination: out, level: "info" });
+    const urls = [
+      "https://alice:pa55word@rpc.example.com/",
+      "https://arb-mainnet.g.alchemy.com/v2/alchemyKey123456",
+      "https://api.example.com/prices?apikey=queryKey987654",
+    ];
+    log.warn({ from: urls[0], to: urls[1] }, "rpc failover");
+    log.error({ err: `fetch ${urls[2]} failed` }, `giving up on ${urls[1]}`);
+    const text = out.lines.join("");
+    for (const secret of ["alice", "pa55word", "alchemyKey123456", "queryKey987654"])
+      expect(text).not.to.include(secret);
+    const first = JSON.parse(out.lines[0] ?? "") as { from: string; to: string };
+    expect(first.from).to.equal("https://***@rpc.example.com/");
+    expect(first.to).to.equal("https://arb-mainnet.g.alchemy.com/v2/***");
+    expect(text).to.include("https://api.example.com/prices?apikey=***");
+  });
+});

@@ -13,7 +13,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import cliProgress from "cli-progress";
 import { defaultCosts, defaultRules, parseAssumptions } from "../../backtest/assumptions.js";
 import { type BacktestResult, runBacktest } from "../../backtest/backtester.js";
 import {
@@ -36,7 +35,8 @@ import { barLabel } from "../../data/time.js";
 import { duplicateExposures } from "../../data/underlying.js";
 import { buyAndHold, equalWeight, singleAsset } from "../../strategy/baselines/simple.js";
 import { type BarRange, resolveDateRange } from "../dateRange.js";
-import { usageReporter } from "../usage.js";
+import { progressBar } from "../progress.js";
+import { answerHelp, usageReporter } from "../usage.js";
 
 const USAGE = `usage: backtest --strategy <spec> [--strategy <spec> ...] [--baselines] [--data <csv>] [--freq 24h|1h]
                 [--train-end DATE] [--test-start DATE] [--test-end DATE] [--from DATE] [--to DATE]
@@ -161,6 +161,8 @@ function frozenFromFlags(values: ReturnType<typeof parse>["values"]): FrozenPoli
 }
 
 export async function backtestCommand(argv: string[]): Promise<number> {
+  const help = answerHelp(argv, USAGE);
+  if (help !== null) return help;
   const bad = usageReporter("backtest", USAGE);
   let values: ReturnType<typeof parse>["values"];
   try {
@@ -298,19 +300,13 @@ export async function backtestCommand(argv: string[]): Promise<number> {
     const rules = defaultRules(panel, base, assumptions);
     const liquidity = trailingLiquidity(panel, 30);
 
-    const showBar = process.stderr.isTTY === true;
     const results: BacktestResult[] = [];
     for (const strategy of strategies) {
-      const bar = showBar
-        ? new cliProgress.SingleBar(
-            {
-              format: `${strategy.name.padEnd(22)} [{bar}] {percentage}% | {value}/{total} bars`,
-              stream: process.stderr,
-            },
-            cliProgress.Presets.shades_classic,
-          )
-        : null;
-      bar?.start(to - from + 1, 0);
+      const bar = progressBar(
+        `backtest ${strategy.name}`,
+        `${strategy.name.padEnd(22)} [{bar}] {percentage}% | {value}/{total} bars`,
+      );
+      bar.start(to - from + 1, 0);
       results.push(
         runBacktest({
           panel,
@@ -322,10 +318,10 @@ export async function backtestCommand(argv: string[]): Promise<number> {
           liquidity,
           frozen,
           settings: { from, to, executionLagBars: lag, initialNavUsd: numbers.nav },
-          onProgress: (done) => bar?.update(done),
+          onProgress: (done) => bar.update(done),
         }),
       );
-      bar?.stop();
+      bar.stop();
     }
 
     const benchmark =

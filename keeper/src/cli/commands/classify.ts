@@ -19,7 +19,7 @@ import { loadMarketCsv } from "../../data/csv.js";
 import { generateSyntheticMarket } from "../../data/synthetic.js";
 import { barLabel, dailyBarClose, indexAtOrBefore } from "../../data/time.js";
 import { formatReport, type ValidationReport } from "../../data/validation.js";
-import { usageReporter } from "../usage.js";
+import { answerHelp, usageReporter } from "../usage.js";
 
 const USAGE = `usage: classify --source synthetic|csv|shared [--csv <path>] [--date YYYY-MM-DD] [--max N]
                 [--include SYM,SYM] [--mode strict|ranked] [--seed N] [--json]`;
@@ -28,6 +28,8 @@ const USAGE = `usage: classify --source synthetic|csv|shared [--csv <path>] [--d
 export const SHARED_MARKET_CSV = "../shared/data/market_daily.csv";
 
 export async function classifyCommand(argv: string[]): Promise<number> {
+  const help = answerHelp(argv, USAGE);
+  if (help !== null) return help;
   const bad = usageReporter("classify", USAGE);
   let values: ReturnType<typeof parse>["values"];
   try {

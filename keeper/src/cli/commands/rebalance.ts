@@ -1,9 +1,12 @@
 /** `keeper rebalance`: runs one rebalance cycle now, outside the schedule. */
-import { configFromFlags, openFromFlags, parseKeeperFlags, withStartupErrors } from "./keeperSession.js";
+import { answerHelp } from "../usage.js";
+import { configFromFlags, keeperUsage, openFromFlags, parseKeeperFlags, withStartupErrors } from "./keeperSession.js";
 
 export async function rebalanceCommand(argv: string[]): Promise<number> {
+  const help = answerHelp(argv, keeperUsage("rebalance"));
+  if (help !== null) return help;
   return withStartupErrors(async () => {
-    const flags = parseKeeperFlags(argv);
+    const flags = parseKeeperFlags("rebalance", argv);
     const keeper = await openFromFlags(flags, configFromFlags(flags));
     try {
       const result = await keeper.triggerRebalance();

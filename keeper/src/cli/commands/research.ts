@@ -17,19 +17,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import cliProgress from "cli-progress";
 import { z } from "zod";
 import { ConfigError, DataError, InvalidInputError } from "../../core/errors.js";
 import { BARS_PER_YEAR, type MarketPanel } from "../../core/types.js";
 import { inferCsvFrequency, loadMarketCsv } from "../../data/csv.js";
 import { spreadDailyVolume } from "../../data/dailyVolume.js";
-import type { PpoPolicy } from "../../strategy/ppo/ppoPolicy.js";
-import { initTf } from "../../strategy/ppo/tfBackend.js";
-import {
-  DEFAULT_SCHEDULES,
-  type ResearchConfig,
-  researchConfigSchema,
-} from "../../research/researchConfig.js";
+import { DEFAULT_SCHEDULES, type ResearchConfig, researchConfigSchema } from "../../research/researchConfig.js";
 import { buildResearchReport } from "../../research/researchReport.js";
 import {
   type ResearchProgress,
@@ -40,8 +33,11 @@ import {
 } from "../../research/runResearch.js";
 import { type Selection, selectionSchema } from "../../research/selection.js";
 import { candidateAssets } from "../../research/universe.js";
+import type { PpoPolicy } from "../../strategy/ppo/ppoPolicy.js";
+import { initTf } from "../../strategy/ppo/tfBackend.js";
 import { resolveDateRange } from "../dateRange.js";
-import { usageReporter } from "../usage.js";
+import { type Progress, progressBar } from "../progress.js";
+import { answerHelp, describeUsageProblem, usageReporter } from "../usage.js";
 import { loadPolicyFolder, savePolicyFolder } from "./train.js";
 
 const USAGE = `usage: research [--data <csv>] [--freq 24h|1h] [--volume-data <daily csv>] [--out DIR] [--cache-dir DIR]
@@ -99,7 +95,7 @@ function parseFlags(argv: string[]): Flags | string {
       strict: true,
     }));
   } catch (err) {
-    return (err as Error).message;
+    return describeUsageProblem(err, USAGE);
   }
   const seeds = String(values.seeds)
     .split(",")
@@ -133,13 +129,10 @@ function parseFlags(argv: string[]): Flags | string {
 }
 
 function progressBars(): ResearchProgress {
-  let bar: cliProgress.SingleBar | null = null;
+  let bar: Progress | null = null;
   return {
     start(stage, total) {
-      bar = new cliProgress.SingleBar(
-        { format: `${stage.padEnd(24)} [{bar}] {value}/{total} | {duration_formatted}` },
-        cliProgress.Presets.shades_classic,
-      );
+      bar = progressBar(stage, `${stage.padEnd(24)} [{bar}] {value}/{total} | {duration_formatted}`);
       bar.start(total, 0);
     },
     tick(value) {
@@ -183,6 +176,8 @@ function rangeOf(panel: MarketPanel, flags: Flags): ResearchConfig["range"] {
 }
 
 export async function researchCommand(argv: string[]): Promise<number> {
+  const help = answerHelp(argv, USAGE);
+  if (help !== null) return help;
   const bad = usageReporter("research", USAGE);
   const flags = parseFlags(argv);
   if (typeof flags === "string") return bad(flags);

@@ -1,15 +1,28 @@
 /** `keeper status`: prints the persisted status, active RPC URL, last cycles and rotations (no chain access). */
 import { parseArgs } from "node:util";
 import { loadKeeperConfig, storePath } from "../../config/keeperConfig.js";
-import { ConfigError } from "../../core/errors.js";
+import { ConfigError, DataError } from "../../core/errors.js";
 import { KeeperStore } from "../../service/store/keeperStore.js";
+import { answerHelp, usageReporter } from "../usage.js";
+
+const USAGE = `usage: status [--config <file.json> | --data-dir DIR] [--limit N]
+prints the keeper's persisted status, active RPC URL (redacted), last cycles and rotations; reads no chain.
+  --config FILE    take the data directory from this keeper config
+  --data-dir DIR   the keeper's data directory (default ./keeper-data); must exist
+  --limit N        how many cycles to show (default 10)
+  --help, -h       this text`;
 
 export async function statusCommand(argv: string[]): Promise<number> {
+  const help = answerHelp(argv, USAGE);
+  if (help !== null) return help;
+  const bad = usageReporter("status", USAGE);
   let dataDir: string;
   let limit: number;
   try {
     const { values } = parseArgs({
       args: argv,
+      strict: true,
+      allowPositionals: false,
       options: { config: { type: "string" }, "data-dir": { type: "string" }, limit: { type: "string", default: "10" } },
     });
     limit = Number(values.limit);
@@ -17,10 +30,17 @@ export async function statusCommand(argv: string[]): Promise<number> {
     dataDir =
       values["data-dir"] ?? (values.config ? loadKeeperConfig({ file: values.config }).dataDir : "./keeper-data");
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
+    return bad(error);
+  }
+  let store: KeeperStore;
+  try {
+    // A typo in --data-dir must not create an empty store that reports "kill switch off".
+    store = KeeperStore.openExisting(storePath({ dataDir }));
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error;
+    console.error(`status: ${error.message}`);
     return 2;
   }
-  const store = KeeperStore.open(storePath({ dataDir }));
   try {
     console.log(
       JSON.stringify(

@@ -7,19 +7,19 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import cliProgress from "cli-progress";
 import { DataError, InvalidInputError } from "../../core/errors.js";
 import type { MarketPanel } from "../../core/types.js";
 import { inferCsvFrequency, loadMarketCsv } from "../../data/csv.js";
 import { barLabel } from "../../data/time.js";
-import { listedBy } from "../../strategy/ppo/assetSet.js";
-import { PpoPolicy } from "../../strategy/ppo/ppoPolicy.js";
-import { initTf } from "../../strategy/ppo/tfBackend.js";
 import { DEFAULT_PPO, trainPpoAgent } from "../../research/ppoAgent.js";
 import { researchConfigSchema } from "../../research/researchConfig.js";
 import { candidateAssets, researchEligibility } from "../../research/universe.js";
+import { listedBy } from "../../strategy/ppo/assetSet.js";
+import { PpoPolicy } from "../../strategy/ppo/ppoPolicy.js";
+import { initTf } from "../../strategy/ppo/tfBackend.js";
 import { barOf } from "../dateRange.js";
-import { usageReporter } from "../usage.js";
+import { progressBar } from "../progress.js";
+import { answerHelp, usageReporter } from "../usage.js";
 
 export const POLICY_FILE = "policy.json";
 
@@ -48,6 +48,8 @@ export function loadPolicyFolder(dir: string): PpoPolicy {
 }
 
 export async function trainCommand(argv: string[]): Promise<number> {
+  const help = answerHelp(argv, USAGE);
+  if (help !== null) return help;
   const bad = usageReporter("train", USAGE);
   let values: {
     help?: boolean;
@@ -118,10 +120,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   console.log(
     `train: ${universe.length} assets traded by ${barLabel(panel.timestamps[to]!, panel.freq)} (${universe.map((i) => panel.assets[i]!.symbol).join(" ")}), training bars 0..${to}, backend ${backend}`,
   );
-  const bar = new cliProgress.SingleBar(
-    { format: "ppo [{bar}] {value}/{total} steps | reward/step {reward}" },
-    cliProgress.Presets.shades_classic,
-  );
+  const bar = progressBar("train steps", "ppo [{bar}] {value}/{total} steps | reward/step {reward}");
   bar.start(steps, 0, { reward: "-" });
   const started = performance.now();
   const { policy } = await trainPpoAgent({

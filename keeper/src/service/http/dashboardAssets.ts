@@ -21,6 +21,7 @@ const DASHBOARD_DIR = fileURLToPath(new URL("./dashboard/", import.meta.url));
 export function loadDashboardAssets(): ReadonlyMap<string, StaticAsset> {
   return new Map<string, StaticAsset>([
     ["/", read(join(DASHBOARD_DIR, "index.html"), "text/html; charset=utf-8")],
+    ["/assets/series.js", read(join(DASHBOARD_DIR, "series.js"), "text/javascript; charset=utf-8")],
     ["/assets/dashboard.js", read(join(DASHBOARD_DIR, "dashboard.js"), "text/javascript; charset=utf-8")],
     ["/assets/dashboard.css", read(join(DASHBOARD_DIR, "dashboard.css"), "text/css; charset=utf-8")],
     ["/assets/chart.umd.js", read(chartJsUmdPath(), "text/javascript; charset=utf-8")],

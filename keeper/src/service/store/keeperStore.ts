@@ -3,11 +3,15 @@
  * transactions, fills, NAV and composition history, baselines, and the keeper's live state.
  * Every transition is written before the next step starts, which is what makes a restart in
  * the middle of a cycle safe. It also serves the operator surfaces as the `KeeperReadModel`.
+ * Owner-only on disk: a data directory it creates is 0700 and the database (with its WAL and
+ * shared-memory files, which SQLite creates with the database's mode) 0600, since it holds
+ * signed orders and the keeper's history. The active RPC URL is stored and read redacted.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
+import { redactUrl, redactUrlsIn } from "../../config/redactUrl.js";
 import { DataError } from "../../core/errors.js";
 import type { FillCost } from "../../execution/fillCost.js";
 import type { Fill, PendingOrder } from "../../execution/indexVaultVenue.js";
@@ -180,13 +184,26 @@ function parseOrder(text: string): RebalanceOrder {
   };
 }
 
+/**
+ * Creates the data directory 0700 when missing and the database file 0600 before SQLite opens
+ * it; an existing database and its WAL/SHM files are set back to 0600. An existing directory
+ * is left as the operator made it.
+ */
+function prepareOwnerOnlyFiles(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, "wx", 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
+}
+
 export class KeeperStore implements KeeperReadModel {
   private readonly db: DatabaseSync;
   /** Portfolio rotations and their steps. */
   readonly rotationStore: RotationStore;
 
   private constructor(path: string) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") prepareOwnerOnlyFiles(path);
     this.db = new DatabaseSync(path);
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;");
     this.migrate();
@@ -195,6 +212,14 @@ export class KeeperStore implements KeeperReadModel {
 
   /** Opens (or creates) the store and applies pending migrations. */
   static open(path: string): KeeperStore {
+    return new KeeperStore(path);
+  }
+
+  /** Opens a store that must already exist (for readers such as `status`); never creates one. */
+  static openExisting(path: string): KeeperStore {
+    if (!existsSync(dirname(path))) throw new DataError(`data directory ${dirname(path)} does not exist`);
+    if (!existsSync(path))
+      throw new DataError(`no keeper store at ${path} (has the keeper run with this data directory?)`);
     return new KeeperStore(path);
   }
 
@@ -229,14 +254,17 @@ export class KeeperStore implements KeeperReadModel {
   state(): KeeperState {
     const rows = this.db.prepare("SELECT key, value FROM keeper_state").all() as { key: string; value: string }[];
     const stored = Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown]));
-    return { ...DEFAULT_STATE, ...stored } as KeeperState;
+    const state = { ...DEFAULT_STATE, ...stored } as KeeperState;
+    // Also on read: a store written before redaction existed may hold a URL in clear.
+    return { ...state, activeRpcUrl: redactUrl(state.activeRpcUrl) };
   }
 
   setState(patch: Partial<KeeperState>): void {
     const stmt = this.db.prepare(
       "INSERT INTO keeper_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     );
-    for (const [key, value] of Object.entries(patch)) stmt.run(key, JSON.stringify(value ?? null));
+    const safe = patch.activeRpcUrl === undefined ? patch : { ...patch, activeRpcUrl: redactUrl(patch.activeRpcUrl) };
+    for (const [key, value] of Object.entries(safe)) stmt.run(key, JSON.stringify(value ?? null));
   }
 
   // ------------------------------------------------------------------ cycles
@@ -253,7 +281,9 @@ export class KeeperStore implements KeeperReadModel {
   }
 
   updateCycle(id: number, patch: CyclePatch): void {
-    const entries = Object.entries(patch) as [keyof CyclePatch, unknown][];
+    // A reason is often an error message, which may quote an RPC URL with its key.
+    const safe = typeof patch.reason === "string" ? { ...patch, reason: redactUrlsIn(patch.reason) } : patch;
+    const entries = Object.entries(safe) as [keyof CyclePatch, unknown][];
     if (entries.length === 0) return;
     const sets = entries.map(([k]) => `${COLUMN[k]} = ?`).join(", ");
     const values = entries.map(([, v]) => (v === undefined ? null : (v as string | number | null)));

@@ -3,7 +3,7 @@
 // innerHTML, because cycle reasons carry decoded revert data.
 
 const REFRESH_MS = 10_000;
-const PALETTE = ["#0969da", "#bf3989", "#1a7f37", "#9a6700", "#8250df", "#cf222e", "#1b7c83", "#6e7781", "#fb8f44"];
+const { seriesColor, navSeries, returnTone } = globalThis.BallastSeries;
 const BENCHMARK_COLOR = "#1f2328";
 const IN_PROGRESS = new Set(["planned", "simulated", "signed", "submitted", "confirmed"]);
 
@@ -77,7 +77,8 @@ function renderCards(status, nav) {
   const br = nav.summary.benchmarkReturn;
   const vaultReturn = $("vault-return");
   vaultReturn.textContent = orDash(vr, (v) => signedPct.format(v));
-  vaultReturn.className = `value ${vr === null ? "" : vr >= (br ?? 0) ? "up" : "down"}`;
+  // Green only for a gain: beating a falling benchmark is still a loss.
+  vaultReturn.className = `value ${returnTone(vr)}`.trim();
   $("benchmark-return").textContent = orDash(br, (v) => `benchmark ${signedPct.format(v)}`);
 
   $("drift").textContent = pct.format(status.drift);
@@ -98,31 +99,25 @@ function renderCards(status, nav) {
 }
 
 function color(i) {
-  return PALETTE[i % PALETTE.length];
+  return seriesColor(i);
 }
 
 function navDatasets(nav) {
-  const points = (series, key) => series.filter((p) => p[key] !== null).map((p) => ({ x: p.t, y: p[key] }));
-  const datasets = [
-    { label: "Vault", data: points(nav.nav, "navPerShare"), borderColor: color(0), borderWidth: 2.5 },
-    {
-      label: "Benchmark",
-      data: points(nav.nav, "benchmark"),
-      borderColor: BENCHMARK_COLOR,
-      borderDash: [6, 4],
-      borderWidth: 1.5,
-    },
-  ];
-  Object.keys(nav.baselines)
-    .sort()
-    .forEach((name, i) => {
-      datasets.push({
-        label: name,
-        data: points(nav.baselines[name], "navPerShare"),
-        borderColor: color(i + 1),
+  const datasets = navSeries(nav).map((series, i) => {
+    if (series.role === "vault")
+      return { label: series.label, data: series.data, borderColor: color(0), borderWidth: 2.5 };
+    if (series.role === "benchmark") {
+      return {
+        label: series.label,
+        data: series.data,
+        borderColor: BENCHMARK_COLOR,
+        borderDash: [6, 4],
         borderWidth: 1.5,
-      });
-    });
+      };
+    }
+    // Baselines follow the vault and benchmark: colours from 1 on, never the vault's.
+    return { label: series.label, data: series.data, borderColor: color(i - 1), borderWidth: 1.5 };
+  });
   // pointStyle "line" draws each legend entry as its line (dashed for the benchmark).
   return datasets.map((d) => ({
     ...d,

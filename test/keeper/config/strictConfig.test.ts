@@ -1,0 +1,192 @@
+import { expect } from "chai";
+import { configFromFlags, parseKeeperFlags } from "../../../keeper/src/cli/commands/keeperSession.js";
+import { parseBooleanText } from "../../../keeper/src/config/booleanText.js";
+import {
+  type KeeperConfigInput,
+  loadKeeperConfig,
+  parseKeeperConfig,
+  RECKLESS_LIMITS,
+} from "../../../keeper/src/config/keeperConfig.js";
+import { closestName, editDistance } from "../../../keeper/src/config/suggest.js";
+import { ConfigError } from "../../../keeper/src/core/errors.js";
+
+const BASE: KeeperConfigInput = {
+  rpcUrls: ["http://127.0.0.1:8545"],
+  chainId: 42161,
+  vault: `0x${"11".repeat(20)}`,
+  tokens: [
+    { symbol: "USDC", address: `0x${"22".repeat(20)}`, decimals: 6 },
+    { symbol: "WETH", address: `0x${"33".repeat(20)}`, decimals: 18 },
+  ],
+};
+
+/** The ConfigError's message for `input`, failing the test if it parses. */
+function problemsOf(input: unknown): string {
+  try {
+    parseKeeperConfig(input);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  expect.fail("the config was accepted");
+}
+
+describe("keeper config: strict keys", () => {
+  it("refuses a misspelt top-level key and suggests the real one", () => {
+    expect(problemsOf({ ...BASE, dryrun: true })).to.include('(root): unknown key "dryrun" (did you mean "dryRun"?)');
+    expect(problemsOf({ ...BASE, killswitch: true })).to.include(
+      'unknown key "killswitch" (did you mean "killSwitch"?)',
+    );
+  });
+
+  it("refuses unknown keys at every level, naming their place", () => {
+    expect(problemsOf({ ...BASE, gas: { maxFeePerGas: 1 } })).to.include(
+      'gas: unknown key "maxFeePerGas" (did you mean "maxFeePerGasGwei"?)',
+    );
+    expect(problemsOf({ ...BASE, planning: { maxSlipageBps: 100 } })).to.include('did you mean "maxSlippageBps"?');
+    expect(problemsOf({ ...BASE, signer: { keyenv: "K" } })).to.include('signer: unknown key "keyenv"');
+    expect(problemsOf({ ...BASE, strategy: { classifier: { lookbakDays: 30 } } })).to.include(
+      'strategy.classifier: unknown key "lookbakDays" (did you mean "lookbackDays"?)',
+    );
+    const withToken = {
+      ...BASE,
+      tokens: [...BASE.tokens, { symbol: "ARB", address: `0x${"44".repeat(20)}`, decimals: 18, decimal: 18 }],
+    };
+    expect(problemsOf(withToken)).to.include('tokens.2: unknown key "decimal" (did you mean "decimals"?)');
+  });
+
+  it("names a top-level key written inside a section", () => {
+    expect(problemsOf({ ...BASE, schedule: { killSwitch: true } })).to.include(
+      'schedule: unknown key "killSwitch" (did you mean the top-level "killSwitch"?)',
+    );
+  });
+
+  it("gives no suggestion when nothing is close", () => {
+    const message = problemsOf({ ...BASE, zzzzzzzzzz: 1 });
+    expect(message).to.include('unknown key "zzzzzzzzzz"');
+    expect(message).not.to.include("did you mean");
+  });
+});
+
+describe("keeper config: booleans from the environment", () => {
+  it("accepts exactly true/false, 1/0, yes/no, on/off in any case", () => {
+    for (const raw of ["true", "TRUE", "1", "yes", "Yes", "on", " ON "])
+      expect(parseBooleanText("X", raw), raw).to.equal(true);
+    for (const raw of ["false", "False", "0", "no", "NO", "off"])
+      expect(parseBooleanText("X", raw), raw).to.equal(false);
+  });
+
+  it("BALLAST_DRY_RUN=yes and BALLAST_KILL_SWITCH=yes|TRUE|on turn the flags on", () => {
+    expect(loadKeeperConfig({ env: { BALLAST_DRY_RUN: "yes" }, overrides: BASE }).dryRun).to.equal(true);
+    for (const raw of ["yes", "TRUE", "on"]) {
+      expect(loadKeeperConfig({ env: { BALLAST_KILL_SWITCH: raw }, overrides: BASE }).killSwitch, raw).to.equal(true);
+    }
+    expect(loadKeeperConfig({ env: { BALLAST_DRY_RUN: "no" }, overrides: BASE }).dryRun).to.equal(false);
+  });
+
+  it("refuses any other spelling instead of reading it as false", () => {
+    for (const raw of ["maybe", "y", "tru", "2", "enabled"]) {
+      expect(() => loadKeeperConfig({ env: { BALLAST_DRY_RUN: raw }, overrides: BASE }), raw).to.throw(
+        ConfigError,
+        /BALLAST_DRY_RUN must be one of true\/false, 1\/0, yes\/no, on\/off/,
+      );
+      expect(() => loadKeeperConfig({ env: { BALLAST_KILL_SWITCH: raw }, overrides: BASE }), raw).to.throw(
+        ConfigError,
+        /BALLAST_KILL_SWITCH/,
+      );
+    }
+  });
+});
+
+describe("keeper config: reckless limits", () => {
+  const reckless: [string, Partial<KeeperConfigInput>, RegExp][] = [
+    [
+      "a 100,000 gwei fee cap",
+      { gas: { maxFeePerGasGwei: 100_000 } },
+      /gas\.maxFeePerGasGwei: 100000 gwei is above 100 gwei/,
+    ],
+    ["a 50 gwei priority fee", { gas: { priorityFeeGwei: 50 } }, /gas\.priorityFeeGwei/],
+    ["10% slippage", { planning: { maxSlippageBps: 1_000 } }, /planning\.maxSlippageBps: 1000 bps is above 300 bps/],
+    ["a 1 bp drift threshold", { schedule: { driftThresholdBps: 1 } }, /schedule\.driftThresholdBps: 1 bps .*turnover/],
+    ["a rebalance every minute", { schedule: { everySeconds: 60 } }, /schedule\.everySeconds: 60 s .*turnover/],
+  ];
+
+  for (const [name, patch, message] of reckless) {
+    it(`refuses ${name} without the override, accepts it with allowRecklessLimits`, () => {
+      const text = problemsOf({ ...BASE, ...patch });
+      expect(text).to.match(message);
+      expect(text).to.include("--allow-reckless-limits");
+      expect(() => parseKeeperConfig({ ...BASE, ...patch, allowRecklessLimits: true })).not.to.throw();
+    });
+  }
+
+  it("accepts limits at the bounds", () => {
+    const atBounds = parseKeeperConfig({
+      ...BASE,
+      gas: { maxFeePerGasGwei: RECKLESS_LIMITS.maxFeePerGasGwei, priorityFeeGwei: RECKLESS_LIMITS.priorityFeeGwei },
+      planning: { maxSlippageBps: RECKLESS_LIMITS.maxSlippageBps },
+      schedule: {
+        driftThresholdBps: RECKLESS_LIMITS.minDriftThresholdBps,
+        everySeconds: RECKLESS_LIMITS.minEverySeconds,
+      },
+    });
+    expect(atBounds.allowRecklessLimits).to.equal(false);
+  });
+
+  it("--allow-reckless-limits on the command line is the same override", () => {
+    const dir = process.env.TMPDIR ?? "/tmp";
+    const flags = parseKeeperFlags("run", ["--allow-reckless-limits", "--data-dir", dir]);
+    const overrides = { ...BASE, gas: { maxFeePerGasGwei: 100_000 } };
+    expect(() => configFromFlags({ "data-dir": dir }, overrides)).to.throw(ConfigError, /reckless/);
+    expect(configFromFlags(flags, overrides).gas.maxFeePerGasGwei).to.equal(100_000);
+  });
+});
+
+describe("keeper config: duplicate assets", () => {
+  it("refuses the same address twice, whatever its letter case", () => {
+    const upper = `0x${"AB".repeat(20)}`;
+    const tokens = [
+      ...(BASE.tokens ?? []),
+      { symbol: "ARB", address: upper, decimals: 18 },
+      { symbol: "GMX", address: upper.toLowerCase(), decimals: 18 },
+    ];
+    expect(problemsOf({ ...BASE, tokens })).to.match(
+      /tokens\.3\.address: duplicate token address .* \(also tokens\.2\)/,
+    );
+  });
+
+  it("refuses the same symbol twice, whatever its letter case", () => {
+    const tokens = [...(BASE.tokens ?? []), { symbol: "weth", address: `0x${"55".repeat(20)}`, decimals: 18 }];
+    expect(problemsOf({ ...BASE, tokens })).to.match(
+      /tokens\.2\.symbol: duplicate token symbol weth \(also tokens\.1\)/,
+    );
+  });
+});
+
+describe("keeper flags: strict, with a suggestion", () => {
+  it("refuses an unknown flag and names the closest one", () => {
+    expect(() => parseKeeperFlags("run", ["--data-dri", "x"])).to.throw(
+      ConfigError,
+      /unknown flag --data-dri \(did you mean --data-dir\?\)/,
+    );
+    expect(() => parseKeeperFlags("dry-run", ["--allow-reckless"])).to.throw(
+      ConfigError,
+      /did you mean --allow-reckless-limits\?/,
+    );
+    expect(() => parseKeeperFlags("rebalance", ["stray"])).to.throw(ConfigError, /unexpected argument stray/);
+  });
+});
+
+describe("suggestions", () => {
+  it("edit distance is Levenshtein's", () => {
+    expect(editDistance("kitten", "sitting")).to.equal(3);
+    expect(editDistance("", "abc")).to.equal(3);
+    expect(editDistance("same", "same")).to.equal(0);
+  });
+
+  it("ignores case, dashes and underscores, and refuses far-off words", () => {
+    expect(closestName("dry_run", ["dryRun", "killSwitch"])).to.equal("dryRun");
+    expect(closestName("--kill-swich", ["--kill-switch", "--config"])).to.equal("--kill-switch");
+    expect(closestName("banana", ["dryRun", "killSwitch"])).to.equal(null);
+  });
+});
