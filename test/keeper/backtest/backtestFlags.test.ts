@@ -125,6 +125,9 @@ describe("backtest command: benchmark, coverage, frozen positions, duplicates, d
     expect(r.vsBenchmark).to.equal(null);
     expect(r.benchmarkNote).to.match(/benchmark LATE has data on 39\.7% of the periods \(minimum 90\.0%\)/);
     expect(res.out).to.match(/CAPM: benchmark LATE has data on 39\.7%/);
+    expect(readFileSync(join(out, "backtest.html"), "utf8")).to.include(
+      "<b>CAPM</b>: benchmark LATE has data on 39.7%",
+    );
     // A lower threshold, asked for, gives the figures with their coverage.
     const out2 = join(dir, "late-bench-low");
     const res2 = await run([
@@ -144,6 +147,9 @@ describe("backtest command: benchmark, coverage, frozen positions, duplicates, d
     const r = rep.runs[0]!;
     expect(r.frozen.events.map((e) => [e.symbol, e.action, e.date])).to.deep.equal([["GONE", "sold", "2022-05-31"]]);
     expect(r.frozen.lossUsd).to.be.greaterThan(0);
+    expect(readFileSync(join(out, "backtest.html"), "utf8")).to.match(
+      /single\(GONE\): GONE sold on 2022-05-31 \(last close 2022-05-30\)/,
+    );
     expect(rep.notes.survivorship).to.equal(
       "1 of 6 series end inside the range: GONE (last close 2022-05-30); positions in them are handled by the frozen-position policy",
     );
