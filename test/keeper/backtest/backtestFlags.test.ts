@@ -247,6 +247,16 @@ describe("backtest command: benchmark, coverage, frozen positions, duplicates, d
     const w = report(out2).runs[0]!.series.weights;
     expect(Math.max(...w.BTC!.slice(0, 720))).to.equal(0);
     expect(w.BTC![40 * 24 - 1]).to.be.greaterThan(0.3);
+    // The markdown policy's default grace is a week of bars: 168 on hourly data, 7 on daily.
+    const res3 = await run([...args, "--depth-usd", "5e7", "--frozen", "markdown", "--out", join(dir, "h-md")]);
+    expect(res3.code, res3.err).to.equal(0);
+    expect(report(join(dir, "h-md")).notes.frozenPositions).to.match(/for 168 bar\(s\) without a price/);
+    const res4 = await run([
+      ...["--strategy", "buy-and-hold", "--benchmark", "none", "--data", daily, "--frozen", "markdown"],
+      ...["--out", join(dir, "d-md")],
+    ]);
+    expect(res4.code, res4.err).to.equal(0);
+    expect(report(join(dir, "d-md")).notes.frozenPositions).to.match(/for 7 bar\(s\) without a price/);
   });
 
   it("--volume-data fills an hourly file's volume from a daily file, one day late", async () => {

@@ -57,7 +57,7 @@ strategies: buy-and-hold | equal-weight:<hours>h | single:<SYMBOL>
                      day's volume per hour); the cost model needs volume unless --depth-usd is given
   --exclude          symbols never held (default none; wrapped duplicates are grouped by underlying)
   --frozen           a held asset whose prices stop: sell at the last close less --haircut
-                     (default, 0.1), markdown after --grace-bars unpriced bars (default 7) by
+                     (default, 0.1), markdown after --grace-bars unpriced bars (default 7 days) by
                      --haircut (default 1 = written off), or hold at the last close (reported only)
   --help             this text`;
 
@@ -135,7 +135,7 @@ export function strategyFromSpec(spec: string, freq: Frequency): Strategy | stri
 }
 
 /** The frozen-position policy the flags ask for. */
-function frozenFromFlags(values: ReturnType<typeof parse>["values"]): FrozenPolicy {
+function frozenFromFlags(values: ReturnType<typeof parse>["values"], freq: Frequency): FrozenPolicy {
   const optional = (name: "haircut" | "grace-bars"): number | undefined => {
     const raw = values[name];
     if (raw === undefined) return undefined;
@@ -156,7 +156,8 @@ function frozenFromFlags(values: ReturnType<typeof parse>["values"]): FrozenPoli
   return parseFrozenPolicy({
     policy,
     ...(haircut !== undefined ? { haircut } : {}),
-    ...(graceBars !== undefined ? { graceBars } : {}),
+    // The default grace is a week whatever the bar: 7 daily bars or 168 hourly ones.
+    ...(policy === "markdown" ? { graceBars: graceBars ?? (7 * BARS_PER_YEAR[freq]) / 365 } : {}),
   } as FrozenPolicyInput);
 }
 
@@ -187,7 +188,7 @@ export async function backtestCommand(argv: string[]): Promise<number> {
   if (values.to !== undefined && values["test-end"] !== undefined) return bad("give --to or --test-end, not both");
   let frozen: FrozenPolicy;
   try {
-    frozen = frozenFromFlags(values);
+    frozen = frozenFromFlags(values, freq);
   } catch (err) {
     return bad(err);
   }
