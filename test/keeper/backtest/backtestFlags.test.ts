@@ -98,6 +98,7 @@ describe("backtest command: benchmark, coverage, frozen positions, duplicates, d
     expect(res.code, res.err).to.equal(0);
     const r = report(out).runs[0]!;
     expect(Math.max(...r.series.weights.BTC!)).to.be.greaterThan(0.99);
+    expect(res.out).to.include("CAPM: benchmark BTC has data on 100.0% of the periods");
     // Holding the benchmark itself (after 30 days of seasoning in cash): beta well above 0.
     expect(r.vsBenchmark!.beta).to.be.greaterThan(0.7);
     // Asked for: --exclude-benchmark leaves single(BTC) in cash.

@@ -412,7 +412,14 @@ export function renderSummaryTable(report: BacktestReport): string {
     const b = r.vsBenchmark;
     return `| ${r.name} | ${pct(m.totalReturn)} | ${pct(m.annualisedReturn)} | ${pct(m.volatility)} | ${f2(m.sharpe)} | ${f2(m.sortino)} | ${pct(m.maxDrawdown)} | ${f2(m.calmar)} | ${f2(m.turnoverAnnualised)} | ${pct(m.costDrag)} | ${pct(m.hitRate)} | ${b ? f2(b.beta) : "n/a"} | ${b ? pct(b.alpha) : "n/a"} | ${b ? pct(b.capmExpectedReturn) : "n/a"} | ${Math.round(r.totals.tradingCostUsd + r.totals.gasUsd).toLocaleString("en-US")} | ${pct(r.frozen.maxFraction)} | ${Math.round(r.frozen.lossUsd).toLocaleString("en-US")} | ${pct(r.frozen.maxUnpricedFraction)} |`;
   });
-  // One line per distinct refusal (every run shares the benchmark, so usually one).
+  // One line per distinct refusal (every run shares the benchmark, so usually one), else the coverage.
   const refusals = [...new Set(report.runs.map((r) => r.benchmarkNote).filter((x): x is string => x !== null))];
-  return [header, `|${"---|".repeat(18)}`, ...rows, ...refusals.map((x) => `\nCAPM: ${x}`)].join("\n");
+  const covered = report.runs.find((r) => r.vsBenchmark !== null)?.vsBenchmark;
+  const capm = [
+    ...refusals.map((x) => `\nCAPM: ${x}`),
+    ...(refusals.length === 0 && covered
+      ? [`\nCAPM: benchmark ${covered.benchmark} has data on ${pct(covered.coverage)} of the periods`]
+      : []),
+  ];
+  return [header, `|${"---|".repeat(18)}`, ...rows, ...capm].join("\n");
 }
