@@ -387,7 +387,7 @@ function duplicateNote(panel: MarketPanel): string {
   const dups = duplicateExposures(panel.assets.map((a) => a.symbol));
   return dups.length === 0
     ? "no duplicates in the data"
-    : `${dups.map((d) => `${d.symbol} only while ${d.keptAs} is not held`).join(", ")}`;
+    : `${dups.map((d) => `${d.symbol} only while ${d.keptAs} is not in the universe`).join(", ")}`;
 }
 
 function summary(report: BacktestReport) {
