@@ -45,6 +45,14 @@ export function renderHtmlReport(report: BacktestReport, opts: HtmlReportOptions
       .map((c) => `<td>${c}</td>`)
       .join("")}</tr>`;
   });
+  // Runs share the benchmark, so a coverage refusal is usually one sentence for all of them.
+  const refusals = [...new Set(report.runs.map((r) => r.benchmarkNote).filter((x): x is string => x !== null))];
+  const frozen = report.runs.flatMap((r) =>
+    r.frozen.events.map(
+      (e) =>
+        `<li>${esc(r.name)}: ${esc(e.symbol)} ${esc(e.action.replace("_", " "))} on ${esc(e.date)} (last close ${esc(e.lastPricedDate)}), ${usd(e.valueUsd)} = ${pct(e.navFraction)} of the vault, loss ${usd(e.lossUsd)}</li>`,
+    ),
+  );
   const notes = Object.entries(report.notes)
     .map(([k, v]) => `<li><b>${esc(k)}</b>: ${esc(typeof v === "string" ? v : JSON.stringify(v))}</li>`)
     .join("");
@@ -62,6 +70,8 @@ Benchmark: ${benchName}. Risk-free rate: ${pct(report.riskFreeRate)}. Generated 
 <table><thead><tr><th>run</th><th>total</th><th>annualised</th><th>volatility</th><th>Sharpe</th><th>Sortino</th>
 <th>max DD</th><th>Calmar</th><th>turnover/yr</th><th>cost drag</th><th>hit rate</th><th>beta</th><th>alpha</th>
 <th>CAPM E[r]</th><th>trading+gas</th><th>fees</th></tr></thead><tbody>${rows.join("")}</tbody></table>
+${refusals.map((x) => `<p><b>CAPM</b>: ${esc(x)}.</p>`).join("")}
+<h2>Frozen positions</h2>${frozen.length > 0 ? `<ul>${frozen.join("")}</ul>` : "<p>No held position's price series ended.</p>"}
 <div class="chart"><canvas id="nav"></canvas></div>
 <div class="chart"><canvas id="drawdown"></canvas></div>
 <div class="chart"><canvas id="weights"></canvas></div>

@@ -25,28 +25,30 @@ export interface BarRange {
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$/;
 
-/** Close time (unix seconds) of the bar a flag names; `edge` says which bar of a whole day. */
-function closeOf(panel: MarketPanel, flag: string, text: string, edge: "start" | "end"): number {
+/** Closes (unix seconds, inclusive) of the bars a flag names: one bar, or a whole hourly day. */
+function closesOf(panel: MarketPanel, flag: string, text: string): { lo: number; hi: number } {
   const t = text.trim();
   if (panel.freq === "24h") {
     if (!DATE_ONLY.test(t)) throw new InvalidInputError(`${flag} must be YYYY-MM-DD on daily data, got "${text}"`);
-    return dailyBarClose(t);
+    const c = dailyBarClose(t);
+    return { lo: c, hi: c };
   }
   if (DATE_ONLY.test(t)) {
     const midnight = parseUtcSeconds(t);
-    return edge === "start" ? midnight + SECONDS_PER_BAR["1h"] : midnight + SECONDS_PER_BAR["24h"];
+    return { lo: midnight + SECONDS_PER_BAR["1h"], hi: midnight + SECONDS_PER_BAR["24h"] };
   }
   if (!DATE_TIME.test(t)) {
     throw new InvalidInputError(`${flag} must be YYYY-MM-DD or "YYYY-MM-DD HH:MM" on hourly data, got "${text}"`);
   }
-  return parseUtcSeconds(t);
+  const c = parseUtcSeconds(t);
+  return { lo: c, hi: c };
 }
 
-/** Index of the bar a flag names, which must lie inside the panel's bars. */
+/** Index of the bar a flag names, which must lie inside the panel's bars (a day: overlap them). */
 export function barOf(panel: MarketPanel, flag: string, text: string, edge: "start" | "end"): number {
-  let close: number;
+  let range: { lo: number; hi: number };
   try {
-    close = closeOf(panel, flag, text, edge);
+    range = closesOf(panel, flag, text);
   } catch (err) {
     if (err instanceof InvalidInputError && err.message.startsWith(flag)) throw err;
     throw new InvalidInputError(`${flag}: not a valid date "${text}"`);
@@ -55,9 +57,11 @@ export function barOf(panel: MarketPanel, flag: string, text: string, edge: "sta
   const first = ts[0] as number;
   const last = ts[ts.length - 1] as number;
   const span = `${barLabel(first, panel.freq)} .. ${barLabel(last, panel.freq)}`;
-  if (close < first || close > last) {
+  if (range.hi < first || range.lo > last) {
     throw new InvalidInputError(`${flag} ${text} is outside the data (${span})`);
   }
+  // A day that the data covers only in part (its first or last day) names the bars it has.
+  const close = edge === "start" ? Math.max(range.lo, first) : Math.min(range.hi, last);
   const i = indexAtOrBefore(ts, close);
   // Between two bars (an hourly datetime off the hour): a start takes the next bar, an end the previous.
   return edge === "start" && ts[i] !== close ? i + 1 : i;

@@ -56,12 +56,15 @@ function writeDaily(path: string): void {
   writeFileSync(path, `${lines.join("\n")}\n`);
 }
 
-/** 40 days of hourly closes in the shared hourly file's format (no volume column). */
+/**
+ * 40 days of hourly closes in the shared hourly file's format (no volume column): from
+ * 2023-01-01 01:00 to 2023-02-09 23:00, so, like that file, the last day has no midnight bar.
+ */
 function writeHourly(path: string): void {
   const rand = seeded(9);
   const price: Record<string, number> = { USDC: 1, BTC: 30_000, ETH: 2_000 };
   const lines = ["timestamp_utc,symbol,close_usd,source"];
-  for (let h = 1; h <= 40 * 24; h++) {
+  for (let h = 1; h < 40 * 24; h++) {
     const ts = new Date(Date.UTC(2023, 0, 1) + h * 3_600_000).toISOString().slice(0, 19).replace("T", " ");
     for (const s of Object.keys(price)) {
       if (s !== "USDC") price[s] = price[s]! * Math.exp(0.01 * (rand() - 0.5));
@@ -98,6 +101,7 @@ describe("backtest command: benchmark, coverage, frozen positions, duplicates, d
     expect(res.code, res.err).to.equal(0);
     const r = report(out).runs[0]!;
     expect(Math.max(...r.series.weights.BTC!)).to.be.greaterThan(0.99);
+    expect(res.out).to.include("CAPM: benchmark BTC has data on 100.0% of the periods");
     // Holding the benchmark itself (after 30 days of seasoning in cash): beta well above 0.
     expect(r.vsBenchmark!.beta).to.be.greaterThan(0.7);
     // Asked for: --exclude-benchmark leaves single(BTC) in cash.
@@ -125,6 +129,9 @@ describe("backtest command: benchmark, coverage, frozen positions, duplicates, d
     expect(r.vsBenchmark).to.equal(null);
     expect(r.benchmarkNote).to.match(/benchmark LATE has data on 39\.7% of the periods \(minimum 90\.0%\)/);
     expect(res.out).to.match(/CAPM: benchmark LATE has data on 39\.7%/);
+    expect(readFileSync(join(out, "backtest.html"), "utf8")).to.include(
+      "<b>CAPM</b>: benchmark LATE has data on 39.7%",
+    );
     // A lower threshold, asked for, gives the figures with their coverage.
     const out2 = join(dir, "late-bench-low");
     const res2 = await run([
@@ -144,6 +151,9 @@ describe("backtest command: benchmark, coverage, frozen positions, duplicates, d
     const r = rep.runs[0]!;
     expect(r.frozen.events.map((e) => [e.symbol, e.action, e.date])).to.deep.equal([["GONE", "sold", "2022-05-31"]]);
     expect(r.frozen.lossUsd).to.be.greaterThan(0);
+    expect(readFileSync(join(out, "backtest.html"), "utf8")).to.match(
+      /single\(GONE\): GONE sold on 2022-05-31 \(last close 2022-05-30\)/,
+    );
     expect(rep.notes.survivorship).to.equal(
       "1 of 6 series end inside the range: GONE (last close 2022-05-30); positions in them are handled by the frozen-position policy",
     );
@@ -234,13 +244,33 @@ describe("backtest command: benchmark, coverage, frozen positions, duplicates, d
     const rep = report(out);
     expect(rep.dates[0]).to.equal("2023-01-05 01:00");
     expect(rep.dates[rep.dates.length - 1]).to.equal("2023-01-20 12:00");
+    // The file's last day ends at 2023-02-09 23:00 (no midnight bar): the day still names its bars.
+    const last = await run([...args, "--depth-usd", "5e7", "--out", join(dir, "h-last"), "--test-end", "2023-02-09"]);
+    expect(last.code, last.err).to.equal(0);
+    const lastDates = report(join(dir, "h-last")).dates;
+    expect(lastDates[lastDates.length - 1]).to.equal("2023-02-09 23:00");
+    const outside = await run([...args, "--depth-usd", "5e7", "--out", join(dir, "h-x"), "--test-end", "2023-02-10"]);
+    expect(outside.code).to.equal(2);
+    expect(outside.err).to.match(
+      /--test-end 2023-02-10 is outside the data \(2023-01-01 01:00 \.\. 2023-02-09 23:00\)/,
+    );
     // Seasoned after 30 days of hourly bars (720), then invested.
     const out2 = join(dir, "hourly-depth");
     const res2 = await run([...args, "--depth-usd", "50000000", "--out", out2]);
     expect(res2.code, res2.err).to.equal(0);
     const w = report(out2).runs[0]!.series.weights;
     expect(Math.max(...w.BTC!.slice(0, 720))).to.equal(0);
-    expect(w.BTC![40 * 24 - 1]).to.be.greaterThan(0.3);
+    expect(w.BTC!.at(-1)).to.be.greaterThan(0.3);
+    // The markdown policy's default grace is a week of bars: 168 on hourly data, 7 on daily.
+    const res3 = await run([...args, "--depth-usd", "5e7", "--frozen", "markdown", "--out", join(dir, "h-md")]);
+    expect(res3.code, res3.err).to.equal(0);
+    expect(report(join(dir, "h-md")).notes.frozenPositions).to.match(/for 168 bar\(s\) without a price/);
+    const res4 = await run([
+      ...["--strategy", "buy-and-hold", "--benchmark", "none", "--data", daily, "--frozen", "markdown"],
+      ...["--out", join(dir, "d-md")],
+    ]);
+    expect(res4.code, res4.err).to.equal(0);
+    expect(report(join(dir, "d-md")).notes.frozenPositions).to.match(/for 7 bar\(s\) without a price/);
   });
 
   it("--volume-data fills an hourly file's volume from a daily file, one day late", async () => {

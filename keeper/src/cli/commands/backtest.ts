@@ -57,7 +57,7 @@ strategies: buy-and-hold | equal-weight:<hours>h | single:<SYMBOL>
                      day's volume per hour); the cost model needs volume unless --depth-usd is given
   --exclude          symbols never held (default none; wrapped duplicates are grouped by underlying)
   --frozen           a held asset whose prices stop: sell at the last close less --haircut
-                     (default, 0.1), markdown after --grace-bars unpriced bars (default 7) by
+                     (default, 0.1), markdown after --grace-bars unpriced bars (default 7 days) by
                      --haircut (default 1 = written off), or hold at the last close (reported only)
   --help             this text`;
 
@@ -135,7 +135,7 @@ export function strategyFromSpec(spec: string, freq: Frequency): Strategy | stri
 }
 
 /** The frozen-position policy the flags ask for. */
-function frozenFromFlags(values: ReturnType<typeof parse>["values"]): FrozenPolicy {
+function frozenFromFlags(values: ReturnType<typeof parse>["values"], freq: Frequency): FrozenPolicy {
   const optional = (name: "haircut" | "grace-bars"): number | undefined => {
     const raw = values[name];
     if (raw === undefined) return undefined;
@@ -156,7 +156,8 @@ function frozenFromFlags(values: ReturnType<typeof parse>["values"]): FrozenPoli
   return parseFrozenPolicy({
     policy,
     ...(haircut !== undefined ? { haircut } : {}),
-    ...(graceBars !== undefined ? { graceBars } : {}),
+    // The default grace is a week whatever the bar: 7 daily bars or 168 hourly ones.
+    ...(policy === "markdown" ? { graceBars: graceBars ?? (7 * BARS_PER_YEAR[freq]) / 365 } : {}),
   } as FrozenPolicyInput);
 }
 
@@ -189,7 +190,7 @@ export async function backtestCommand(argv: string[]): Promise<number> {
   if (values.to !== undefined && values["test-end"] !== undefined) return bad("give --to or --test-end, not both");
   let frozen: FrozenPolicy;
   try {
-    frozen = frozenFromFlags(values);
+    frozen = frozenFromFlags(values, freq);
   } catch (err) {
     return bad(err);
   }
@@ -382,7 +383,7 @@ function duplicateNote(panel: MarketPanel): string {
   const dups = duplicateExposures(panel.assets.map((a) => a.symbol));
   return dups.length === 0
     ? "no duplicates in the data"
-    : `${dups.map((d) => `${d.symbol} only while ${d.keptAs} is not held`).join(", ")}`;
+    : `${dups.map((d) => `${d.symbol} only while ${d.keptAs} is not in the universe`).join(", ")}`;
 }
 
 function summary(report: BacktestReport) {
@@ -407,7 +408,14 @@ export function renderSummaryTable(report: BacktestReport): string {
     const b = r.vsBenchmark;
     return `| ${r.name} | ${pct(m.totalReturn)} | ${pct(m.annualisedReturn)} | ${pct(m.volatility)} | ${f2(m.sharpe)} | ${f2(m.sortino)} | ${pct(m.maxDrawdown)} | ${f2(m.calmar)} | ${f2(m.turnoverAnnualised)} | ${pct(m.costDrag)} | ${pct(m.hitRate)} | ${b ? f2(b.beta) : "n/a"} | ${b ? pct(b.alpha) : "n/a"} | ${b ? pct(b.capmExpectedReturn) : "n/a"} | ${Math.round(r.totals.tradingCostUsd + r.totals.gasUsd).toLocaleString("en-US")} | ${pct(r.frozen.maxFraction)} | ${Math.round(r.frozen.lossUsd).toLocaleString("en-US")} | ${pct(r.frozen.maxUnpricedFraction)} |`;
   });
-  // One line per distinct refusal (every run shares the benchmark, so usually one).
+  // One line per distinct refusal (every run shares the benchmark, so usually one), else the coverage.
   const refusals = [...new Set(report.runs.map((r) => r.benchmarkNote).filter((x): x is string => x !== null))];
-  return [header, `|${"---|".repeat(18)}`, ...rows, ...refusals.map((x) => `\nCAPM: ${x}`)].join("\n");
+  const covered = report.runs.find((r) => r.vsBenchmark !== null)?.vsBenchmark;
+  const capm = [
+    ...refusals.map((x) => `\nCAPM: ${x}`),
+    ...(refusals.length === 0 && covered
+      ? [`\nCAPM: benchmark ${covered.benchmark} has data on ${pct(covered.coverage)} of the periods`]
+      : []),
+  ];
+  return [header, `|${"---|".repeat(18)}`, ...rows, ...capm].join("\n");
 }
