@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { LazyPointInTimeView } from "../../../keeper/src/backtest/pointInTimeView.js";
 import { generateSyntheticMarket } from "../../../keeper/src/data/synthetic.js";
-import { buildCandidates } from "../../../keeper/src/strategy/research/candidates.js";
-import { researchConfigSchema } from "../../../keeper/src/strategy/research/researchConfig.js";
-import { researchEligibility } from "../../../keeper/src/strategy/research/universe.js";
+import { buildCandidates } from "../../../keeper/src/research/candidates.js";
+import { researchConfigSchema } from "../../../keeper/src/research/researchConfig.js";
+import { researchEligibility } from "../../../keeper/src/research/universe.js";
 import { VolRegimeOverlay } from "../../../keeper/src/strategy/risk/volRegimeOverlay.js";
 
 describe("hourly research: parameters in days, volatility levels from hourly bars", () => {
