@@ -5,6 +5,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IFeedAdapter} from "../../../contracts/interfaces/IFeedAdapter.sol";
 import {MalformedAggregator} from "../../../contracts/mocks/MalformedAggregator.sol";
 import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
+import {RevertingAggregator} from "../../../contracts/mocks/RevertingAggregator.sol";
 import {AdapterErrorsLib} from "../../../contracts/oracles/adapters/AdapterErrorsLib.sol";
 import {CompositeFeedAdapter} from "../../../contracts/oracles/adapters/CompositeFeedAdapter.sol";
 import {RateFeedAdapter} from "../../../contracts/oracles/adapters/RateFeedAdapter.sol";
@@ -173,6 +174,18 @@ contract TwoLegFeedAdapterTest is AdapterSetup {
         require(t0 + DAY >= nowTs && t1 + DAY >= nowTs, "answered only when fresh");
         require(uint256(answer) == uint256(a0) * uint256(a1) / 1e18, "exact product");
         require(updatedAt == (t0 < t1 ? t0 : t1), "oldest leg");
+    }
+
+    function test_aRevertingLegIsReportedNotPropagated() public {
+        RevertingAggregator usd = new RevertingAggregator(3_000e8);
+        CompositeFeedAdapter product = new CompositeFeedAdapter(
+            "rETH / USD", _leg(rethEth, DAY, 0.9e18, 1.5e18), _leg(MockAggregatorV3(address(usd)), DAY, 100e8, 100_000e8)
+        );
+        (, int256 answer,,,) = product.latestRoundData();
+        require(answer == 3_300e8, "answers while the leg answers");
+        usd.setBroken(true);
+        VM.expectRevert(abi.encodeWithSelector(AdapterErrorsLib.LegReverted.selector, address(usd)));
+        product.latestRoundData();
     }
 
     function test_historicalRoundsRevert() public {
