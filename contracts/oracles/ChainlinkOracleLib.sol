@@ -16,6 +16,9 @@ import {AssetTable, MAX_ASSETS} from "../libraries/AssetTable.sol";
 /// `tryNav` reports failure (for views that must not revert, such as ERC-4626 previews); the
 /// other reads revert with the detailed error.
 library ChainlinkOracleLib {
+    /// @notice Decimals every registered feed must report: Chainlink's scale for USD-quoted feeds.
+    uint256 internal constant FEED_DECIMALS = 8;
+
     enum Status {
         Ok,
         SequencerDown,
@@ -63,15 +66,29 @@ library ChainlinkOracleLib {
         if (ok) nav = _nav(table, held, prices, baseDecimals);
     }
 
-    /// @notice Validates an oracle configuration before the vault registers it: a feed, a
-    /// heartbeat, bounds with 0 < min < max, and a checked answer now (no sequencer check).
-    /// Registering an unusable feed would freeze deposits.
+    /// @notice Validates an oracle configuration before the vault registers it: a feed that
+    /// reports `FEED_DECIMALS` decimals, a heartbeat, bounds with 0 < min < max, and a checked
+    /// answer now (no sequencer check). Registering an unusable feed would freeze deposits.
+    /// @dev NAV divides one feed's answer by another's, so every feed must share one scale: a
+    /// feed with other decimals is refused here (never rescaled at read time), which also refuses
+    /// Chainlink's ETH-quoted feeds (18 decimals). Feeds with other decimals or quotes are
+    /// normalised by the adapters in `oracles/adapters/`, which report 8-decimal USD answers.
     function checkOracle(address asset, IIndexVault.OracleConfig memory config) public view {
         if (config.feed == address(0) || config.heartbeat == 0 || config.minAnswer == 0) {
             revert IIndexVault.InvalidOracleConfig(asset);
         }
         if (config.minAnswer >= config.maxAnswer) revert IIndexVault.InvalidOracleConfig(asset);
+        if (_feedDecimals(config.feed) != FEED_DECIMALS) revert IIndexVault.InvalidOracleConfig(asset);
         _requirePrices(AssetTable.record(asset, config, 0, 0), address(0), 0);
+    }
+
+    /// @notice `decimals()` of `feed`, or `type(uint256).max` when it reverts, is not a contract
+    /// or answers with less than one word (so such a feed is refused, not decoded into a revert).
+    /// @dev Read as a full word: a value above 255 must be refused, not truncated to a uint8.
+    function _feedDecimals(address feed) private view returns (uint256) {
+        (bool ok, bytes memory data) = feed.staticcall(abi.encodeCall(AggregatorV3Interface.decimals, ()));
+        if (!ok || data.length < 32) return type(uint256).max;
+        return abi.decode(data, (uint256));
     }
 
     function _requirePrices(bytes memory table, address sequencerFeed, uint32 gracePeriod)

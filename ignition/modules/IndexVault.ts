@@ -2,8 +2,12 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 /**
  * Deploys the Chainlink oracle library and an IndexVault. Every address comes from module
- * parameters: `ignition/parameters/arbitrum-one.json` for Arbitrum One (from the address
- * book), or the local chain's addresses (see test/contracts/ignition.test.ts and the demo).
+ * parameters, one file per index and network: `ignition/parameters/<index>.<network>.json`
+ * with `<index>` `blue-chip` (USDC base) or `lst` (WETH base; deployed through `LstIndex.ts`,
+ * which adds the LSTs' feed adapters) and `<network>` `arbitrum-one` (from the address book) or
+ * `arbitrum-local` (the local chain's deterministic addresses, checked by
+ * test/contracts/ignition.test.ts). Deploy each index under its own deployment id, e.g.
+ * `--deployment-id blue-chip-arbitrum-one`, since both use this module.
  * Basket assets are added afterwards through the vault's timelock (schedule, wait, addAsset).
  */
 export default buildModule("IndexVault", (m) => {

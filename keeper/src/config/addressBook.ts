@@ -116,3 +116,71 @@ export const ARBITRUM_SEQUENCER_UPTIME_FEED = "0xFdB631F5EE196F0ed6FAa767959853A
 
 /** Block the fork mode pins (so fork tests are reproducible). */
 export const ARBITRUM_FORK_BLOCK = 280_000_000;
+
+/** LSTs with no Chainlink USD feed on Arbitrum One, priced in USD through a feed adapter. */
+export type LstSymbol = "WSTETH" | "RETH";
+
+/** One Chainlink leg of an adapter: the feed, its decimals and its heartbeat (seconds). */
+export interface FeedLegEntry {
+  readonly feed: `0x${string}`;
+  readonly description: string;
+  readonly decimals: number;
+  readonly heartbeat: number;
+}
+
+/**
+ * How an LST is priced in USD on Arbitrum One: `kind: "rate"` multiplies an exchange-rate feed
+ * (underlying per token) by the underlying's USD feed (contracts/oracles/adapters/RateFeedAdapter);
+ * `kind: "composite"` multiplies a token/ETH price feed by ETH/USD (CompositeFeedAdapter).
+ */
+export interface LstPricingEntry {
+  readonly symbol: LstSymbol;
+  readonly kind: "rate" | "composite";
+  /** Leg 0: the token in ETH-like units (18 decimals). */
+  readonly ethLeg: FeedLegEntry;
+  /** Leg 1: that unit's USD feed (8 decimals). */
+  readonly usdLeg: FeedLegEntry;
+}
+
+/**
+ * Not verified against Chainlink's directory from here (no network): the addresses below are
+ * the ones several public Arbitrum integrations use for these feeds, and the heartbeats are
+ * Chainlink's published 24 h for each. Check every one (address, description(), decimals(),
+ * heartbeat) on data.chain.link before a mainnet deployment.
+ * Other Arbitrum LSTs with Chainlink ETH-quoted feeds (weETH/ETH, cbETH/ETH, rsETH/ETH, ezETH/ETH)
+ * are not in the token registry yet, so the LST index leaves them out.
+ */
+export const ARBITRUM_LST_PRICING: Readonly<Record<LstSymbol, LstPricingEntry>> = {
+  WSTETH: {
+    symbol: "WSTETH",
+    kind: "rate",
+    ethLeg: {
+      feed: "0xB1552C5e96B312d0Bf8b554186F846C40614a540",
+      description: "wstETH-stETH Exchange Rate",
+      decimals: 18,
+      heartbeat: 86_400,
+    },
+    usdLeg: {
+      feed: "0x07C5b924399cc23c24a95c8743DE4006a32b7f2a",
+      description: "STETH / USD",
+      decimals: 8,
+      heartbeat: 86_400,
+    },
+  },
+  RETH: {
+    symbol: "RETH",
+    kind: "composite",
+    ethLeg: {
+      feed: "0xD6aB2298946840262FcC278fF31516D39fF611eF",
+      description: "rETH / ETH",
+      decimals: 18,
+      heartbeat: 86_400,
+    },
+    usdLeg: {
+      feed: "0x639Fe6ab55C921f74e7fac1ee960C0B6293ba612",
+      description: "ETH / USD",
+      decimals: 8,
+      heartbeat: 86_400,
+    },
+  },
+};

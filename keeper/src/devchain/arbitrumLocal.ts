@@ -5,7 +5,9 @@
  * ERC-20s with Arbitrum's symbols and decimals, the real Uniswap V3 Factory, SwapRouter,
  * NonfungiblePositionManager and QuoterV2 deployed from the npm packages' compiled artifacts,
  * pools with liquidity minted through the position manager (depths in `marketSpec.ts`),
- * Chainlink-style USD feeds (8 decimals) and an L2 sequencer uptime feed.
+ * Chainlink-style USD feeds (8 decimals), an L2 sequencer uptime feed, and the ETH-quoted
+ * legs (18 decimals) that price the LSTs through feed adapters the way Arbitrum One must, where
+ * wstETH and rETH have no USD feed: wstETH's stETH-per-wstETH exchange rate and rETH/ETH.
  *
  * Fork mode (`ARBITRUM_RPC_URL` set) attaches the same shape to Arbitrum One's real contracts
  * at a pinned block instead; feed setters are unavailable there.
@@ -26,9 +28,11 @@ import type {
   WETH9,
 } from "../../../types/ethers-contracts/index.js";
 import {
+  ARBITRUM_LST_PRICING,
   ARBITRUM_SEQUENCER_UPTIME_FEED,
   ARBITRUM_TOKENS,
   ARBITRUM_UNISWAP_V3,
+  type LstSymbol,
   type TokenSymbol,
 } from "../config/addressBook.js";
 import { ConfigError, InvalidInputError } from "../core/errors.js";
@@ -37,6 +41,7 @@ import { LOCAL_POOLS, type PoolSpec, START_PRICES_USD, TICK_SPACING } from "./ma
 import { alignTick, fullRangeTicks, sqrtPriceX96FromUsd, tickAtRawPrice } from "./uniswapMath.js";
 
 export const TOKEN_SYMBOLS = Object.keys(ARBITRUM_TOKENS) as TokenSymbol[];
+export const LST_SYMBOLS = Object.keys(ARBITRUM_LST_PRICING) as LstSymbol[];
 
 export interface LocalToken {
   readonly symbol: TokenSymbol;
@@ -75,6 +80,14 @@ export interface ArbitrumLocal {
   /** Settable feeds (local mode only). */
   readonly mockFeeds: Readonly<Partial<Record<TokenSymbol, MockAggregatorV3>>>;
   readonly mockSequencerFeed: MockAggregatorV3 | null;
+  /**
+   * Leg 0 of each LST's USD adapter (18 decimals, see `ARBITRUM_LST_PRICING`): wstETH's
+   * stETH-per-wstETH exchange rate and rETH/ETH. Leg 1 is ETH/USD (`feeds.WETH`) here; on
+   * Arbitrum One wstETH's is stETH/USD, which the local market takes to equal ETH/USD.
+   */
+  readonly lstEthFeeds: Readonly<Record<LstSymbol, IAggregatorV3T>>;
+  /** Settable LST legs (local mode only). */
+  readonly mockLstEthFeeds: Readonly<Partial<Record<LstSymbol, MockAggregatorV3>>>;
 }
 
 const require = createRequire(import.meta.url);
@@ -190,6 +203,14 @@ export async function deployArbitrumLocal(ethers: HardhatEthers): Promise<Arbitr
   )) as unknown as MockAggregatorV3;
   const now = BigInt((await ethers.provider.getBlock("latest"))?.timestamp ?? 0);
   await (await mockSequencerFeed.setRound(0, now - 3600n, now - 3600n)).wait();
+  // Deployed after every other feed, so the addresses of the contracts above stay as they were.
+  const mockLstEthFeeds = {} as Record<LstSymbol, MockAggregatorV3>;
+  for (const symbol of LST_SYMBOLS) {
+    const ratio = ethRatio(START_PRICES_USD[symbol], START_PRICES_USD.WETH);
+    const description = ARBITRUM_LST_PRICING[symbol].ethLeg.description;
+    const feed = await ethers.deployContract("MockAggregatorV3", [18, description, ratio], deployer);
+    mockLstEthFeeds[symbol] = feed as unknown as MockAggregatorV3;
+  }
 
   const local: ArbitrumLocal = {
     mode: "local",
@@ -204,6 +225,8 @@ export async function deployArbitrumLocal(ethers: HardhatEthers): Promise<Arbitr
     sequencerFeed: mockSequencerFeed as unknown as IAggregatorV3T,
     mockFeeds,
     mockSequencerFeed,
+    lstEthFeeds: mockLstEthFeeds as unknown as Record<LstSymbol, IAggregatorV3T>,
+    mockLstEthFeeds,
   };
   await fundMarketMaker(local);
   const pools: LocalPool[] = [];
@@ -226,6 +249,11 @@ export async function attachArbitrumFork(ethers: HardhatEthers): Promise<Arbitru
   for (const symbol of TOKEN_SYMBOLS) {
     const feed = ARBITRUM_TOKENS[symbol].usdFeed;
     if (feed) feeds[symbol] = (await ethers.getContractAt("IAggregatorV3T", feed)) as unknown as IAggregatorV3T;
+  }
+  const lstEthFeeds = {} as Record<LstSymbol, IAggregatorV3T>;
+  for (const symbol of LST_SYMBOLS) {
+    const feed = ARBITRUM_LST_PRICING[symbol].ethLeg.feed;
+    lstEthFeeds[symbol] = (await ethers.getContractAt("IAggregatorV3T", feed)) as unknown as IAggregatorV3T;
   }
   const factory = (await ethers.getContractAt(
     "IUniswapV3FactoryT",
@@ -261,6 +289,8 @@ export async function attachArbitrumFork(ethers: HardhatEthers): Promise<Arbitru
     )) as unknown as IAggregatorV3T,
     mockFeeds: {},
     mockSequencerFeed: null,
+    lstEthFeeds,
+    mockLstEthFeeds: {},
   };
 }
 
@@ -369,6 +399,31 @@ export async function setFeedPrice(local: ArbitrumLocal, symbol: TokenSymbol, us
   await (await feed.setAnswer(parseUnits(usd.toFixed(8), 8))).wait();
 }
 
+/**
+ * Sets an LST's ETH-quoted leg to the ratio of two USD prices (e.g. $3,510 / $3,000 = 1.17 stETH
+ * per wstETH) at the current block time.
+ */
+export async function setLstEthFeed(
+  local: ArbitrumLocal,
+  symbol: LstSymbol,
+  usd: number,
+  ethUsd: number,
+): Promise<void> {
+  const feed = local.mockLstEthFeeds[symbol];
+  if (!feed) throw new InvalidInputError(`no settable ETH leg for ${symbol} (mode ${local.mode})`);
+  if (!(usd > 0 && ethUsd > 0)) throw new InvalidInputError(`prices for ${symbol} must be positive`, { usd, ethUsd });
+  await (await feed.setAnswer(ethRatio(usd, ethUsd))).wait();
+}
+
+/**
+ * `usd / ethUsd` as an 18-decimal answer, from the two 8-decimal feed answers (not from a float
+ * quotient), so an adapter multiplying it by the ETH/USD answer lands on the LST's USD answer
+ * (exactly when it divides, else at most one 8th-decimal unit below).
+ */
+function ethRatio(usd: number, ethUsd: number): bigint {
+  return (parseUnits(usd.toFixed(8), 8) * 10n ** 18n) / parseUnits(ethUsd.toFixed(8), 8);
+}
+
 /** Sets the sequencer status: up (0) or down (1), changed at `changedAt` (default: now). */
 export async function setSequencerStatus(local: ArbitrumLocal, up: boolean, changedAt?: bigint): Promise<void> {
   const feed = local.mockSequencerFeed;
@@ -415,6 +470,9 @@ export async function movePoolToPrice(
 /**
  * Moves the market to new USD prices: every local feed is set and every pool whose two
  * tokens have a price is swapped to the implied ratio. Symbols left out keep their price.
+ * The LSTs' ETH-quoted legs follow the same ratios (the local market has no depeg: a rate
+ * feed equals the pool ratio), so an adapter's USD answer equals the LST's USD feed (to one unit
+ * of the 8th decimal).
  */
 export async function followPrices(
   local: ArbitrumLocal,
@@ -431,6 +489,10 @@ export async function followPrices(
   }
   for (const [symbol, usd] of Object.entries(pricesUsd) as [TokenSymbol, number][]) {
     await setFeedPrice(local, symbol, usd);
+  }
+  for (const symbol of LST_SYMBOLS) {
+    if (pricesUsd[symbol] === undefined && pricesUsd.WETH === undefined) continue;
+    await setLstEthFeed(local, symbol, next[symbol], next.WETH);
   }
 }
 

@@ -1,17 +1,22 @@
 /**
  * Deploys and configures an IndexVault on the local Arbitrum market the way the contract tests
  * do (see test/contracts/fixture.ts), for the demo and the keeper's end-to-end tests: the
- * oracle library, the vault with USDC as base, the basket added through the timelock, then the
+ * oracle library, the vault over its base asset, the basket added through the timelock, then the
  * production timelock delay switched on. Production code must not import from test/, hence
  * this copy.
+ *
+ * The local chain offers the two indexes Ballast deploys on Arbitrum One (the same Ignition
+ * module with ignition/parameters/<index>.<network>.json): the blue-chip index over USDC, and the
+ * LST index over WETH, whose wstETH and rETH are priced through feed adapters (see lstFeeds.ts).
  */
 import type { HardhatEthersProvider, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { type BaseContract, type Interface, MaxUint256 } from "ethers";
 import type { IndexVault, MockERC20 } from "../../../types/ethers-contracts/index.js";
-import type { TokenSymbol } from "../config/addressBook.js";
+import type { LstSymbol, TokenSymbol } from "../config/addressBook.js";
 import { ConfigError } from "../core/errors.js";
 import { parseUnits } from "../core/fixed.js";
 import { type ArbitrumLocal, fund } from "./arbitrumLocal.js";
+import { deployLstFeedAdapters } from "./lstFeeds.js";
 import { START_PRICES_USD } from "./marketSpec.js";
 import { routeFromBase, routeToBase } from "./routes.js";
 
@@ -22,7 +27,27 @@ export interface VaultLimits {
   readonly maxSlippageBps: number;
 }
 
+/** The indexes the local chain offers (the `<index>` of ignition/parameters/<index>.<network>.json). */
+export type IndexKind = "blue-chip" | "lst";
+
+export interface IndexSpec {
+  readonly base: TokenSymbol;
+  readonly name: string;
+  readonly symbol: string;
+}
+
+export const INDEX_SPECS: Readonly<Record<IndexKind, IndexSpec>> = {
+  "blue-chip": { base: "USDC", name: "Ballast Arbitrum Index", symbol: "bIDX" },
+  lst: { base: "WETH", name: "Ballast Arbitrum LST Index", symbol: "bLST" },
+};
+
+/** The LST index's basket besides its WETH base. */
+export const LST_BASKET: readonly LstSymbol[] = ["WSTETH", "RETH"];
+
 export interface DeployVaultOptions {
+  /** Which index (default "blue-chip"); the LST index takes only `LST_BASKET` symbols. */
+  readonly index?: IndexKind;
+  /** Assets besides the base, in the order they are added. */
   readonly basket: readonly TokenSymbol[];
   /** Address whose EIP-712 signature authorises orders (the keeper's signer key). */
   readonly keeperSigner: string;
@@ -38,8 +63,11 @@ export interface DeployedVault {
   readonly address: string;
   readonly admin: HardhatEthersSigner;
   readonly guardian: HardhatEthersSigner;
-  /** Symbols in `vault.assets()` order (USDC first). */
+  readonly index: IndexKind;
+  /** Symbols in `vault.assets()` order (the base first). */
   readonly symbols: readonly TokenSymbol[];
+  /** The feed each symbol is priced with, in `symbols` order (an adapter for the LSTs). */
+  readonly feeds: readonly string[];
   /** Uniswap paths per asset in `symbols` order (index 0, the base, is empty). */
   readonly routes: { readonly sell: readonly string[]; readonly buy: readonly string[] };
 }
@@ -51,11 +79,15 @@ export const DEMO_LIMITS: VaultLimits = {
   maxSlippageBps: 300,
 };
 
-export function oracleConfigFor(local: ArbitrumLocal, symbol: TokenSymbol, heartbeat = 86_400) {
-  const feed = local.mockFeeds[symbol];
-  if (!feed) throw new ConfigError(`no local feed for ${symbol}`);
+/**
+ * Oracle config of `symbol` on the local market: its local USD feed (or `feed`, e.g. an adapter),
+ * with bounds at 1/100x..100x its start price.
+ */
+export function oracleConfigFor(local: ArbitrumLocal, symbol: TokenSymbol, heartbeat = 86_400, feed?: string) {
+  const address = feed ?? (local.mockFeeds[symbol]?.target as string | undefined);
+  if (!address) throw new ConfigError(`no local feed for ${symbol}`);
   const price = parseUnits(START_PRICES_USD[symbol], 8);
-  return { feed: feed.target as string, heartbeat, minAnswer: price / 100n, maxAnswer: price * 100n };
+  return { feed: address, heartbeat, minAnswer: price / 100n, maxAnswer: price * 100n };
 }
 
 /**
@@ -100,15 +132,18 @@ export async function deployVault(local: ArbitrumLocal, options: DeployVaultOpti
   const signers = await ethers.getSigners();
   const [admin, guardian, feeRecipient] = signers.slice(2);
   if (!admin || !guardian || !feeRecipient) throw new ConfigError("deployVault needs at least five accounts");
+  const index = options.index ?? "blue-chip";
+  const spec = INDEX_SPECS[index];
+  const heartbeat = options.heartbeat ?? 86_400;
+  const feedOf = await basketFeeds(local, index, options.basket);
   const oracleLib = await ethers.deployContract("ChainlinkOracleLib", [], local.deployer);
   const factory = await ethers.getContractFactory("IndexVault", {
     libraries: { ChainlinkOracleLib: await oracleLib.getAddress() },
   });
-  const heartbeat = options.heartbeat ?? 86_400;
   const vault = (await factory.connect(admin).deploy({
-    baseAsset: local.tokens.USDC.address,
-    name: "Ballast Arbitrum Index",
-    symbol: "bIDX",
+    baseAsset: local.tokens[spec.base].address,
+    name: spec.name,
+    symbol: spec.symbol,
     admin: admin.address,
     guardian: guardian.address,
     keeperSigner: options.keeperSigner,
@@ -116,7 +151,7 @@ export async function deployVault(local: ArbitrumLocal, options: DeployVaultOpti
     swapRouter: await local.uniswap.router.getAddress(),
     sequencerUptimeFeed: await local.sequencerFeed.getAddress(),
     sequencerGracePeriod: 3600,
-    baseOracle: oracleConfigFor(local, "USDC", heartbeat),
+    baseOracle: oracleConfigFor(local, spec.base, heartbeat),
     timelockDelay: 0,
     depositCap: MaxUint256,
     managementFeeBps: 0,
@@ -127,40 +162,76 @@ export async function deployVault(local: ArbitrumLocal, options: DeployVaultOpti
   for (const symbol of options.basket) {
     await timelockedCall(vault, admin, "addAsset", [
       local.tokens[symbol].address,
-      oracleConfigFor(local, symbol, heartbeat),
+      oracleConfigFor(local, symbol, heartbeat, feedOf[symbol]),
       options.maxWeightBps ?? 10_000,
-      routeToBase(local, symbol),
+      routeToBase(local, symbol, spec.base),
     ]);
   }
   if ((options.timelockDelay ?? 86_400) > 0) {
     await timelockedCall(vault, admin, "setTimelockDelay", [options.timelockDelay ?? 86_400]);
   }
-  const symbols: TokenSymbol[] = ["USDC", ...options.basket];
+  const symbols: TokenSymbol[] = [spec.base, ...options.basket];
   return {
     vault,
     address: await vault.getAddress(),
     admin,
     guardian,
+    index,
     symbols,
+    feeds: symbols.map((s) => oracleConfigFor(local, s, heartbeat, feedOf[s]).feed),
     routes: {
-      sell: symbols.map((s, i) => (i === 0 ? "" : routeToBase(local, s))),
-      buy: symbols.map((s, i) => (i === 0 ? "" : routeFromBase(local, s))),
+      sell: symbols.map((s, i) => (i === 0 ? "" : routeToBase(local, s, spec.base))),
+      buy: symbols.map((s, i) => (i === 0 ? "" : routeFromBase(local, s, spec.base))),
     },
   };
 }
 
-/** Mints USDC to each depositor and deposits it into the vault. */
+/**
+ * Feeds that replace a symbol's local USD feed: none for the blue-chip index; for the LST index,
+ * freshly deployed adapters for its LSTs (Arbitrum One has no USD feed for them).
+ */
+async function basketFeeds(
+  local: ArbitrumLocal,
+  index: IndexKind,
+  basket: readonly TokenSymbol[],
+): Promise<Partial<Record<TokenSymbol, string>>> {
+  if (index === "blue-chip") return {};
+  const outside = basket.filter((s) => !(LST_BASKET as readonly TokenSymbol[]).includes(s));
+  if (outside.length > 0) throw new ConfigError(`the LST index takes only ${LST_BASKET.join(", ")}`, { outside });
+  const adapters = await deployLstFeedAdapters(local, local.deployer);
+  return Object.fromEntries(LST_BASKET.map((s) => [s, adapters[s].target as string]));
+}
+
+/**
+ * Both indexes the local chain offers, each with its default basket (the blue-chip one as the
+ * e2e tests use it), for demos and tests that need the two side by side.
+ */
+export async function deployIndexVaults(
+  local: ArbitrumLocal,
+  keeperSigner: string,
+): Promise<{ readonly blueChip: DeployedVault; readonly lst: DeployedVault }> {
+  const blueChip = await deployVault(local, { basket: ["WETH", "WBTC", "ARB"], keeperSigner });
+  const lst = await deployVault(local, { index: "lst", basket: LST_BASKET, keeperSigner });
+  return { blueChip, lst };
+}
+
+/** Funds each depositor with `amountEach` of the vault's base asset (USDC, WETH) and deposits it. */
 export async function fundAndDeposit(
   local: ArbitrumLocal,
   vault: IndexVault,
   depositors: readonly HardhatEthersSigner[],
-  usdcEach: bigint,
+  amountEach: bigint,
 ): Promise<void> {
-  const usdc = (await local.ethers.getContractAt("MockERC20", local.tokens.USDC.address)) as unknown as MockERC20;
+  const baseAddress = (await vault.asset()).toLowerCase();
+  const base = (Object.keys(local.tokens) as TokenSymbol[]).find(
+    (s) => local.tokens[s].address.toLowerCase() === baseAddress,
+  );
+  if (!base) throw new ConfigError(`vault base ${baseAddress} is not a local token`);
+  const token = (await local.ethers.getContractAt("MockERC20", local.tokens[base].address)) as unknown as MockERC20;
   const vaultAddress = await vault.getAddress();
   for (const user of depositors) {
-    await fund(local, user.address, "USDC", usdcEach);
-    await (await usdc.connect(user).approve(vaultAddress, MaxUint256)).wait();
-    await (await vault.connect(user).deposit(usdcEach, user.address)).wait();
+    await fund(local, user.address, base, amountEach);
+    await (await token.connect(user).approve(vaultAddress, MaxUint256)).wait();
+    await (await vault.connect(user).deposit(amountEach, user.address)).wait();
   }
 }

@@ -1,0 +1,76 @@
+/**
+ * The Ignition parameters of both indexes on the local chain
+ * (`ignition/parameters/<index>.arbitrum-local.json`). The local chain deploys the same contracts
+ * from the same accounts in the same order every time, so these addresses are fixed; the
+ * committed files are checked against this function by test/contracts/ignition.test.ts.
+ *
+ * Roles are local accounts 2 (admin), 3 (guardian), 4 (fee recipient), as `deployVault` uses, and
+ * 5 (keeper signer). The timelock starts at 0 so the basket can be added at once; the operator
+ * then switches the production delay on, as `deployVault` does.
+ */
+import { ConfigError } from "../core/errors.js";
+import type { ArbitrumLocal } from "./arbitrumLocal.js";
+import { INDEX_SPECS, type IndexKind, oracleConfigFor } from "./deployVault.js";
+import { type LegConfig, lstAdapterSpecs } from "./lstFeeds.js";
+
+/** A parameter value as Ignition's JSON files hold it (bigints as "123n" strings). */
+type JsonParameter = string | number | boolean | { readonly [field: string]: JsonParameter };
+export type IgnitionParameters = Readonly<Record<string, Readonly<Record<string, JsonParameter>>>>;
+
+/** Numbers above 2^53 are written as Ignition's "123n" bigint strings. */
+function jsonNumber(value: bigint): number | string {
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : `${value}n`;
+}
+
+function jsonLeg(leg: LegConfig): JsonParameter {
+  return {
+    feed: leg.feed,
+    heartbeat: leg.heartbeat,
+    minAnswer: jsonNumber(leg.minAnswer),
+    maxAnswer: jsonNumber(leg.maxAnswer),
+  };
+}
+
+/** Deposit caps in base units: about $1M each at the start prices (1,000,000 USDC; 300 WETH). */
+const DEPOSIT_CAPS: Readonly<Record<IndexKind, bigint>> = {
+  "blue-chip": 1_000_000n * 10n ** 6n,
+  lst: 300n * 10n ** 18n,
+};
+
+export async function localIgnitionParameters(local: ArbitrumLocal, index: IndexKind): Promise<IgnitionParameters> {
+  if (local.mode !== "local") throw new ConfigError("local Ignition parameters need the local market");
+  const signers = await local.ethers.getSigners();
+  const [admin, guardian, feeRecipient, keeperSigner] = signers.slice(2);
+  if (!admin || !guardian || !feeRecipient || !keeperSigner) throw new ConfigError("need at least six accounts");
+  const spec = INDEX_SPECS[index];
+  const base = oracleConfigFor(local, spec.base);
+  const vault = {
+    baseAsset: local.tokens[spec.base].address,
+    name: spec.name,
+    symbol: spec.symbol,
+    swapRouter: local.uniswap.router.target as string,
+    sequencerUptimeFeed: local.sequencerFeed.target as string,
+    baseFeed: base.feed,
+    baseMinAnswer: jsonNumber(base.minAnswer),
+    baseMaxAnswer: jsonNumber(base.maxAnswer),
+    admin: admin.address,
+    guardian: guardian.address,
+    keeperSigner: keeperSigner.address,
+    feeRecipient: feeRecipient.address,
+    timelockDelay: 0,
+    depositCap: jsonNumber(DEPOSIT_CAPS[index]),
+  };
+  if (index === "blue-chip") return { IndexVault: vault };
+  const lst = lstAdapterSpecs(local);
+  return {
+    IndexVault: vault,
+    LstIndex: {
+      wstethDescription: lst.WSTETH.description,
+      wstethRate: jsonLeg(lst.WSTETH.ethLeg),
+      wstethUnderlyingUsd: jsonLeg(lst.WSTETH.usdLeg),
+      rethDescription: lst.RETH.description,
+      rethEth: jsonLeg(lst.RETH.ethLeg),
+      ethUsd: jsonLeg(lst.RETH.usdLeg),
+    },
+  };
+}
