@@ -15,6 +15,8 @@ export interface FailoverOptions {
   readonly backoffMs?: number;
   readonly timeoutMs?: number;
   readonly onFailover?: (from: string, to: string, cause: unknown) => void;
+  /** Called on every transport failure of an attempt (for the RPC error counter). */
+  readonly onTransportError?: (cause: unknown) => void;
 }
 
 /** ethers codes that mean "the node was not reached or did not answer". */
@@ -38,6 +40,7 @@ export class FailoverRpc {
   private readonly retries: number;
   private readonly backoffMs: number;
   private readonly onFailover: FailoverOptions["onFailover"];
+  private readonly onTransportError: FailoverOptions["onTransportError"];
 
   constructor(options: FailoverOptions) {
     if (options.urls.length === 0) throw new ConfigError("at least one RPC URL is required");
@@ -55,6 +58,7 @@ export class FailoverRpc {
     this.retries = options.retries ?? 3;
     this.backoffMs = options.backoffMs ?? 200;
     this.onFailover = options.onFailover;
+    this.onTransportError = options.onTransportError;
   }
 
   get activeUrl(): string {
@@ -82,6 +86,7 @@ export class FailoverRpc {
         } catch (error) {
           if (!isTransportError(error)) throw error;
           lastError = error;
+          this.onTransportError?.(error);
           if (attempt + 1 < this.retries) await sleep(this.backoffMs * 2 ** attempt);
         }
       }

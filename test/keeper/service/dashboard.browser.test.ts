@@ -144,7 +144,7 @@ describe("service/http dashboard in headless Chromium", () => {
     const newest = cycles.at(-1) as CycleRecord;
     const firstCells = await rows.first().locator("td").allTextContents();
     expect(firstCells[0]).to.equal(String(newest.id));
-    expect(firstCells[2]).to.equal("reconciled");
+    expect(firstCells[2]).to.equal("traded");
     const bps = (((newest.costUsd ?? 0) / (newest.navBefore ?? 1)) * 10_000).toFixed(1);
     expect(firstCells[5]).to.equal(bps);
     expect(await page.locator("#weights-body tr").count()).to.equal(6);
