@@ -330,7 +330,7 @@ export class Keeper implements KeeperControl {
     const window = await venue.rebalanceWindow();
     if (now < window.readyAt) return this.waitForCooldown(now, window, force, started);
     const verdict = await this.checkMarket(now, universe, eligible);
-    if (verdict && !verdict.ok) return this.hold(now, verdict.reason, started, verdict.check);
+    if (verdict && !verdict.ok) return this.hold(now, verdict.reason, started, { check: verdict.check });
     this.release();
     logger.info({ reason, driftBps: drift }, "rebalance due");
     const held = new Set(positions.symbols.filter((_symbol, i) => i > 0 && (positions.weightsBps[i] ?? 0) > 0));
@@ -407,12 +407,22 @@ export class Keeper implements KeeperControl {
 
   /**
    * Records a hold: no order, one reason. While the same hold goes on (the same reason on every
-   * poll) it stays one cycle record and one log line; only its finish time moves.
+   * poll) it stays one cycle record and one log line; only its finish time moves. A hold by the
+   * strategy's own decision (`blocked: false`) is recorded the same way but is not something
+   * stopping the keeper, so it raises no banner and no `keeper_holding`.
    */
-  private hold(now: number, reason: string, started: number, check?: MarketCheck): CycleRecord {
+  private hold(
+    now: number,
+    reason: string,
+    started: number,
+    options: { readonly check?: MarketCheck; readonly blocked?: boolean } = {},
+  ): CycleRecord {
     const { store, logger, metrics } = this.deps;
-    store.setState({ holdReason: reason });
-    metrics.holding.set(1);
+    if (options.blocked === false) this.release();
+    else {
+      store.setState({ holdReason: reason });
+      metrics.holding.set(1);
+    }
     const last = store.cycles(1)[0];
     if (last && last.outcome === "held" && last.reason === reason) {
       store.updateCycle(last.id, { finishedAt: now });
@@ -420,7 +430,7 @@ export class Keeper implements KeeperControl {
     }
     const id = store.beginCycle(now, {}, "held");
     store.updateCycle(id, { outcome: "held", reason, finishedAt: now });
-    if (check) metrics.marketHeld(check);
+    if (options.check) metrics.marketHeld(options.check);
     logger.warn({ cycle: id, outcome: "held", reason }, "cycle held");
     return this.done(id, started);
   }
@@ -485,7 +495,7 @@ export class Keeper implements KeeperControl {
     // itself (even when the strategy holds or its weights are rejected: no retry on every poll).
     store.setState({ targetUniverse: [...eligible] });
     const target = proposed === null ? null : restrictWeights(proposed, eligible);
-    if (target === null) return this.hold(now, "strategy holds", started);
+    if (target === null) return this.hold(now, "strategy holds", started, { blocked: false });
     // Where targets become orders: a zero for a held asset needs a rotation or valid data behind it.
     const unbacked = unbackedZeroTargets(target, guard.held, guard.vouched);
     if (unbacked.length > 0) {
