@@ -218,6 +218,12 @@ describe("e2e: keeper safety (market guard, honest outcomes)", () => {
       .reverse();
     expect(outcomes).to.deep.equal(["partial", "held", second?.outcome]);
     expect(outcomes).to.not.include("failed");
+    const metrics = await keeper.deps.metrics.render();
+    expect(metrics).to.match(/^keeper_cycles_total\{outcome="failed"\} 0$/m);
+    expect(metrics).to.match(/^keeper_cycles_total\{outcome="held"\} 1$/m);
+    expect(metrics).to.match(/^keeper_submissions_total\{kind="first"\} 2$/m);
+    expect(metrics).to.match(/^keeper_cycle_duration_seconds_count\{outcome="held"\} 1$/m);
+    expect(metrics).to.match(/^keeper_target_distance_ratio 0(\.\d+)?(e-\d+)?$/m);
     keeper.close();
   });
 
