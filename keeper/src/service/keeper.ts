@@ -21,7 +21,7 @@ import { type KeeperConfig, killFilePath, storePath } from "../config/keeperConf
 import { BallastError, ConfigError, ExecutionError, InvalidInputError } from "../core/errors.js";
 import { toNumber } from "../core/fixed.js";
 import type { MarketPanel } from "../core/types.js";
-import { checkMarket, type MarketCheck, type MarketVerdict } from "../data/marketGuard.js";
+import type { MarketVerdict } from "../data/marketGuard.js";
 import { FailoverRpc } from "../execution/failoverRpc.js";
 import { fillCost } from "../execution/fillCost.js";
 import {
@@ -44,8 +44,10 @@ import { loadWallet } from "../execution/signerKeys.js";
 import type { SizedPlan } from "../execution/sizeLegs.js";
 import type { FeePolicy } from "../execution/txSender.js";
 import type { UniverseSource } from "../execution/universeSource.js";
+import { CycleRecorder } from "./cycleRecorder.js";
 import { KeeperMetrics } from "./keeperMetrics.js";
 import type { Logger } from "./logger.js";
+import { checkMarketView } from "./marketCheck.js";
 import type { CycleOutcome, CycleRecord, KeeperControl, RiskLevel } from "./readModel.js";
 import { RotationManager } from "./rotation/rotationManager.js";
 import { decideRun } from "./scheduler.js";
@@ -234,9 +236,11 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
 export class Keeper implements KeeperControl {
   private busy: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  private readonly outcomes: CycleRecorder;
 
   constructor(readonly deps: KeeperDeps) {
     const { config, store, oracle } = deps;
+    this.outcomes = new CycleRecorder(deps);
     store.setState({
       chainId: config.chainId,
       vault: config.vault,
@@ -323,15 +327,15 @@ export class Keeper implements KeeperControl {
       ...(this.deps.riskLevel ? { riskLevel: this.deps.riskLevel(now) } : {}),
     });
     if (!decision.due && !force && !rotated) {
-      this.release();
+      this.outcomes.release();
       return null;
     }
     const reason = force ? "operator" : decision.due ? decision.reason : "rotation";
     const window = await venue.rebalanceWindow();
-    if (now < window.readyAt) return this.waitForCooldown(now, window, force, started);
+    if (now < window.readyAt) return this.outcomes.waitForCooldown(now, window, force, started);
     const verdict = await this.checkMarket(now, universe, eligible);
-    if (verdict && !verdict.ok) return this.hold(now, verdict.reason, started, { check: verdict.check });
-    this.release();
+    if (verdict && !verdict.ok) return this.outcomes.hold(now, verdict.reason, started, { check: verdict.check });
+    this.outcomes.release();
     logger.info({ reason, driftBps: drift }, "rebalance due");
     const held = new Set(positions.symbols.filter((_symbol, i) => i > 0 && (positions.weightsBps[i] ?? 0) > 0));
     const cycle = await this.rebalance(now, current, eligible, exiting, {
@@ -360,22 +364,6 @@ export class Keeper implements KeeperControl {
     return snap.assets.some((a, i) => exiting.has(a.toLowerCase()) && (snap.balances[i] ?? 0n) > 0n);
   }
 
-  /**
-   * The vault would revert `CooldownActive`: no attempt. The next run is scheduled for when the
-   * cooldown ends and the wait is logged once; an operator's trigger gets a held cycle, so the
-   * refusal and its reason are on record.
-   */
-  private waitForCooldown(now: number, window: RebalanceWindow, force: boolean, started: number): CycleRecord | null {
-    const { store, logger, metrics } = this.deps;
-    const reason = `waiting for the vault's cooldown until ${isoTime(window.readyAt)}`;
-    if (store.state().holdReason !== reason) {
-      logger.info({ readyAt: window.readyAt, waitSeconds: window.readyAt - now }, reason);
-    }
-    store.setState({ nextRunAt: window.readyAt, holdReason: reason });
-    metrics.holding.set(1);
-    return force ? this.hold(now, reason, started) : null;
-  }
-
   /** Runs the market guard on the view the strategy will see; null without a market source. */
   private async checkMarket(
     now: number,
@@ -384,68 +372,10 @@ export class Keeper implements KeeperControl {
   ): Promise<MarketVerdict | null> {
     const { market, venue, config, metrics, logger } = this.deps;
     if (!market) return null;
-    const snap = await venue.snapshot();
-    // The vault's own Chainlink prices (8 decimals), to confirm a large move in the bars.
-    const chainlinkUsd = Object.fromEntries(
-      universe.flatMap((a) => {
-        const i = snap.assets.findIndex((x) => x.toLowerCase() === a.address.toLowerCase());
-        const price = snap.pricesUsd[i];
-        return i < 0 || price === undefined ? [] : [[a.symbol, toNumber(price, 8)]];
-      }),
-    );
-    const [base, ...basket] = eligible;
-    const verdict = checkMarket(
-      { panel: market(), asOf: now, chainlinkUsd },
-      basket,
-      config.market,
-      base ? [base] : [],
-    );
+    const verdict = await checkMarketView({ venue, panel: market(), now, universe, eligible, config: config.market });
     if (verdict.ageSeconds !== null) metrics.dataAge.set(verdict.ageSeconds);
     if (verdict.ok) logger.debug({ newestBarAt: verdict.newestBarAt, ageSeconds: verdict.ageSeconds }, "market ok");
     return verdict;
-  }
-
-  /**
-   * Records a hold: no order, one reason. While the same hold goes on (the same reason on every
-   * poll) it stays one cycle record and one log line; only its finish time moves. A hold by the
-   * strategy's own decision (`blocked: false`) is recorded the same way but is not something
-   * stopping the keeper, so it raises no banner and no `keeper_holding`.
-   */
-  private hold(
-    now: number,
-    reason: string,
-    started: number,
-    options: { readonly check?: MarketCheck; readonly blocked?: boolean } = {},
-  ): CycleRecord {
-    const { store, logger, metrics } = this.deps;
-    if (options.blocked === false) this.release();
-    else {
-      store.setState({ holdReason: reason });
-      metrics.holding.set(1);
-    }
-    const last = store.cycles(1)[0];
-    if (last && last.outcome === "held" && last.reason === reason) {
-      store.updateCycle(last.id, { finishedAt: now });
-      return store.cycle(last.id) as CycleRecord;
-    }
-    const id = store.beginCycle(now, {}, "held");
-    store.updateCycle(id, { outcome: "held", reason, finishedAt: now });
-    if (options.check) metrics.marketHeld(options.check);
-    logger.warn({ cycle: id, outcome: "held", reason }, "cycle held");
-    return this.done(id, started);
-  }
-
-  /** The keeper may trade again: clears a hold that no longer applies. */
-  private release(): void {
-    if (this.deps.store.state().holdReason !== null) this.deps.store.setState({ holdReason: null });
-    this.deps.metrics.holding.set(0);
-  }
-
-  /** Counts a finished cycle in the metrics and returns its record. */
-  private done(id: number, started: number): CycleRecord {
-    const cycle = this.deps.store.cycle(id) as CycleRecord;
-    if (cycle.outcome) this.deps.metrics.cycleFinished(cycle.outcome, (performance.now() - started) / 1000);
-    return cycle;
   }
 
   private async readSubmitterBalance(): Promise<void> {
@@ -495,11 +425,11 @@ export class Keeper implements KeeperControl {
     // itself (even when the strategy holds or its weights are rejected: no retry on every poll).
     store.setState({ targetUniverse: [...eligible] });
     const target = proposed === null ? null : restrictWeights(proposed, eligible);
-    if (target === null) return this.hold(now, "strategy holds", started, { blocked: false });
+    if (target === null) return this.outcomes.hold(now, "strategy holds", started, { blocked: false });
     // Where targets become orders: a zero for a held asset needs a rotation or valid data behind it.
     const unbacked = unbackedZeroTargets(target, guard.held, guard.vouched);
     if (unbacked.length > 0) {
-      return this.hold(
+      return this.outcomes.hold(
         now,
         `zero target for ${unbacked.join(", ")}, which the vault holds, without valid market data behind it (no sale of it)`,
         started,
@@ -518,7 +448,7 @@ export class Keeper implements KeeperControl {
         finishedAt: now,
       });
       logger.error({ cycle: id, outcome: "failed", reason: error.message }, "target weights rejected");
-      return this.done(id, started);
+      return this.outcomes.finished(id, started);
     }
     try {
       const outcome = await venue.execute(targetBps, this.journal(id), {
@@ -536,7 +466,7 @@ export class Keeper implements KeeperControl {
         // The vault is at the target already: it is the target drift is measured against.
         if (!config.dryRun) store.setState({ targetWeights: target });
         logger.info({ cycle: id, outcome: "nothing-to-trade", reason: outcome.reason }, "nothing to trade");
-        return this.done(id, started);
+        return this.outcomes.finished(id, started);
       }
       if (config.dryRun) {
         const ok = outcome.kind === "simulated";
@@ -548,7 +478,7 @@ export class Keeper implements KeeperControl {
         });
         if (ok) logger.info({ cycle: id, outcome: "dry-run" }, "dry run simulated");
         else logger.error({ cycle: id, outcome: "failed", reason: outcome.reason }, "dry run failed");
-        return this.done(id, started);
+        return this.outcomes.finished(id, started);
       }
       return await this.finish(id, outcome, target, started);
     } catch (error) {
@@ -558,7 +488,7 @@ export class Keeper implements KeeperControl {
       const reason = error instanceof BallastError ? error.message : `unexpected: ${String(error)}`;
       store.updateCycle(id, { status: "failed", outcome: "failed", reason, finishedAt: await venue.chainTime() });
       logger.error({ cycle: id, outcome: "failed", reason }, "cycle failed");
-      const record = this.done(id, started);
+      const record = this.outcomes.finished(id, started);
       if (!(error instanceof BallastError)) throw error;
       return record;
     }
@@ -611,7 +541,7 @@ export class Keeper implements KeeperControl {
       });
       if (outcome.gasUsed !== null) metrics.executed(outcome.gasUsed, null);
       logger.error({ cycle: id, outcome: "failed", reason: outcome.reason, tx: outcome.txHash }, "rebalance failed");
-      return this.done(id, started);
+      return this.outcomes.finished(id, started);
     }
     const snap = await venue.snapshot();
     const baseDecimals = config.tokens[0]?.decimals ?? 6;
@@ -669,7 +599,7 @@ export class Keeper implements KeeperControl {
     const fields = { cycle: id, tx: outcome.txHash, gasUsed: outcome.gasUsed?.toString(), distanceBps: distance };
     if (partial) logger.warn({ ...fields, outcome: "partial", toleranceBps }, "partial rebalance");
     else logger.info({ ...fields, outcome: "traded" }, "rebalanced");
-    return this.done(id, started);
+    return this.outcomes.finished(id, started);
   }
 
   /** Runs ticks every `pollSeconds` until `stop()`; errors are logged, never fatal. */
@@ -697,10 +627,6 @@ export class Keeper implements KeeperControl {
     this.deps.rpc.destroy();
     this.deps.store.close();
   }
-}
-
-function isoTime(t: number): string {
-  return new Date(t * 1000).toISOString().replace(".000Z", "Z");
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
