@@ -61,7 +61,7 @@ function renderHeader(status) {
 
   const last = status.lastCycle;
   const alert = $("alert");
-  if (last && last.status === "failed") {
+  if (last && (last.outcome ?? last.status) === "failed") {
     alert.textContent = `Last cycle #${last.id} failed: ${last.reason ?? "no reason recorded"}`;
     alert.hidden = false;
   } else if (status.holdReason) {
