@@ -11,6 +11,7 @@ import { Wallet } from "ethers";
 import { network } from "hardhat";
 import { type KeeperConfigInput, parseKeeperConfig } from "../../keeper/src/config/keeperConfig.js";
 import { parseUnits } from "../../keeper/src/core/fixed.js";
+import type { MarketPanel } from "../../keeper/src/core/types.js";
 import { type ArbitrumLocal, deployArbitrumLocal } from "../../keeper/src/devchain/arbitrumLocal.js";
 import { type DeployedVault, deployVault, fundAndDeposit } from "../../keeper/src/devchain/deployVault.js";
 import { type RpcServer, startRpcServer } from "../../keeper/src/devchain/rpcServer.js";
@@ -141,6 +142,8 @@ export async function keeperFor(
     universe?: UniverseSource;
     /** The vault admin's private key, for a keeper that carries out rotations itself. */
     adminKey?: string;
+    /** The market view the market guard checks (no guard without it). */
+    market?: () => MarketPanel;
   } = {},
 ): Promise<{ keeper: Keeper; lines: string[] }> {
   const { logger, lines } = memoryLogger();
@@ -154,6 +157,7 @@ export async function keeperFor(
     env: options.adminKey ? { ...KEYS_ENV, BALLAST_ADMIN_KEY: options.adminKey } : KEYS_ENV,
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.universe ? { universe: options.universe } : {}),
+    ...(options.market ? { market: options.market } : {}),
   });
   return { keeper, lines };
 }

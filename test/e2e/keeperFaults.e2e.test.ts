@@ -97,6 +97,10 @@ describe("e2e: keeper faults", () => {
     expect(cycle?.status, cycle?.reason ?? "").to.equal("reconciled");
     expect(keeper.store.state().activeRpcUrl).to.equal(h.world.server.url);
     expect(lines.some((l) => l.includes("rpc failover"))).to.equal(true);
+    // Each failed attempt on the dead URL is an RPC error; moving off it is one failover.
+    const metrics = await keeper.deps.metrics.render();
+    expect(metrics).to.match(/^keeper_rpc_failovers_total 1$/m);
+    expect(Number(/^keeper_rpc_errors_total (\d+)$/m.exec(metrics)?.[1])).to.be.at.least(2);
     keeper.close();
   });
 

@@ -169,6 +169,14 @@ async function main(argv: string[]): Promise<number> {
   const offset = chainStart - (fullPanel.timestamps[start] as number);
   const panel: MarketPanel = { ...fullPanel, timestamps: fullPanel.timestamps.map((t) => t + offset) };
   const oracle = new StrategyOracle(strategyFor(strategyName, 0.4), panel, symbols);
+  // The market guard compares bars with the vault's Chainlink prices, which follow the path
+  // rescaled to the local chain's start prices: it checks the rescaled bars.
+  const scale = (symbol: string, close: Float64Array): Float64Array => {
+    const s = symbol as TokenSymbol;
+    if (!(s in START_PRICES_USD)) return close;
+    return close.map((v) => (v * START_PRICES_USD[s]) / (close[start] as number));
+  };
+  const guarded: MarketPanel = { ...panel, close: panel.close.map((c, i) => scale(panel.assets[i]?.symbol ?? "", c)) };
   const adminKey = await localAccountKey(local, 2);
   if ((await deployed.vault.admin()).toLowerCase() !== new Wallet(adminKey).address.toLowerCase()) {
     throw new Error("demo: the vault admin is not local account 2");
@@ -210,6 +218,7 @@ async function main(argv: string[]): Promise<number> {
     universe: new ClassifierUniverse(panel),
     benchmark: equalBench,
     riskLevel: (t, holdings) => oracle.riskLevel(t, holdings),
+    market: () => guarded,
   });
   const store = keeper.store;
   const rotationLog = new RotationLog();
@@ -225,9 +234,9 @@ async function main(argv: string[]): Promise<number> {
     const day = `day ${String(d).padStart(3)}`;
     for (const line of rotationLog.update(store.rotations(1)[0], dayOf)) console.log(`${day}  ${line}`);
     if (cycle) {
-      const partial = cycle.sizing?.startsWith("partial") ? "  (partial: a leg was capped by the slippage budget)" : "";
+      const partial = cycle.outcome === "partial" ? `  (partial: ${cycle.distanceBps} bps from target)` : "";
       console.log(
-        `${day}  cycle ${cycle.id} ${cycle.status.padEnd(10)} ` +
+        `${day}  cycle ${cycle.id} ${(cycle.outcome ?? cycle.status).padEnd(16)} ` +
           `${cycle.txHash ? `gas ${cycle.gasUsed} cost $${(cycle.costUsd ?? 0).toFixed(2)}${partial}` : (cycle.reason ?? "")}`,
       );
     }
@@ -248,6 +257,7 @@ async function main(argv: string[]): Promise<number> {
     authToken,
     port,
     logger,
+    metrics: keeper.deps.metrics,
   });
   console.log(`\ndashboard: ${operator.url}/   (POST /api/rebalance with "Authorization: Bearer ${authToken}")`);
   console.log("Ctrl-C to stop.");

@@ -19,8 +19,10 @@ export function printSummary(s: KeeperStore, ctx: SummaryContext): void {
   const last = nav.at(-1);
   const cycles = s.cycles(10_000);
   const done = cycles.filter((c) => c.status === "reconciled" || c.status === "confirmed");
-  const failed = cycles.filter((c) => c.status === "failed");
-  const partial = done.filter((c) => c.sizing?.startsWith("partial"));
+  const failed = cycles.filter((c) => c.outcome === "failed");
+  const partial = done.filter((c) => c.outcome === "partial");
+  const held = cycles.filter((c) => c.outcome === "held");
+  const nothing = cycles.filter((c) => c.outcome === "nothing-to-trade");
   const costs = done.reduce((a, c) => a + (c.costUsd ?? 0), 0);
   const traded = done.reduce((a, c) => a + (c.navBefore ?? 0), 0);
   const gas = done.reduce((a, c) => a + Number(c.gasUsed ?? 0), 0);
@@ -36,7 +38,10 @@ export function printSummary(s: KeeperStore, ctx: SummaryContext): void {
     ["benchmark: equal-weight buy-and-hold", pct(last?.benchmark ?? Number.NaN)],
     ["baseline: ETH", pct(eth)],
     ["vault NAV (USD)", `${last?.navUsd.toFixed(0)}`],
-    ["rebalances", `${done.length} (failed ${failed.length}, partial ${partial.length})`],
+    [
+      "rebalances",
+      `${done.length} (partial ${partial.length}); failed ${failed.length}, held ${held.length}, nothing to trade ${nothing.length}`,
+    ],
     [
       "execution cost",
       `$${costs.toFixed(2)} (${traded > 0 ? ((costs / traded) * 10_000 * done.length).toFixed(1) : "0"} bps of NAV in total)`,

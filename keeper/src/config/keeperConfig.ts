@@ -146,6 +146,21 @@ const baseKeeperConfigSchema = z.strictObject({
       waitTimeoutMs: z.number().int().positive().default(300_000),
     })
     .prefault({}),
+  /**
+   * Market guard (keeper/src/data/marketGuard.ts): what the market view must pass before any
+   * weights are computed; a failure holds the cycle. The defaults suit daily bars: a bar closes
+   * at the end of its UTC day, so the newest one is up to 24 h old in normal operation.
+   */
+  market: z
+    .object({
+      /** Oldest acceptable newest bar, seconds before chain time (36 h: a day plus half a day of grace). */
+      maxBarAgeSeconds: z.number().int().positive().default(129_600),
+      /** Largest one-bar move accepted without Chainlink confirming the new price, bps (25%). */
+      maxJumpBps: z.number().int().positive().default(2_500),
+      /** The vault's Chainlink price within this of the new close confirms a large move, bps (5%). */
+      confirmToleranceBps: z.number().int().positive().max(10_000).default(500),
+    })
+    .prefault({}),
   rpc: z
     .strictObject({
       retries: z.number().int().min(1).default(3),

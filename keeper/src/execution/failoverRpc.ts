@@ -20,6 +20,8 @@ export interface FailoverOptions {
   readonly timeoutMs?: number;
   /** Called with the redacted URLs. */
   readonly onFailover?: (from: string, to: string, cause: unknown) => void;
+  /** Called on every transport failure of an attempt (for the RPC error counter). */
+  readonly onTransportError?: (cause: unknown) => void;
 }
 
 /** ethers codes that mean "the node was not reached or did not answer". */
@@ -43,6 +45,7 @@ export class FailoverRpc {
   private readonly retries: number;
   private readonly backoffMs: number;
   private readonly onFailover: FailoverOptions["onFailover"];
+  private readonly onTransportError: FailoverOptions["onTransportError"];
 
   constructor(options: FailoverOptions) {
     if (options.urls.length === 0) throw new ConfigError("at least one RPC URL is required");
@@ -61,6 +64,7 @@ export class FailoverRpc {
     this.retries = options.retries ?? 3;
     this.backoffMs = options.backoffMs ?? 200;
     this.onFailover = options.onFailover;
+    this.onTransportError = options.onTransportError;
   }
 
   /** The URL in use, redacted (what status, logs and the store show). */
@@ -89,6 +93,7 @@ export class FailoverRpc {
         } catch (error) {
           if (!isTransportError(error)) throw error;
           lastError = error;
+          this.onTransportError?.(error);
           if (attempt + 1 < this.retries) await sleep(this.backoffMs * 2 ** attempt);
         }
       }

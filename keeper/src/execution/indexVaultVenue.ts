@@ -11,7 +11,7 @@ import { ExecutionError } from "../core/errors.js";
 import { toNumber } from "../core/fixed.js";
 import type { FailoverRpc } from "./failoverRpc.js";
 import type { PortfolioSnapshot } from "./planLegs.js";
-import type { Venue, VenueAsset, VenuePositions } from "./portfolioManager.js";
+import { toBps, type Venue, type VenueAsset, type VenuePositions } from "./portfolioManager.js";
 import { hashRebalanceOrder, type RebalanceOrder, signRebalanceOrder, toTypedValue } from "./rebalanceOrder.js";
 import { decodeRevert } from "./revertReason.js";
 import { readRouteModels } from "./routeLiquidity.js";
@@ -57,8 +57,15 @@ export interface Fill {
   readonly minOut: bigint;
 }
 
+/**
+ * How an execution ended: `executed` (mined, succeeded), `simulated` (dry run: signed and
+ * simulated, not sent), `nothing-to-trade` (every leg below the minimum size: no order) or
+ * `failed` (reverted in simulation or on chain, or could not land).
+ */
+export type ExecutionKind = "executed" | "simulated" | "nothing-to-trade" | "failed";
+
 export interface ExecutionOutcome {
-  readonly ok: boolean;
+  readonly kind: ExecutionKind;
   readonly reason: string | null;
   readonly txHash: string | null;
   readonly gasUsed: bigint | null;
@@ -95,10 +102,30 @@ export interface ExecuteOptions {
   readonly submit?: boolean;
   /** Addresses of assets to sell in full (a rotation is removing them). */
   readonly exit?: ReadonlySet<string>;
+  /** The vault's turnover limit (`rebalanceWindow()`); the plan is scaled to fit it. */
+  readonly maxTurnoverBps?: number;
 }
 
+/** The vault's rebalance limits as they stand now (chain time). */
+export interface RebalanceWindow {
+  /** Chain time of the last rebalance (0 before the first). */
+  readonly lastRebalance: number;
+  readonly cooldownSeconds: number;
+  /** Earliest chain time the next rebalance can land (the vault reverts `CooldownActive` before). */
+  readonly readyAt: number;
+  /** Largest sum of the legs' input values per rebalance, bps of NAV before it. */
+  readonly maxTurnoverBps: number;
+  /** Largest distance of a post-trade weight from the signed target the vault accepts, bps. */
+  readonly toleranceBps: number;
+}
+
+/** Planned turnover is kept this far below the vault's limit: the vault prices legs at execution. */
+const TURNOVER_MARGIN = 0.95;
+/** Re-sizings tried while scaling a plan into the turnover budget (each one shrinks the move). */
+const TURNOVER_ATTEMPTS = 4;
+
 const FAILED = (reason: string, txHash: string | null = null, gasUsed: bigint | null = null): ExecutionOutcome => ({
-  ok: false,
+  kind: "failed",
   reason,
   txHash,
   gasUsed,
@@ -162,6 +189,23 @@ export class IndexVaultVenue implements Venue {
     };
   }
 
+  /** Reads the vault's cooldown, turnover and tolerance limits and when the cooldown ends. */
+  async rebalanceWindow(): Promise<RebalanceWindow> {
+    const [last, limits] = await this.options.rpc.read("rebalance limits", () =>
+      Promise.all([this.vault().lastRebalance(), this.vault().rebalanceLimits()]),
+    );
+    const lastRebalance = Number(last);
+    const cooldownSeconds = Number(limits.cooldown);
+    return {
+      lastRebalance,
+      cooldownSeconds,
+      // Mirrors the vault: no cooldown before the first rebalance.
+      readyAt: lastRebalance === 0 ? 0 : lastRebalance + cooldownSeconds,
+      maxTurnoverBps: Number(limits.maxTurnoverBps),
+      toleranceBps: Number(limits.toleranceBps),
+    };
+  }
+
   async rebalanceNonce(): Promise<bigint> {
     return this.options.rpc.read("nonce", () => this.vault().rebalanceNonce());
   }
@@ -171,10 +215,16 @@ export class IndexVaultVenue implements Venue {
     return block?.timestamp ?? 0;
   }
 
-  /** Plans the legs toward `targetBps` (aligned with `universe()`), sized on the pools' liquidity. */
+  /**
+   * Plans the legs toward `targetBps` (aligned with `universe()`), sized on the pools'
+   * liquidity. With a turnover budget (the vault's `maxTurnoverBps`), a plan that would trade
+   * more is moved only part of the way toward the target, so the order fits the budget instead
+   * of reverting `TurnoverAboveLimit`; it is then partial and later cycles do the rest.
+   */
   async plan(
     targetBps: readonly number[],
     exit: ReadonlySet<string> = new Set(),
+    maxTurnoverBps: number | null = null,
   ): Promise<SizedPlan & { readonly assets: readonly string[] }> {
     const { planning, tokens } = this.options;
     const snap = await this.snapshot();
@@ -195,17 +245,42 @@ export class IndexVaultVenue implements Venue {
       horizon: Math.max(0.01, (3 * planning.maxSlippageBps) / 10_000),
     });
     const exitIndices = new Set(snap.assets.flatMap((a, i) => (exit.has(a.toLowerCase()) ? [i] : [])));
-    return {
-      ...sizeLegs(snap, targetBps, routes, models, {
+    const size = (target: readonly number[]) =>
+      sizeLegs(snap, target, routes, models, {
         minTradeBps: planning.minTradeBps,
         buyHaircutBps: planning.buyHaircutBps,
         sellHaircutBps: planning.sellHaircutBps,
         maxSlippageBps: planning.maxSlippageBps,
         marginBps: planning.sizingMarginBps,
         exit: exitIndices,
-      }),
-      assets: snap.assets,
-    };
+      });
+    let sized = size(targetBps);
+    if (maxTurnoverBps !== null) {
+      const navUsd = toNumber(snap.nav, snap.decimals[0] ?? 6) * toNumber(snap.pricesUsd[0] ?? 100_000_000n, 8);
+      const budget = maxTurnoverBps * TURNOVER_MARGIN;
+      const turnover = (plan: SizedPlan) =>
+        navUsd > 0 ? (plan.plans.reduce((s, p) => s + p.sizeUsd, 0) / navUsd) * 10_000 : 0;
+      const full = turnover(sized);
+      // Legs are not linear in the move (a sell's proceeds fund the buys), so shrink and re-size
+      // until the plan fits; each pass scales the remaining move by budget / turnover.
+      let alpha = 1;
+      for (let pass = 0; pass < TURNOVER_ATTEMPTS && turnover(sized) > budget; pass++) {
+        alpha *= budget / turnover(sized);
+        sized = size(partWay(snap.weightsBps.map(Number), targetBps, alpha));
+      }
+      if (alpha < 1) {
+        const fits = turnover(sized) <= maxTurnoverBps;
+        sized = {
+          ...sized,
+          partial: true,
+          notes: [
+            ...sized.notes,
+            `turnover ${Math.round(full)} bps exceeds the vault's ${maxTurnoverBps} bps: moved ${Math.round(alpha * 100)}% of the way${fits ? "" : " (still above the budget)"}`,
+          ],
+        };
+      }
+    }
+    return { ...sized, assets: snap.assets };
   }
 
   /**
@@ -218,10 +293,13 @@ export class IndexVaultVenue implements Venue {
     options: ExecuteOptions = {},
   ): Promise<ExecutionOutcome> {
     const { planning } = this.options;
-    const sized = await this.plan(targetBps, options.exit);
+    const sized = await this.plan(targetBps, options.exit, options.maxTurnoverBps ?? null);
     if (sized.legs.length === 0) {
       const why = sized.notes.length > 0 ? ` (${sized.notes.join("; ")})` : "";
-      return FAILED(`nothing to trade: every leg is below the minimum trade size${why}`);
+      return {
+        ...FAILED(`nothing to trade: every leg is below the minimum trade size${why}`),
+        kind: "nothing-to-trade",
+      };
     }
     const order: RebalanceOrder = {
       assets: sized.assets,
@@ -249,7 +327,8 @@ export class IndexVaultVenue implements Venue {
       hashRebalanceOrder(BigInt(this.options.chainId), this.options.vaultAddress, order),
       gasLimit,
     );
-    if (options.submit === false) return { ...FAILED("dry run: simulated and signed, not submitted"), ok: true };
+    if (options.submit === false)
+      return { ...FAILED("dry run: simulated and signed, not submitted"), kind: "simulated" };
     await this.options.hooks?.afterSigned?.();
     return this.submit({ order, signature, gasLimit, txHashes: [] }, journal);
   }
@@ -310,7 +389,15 @@ export class IndexVaultVenue implements Venue {
         navAfter = parsed.args[3] as bigint;
       }
     }
-    return { ok: true, reason: null, txHash: receipt.hash, gasUsed: receipt.gasUsed, navBefore, navAfter, fills };
+    return {
+      kind: "executed",
+      reason: null,
+      txHash: receipt.hash,
+      gasUsed: receipt.gasUsed,
+      navBefore,
+      navAfter,
+      fills,
+    };
   }
 
   /**
@@ -350,4 +437,9 @@ export class IndexVaultVenue implements Venue {
     if (typeof replay === "string") return FAILED(`resumed order no longer simulates: ${replay}`);
     return this.submit(pending, journal);
   }
+}
+
+/** Weights `alpha` of the way from `current` to `target` (bps, summing to 10,000). */
+function partWay(current: readonly number[], target: readonly number[], alpha: number): number[] {
+  return toBps(current.map((c, i) => Math.max(0, c + alpha * ((target[i] ?? 0) - c))));
 }

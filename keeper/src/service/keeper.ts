@@ -7,6 +7,12 @@
  * every transition; finally reconcile the vault's new weights with the target, record NAV and
  * the legs' predicted vs realised costs. The kill switch (config flag or `<dataDir>/KILL`)
  * stops all of it.
+ *
+ * Before anything is planned, the keeper holds (no order, one logged reason, a `held` cycle)
+ * when the market view fails the market guard, and waits, without an attempt, while the
+ * vault's cooldown runs (it schedules the next attempt for when the cooldown ends). Every
+ * finished cycle has one outcome: traded, partial (with its distance from target), nothing to
+ * trade, held, dry run or failed.
  */
 import { existsSync } from "node:fs";
 import { parseUnits, type Wallet } from "ethers";
@@ -14,6 +20,8 @@ import { IndexVault__factory } from "../../../types/ethers-contracts/index.js";
 import { type KeeperConfig, killFilePath, storePath } from "../config/keeperConfig.js";
 import { BallastError, ConfigError, ExecutionError, InvalidInputError } from "../core/errors.js";
 import { toNumber } from "../core/fixed.js";
+import type { MarketPanel } from "../core/types.js";
+import type { MarketVerdict } from "../data/marketGuard.js";
 import { FailoverRpc } from "../execution/failoverRpc.js";
 import { fillCost } from "../execution/fillCost.js";
 import {
@@ -21,6 +29,7 @@ import {
   type ExecutionJournal,
   type ExecutionOutcome,
   IndexVaultVenue,
+  type RebalanceWindow,
 } from "../execution/indexVaultVenue.js";
 import {
   maxDriftBps,
@@ -36,11 +45,15 @@ import type { SizedPlan } from "../execution/sizeLegs.js";
 import type { FeePolicy } from "../execution/txSender.js";
 import type { UniverseSource } from "../execution/universeSource.js";
 import { probeIndexVault } from "../execution/vaultProbe.js";
+import { CycleRecorder } from "./cycleRecorder.js";
+import { KeeperMetrics } from "./keeperMetrics.js";
 import type { Logger } from "./logger.js";
-import type { CycleRecord, KeeperControl, RiskLevel } from "./readModel.js";
+import { checkMarketView } from "./marketCheck.js";
+import type { CycleOutcome, CycleRecord, KeeperControl, RiskLevel } from "./readModel.js";
 import { RotationManager } from "./rotation/rotationManager.js";
 import { decideRun } from "./scheduler.js";
 import { KeeperStore } from "./store/keeperStore.js";
+import { unbackedZeroTargets } from "./zeroTargets.js";
 
 export interface KeeperDeps {
   readonly config: KeeperConfig;
@@ -50,6 +63,14 @@ export interface KeeperDeps {
   readonly oracle: Oracle;
   readonly logger: Logger;
   readonly signerAddress: string;
+  readonly submitterAddress: string;
+  readonly metrics: KeeperMetrics;
+  /**
+   * The market view the strategy decides on, checked by the market guard before any weights
+   * are computed. Without it nothing vouches for the data, so no zero target for a held asset
+   * is accepted.
+   */
+  readonly market?: () => MarketPanel;
   /** Portfolio rotation; absent when no universe source was given or rotation is off. */
   readonly rotation?: RotationManager;
   /** Benchmark NAV per share at chain time t (rebased), when the caller has one. */
@@ -59,6 +80,10 @@ export interface KeeperDeps {
 }
 
 const FINAL_OK = new Set(["confirmed", "reconciled"]);
+/** Outcomes after which the vault is where the strategy wanted it, or as near as it could get. */
+const REBALANCED: ReadonlySet<CycleOutcome | null> = new Set(["traded", "partial", "nothing-to-trade"]);
+/** Outcomes an operator's trigger reports as accepted. */
+const ACCEPTED: ReadonlySet<CycleOutcome | null> = new Set([...REBALANCED, "dry-run"]);
 /** Least time between two rebalances whose only purpose is to finish selling a removed asset. */
 const EXIT_RETRY_SECONDS = 3_600;
 
@@ -85,6 +110,10 @@ export interface OpenKeeperOptions {
   readonly benchmark?: (t: number) => number | null;
   /** The risk level at chain time t of the vault's holdings (weights by symbol). */
   readonly riskLevel?: (t: number, holdings: Weights) => RiskLevel;
+  /** The market view the strategy decides on (see `KeeperDeps.market`). */
+  readonly market?: () => MarketPanel;
+  /** Instruments to update; a fresh set when absent. */
+  readonly metrics?: KeeperMetrics;
 }
 
 /**
@@ -98,13 +127,18 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
   // The admin key is optional: without it rotations write proposals for the admin (a multisig).
   const admin: Wallet | null =
     env[config.admin.keyEnv] || config.admin.keystorePath ? await loadWallet(config.admin, env) : null;
+  const metrics = options.metrics ?? new KeeperMetrics();
   const rpc = new FailoverRpc({
     urls: config.rpcUrls,
     chainId: config.chainId,
     retries: config.rpc.retries,
     backoffMs: config.rpc.backoffMs,
     timeoutMs: config.rpc.timeoutMs,
-    onFailover: (from, to) => options.logger.warn({ from, to }, "rpc failover"),
+    onFailover: (from, to) => {
+      metrics.failovers.inc();
+      options.logger.warn({ from, to }, "rpc failover");
+    },
+    onTransportError: () => metrics.rpcErrors.inc(),
   });
   try {
     const network = await rpc.read("chain id", (p) => p.send("eth_chainId", []));
@@ -142,6 +176,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
     }
     const balance = await rpc.read("submitter balance", (p) => p.getBalance(submitter.address));
     if (balance === 0n) throw new ConfigError(`submitter ${submitter.address} has no ETH for gas`);
+    metrics.submitterBalance.set(toNumber(balance, 18));
     if (admin) {
       const onChainAdmin = await rpc.read("admin", (p) => IndexVault__factory.connect(config.vault, p).admin());
       if (onChainAdmin.toLowerCase() !== admin.address.toLowerCase()) {
@@ -188,6 +223,9 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       oracle: options.oracle,
       logger: options.logger,
       signerAddress: signer.address,
+      submitterAddress: submitter.address,
+      metrics,
+      ...(options.market ? { market: options.market } : {}),
       ...(rotation ? { rotation } : {}),
       ...(options.benchmark ? { benchmark: options.benchmark } : {}),
       ...(options.riskLevel ? { riskLevel: options.riskLevel } : {}),
@@ -203,9 +241,11 @@ export class Keeper implements KeeperControl {
   private stopped = false;
   /** Ends the wait between two ticks, so a stop does not wait out `pollSeconds`. */
   private wake: (() => void) | null = null;
+  private readonly outcomes: CycleRecorder;
 
   constructor(readonly deps: KeeperDeps) {
     const { config, store, oracle } = deps;
+    this.outcomes = new CycleRecorder(deps);
     store.setState({
       chainId: config.chainId,
       vault: config.vault,
@@ -231,12 +271,17 @@ export class Keeper implements KeeperControl {
     return next;
   }
 
-  async triggerRebalance(): Promise<{ readonly accepted: boolean; readonly reason?: string }> {
+  async triggerRebalance(): Promise<{
+    readonly accepted: boolean;
+    readonly outcome?: CycleOutcome | null;
+    readonly reason?: string;
+  }> {
     if (this.killed()) return { accepted: false, reason: "kill switch is on" };
     const cycle = await this.exclusive(() => this.cycle(true));
-    return cycle && FINAL_OK.has(cycle.status)
-      ? { accepted: true }
-      : { accepted: cycle !== null, reason: cycle?.reason ?? "no cycle ran" };
+    if (cycle === null) return { accepted: false, reason: "no cycle ran" };
+    return ACCEPTED.has(cycle.outcome)
+      ? { accepted: true, outcome: cycle.outcome }
+      : { accepted: false, outcome: cycle.outcome, reason: cycle.reason ?? cycle.outcome ?? cycle.status };
   }
 
   /** One scheduler tick: resumes, records NAV, and rebalances when due. */
@@ -246,6 +291,7 @@ export class Keeper implements KeeperControl {
 
   private async cycle(force: boolean): Promise<CycleRecord | null> {
     const { store, venue, logger, config } = this.deps;
+    const started = performance.now();
     const now = await venue.chainTime();
     const killed = this.killed();
     store.setState({ killSwitch: killed, activeRpcUrl: this.deps.rpc.activeUrl, running: !this.stopped });
@@ -253,6 +299,7 @@ export class Keeper implements KeeperControl {
       logger.warn("kill switch on: no cycle");
       return null;
     }
+    await this.readSubmitterBalance();
     await this.resumePending();
     await this.advanceRotation(now, await venue.universe());
     // Read after the rotation moved: an asset it just added or removed changes what may be held.
@@ -284,12 +331,26 @@ export class Keeper implements KeeperControl {
       nextRunAt: decision.nextRunAt,
       ...(this.deps.riskLevel ? { riskLevel: this.deps.riskLevel(now, current) } : {}),
     });
-    if (!decision.due && !force && !rotated) return null;
+    if (!decision.due && !force && !rotated) {
+      this.outcomes.release();
+      return null;
+    }
     const reason = force ? "operator" : decision.due ? decision.reason : "rotation";
+    const window = await venue.rebalanceWindow();
+    if (now < window.readyAt) return this.outcomes.waitForCooldown(now, window, force, started);
+    const verdict = await this.checkMarket(now, universe, eligible);
+    if (verdict && !verdict.ok) return this.outcomes.hold(now, verdict.reason, started, { check: verdict.check });
+    this.outcomes.release();
     logger.info({ reason, driftBps: drift }, "rebalance due");
-    const cycle = await this.rebalance(now, current, eligible, exiting);
+    const held = new Set(positions.symbols.filter((_symbol, i) => i > 0 && (positions.weightsBps[i] ?? 0) > 0));
+    const cycle = await this.rebalance(now, current, eligible, exiting, {
+      window,
+      held: eligible.filter((s) => held.has(s)),
+      vouched: new Set(verdict?.vouched ?? []),
+      started,
+    });
     // A sell that emptied an asset being removed lets the rotation remove it right away.
-    if (this.deps.rotation && FINAL_OK.has(cycle.status)) {
+    if (this.deps.rotation && REBALANCED.has(cycle.outcome)) {
       await this.advanceRotation(await venue.chainTime(), await venue.universe(), false);
     }
     return cycle;
@@ -308,6 +369,26 @@ export class Keeper implements KeeperControl {
     return snap.assets.some((a, i) => exiting.has(a.toLowerCase()) && (snap.balances[i] ?? 0n) > 0n);
   }
 
+  /** Runs the market guard on the view the strategy will see; null without a market source. */
+  private async checkMarket(
+    now: number,
+    universe: readonly VenueAsset[],
+    eligible: readonly string[],
+  ): Promise<MarketVerdict | null> {
+    const { market, venue, config, metrics, logger } = this.deps;
+    if (!market) return null;
+    const verdict = await checkMarketView({ venue, panel: market(), now, universe, eligible, config: config.market });
+    if (verdict.ageSeconds !== null) metrics.dataAge.set(verdict.ageSeconds);
+    if (verdict.ok) logger.debug({ newestBarAt: verdict.newestBarAt, ageSeconds: verdict.ageSeconds }, "market ok");
+    return verdict;
+  }
+
+  private async readSubmitterBalance(): Promise<void> {
+    const { rpc, submitterAddress, metrics } = this.deps;
+    const balance = await rpc.read("submitter balance", (p) => p.getBalance(submitterAddress));
+    metrics.submitterBalance.set(toNumber(balance, 18));
+  }
+
   /** Moves the rotation along; its failures are logged, never fatal to the cycle. */
   private async advanceRotation(now: number, universe: readonly VenueAsset[], start = true): Promise<void> {
     const { rotation, logger } = this.deps;
@@ -321,7 +402,10 @@ export class Keeper implements KeeperControl {
   }
 
   private lastRebalanceAt(): number | null {
-    const done = this.deps.store.cycles(500).find((c) => FINAL_OK.has(c.status));
+    // Nothing to trade counts: the vault was already at the target, so the schedule restarts.
+    const done = this.deps.store
+      .cycles(500)
+      .find((c) => REBALANCED.has(c.outcome) || (c.outcome === null && FINAL_OK.has(c.status)));
     return done ? done.startedAt : null;
   }
 
@@ -330,17 +414,31 @@ export class Keeper implements KeeperControl {
     current: Weights,
     eligible: readonly string[],
     exiting: ReadonlySet<string>,
+    guard: {
+      readonly window: RebalanceWindow;
+      /** Eligible basket assets the vault holds. */
+      readonly held: readonly string[];
+      /** Symbols whose market data the guard found valid this cycle. */
+      readonly vouched: ReadonlySet<string>;
+      readonly started: number;
+    },
   ): Promise<CycleRecord> {
     const { store, venue, oracle, logger, config } = this.deps;
+    const { started } = guard;
     const proposed = await oracle.targetWeights({ now, currentWeights: current, universe: eligible });
     // The strategy has seen this universe: a rotation's change no longer triggers a cycle by
     // itself (even when the strategy holds or its weights are rejected: no retry on every poll).
     store.setState({ targetUniverse: [...eligible] });
     const target = proposed === null ? null : restrictWeights(proposed, eligible);
-    if (target === null) {
-      const id = store.beginCycle(now, {}, "skipped");
-      store.updateCycle(id, { reason: "strategy holds", finishedAt: now });
-      return store.cycle(id) as CycleRecord;
+    if (target === null) return this.outcomes.hold(now, "strategy holds", started, { blocked: false });
+    // Where targets become orders: a zero for a held asset needs a rotation or valid data behind it.
+    const unbacked = unbackedZeroTargets(target, guard.held, guard.vouched);
+    if (unbacked.length > 0) {
+      return this.outcomes.hold(
+        now,
+        `zero target for ${unbacked.join(", ")}, which the vault holds, without valid market data behind it (no sale of it)`,
+        started,
+      );
     }
     const id = store.beginCycle(now, target);
     let targetBps: number[];
@@ -348,26 +446,56 @@ export class Keeper implements KeeperControl {
       targetBps = validateTargetWeights(target, await venue.universe(), { maxWeight: config.strategy.maxWeight });
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
-      store.updateCycle(id, { status: "failed", reason: `risk check: ${error.message}`, finishedAt: now });
-      logger.error({ cycle: id, reason: error.message }, "target weights rejected");
-      return store.cycle(id) as CycleRecord;
+      store.updateCycle(id, {
+        status: "failed",
+        outcome: "failed",
+        reason: `risk check: ${error.message}`,
+        finishedAt: now,
+      });
+      logger.error({ cycle: id, outcome: "failed", reason: error.message }, "target weights rejected");
+      return this.outcomes.finished(id, started);
     }
     try {
-      const outcome = await venue.execute(targetBps, this.journal(id), { submit: !config.dryRun, exit: exiting });
-      if (config.dryRun) {
-        store.updateCycle(id, { status: "dry-run", reason: outcome.reason, finishedAt: await venue.chainTime() });
-        return store.cycle(id) as CycleRecord;
+      const outcome = await venue.execute(targetBps, this.journal(id), {
+        submit: !config.dryRun,
+        exit: exiting,
+        maxTurnoverBps: guard.window.maxTurnoverBps,
+      });
+      if (outcome.kind === "nothing-to-trade") {
+        store.updateCycle(id, {
+          status: "skipped",
+          outcome: "nothing-to-trade",
+          reason: outcome.reason,
+          finishedAt: await venue.chainTime(),
+        });
+        // The vault is at the target already: it is the target drift is measured against.
+        if (!config.dryRun) store.setState({ targetWeights: target });
+        logger.info({ cycle: id, outcome: "nothing-to-trade", reason: outcome.reason }, "nothing to trade");
+        return this.outcomes.finished(id, started);
       }
-      return await this.finish(id, outcome, target);
+      if (config.dryRun) {
+        const ok = outcome.kind === "simulated";
+        store.updateCycle(id, {
+          status: ok ? "dry-run" : "failed",
+          outcome: ok ? "dry-run" : "failed",
+          reason: outcome.reason,
+          finishedAt: await venue.chainTime(),
+        });
+        if (ok) logger.info({ cycle: id, outcome: "dry-run" }, "dry run simulated");
+        else logger.error({ cycle: id, outcome: "failed", reason: outcome.reason }, "dry run failed");
+        return this.outcomes.finished(id, started);
+      }
+      return await this.finish(id, outcome, target, started);
     } catch (error) {
       const status = store.cycle(id)?.status;
       // Signed or submitted: the order may still land. Leave it for `resumePending`.
       if (status === "signed" || status === "submitted") throw error;
       const reason = error instanceof BallastError ? error.message : `unexpected: ${String(error)}`;
-      store.updateCycle(id, { status: "failed", reason, finishedAt: await venue.chainTime() });
-      logger.error({ cycle: id, reason }, "cycle failed");
+      store.updateCycle(id, { status: "failed", outcome: "failed", reason, finishedAt: await venue.chainTime() });
+      logger.error({ cycle: id, outcome: "failed", reason }, "cycle failed");
+      const record = this.outcomes.finished(id, started);
       if (!(error instanceof BallastError)) throw error;
-      return store.cycle(id) as CycleRecord;
+      return record;
     }
   }
 
@@ -377,8 +505,9 @@ export class Keeper implements KeeperControl {
     const found = store.pendingCycle();
     if (!found) return null;
     logger.warn({ cycle: found.cycle.id, status: found.cycle.status, nonce: found.cycle.nonce }, "resuming cycle");
+    const started = performance.now();
     const outcome = await venue.resume(found.pending, this.journal(found.cycle.id));
-    return this.finish(found.cycle.id, outcome, found.cycle.targetWeights);
+    return this.finish(found.cycle.id, outcome, found.cycle.targetWeights, started);
   }
 
   private journal(id: number): ExecutionJournal {
@@ -397,24 +526,27 @@ export class Keeper implements KeeperControl {
       submitted: (record) => {
         store.addTransaction(id, record, Math.floor(Date.now() / 1000));
         store.updateCycle(id, { status: "submitted", txHash: record.hash });
+        this.deps.metrics.submissions.inc({ kind: record.replaces ? "replacement" : "first" });
         this.deps.logger.info({ cycle: id, tx: record.hash, replaces: record.replaces }, "transaction sent");
       },
     };
   }
 
-  private async finish(id: number, outcome: ExecutionOutcome, target: Weights): Promise<CycleRecord> {
-    const { store, venue, logger, config } = this.deps;
+  private async finish(id: number, outcome: ExecutionOutcome, target: Weights, started: number): Promise<CycleRecord> {
+    const { store, venue, logger, config, metrics } = this.deps;
     const finishedAt = await venue.chainTime();
-    if (!outcome.ok) {
+    if (outcome.kind !== "executed") {
       store.updateCycle(id, {
         status: "failed",
+        outcome: "failed",
         reason: outcome.reason,
         txHash: outcome.txHash,
         gasUsed: outcome.gasUsed?.toString() ?? null,
         finishedAt,
       });
-      logger.error({ cycle: id, reason: outcome.reason, tx: outcome.txHash }, "rebalance failed");
-      return store.cycle(id) as CycleRecord;
+      if (outcome.gasUsed !== null) metrics.executed(outcome.gasUsed, null);
+      logger.error({ cycle: id, outcome: "failed", reason: outcome.reason, tx: outcome.txHash }, "rebalance failed");
+      return this.outcomes.finished(id, started);
     }
     const snap = await venue.snapshot();
     const baseDecimals = config.tokens[0]?.decimals ?? 6;
@@ -422,6 +554,7 @@ export class Keeper implements KeeperControl {
     const usd = (v: bigint | null) => (v === null ? null : toNumber(v, baseDecimals) * basePrice);
     const navBefore = usd(outcome.navBefore);
     const navAfter = usd(outcome.navAfter);
+    const costUsd = navBefore !== null && navAfter !== null ? navBefore - navAfter : null;
     store.addFills(
       id,
       outcome.fills,
@@ -433,12 +566,13 @@ export class Keeper implements KeeperControl {
       gasUsed: outcome.gasUsed?.toString() ?? null,
       navBefore,
       navAfter,
-      costUsd: navBefore !== null && navAfter !== null ? navBefore - navAfter : null,
+      costUsd,
     });
-    // Reconcile: the vault's weights after the trade against the plan.
+    metrics.executed(outcome.gasUsed, costUsd);
+    // Reconcile: the vault's weights after the trade against the strategy's target.
     const positions = await venue.positions();
     const weights = Object.fromEntries(positions.symbols.map((s, i) => [s, (positions.weightsBps[i] ?? 0) / 10_000]));
-    const drift = maxDriftBps(
+    const distance = maxDriftBps(
       positions.weightsBps,
       positions.symbols.map((s) => Math.round((target[s] ?? 0) * 10_000)),
     );
@@ -450,13 +584,27 @@ export class Keeper implements KeeperControl {
       navUsd: positions.navUsd,
       benchmark: this.deps.benchmark?.(finishedAt) ?? null,
     });
+    // Partial: the sizing capped a leg or scaled the move (slippage, turnover), or the vault is
+    // further from the strategy's target than the vault's own tolerance.
+    const { toleranceBps } = await venue.rebalanceWindow();
+    const capped = store.cycle(id)?.sizing?.startsWith("partial") === true;
+    const partial = capped || distance > toleranceBps;
     store.updateCycle(id, {
       status: "reconciled",
-      reason: drift > 0 ? `reconciled: max weight gap ${drift} bps from target` : null,
+      outcome: partial ? "partial" : "traded",
+      distanceBps: distance,
+      reason: partial
+        ? `partial: ${distance} bps from target (vault tolerance ${toleranceBps} bps)`
+        : distance > 0
+          ? `within tolerance: ${distance} bps from target`
+          : null,
       finishedAt,
     });
-    logger.info({ cycle: id, tx: outcome.txHash, gasUsed: outcome.gasUsed?.toString(), driftBps: drift }, "rebalanced");
-    return store.cycle(id) as CycleRecord;
+    metrics.targetDistance.set(distance / 10_000);
+    const fields = { cycle: id, tx: outcome.txHash, gasUsed: outcome.gasUsed?.toString(), distanceBps: distance };
+    if (partial) logger.warn({ ...fields, outcome: "partial", toleranceBps }, "partial rebalance");
+    else logger.info({ ...fields, outcome: "traded" }, "rebalanced");
+    return this.outcomes.finished(id, started);
   }
 
   /** Runs ticks every `pollSeconds` until `stop()`; errors are logged, never fatal. */

@@ -13,7 +13,19 @@ export type CycleStatus =
   | "reconciled"
   | "failed"
   | "skipped"
+  | "held"
   | "dry-run";
+
+/**
+ * How a finished cycle ended, for the operator: `traded` (the vault reached its target within
+ * the vault's tolerance), `partial` (it traded but a cap, the turnover budget or the slippage
+ * budget, left it short: `distanceBps` says how far), `nothing-to-trade` (every leg below the
+ * minimum size; not a failure), `held` (no order on purpose: the market guard, a zero target
+ * from missing data, the strategy; `reason` says which), `dry-run` (signed and simulated, not
+ * sent) and `failed`. Null while the cycle is in flight.
+ */
+export const CYCLE_OUTCOMES = ["traded", "partial", "nothing-to-trade", "held", "dry-run", "failed"] as const;
+export type CycleOutcome = (typeof CYCLE_OUTCOMES)[number];
 
 export interface CycleRecord {
   readonly id: number;
@@ -33,6 +45,10 @@ export interface CycleRecord {
   readonly targetWeights: Readonly<Record<string, number>>;
   /** What the leg sizing reported: capped legs (a partial rebalance), fallbacks to fixed haircuts. */
   readonly sizing?: string | null;
+  /** Null while in flight (and for cycles recorded before outcomes were). */
+  readonly outcome: CycleOutcome | null;
+  /** After a trade: the largest distance of a vault weight from the strategy's target, bps. */
+  readonly distanceBps: number | null;
 }
 
 /** One executed leg: the model's predicted cost next to the realised one (both vs Chainlink). */
@@ -136,6 +152,8 @@ export interface KeeperStatus {
   readonly lastCycle: CycleRecord | null;
   readonly nextRunAt: number | null;
   readonly riskLevel: RiskLevel;
+  /** Why the keeper is not trading right now (market guard, vault cooldown); null when it may. */
+  readonly holdReason: string | null;
 }
 
 export interface KeeperReadModel {
@@ -155,5 +173,9 @@ export interface KeeperReadModel {
 
 export interface KeeperControl {
   /** Runs a rebalance cycle now (outside the schedule); refused while the kill switch is on. */
-  triggerRebalance(): Promise<{ readonly accepted: boolean; readonly reason?: string }>;
+  triggerRebalance(): Promise<{
+    readonly accepted: boolean;
+    readonly outcome?: CycleOutcome | null;
+    readonly reason?: string;
+  }>;
 }

@@ -155,7 +155,7 @@ describe("keeper pipeline pieces", () => {
     it("migrates, persists each transition and finds a signed cycle to resume after reopening", () => {
       const path = join(mkdtempSync(join(tmpdir(), "ballast-store-")), "keeper.sqlite");
       const store = KeeperStore.open(path);
-      expect(store.schemaVersion()).to.equal(3);
+      expect(store.schemaVersion()).to.equal(4);
       const id = store.beginCycle(1000, { USDC: 0.5, WETH: 0.5 });
       const order = {
         assets: ["0x01", "0x02"],

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { ConfigError, DataError } from "../../../keeper/src/core/errors.js";
 import { startOperatorServer } from "../../../keeper/src/service/http/server.js";
+import { KeeperMetrics } from "../../../keeper/src/service/keeperMetrics.js";
 import { createLogger } from "../../../keeper/src/service/logger.js";
 import type { CycleRecord, NavPoint } from "../../../keeper/src/service/readModel.js";
 import { expectAbsClose } from "../../helpers/approx.js";
@@ -24,6 +25,8 @@ function parsePrometheus(text: string): { help: Map<string, string>; types: Map<
   const samples: Sample[] = [];
   expect(text.endsWith("\n"), "exposition ends with a newline").to.equal(true);
   for (const line of text.slice(0, -1).split("\n")) {
+    // The format ignores empty lines (prom-client separates families with one).
+    if (line === "") continue;
     const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
     if (meta) {
       const [, kind, name, rest] = meta as unknown as [string, string, string, string];
@@ -43,8 +46,11 @@ function parsePrometheus(text: string): { help: Map<string, string>; types: Map<
       labels[m[1] ?? ""] = (m[2] ?? "").replace(/\\n/g, "\n").replace(/\\"/g, '"').replace(/\\\\/g, "\\");
     }
     const value = valueText === "+Inf" ? Number.POSITIVE_INFINITY : Number(valueText);
-    expect(Number.isNaN(value) && valueText !== "NaN", `numeric value in: ${line}`).to.equal(false);
-    expect(types.has(name), `TYPE declared before samples of ${name}`).to.equal(true);
+    // Prometheus parses NaN case-insensitively (Go's ParseFloat); prom-client writes "Nan".
+    expect(Number.isNaN(value) && !/^nan$/i.test(valueText), `numeric value in: ${line}`).to.equal(false);
+    // A histogram's samples are its name with _bucket, _sum and _count.
+    const family = types.has(name) ? name : name.replace(/_(bucket|sum|count)$/, "");
+    expect(types.has(family), `TYPE declared before samples of ${name}`).to.equal(true);
     samples.push({ name, labels, value });
   }
   return { help, types, samples };
@@ -61,15 +67,18 @@ function sampleValue(
 describe("service/http operator API", () => {
   let keeper: FakeKeeper;
   let server: { url: string; close(): Promise<void> };
+  let metrics: KeeperMetrics;
 
   beforeEach(async () => {
     keeper = buildFakeKeeper(11, 90);
+    metrics = new KeeperMetrics();
     server = await startOperatorServer({
       readModel: keeper.readModel,
       control: keeper.control,
       authToken: TOKEN,
       port: 0,
       logger: silent,
+      metrics,
     });
   });
 
@@ -97,12 +106,13 @@ describe("service/http operator API", () => {
       ...last,
       id: last.id + 1,
       status: "failed",
+      outcome: "failed",
       reason: "reverted: CooldownActive(1)",
     });
     const degraded = (await (await get("/health")).json()) as { status: string; lastCycleSucceeded: boolean | null };
     expect(degraded).to.include({ status: "degraded", lastCycleSucceeded: false });
 
-    keeper.readModel.cycleLog.push({ ...last, id: last.id + 2, status: "submitted", finishedAt: null });
+    keeper.readModel.cycleLog.push({ ...last, id: last.id + 2, status: "submitted", outcome: null, finishedAt: null });
     const running = (await (await get("/health")).json()) as { lastCycleOutcome: string; lastCycleSucceeded: null };
     expect(running).to.include({ lastCycleOutcome: "in-progress", lastCycleSucceeded: null });
   });
@@ -295,43 +305,96 @@ describe("service/http operator API", () => {
     for (const name of types.keys()) expect(help.has(name), `HELP for ${name}`).to.equal(true);
     for (const name of [
       "keeper_up",
-      "keeper_cycles",
       "keeper_last_cycle_timestamp_seconds",
       "keeper_nav_usd",
       "keeper_nav_per_share",
-      "keeper_weight_drift",
-      "keeper_gas_used_total",
+      "keeper_weight_drift_ratio",
       "keeper_kill_switch",
     ]) {
-      expect(types.has(name), `TYPE for ${name}`).to.equal(true);
+      expect(types.get(name), `TYPE for ${name}`).to.equal("gauge");
     }
-    expect(types.get("keeper_gas_used_total")).to.equal("counter");
-
     const log = keeper.readModel.cycleLog;
     const last = keeper.readModel.navHistory().at(-1) as NavPoint;
     expect(sampleValue(samples, "keeper_up")).to.equal(1);
     expect(sampleValue(samples, "keeper_kill_switch")).to.equal(0);
-    expect(sampleValue(samples, "keeper_cycles", { status: "reconciled" })).to.equal(
-      log.filter((c) => c.status === "reconciled").length,
-    );
-    expect(sampleValue(samples, "keeper_cycles", { status: "failed" })).to.equal(
-      log.filter((c) => c.status === "failed").length,
-    );
-    expect(sampleValue(samples, "keeper_cycles", { status: "submitted" })).to.equal(0);
-    expect(sampleValue(samples, "keeper_gas_used_total")).to.equal(
-      log.reduce((s, c) => s + (c.gasUsed === null ? 0 : Number(c.gasUsed)), 0),
-    );
     expect(sampleValue(samples, "keeper_last_cycle_timestamp_seconds")).to.equal(log.at(-1)?.startedAt);
-    expect(sampleValue(samples, "keeper_last_cycle_success")).to.equal(1);
+    expect(sampleValue(samples, "keeper_last_cycle_outcome", { outcome: "traded" })).to.equal(1);
+    expect(sampleValue(samples, "keeper_last_cycle_outcome", { outcome: "failed" })).to.equal(0);
     expect(sampleValue(samples, "keeper_nav_per_share")).to.equal(last.navPerShare);
     expect(sampleValue(samples, "keeper_nav_usd")).to.equal(last.navUsd);
     expect(sampleValue(samples, "keeper_risk_level")).to.equal(2);
-    expect(sampleValue(samples, "keeper_weight", { asset: "WETH", kind: "target" })).to.equal(0.32);
+    expect(sampleValue(samples, "keeper_weight_ratio", { asset: "WETH", kind: "target" })).to.equal(0.32);
     expect(sampleValue(samples, "keeper_info", { chain_id: "42161" })).to.equal(1);
 
     keeper.readModel.killSwitch = true;
     const after = parsePrometheus(await (await get("/metrics")).text());
     expect(sampleValue(after.samples, "keeper_kill_switch")).to.equal(1);
+  });
+
+  it("exposes counters, a cycle-duration histogram, gauges and process metrics by the Prometheus conventions", async () => {
+    metrics.cycleFinished("traded", 3.2);
+    metrics.cycleFinished("failed", 0.4);
+    metrics.cycleFinished("held", 0.01);
+    metrics.executed(250_000n, 12.5);
+    // A rebalance that gained value must not lower the cost counter.
+    metrics.executed(240_000n, -3);
+    metrics.rpcErrors.inc();
+    metrics.failovers.inc();
+    metrics.submissions.inc({ kind: "first" });
+    metrics.submitterBalance.set(0.75);
+    metrics.dataAge.set(3_600);
+    metrics.targetDistance.set(0.1923);
+    const { types, samples } = parsePrometheus(await (await get("/metrics")).text());
+
+    const counters = [...types].filter(([, type]) => type === "counter").map(([name]) => name);
+    expect(counters).to.include.members([
+      "keeper_cycles_total",
+      "keeper_rpc_errors_total",
+      "keeper_rpc_failovers_total",
+      "keeper_submissions_total",
+      "keeper_gas_used_total",
+      "keeper_execution_cost_usd_total",
+      "keeper_execution_gain_usd_total",
+      "keeper_market_holds_total",
+    ]);
+    for (const name of counters) expect(name, "counter names end in _total").to.match(/_total$/);
+    // prom-client's own nodejs_active_*_total are gauges; the keeper's _total names are counters.
+    for (const [name, type] of types) {
+      if (name.startsWith("keeper_") && name.endsWith("_total"))
+        expect(type, `${name} is a counter`).to.equal("counter");
+    }
+    // The old gauge of cycles by status is gone: cycles are a counter by outcome.
+    expect(types.has("keeper_cycles")).to.equal(false);
+    expect(sampleValue(samples, "keeper_cycles_total", { outcome: "traded" })).to.equal(1);
+    expect(sampleValue(samples, "keeper_cycles_total", { outcome: "failed" })).to.equal(1);
+    expect(sampleValue(samples, "keeper_cycles_total", { outcome: "held" })).to.equal(1);
+    expect(sampleValue(samples, "keeper_cycles_total", { outcome: "nothing-to-trade" })).to.equal(0);
+    expect(sampleValue(samples, "keeper_execution_cost_usd_total")).to.equal(12.5);
+    expect(sampleValue(samples, "keeper_execution_gain_usd_total")).to.equal(3);
+    expect(sampleValue(samples, "keeper_gas_used_total")).to.equal(490_000);
+    expect(sampleValue(samples, "keeper_rpc_errors_total")).to.equal(1);
+    expect(sampleValue(samples, "keeper_rpc_failovers_total")).to.equal(1);
+    expect(sampleValue(samples, "keeper_submissions_total", { kind: "first" })).to.equal(1);
+
+    expect(types.get("keeper_cycle_duration_seconds")).to.equal("histogram");
+    const buckets = samples.filter((s) => s.name === "keeper_cycle_duration_seconds_bucket");
+    expect(buckets.length).to.be.greaterThan(3);
+    expect(buckets.some((b) => b.labels.le === "+Inf")).to.equal(true);
+    expect(sampleValue(samples, "keeper_cycle_duration_seconds_bucket", { outcome: "traded", le: "+Inf" })).to.equal(1);
+    expect(sampleValue(samples, "keeper_cycle_duration_seconds_bucket", { outcome: "traded", le: "2" })).to.equal(0);
+    expect(sampleValue(samples, "keeper_cycle_duration_seconds_count", { outcome: "traded" })).to.equal(1);
+    expectAbsClose(sampleValue(samples, "keeper_cycle_duration_seconds_sum", { outcome: "traded" }) ?? 0, 3.2, 1e-9);
+
+    expect(types.get("keeper_submitter_balance_eth")).to.equal("gauge");
+    expect(sampleValue(samples, "keeper_submitter_balance_eth")).to.equal(0.75);
+    expect(sampleValue(samples, "keeper_market_data_age_seconds")).to.equal(3_600);
+    expect(sampleValue(samples, "keeper_target_distance_ratio")).to.equal(0.1923);
+    expect(sampleValue(samples, "keeper_holding")).to.equal(0);
+
+    // prom-client's default process metrics, on the keeper's own registry.
+    expect(types.get("process_cpu_seconds_total")).to.equal("counter");
+    expect(types.get("process_resident_memory_bytes")).to.equal("gauge");
+    expect(samples.some((s) => s.name.startsWith("process_") && s.value > 0)).to.equal(true);
   });
 
   it("escapes label values so odd strategy names keep the exposition parseable", async () => {

@@ -144,7 +144,7 @@ describe("service/http dashboard in headless Chromium", () => {
     const newest = cycles.at(-1) as CycleRecord;
     const firstCells = await rows.first().locator("td").allTextContents();
     expect(firstCells[0]).to.equal(String(newest.id));
-    expect(firstCells[2]).to.equal("reconciled");
+    expect(firstCells[2]).to.equal("traded");
     const bps = (((newest.costUsd ?? 0) / (newest.navBefore ?? 1)) * 10_000).toFixed(1);
     expect(firstCells[5]).to.equal(bps);
     expect(await page.locator("#weights-body tr").count()).to.equal(6);
@@ -171,6 +171,7 @@ describe("service/http dashboard in headless Chromium", () => {
       ...last,
       id: last.id + 1,
       status: "failed",
+      outcome: "failed",
       txHash: null,
       reason: "reverted: CooldownActive(readyAt=1743465600)",
     });
@@ -178,6 +179,35 @@ describe("service/http dashboard in headless Chromium", () => {
     await expectText(page, "#badges", "kill switch on");
     await expectText(page, "#alert", `Last cycle #${last.id + 1} failed: reverted: CooldownActive`);
     expect(await page.isVisible("#alert")).to.equal(true);
+    expect(problems, problems.join("\n")).to.deep.equal([]);
+  });
+
+  it("shows a hold as a banner and each cycle's outcome, a partial one apart from a full trade", async () => {
+    const last = keeper.readModel.cycleLog.at(-1) as CycleRecord;
+    keeper.readModel.killSwitch = false;
+    const reason = "market guard: WBTC has no positive finite price on the bar of 2025-03-31T00:00:00Z";
+    keeper.readModel.cycleLog.push(
+      {
+        ...last,
+        id: last.id + 1,
+        status: "reconciled",
+        outcome: "partial",
+        distanceBps: 1_923,
+        reason: "partial: 1923 bps from target (vault tolerance 150 bps)",
+      },
+      { ...last, id: last.id + 2, status: "held", outcome: "held", txHash: null, gasUsed: null, reason },
+    );
+    keeper.readModel.holdReason = reason;
+    await page.clock.runFor(REFRESH_MS + 1_000);
+    await expectText(page, "#alert", `Holding, no orders: ${reason}`);
+    await expectText(page, "#badges", "holding");
+    const rows = page.locator("#cycles-body tr");
+    const held = await rows.nth(0).locator("td").allTextContents();
+    const partial = await rows.nth(1).locator("td").allTextContents();
+    expect([held[0], held[2]]).to.deep.equal([String(last.id + 2), "held"]);
+    expect([partial[0], partial[2]]).to.deep.equal([String(last.id + 1), "partial"]);
+    expect(await rows.nth(1).locator("td").nth(2).getAttribute("class")).to.equal("status-partial");
+    await expectText(page, "#last-cycle-status", "held");
     expect(problems, problems.join("\n")).to.deep.equal([]);
   });
 });

@@ -40,6 +40,7 @@ export class FakeReadModel implements KeeperReadModel {
   killSwitch = false;
   dryRun = false;
   running = true;
+  holdReason: string | null = null;
   /** When set, every read throws it (to test 500 handling). */
   failWith: Error | null = null;
 
@@ -64,6 +65,7 @@ export class FakeReadModel implements KeeperReadModel {
       lastCycle: this.cycleLog.at(-1) ?? null,
       nextRunAt: (this.nav.at(-1)?.t ?? START) + DAY,
       riskLevel: "medium",
+      holdReason: this.holdReason,
     };
   }
 
@@ -226,6 +228,8 @@ function cycle(c: CycleInput): CycleRecord {
     costUsd: c.costUsd,
     gasUsed: c.gasUsed,
     targetWeights: Object.fromEntries(ASSETS.map((a, i) => [a, TARGET[i] ?? 0])),
+    outcome: failed ? "failed" : "traded",
+    distanceBps: failed ? null : 0,
   };
 }
 

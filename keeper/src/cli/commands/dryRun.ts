@@ -1,6 +1,14 @@
-/** `keeper dry-run`: one cycle up to simulation and signing, without submitting. */
+/**
+ * `keeper dry-run`: one cycle up to simulation and signing, without submitting. Exits 0 when
+ * the order simulated (or there was nothing to trade), 1 when the cycle failed (a simulation
+ * that reverted: the decoded reason is printed) or held (the reason is printed).
+ */
+import type { CycleOutcome } from "../../service/readModel.js";
 import { answerHelp } from "../usage.js";
 import { configFromFlags, keeperUsage, openFromFlags, parseKeeperFlags, withStartupErrors } from "./keeperSession.js";
+
+/** Outcomes of a dry run that say "the real cycle would go through". */
+const PASSED: ReadonlySet<CycleOutcome | null> = new Set(["dry-run", "nothing-to-trade"]);
 
 export async function dryRunCommand(argv: string[]): Promise<number> {
   const help = answerHelp(argv, keeperUsage("dry-run"));
@@ -10,9 +18,12 @@ export async function dryRunCommand(argv: string[]): Promise<number> {
     const keeper = await openFromFlags(flags, configFromFlags(flags, { dryRun: true }));
     try {
       const result = await keeper.triggerRebalance();
-      const cycle = keeper.store.cycles(1)[0];
-      console.log(JSON.stringify({ accepted: result.accepted, cycle }, null, 2));
-      return cycle?.status === "dry-run" ? 0 : 1;
+      const cycle = keeper.store.cycles(1)[0] ?? null;
+      const outcome = result.accepted ? (cycle?.outcome ?? null) : (result.outcome ?? null);
+      console.log(JSON.stringify({ ...result, cycle }, null, 2));
+      if (PASSED.has(outcome) && result.accepted) return 0;
+      console.error(`dry run ${outcome ?? "did not run"}: ${result.reason ?? cycle?.reason ?? "no reason recorded"}`);
+      return 1;
     } finally {
       keeper.close();
     }

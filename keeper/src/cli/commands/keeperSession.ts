@@ -77,16 +77,21 @@ export function configFromFlags(flags: KeeperFlags, extra: Record<string, unknow
 /** Opens a keeper whose strategy reads daily market data from `--market <csv>`. */
 export async function openFromFlags(flags: KeeperFlags, config: KeeperConfig): Promise<Keeper> {
   if (!flags.market) throw new ConfigError("--market <csv> is required: the strategy needs daily market data");
-  const { panel } = loadMarketCsv(flags.market, { symbols: config.tokens.map((t) => t.symbol) });
+  const { panel, report } = loadMarketCsv(flags.market, { symbols: config.tokens.map((t) => t.symbol) });
   const symbols = config.tokens.map((t) => t.symbol);
   const oracle = new StrategyOracle(strategyFor(config.strategy.name, config.strategy.maxWeight), panel, symbols);
   const env = process.env;
   const secrets = [config.signer.keyEnv, config.submitter.keyEnv, config.admin.keyEnv]
     .map((k) => env[k] ?? "")
     .filter(Boolean);
+  const logger = createLogger({ secrets });
+  // What validation dropped, repaired or flagged; the market guard then checks the view each cycle.
+  const found = Object.entries(report.counts).filter(([, n]) => n > 0);
+  if (found.length > 0) logger.warn({ market: flags.market, ...Object.fromEntries(found) }, "market data issues");
   return openKeeper(config, {
     oracle,
-    logger: createLogger({ secrets }),
+    logger,
+    market: () => panel,
     riskLevel: (t, holdings) => oracle.riskLevel(t, holdings),
     // Rotations re-run the classifier on the same market data, point in time.
     ...(config.strategy.rotationDays > 0

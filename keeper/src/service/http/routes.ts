@@ -4,18 +4,20 @@
  * server only moves bytes. Unknown paths are 404, known paths with another method are 405.
  */
 import { z } from "zod";
+import type { KeeperMetrics } from "../keeperMetrics.js";
 import type { Logger } from "../logger.js";
 import type { KeeperControl, KeeperReadModel, NavPoint } from "../readModel.js";
 import { isAuthorized } from "./auth.js";
-import { cycleOutcome } from "./cycleOutcome.js";
+import { cycleOutcome, cycleSucceeded } from "./cycleOutcome.js";
 import type { StaticAsset } from "./dashboardAssets.js";
-import { PROMETHEUS_CONTENT_TYPE, renderMetrics } from "./metrics.js";
 import { errorReply, type HttpReply, internalErrorReply, jsonReply } from "./replies.js";
 import { weightDrift } from "./weightDrift.js";
 
 export interface RouteContext {
   readonly readModel: KeeperReadModel;
   readonly control: KeeperControl;
+  /** The keeper's registry, with the read-model gauges registered on it. */
+  readonly metrics: KeeperMetrics;
   readonly authToken: string;
   readonly assets: ReadonlyMap<string, StaticAsset>;
   readonly logger: Logger;
@@ -100,21 +102,28 @@ function assetHeaders(path: string, asset: StaticAsset): Record<string, string> 
   return headers;
 }
 
-/** Liveness: 200 while the process answers; the last cycle's outcome is reported, not fatal. */
+/**
+ * Liveness: 200 while the process answers. `status` is "degraded" after a failed cycle, "held"
+ * while the keeper holds on purpose (market guard, vault cooldown; `holdReason` says why),
+ * else "ok"; the last cycle's outcome is reported, never fatal.
+ */
 function health(_req: RouteRequest, ctx: RouteContext): HttpReply {
   const s = ctx.readModel.status();
   const outcome = s.lastCycle ? cycleOutcome(s.lastCycle) : null;
   return jsonReply(200, {
-    status: outcome === "failed" ? "degraded" : "ok",
+    status: outcome === "failed" ? "degraded" : s.holdReason ? "held" : "ok",
     uptimeSeconds: Math.round((Date.now() - ctx.startedAtMs) / 1000),
     running: s.running,
     killSwitch: s.killSwitch,
+    holdReason: s.holdReason,
     lastCycleOutcome: outcome,
-    lastCycleSucceeded: outcome === null || outcome === "in-progress" ? null : outcome === "succeeded",
+    lastCycleSucceeded: s.lastCycle ? cycleSucceeded(s.lastCycle) : null,
     lastCycle: s.lastCycle
       ? {
           id: s.lastCycle.id,
           status: s.lastCycle.status,
+          outcome,
+          distanceBps: s.lastCycle.distanceBps,
           startedAt: s.lastCycle.startedAt,
           finishedAt: s.lastCycle.finishedAt,
           reason: s.lastCycle.reason,
@@ -208,16 +217,20 @@ async function rebalance(req: RouteRequest, ctx: RouteContext): Promise<HttpRepl
     });
   }
   const result = await ctx.control.triggerRebalance();
-  ctx.logger.info({ accepted: result.accepted, reason: result.reason }, "rebalance triggered by operator");
+  ctx.logger.info(
+    { accepted: result.accepted, outcome: result.outcome, reason: result.reason },
+    "rebalance triggered by operator",
+  );
+  const outcome = result.outcome === undefined ? {} : { outcome: result.outcome };
   return result.accepted
-    ? jsonReply(202, { accepted: true })
-    : jsonReply(409, { accepted: false, reason: result.reason ?? "refused by the keeper" });
+    ? jsonReply(202, { accepted: true, ...outcome })
+    : jsonReply(409, { accepted: false, ...outcome, reason: result.reason ?? "refused by the keeper" });
 }
 
-function metrics(_req: RouteRequest, ctx: RouteContext): HttpReply {
+async function metrics(_req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
   return {
     status: 200,
-    headers: { "content-type": PROMETHEUS_CONTENT_TYPE, "cache-control": "no-store" },
-    body: renderMetrics(ctx.readModel),
+    headers: { "content-type": ctx.metrics.contentType, "cache-control": "no-store" },
+    body: await ctx.metrics.render(),
   };
 }

@@ -8,9 +8,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { ConfigError } from "../../core/errors.js";
+import { KeeperMetrics } from "../keeperMetrics.js";
 import { createLogger, type Logger } from "../logger.js";
 import type { KeeperControl, KeeperReadModel } from "../readModel.js";
 import { loadDashboardAssets } from "./dashboardAssets.js";
+import { registerReadModelMetrics } from "./metrics.js";
 import { errorReply, type HttpReply } from "./replies.js";
 import { dispatch, type RouteContext } from "./routes.js";
 
@@ -24,6 +26,8 @@ export interface OperatorServerOptions {
   /** 0 (the default) picks a free port. */
   readonly port?: number;
   readonly logger?: Logger;
+  /** The running keeper's instruments (`keeper.deps.metrics`); a fresh set when absent. */
+  readonly metrics?: KeeperMetrics;
 }
 
 export interface OperatorServer {
@@ -62,9 +66,12 @@ export async function startOperatorServer(options: OperatorServerOptions): Promi
   }
   const { authToken, host, port } = parsed.data;
   const logger = (options.logger ?? createLogger({ secrets: [authToken] })).child({ component: "http" });
+  const metrics = options.metrics ?? new KeeperMetrics();
+  registerReadModelMetrics(metrics, options.readModel);
   const ctx: RouteContext = {
     readModel: options.readModel,
     control: options.control,
+    metrics,
     authToken,
     assets: loadDashboardAssets(),
     logger,

@@ -18,16 +18,18 @@ import type { Fill, PendingOrder } from "../../execution/indexVaultVenue.js";
 import type { RebalanceOrder } from "../../execution/rebalanceOrder.js";
 import type { LegPlan } from "../../execution/sizeLegs.js";
 import type { BroadcastRecord } from "../../execution/txSender.js";
-import type {
-  CompositionPoint,
-  CycleRecord,
-  CycleStatus,
-  KeeperReadModel,
-  KeeperStatus,
-  LegRecord,
-  NavPoint,
-  RiskLevel,
-  RotationRecord,
+import {
+  type CompositionPoint,
+  CYCLE_OUTCOMES,
+  type CycleOutcome,
+  type CycleRecord,
+  type CycleStatus,
+  type KeeperReadModel,
+  type KeeperStatus,
+  type LegRecord,
+  type NavPoint,
+  type RiskLevel,
+  type RotationRecord,
 } from "../readModel.js";
 import { MIGRATIONS } from "./migrations.js";
 import { RotationStore } from "./rotationStore.js";
@@ -43,6 +45,8 @@ export interface CyclePatch {
   readonly costUsd?: number | null;
   readonly gasUsed?: string | null;
   readonly sizing?: string | null;
+  readonly outcome?: CycleOutcome | null;
+  readonly distanceBps?: number | null;
 }
 
 /** What the store keeps of a planned leg, to set its prediction beside the fill. */
@@ -70,6 +74,8 @@ export interface KeeperState {
   readonly targetUniverse: readonly string[] | null;
   /** Chain time the rotation clock starts from (the first tick), until the first rotation. */
   readonly rotationAnchor: number | null;
+  /** Why the keeper is not trading now (market guard, vault cooldown); null when it may. */
+  readonly holdReason: string | null;
 }
 
 const DEFAULT_STATE: KeeperState = {
@@ -86,6 +92,7 @@ const DEFAULT_STATE: KeeperState = {
   targetWeights: {},
   targetUniverse: null,
   rotationAnchor: null,
+  holdReason: null,
 };
 
 const COLUMN: Readonly<Record<keyof CyclePatch, string>> = {
@@ -99,6 +106,8 @@ const COLUMN: Readonly<Record<keyof CyclePatch, string>> = {
   costUsd: "cost_usd",
   gasUsed: "gas_used",
   sizing: "sizing",
+  outcome: "outcome",
+  distanceBps: "distance_bps",
 };
 
 const cycleRow = z.object({
@@ -115,6 +124,8 @@ const cycleRow = z.object({
   gas_used: z.string().nullable(),
   target_weights: z.string(),
   sizing: z.string().nullable(),
+  outcome: z.enum(CYCLE_OUTCOMES).nullable(),
+  distance_bps: z.number().nullable(),
 });
 
 const legPlansJson = z.array(
@@ -165,6 +176,8 @@ function toCycle(raw: unknown): CycleRecord {
     gasUsed: r.gas_used,
     targetWeights: weightsSchema.parse(JSON.parse(r.target_weights)),
     sizing: r.sizing,
+    outcome: r.outcome,
+    distanceBps: r.distance_bps,
   };
 }
 
@@ -457,6 +470,7 @@ export class KeeperStore implements KeeperReadModel {
       lastCycle: cycles[0] ?? null,
       nextRunAt: s.nextRunAt,
       riskLevel: s.riskLevel,
+      holdReason: s.holdReason,
     };
   }
 

@@ -84,4 +84,17 @@ export const MIGRATIONS: readonly string[] = [
      reason TEXT,
      updated_at INTEGER NOT NULL
    );`,
+  // 4: distinct cycle outcomes (traded, partial, nothing to trade, held, dry run, failed) and
+  // the distance from target a trade left; earlier cycles get the outcome their record implies.
+  `ALTER TABLE cycles ADD COLUMN outcome TEXT;
+   ALTER TABLE cycles ADD COLUMN distance_bps INTEGER;
+   UPDATE cycles SET outcome = CASE
+     WHEN status = 'reconciled' AND sizing LIKE 'partial%' THEN 'partial'
+     WHEN status = 'reconciled' THEN 'traded'
+     WHEN status = 'failed' AND reason LIKE 'nothing to trade%' THEN 'nothing-to-trade'
+     WHEN status = 'failed' THEN 'failed'
+     WHEN status = 'skipped' THEN 'held'
+     WHEN status = 'dry-run' THEN 'dry-run'
+     ELSE NULL END;
+   CREATE INDEX cycles_outcome ON cycles(outcome);`,
 ];

@@ -57,11 +57,16 @@ function renderHeader(status) {
   badges.append(el("span", status.running ? "running" : "stopped", `badge ${status.running ? "ok" : "bad"}`));
   if (status.killSwitch) badges.append(el("span", "kill switch on", "badge bad"));
   if (status.dryRun) badges.append(el("span", "dry run", "badge warn"));
+  if (status.holdReason) badges.append(el("span", "holding", "badge warn"));
 
   const last = status.lastCycle;
   const alert = $("alert");
-  if (last && last.status === "failed") {
+  if (last && (last.outcome ?? last.status) === "failed") {
     alert.textContent = `Last cycle #${last.id} failed: ${last.reason ?? "no reason recorded"}`;
+    alert.hidden = false;
+  } else if (status.holdReason) {
+    // The keeper holds on purpose (market guard, vault cooldown): no order until this clears.
+    alert.textContent = `Holding, no orders: ${status.holdReason}`;
     alert.hidden = false;
   } else {
     alert.hidden = true;
@@ -94,7 +99,7 @@ function renderCards(status, nav) {
 
   const lc = status.lastCycle;
   $("last-cycle").textContent = lc ? `#${lc.id}` : "none yet";
-  $("last-cycle-status").textContent = lc ? `${lc.status} · ${dateTime(lc.startedAt)}` : "";
+  $("last-cycle-status").textContent = lc ? `${lc.outcome ?? lc.status} · ${dateTime(lc.startedAt)}` : "";
   $("next-run").textContent = orDash(status.nextRunAt, (t) => `next run ${dateTime(t)}`);
 }
 
@@ -232,7 +237,8 @@ function renderCycles(cycles) {
     if (c.gasUsed !== null) gas += BigInt(c.gasUsed);
     const costBps = c.costUsd !== null && c.navBefore ? (c.costUsd / c.navBefore) * 10_000 : null;
     const tr = el("tr");
-    const status = IN_PROGRESS.has(c.status) ? `${c.status}…` : c.status;
+    // Finished cycles show their outcome (traded, partial, nothing-to-trade, held, ...).
+    const status = IN_PROGRESS.has(c.status) ? `${c.status}…` : (c.outcome ?? c.status);
     const tx = el("td");
     if (c.txHash) {
       const code = el("code", `${c.txHash.slice(0, 10)}…${c.txHash.slice(-6)}`);
@@ -244,7 +250,7 @@ function renderCycles(cycles) {
     tr.append(
       el("td", String(c.id)),
       el("td", dateTime(c.startedAt)),
-      el("td", status, `status-${c.status}`),
+      el("td", status, `status-${IN_PROGRESS.has(c.status) ? c.status : (c.outcome ?? c.status)}`),
       el(
         "td",
         orDash(c.navBefore, (v) => usd.format(v)),
