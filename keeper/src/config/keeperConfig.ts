@@ -123,6 +123,34 @@ export const keeperConfigSchema = z.object({
       waitTimeoutMs: z.number().int().positive().default(300_000),
     })
     .prefault({}),
+  /**
+   * Live market data (keeper/src/data/live): where the history and each new daily bar come
+   * from, and when data is too old or too far from Chainlink to trade on.
+   */
+  market: z
+    .object({
+      /** "chainlink" (the feeds' past rounds) needs nothing but the RPC URL. */
+      source: z.enum(["chainlink", "coingecko", "csv"]).default("chainlink"),
+      /** The operator's market CSV, for source "csv" (`--market FILE` sets both). */
+      csvPath: z.string().min(1).optional(),
+      /** CoinGecko coin ids by symbol, over the built-in ones; URL and key: COINGECKO_* variables. */
+      coingeckoIds: z.record(z.string(), z.string().min(1)).default({}),
+      /** Daily bars kept and shown to the strategy. */
+      historyBars: z.number().int().min(2).max(5_000).default(180),
+      /** A cycle refuses to trade when the newest bar closed longer ago than this. */
+      maxBarAgeSeconds: z
+        .number()
+        .int()
+        .positive()
+        .default(36 * 3_600),
+      /** A cycle refuses to trade when a newest close and its Chainlink answer differ by more (fraction). */
+      maxChainlinkDeviation: z.number().gt(0).max(1).default(0.03),
+    })
+    .prefault({})
+    .refine((m) => m.source !== "csv" || m.csvPath !== undefined, {
+      message: "market.csvPath is required when market.source is csv",
+      path: ["csvPath"],
+    }),
   rpc: z
     .object({
       retries: z.number().int().min(1).default(3),
@@ -189,6 +217,11 @@ export function loadKeeperConfig(options: LoadConfigOptions = {}): KeeperConfig 
 
 export function killFilePath(config: Pick<KeeperConfig, "dataDir">): string {
   return join(config.dataDir, "KILL");
+}
+
+/** The live market's bar store (an SQLite data cache). */
+export function marketCachePath(config: Pick<KeeperConfig, "dataDir">): string {
+  return join(config.dataDir, "market.sqlite");
 }
 
 export function storePath(config: Pick<KeeperConfig, "dataDir">): string {

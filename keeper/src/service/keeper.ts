@@ -25,6 +25,7 @@ import {
 import {
   maxDriftBps,
   type Oracle,
+  OracleHold,
   restrictWeights,
   type VenueAsset,
   validateTargetWeights,
@@ -328,6 +329,13 @@ export class Keeper implements KeeperControl {
   ): Promise<CycleRecord> {
     const { store, venue, oracle, logger, config } = this.deps;
     const proposed = await oracle.targetWeights({ now, currentWeights: current, universe: eligible });
+    if (proposed instanceof OracleHold) {
+      // A refusal (e.g. stale data) has not seen the universe: a rotation still triggers after it.
+      const id = store.beginCycle(now, {}, "skipped");
+      store.updateCycle(id, { reason: proposed.reason, finishedAt: now });
+      logger.warn({ cycle: id, reason: proposed.reason }, "oracle refused: no trade");
+      return store.cycle(id) as CycleRecord;
+    }
     // The strategy has seen this universe: a rotation's change no longer triggers a cycle by
     // itself (even when the strategy holds or its weights are rejected: no retry on every poll).
     store.setState({ targetUniverse: [...eligible] });

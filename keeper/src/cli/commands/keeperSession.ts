@@ -1,14 +1,16 @@
 /**
- * Shared start-up of the keeper commands: flags -> validated config -> market data for the
- * strategy -> a keeper opened with preflight checks. Errors before anything is sent are
+ * Shared start-up of the keeper commands: flags -> validated config -> live market data
+ * (backfilled) for the strategy -> a keeper opened with preflight checks. Errors before anything is sent are
  * printed clearly and become exit code 2.
  */
 import { parseArgs } from "node:util";
 import { type KeeperConfig, loadKeeperConfig } from "../../config/keeperConfig.js";
-import { BallastError, ConfigError } from "../../core/errors.js";
-import { loadMarketCsv } from "../../data/csv.js";
-import { StrategyOracle } from "../../execution/strategyOracle.js";
-import { ClassifierUniverse } from "../../execution/universeSource.js";
+import { BallastError, ConfigError, DataError } from "../../core/errors.js";
+import type { MarketSource } from "../../data/live/liveMarket.js";
+import { type OpenedLiveMarket, openLiveMarket } from "../../data/live/openLiveMarket.js";
+import { FailoverRpc } from "../../execution/failoverRpc.js";
+import { LiveOracle } from "../../execution/liveOracle.js";
+import { ClassifierUniverse, type UniverseSource } from "../../execution/universeSource.js";
 import { type Keeper, openKeeper } from "../../service/keeper.js";
 import { createLogger } from "../../service/logger.js";
 import { strategyFor } from "../strategyChoice.js";
@@ -42,25 +44,87 @@ export function configFromFlags(flags: KeeperFlags, extra: Record<string, unknow
   });
 }
 
-/** Opens a keeper whose strategy reads daily market data from `--market <csv>`. */
-export async function openFromFlags(flags: KeeperFlags, config: KeeperConfig): Promise<Keeper> {
-  if (!flags.market) throw new ConfigError("--market <csv> is required: the strategy needs daily market data");
-  const { panel } = loadMarketCsv(flags.market, { symbols: config.tokens.map((t) => t.symbol) });
-  const symbols = config.tokens.map((t) => t.symbol);
-  const oracle = new StrategyOracle(strategyFor(config.strategy.name, config.strategy.maxWeight), panel, symbols);
+export interface KeeperSession {
+  readonly keeper: Keeper;
+  readonly oracle: LiveOracle;
+  /** Closes the keeper, the market's RPC connection and its bar store. */
+  close(): void;
+}
+
+/**
+ * Opens a keeper on live market data: the market is backfilled first (history from the
+ * configured source; `--market <csv>` makes the operator's CSV that source), then every cycle
+ * the oracle takes a fresh snapshot and refuses to trade on stale or disputed data.
+ */
+export async function openSession(flags: KeeperFlags, config: KeeperConfig): Promise<KeeperSession> {
+  const effective: KeeperConfig = flags.market
+    ? { ...config, market: { ...config.market, source: "csv", csvPath: flags.market } }
+    : config;
   const env = process.env;
   const secrets = [config.signer.keyEnv, config.submitter.keyEnv, config.admin.keyEnv]
     .map((k) => env[k] ?? "")
     .filter(Boolean);
-  return openKeeper(config, {
-    oracle,
-    logger: createLogger({ secrets }),
-    riskLevel: (t) => oracle.riskLevel(t),
-    // Rotations re-run the classifier on the same market data, point in time.
-    ...(config.strategy.rotationDays > 0
-      ? { universe: new ClassifierUniverse(panel, config.strategy.classifier) }
-      : {}),
+  const logger = createLogger({ secrets });
+  const rpc = new FailoverRpc({
+    urls: effective.rpcUrls,
+    chainId: effective.chainId,
+    retries: effective.rpc.retries,
+    backoffMs: effective.rpc.backoffMs,
+    timeoutMs: effective.rpc.timeoutMs,
   });
+  let live: OpenedLiveMarket | undefined;
+  try {
+    live = await openLiveMarket(effective, rpc, env);
+    const opened = live;
+    logger.info(
+      { source: opened.source, fetched: opened.backfill.fetched, newestBarAt: opened.backfill.newestBarAt },
+      "market backfilled",
+    );
+    const symbols = effective.tokens.map((t) => t.symbol);
+    const oracle = new LiveOracle({
+      name: effective.strategy.name,
+      market: opened.market,
+      strategy: () => strategyFor(effective.strategy.name, effective.strategy.maxWeight),
+      venueSymbols: symbols,
+      onReading: (r) => {
+        if (!r.ok) logger.warn({ code: r.code, newestBarAt: r.newestBarAt }, r.reason);
+        else if (r.warning) logger.warn({ newestBarAt: r.newestBarAt }, r.warning);
+      },
+    });
+    const keeper = await openKeeper(effective, {
+      oracle,
+      logger,
+      riskLevel: (t) => oracle.riskLevel(t),
+      // Rotations re-run the classifier on the live panel, point in time.
+      ...(effective.strategy.rotationDays > 0
+        ? { universe: liveUniverse(opened.market, effective.strategy.classifier) }
+        : {}),
+    });
+    return {
+      keeper,
+      oracle,
+      close: () => {
+        keeper.close();
+        rpc.destroy();
+        opened.close();
+      },
+    };
+  } catch (error) {
+    rpc.destroy();
+    live?.close();
+    throw error;
+  }
+}
+
+/** The classifier on the market's newest accepted panel; a refused reading fails the rotation step. */
+function liveUniverse(market: MarketSource, classifier: KeeperConfig["strategy"]["classifier"]): UniverseSource {
+  return {
+    select: async (now) => {
+      const reading = await market.snapshot(now);
+      if (!reading.ok) throw new DataError(`rotation: ${reading.reason}`);
+      return new ClassifierUniverse(reading.panel, classifier).select(now);
+    },
+  };
 }
 
 /** Runs a command body, mapping start-up errors to exit code 2 with a readable message. */
