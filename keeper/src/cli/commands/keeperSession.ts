@@ -11,13 +11,16 @@ import { type OpenedLiveMarket, openLiveMarket } from "../../data/live/openLiveM
 import { FailoverRpc } from "../../execution/failoverRpc.js";
 import { LiveOracle } from "../../execution/liveOracle.js";
 import { ClassifierUniverse, type UniverseSource } from "../../execution/universeSource.js";
+import { checkReleaseUniverse, type ReleaseSchedule } from "../../research/release/release.js";
 import { type Keeper, openKeeper } from "../../service/keeper.js";
 import { createLogger } from "../../service/logger.js";
+import { loadRelease } from "../releaseFolder.js";
 import { strategyFor } from "../strategyChoice.js";
 
 export const KEEPER_FLAGS = {
   config: { type: "string" },
   market: { type: "string" },
+  release: { type: "string" },
   "rpc-url": { type: "string", multiple: true },
   "data-dir": { type: "string" },
 } as const;
@@ -25,6 +28,7 @@ export const KEEPER_FLAGS = {
 export interface KeeperFlags {
   readonly config?: string | undefined;
   readonly market?: string | undefined;
+  readonly release?: string | undefined;
   readonly "rpc-url"?: string[] | undefined;
   readonly "data-dir"?: string | undefined;
 }
@@ -57,9 +61,12 @@ export interface KeeperSession {
  * the oracle takes a fresh snapshot and refuses to trade on stale or disputed data.
  */
 export async function openSession(flags: KeeperFlags, config: KeeperConfig): Promise<KeeperSession> {
-  const effective: KeeperConfig = flags.market
+  // A release is checked before anything touches the network: a bad one never gets further.
+  const release = flags.release ? loadRelease(flags.release) : null;
+  const withMarket: KeeperConfig = flags.market
     ? { ...config, market: { ...config.market, source: "csv", csvPath: flags.market } }
     : config;
+  const effective = release ? followSchedule(withMarket, release.manifest.schedule) : withMarket;
   const env = process.env;
   const secrets = [config.signer.keyEnv, config.submitter.keyEnv, config.admin.keyEnv]
     .map((k) => env[k] ?? "")
@@ -80,11 +87,20 @@ export async function openSession(flags: KeeperFlags, config: KeeperConfig): Pro
       { source: opened.source, fetched: opened.backfill.fetched, newestBarAt: opened.backfill.newestBarAt },
       "market backfilled",
     );
+    if (release) {
+      checkReleaseUniverse(release.manifest, opened.basket);
+      logger.info(
+        { release: release.dir, serves: release.manifest.strategy.id, approved: release.manifest.gate.approved },
+        "release loaded",
+      );
+    }
     const symbols = effective.tokens.map((t) => t.symbol);
     const oracle = new LiveOracle({
-      name: effective.strategy.name,
+      name: release ? release.manifest.strategy.id : effective.strategy.name,
       market: opened.market,
-      strategy: () => strategyFor(effective.strategy.name, effective.strategy.maxWeight),
+      strategy: release
+        ? (panel) => release.strategy(panel)
+        : () => strategyFor(effective.strategy.name, effective.strategy.maxWeight),
       venueSymbols: symbols,
       onReading: (r) => {
         if (!r.ok) logger.warn({ code: r.code, newestBarAt: r.newestBarAt }, r.reason);
@@ -114,6 +130,19 @@ export async function openSession(flags: KeeperFlags, config: KeeperConfig): Pro
     live?.close();
     throw error;
   }
+}
+
+/** The release's rebalance schedule replaces the configured one (daily bars: one bar = one day). */
+function followSchedule(config: KeeperConfig, schedule: ReleaseSchedule): KeeperConfig {
+  return {
+    ...config,
+    schedule: {
+      ...config.schedule,
+      everySeconds: schedule.decideEveryBars * 86_400,
+      // Without a drift rule the release rebalances on its interval only: 100% drift never happens.
+      driftThresholdBps: schedule.driftThreshold !== undefined ? Math.round(schedule.driftThreshold * 10_000) : 10_000,
+    },
+  };
 }
 
 /** The classifier on the market's newest accepted panel; a refused reading fails the rotation step. */

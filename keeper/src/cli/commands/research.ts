@@ -3,13 +3,14 @@
  *
  *   research [--data ../shared/data/market_daily.csv] [--out reports/research]
  *            [--cache-dir .ballast/research-cache] [--seeds 0,1,2] [--ppo-steps 100000]
- *            [--universe seasoned|classifier] [--no-ppo] [--fresh]
+ *            [--universe seasoned|classifier] [--no-ppo] [--fresh] [--release DIR]
  *
  * The selection (chosen configurations, validation grid, PPO policies) is cached under the
  * hash of the data file and the research config: a re-run with the same data and config
  * reuses it instead of searching again, so the test block can only ever score the
  * configuration chosen the first time. Writes research.json, research.html (self-contained,
- * Chart.js inlined) and oos-table.md to --out.
+ * Chart.js inlined) and oos-table.md to --out, then the release folder (--release, default
+ * <out>/release): what the gate approved, or the baseline it fell back to, and why.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -19,6 +20,9 @@ import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { DataError } from "../../core/errors.js";
 import { loadMarketCsv } from "../../data/csv.js";
+import { gateInputFromResearch, releaseFromResearch } from "../../research/release/fromResearch.js";
+import { runGate } from "../../research/release/gate.js";
+import { POLICY_FILE, REPORT_FILE, releaseFiles } from "../../research/release/release.js";
 import type { PpoPolicy } from "../../strategy/ppo/ppoPolicy.js";
 import { initTf } from "../../strategy/ppo/tfBackend.js";
 import { type ResearchConfig, researchConfigSchema } from "../../strategy/research/researchConfig.js";
@@ -31,6 +35,7 @@ import {
 } from "../../strategy/research/runResearch.js";
 import { type Selection, selectionSchema } from "../../strategy/research/selection.js";
 import { candidateAssets } from "../../strategy/research/universe.js";
+import { writeReleaseFolder } from "../releaseFolder.js";
 import { loadPolicyFolder, savePolicyFolder } from "./train.js";
 
 interface Flags {
@@ -42,6 +47,7 @@ interface Flags {
   ppo: boolean;
   fresh: boolean;
   universe: "seasoned" | "classifier";
+  release: string | undefined;
 }
 
 function parseFlags(argv: string[]): Flags | string {
@@ -58,6 +64,7 @@ function parseFlags(argv: string[]): Flags | string {
         "no-ppo": { type: "boolean", default: false },
         fresh: { type: "boolean", default: false },
         universe: { type: "string", default: "seasoned" },
+        release: { type: "string" },
       },
       strict: true,
     }));
@@ -82,6 +89,7 @@ function parseFlags(argv: string[]): Flags | string {
     ppo: values["no-ppo"] !== true,
     fresh: values.fresh === true,
     universe,
+    release: typeof values.release === "string" ? values.release : undefined,
   };
 }
 
@@ -189,6 +197,23 @@ export async function researchCommand(argv: string[]): Promise<number> {
   writeFileSync(join(flags.out, "oos-table.md"), `${report.markdown}\n`);
   console.log(`\n${report.markdown}\n`);
   console.log(`research: report written to ${join(flags.out, "research.html")} and research.json`);
+
+  // release: what the gate approves, or the baseline it falls back to
+  const verdict = runGate(gateInputFromResearch(selection, outcome));
+  const manifest = releaseFromResearch({ panel, cfg, selection, verdict, dataHash, producedBy: "research" });
+  const attachments: Record<string, string> = { [REPORT_FILE]: report.json };
+  if (manifest.strategy.family === "ppo") {
+    const seed = manifest.strategy.params.seed;
+    const policy = policies.find((p) => p.meta.seed === seed);
+    if (!policy) throw new DataError(`research: no trained policy for seed ${String(seed)}`);
+    attachments[POLICY_FILE] = JSON.stringify(policy.toJSON());
+  }
+  const releaseDir = flags.release ?? join(flags.out, "release");
+  writeReleaseFolder(releaseDir, releaseFiles(manifest, attachments));
+  console.log(
+    `research: gate ${verdict.approved ? "APPROVED" : "did not approve"} ${verdict.candidate.id}; release ${releaseDir} serves ${verdict.recommended.id}`,
+  );
+  for (const reason of verdict.reasons) console.log(`  - ${reason}`);
   return 0;
 }
 

@@ -25,6 +25,8 @@ export interface OpenedLiveMarket {
   readonly source: string;
   readonly backfill: BackfillReport;
   readonly feeds: FeedBook;
+  /** The vault's assets' symbols, in the vault's order (base asset first). */
+  readonly basket: readonly string[];
   close(): void;
 }
 
@@ -72,7 +74,7 @@ export async function openLiveMarket(
     if (backfill.newestBarAt === null) {
       throw new ConfigError(`market: ${source.name} has no bars for every basket asset (${basket.join(", ")})`);
     }
-    return { market, source: source.name, backfill, feeds, close: () => cache.close() };
+    return { market, source: source.name, backfill, feeds, basket, close: () => cache.close() };
   } catch (error) {
     cache.close();
     throw error;
