@@ -5,6 +5,7 @@
  */
 import { InvalidInputError } from "../../core/errors.js";
 import type { AssetMeta, MarketPanel } from "../../core/types.js";
+import { barLabel } from "../../data/time.js";
 import { buildCandidates } from "../../strategy/research/candidates.js";
 import type { ResearchConfig } from "../../strategy/research/researchConfig.js";
 import type { TestOutcome } from "../../strategy/research/runResearch.js";
@@ -73,7 +74,8 @@ export function releaseFromResearch(input: ResearchReleaseInput): ReleaseManifes
     if (!c) throw new InvalidInputError(`release: ${id} is not a research candidate`);
     schedule = c.schedule;
   }
-  const date = (t: number) => new Date((panel.timestamps[t] as number) * 1000).toISOString().slice(0, 10);
+  // Dates as the data file writes them: the bar dated D closes at D+1 00:00 UTC.
+  const date = (t: number) => barLabel(panel.timestamps[t] as number, "24h").slice(0, 10);
   const universe = candidateAssets(panel, cfg.baseSymbol).map((i) => (panel.assets[i] as AssetMeta).symbol);
   return {
     createdAt: (input.now ?? new Date()).toISOString(),
