@@ -143,8 +143,12 @@ export const keeperConfigSchema = z.object({
         .int()
         .positive()
         .default(36 * 3_600),
-      /** A cycle refuses to trade when a newest close and its Chainlink answer differ by more (fraction). */
-      maxChainlinkDeviation: z.number().gt(0).max(1).default(0.03),
+      /**
+       * A cycle refuses to trade when a symbol's newest close and its current Chainlink answer
+       * differ by more (fraction). The close may be up to a day older than the answer, so the
+       * default leaves room for a day's move: it catches a wrong or broken feed, not volatility.
+       */
+      maxChainlinkDeviation: z.number().gt(0).max(1).default(0.1),
     })
     .prefault({})
     .refine((m) => m.source !== "csv" || m.csvPath !== undefined, {

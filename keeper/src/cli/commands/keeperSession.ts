@@ -13,7 +13,7 @@ import { LiveOracle } from "../../execution/liveOracle.js";
 import { ClassifierUniverse, type UniverseSource } from "../../execution/universeSource.js";
 import { checkReleaseUniverse, type ReleaseSchedule } from "../../research/release/release.js";
 import { type Keeper, openKeeper } from "../../service/keeper.js";
-import { createLogger } from "../../service/logger.js";
+import { createLogger, type Logger } from "../../service/logger.js";
 import { loadRelease } from "../releaseFolder.js";
 import { strategyFor } from "../strategyChoice.js";
 
@@ -60,18 +60,22 @@ export interface KeeperSession {
  * configured source; `--market <csv>` makes the operator's CSV that source), then every cycle
  * the oracle takes a fresh snapshot and refuses to trade on stale or disputed data.
  */
-export async function openSession(flags: KeeperFlags, config: KeeperConfig): Promise<KeeperSession> {
+export async function openSession(
+  flags: KeeperFlags,
+  config: KeeperConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { readonly logger?: Logger } = {},
+): Promise<KeeperSession> {
   // A release is checked before anything touches the network: a bad one never gets further.
   const release = flags.release ? loadRelease(flags.release) : null;
   const withMarket: KeeperConfig = flags.market
     ? { ...config, market: { ...config.market, source: "csv", csvPath: flags.market } }
     : config;
   const effective = release ? followSchedule(withMarket, release.manifest.schedule) : withMarket;
-  const env = process.env;
   const secrets = [config.signer.keyEnv, config.submitter.keyEnv, config.admin.keyEnv]
     .map((k) => env[k] ?? "")
     .filter(Boolean);
-  const logger = createLogger({ secrets });
+  const logger = options.logger ?? createLogger({ secrets });
   const rpc = new FailoverRpc({
     urls: effective.rpcUrls,
     chainId: effective.chainId,
@@ -110,6 +114,7 @@ export async function openSession(flags: KeeperFlags, config: KeeperConfig): Pro
     const keeper = await openKeeper(effective, {
       oracle,
       logger,
+      env,
       riskLevel: (t) => oracle.riskLevel(t),
       // Rotations re-run the classifier on the live panel, point in time.
       ...(effective.strategy.rotationDays > 0

@@ -39,7 +39,7 @@ export interface CoinGeckoReplay {
   limited: number;
 }
 
-export function coinGeckoReplay(): CoinGeckoReplay {
+export function coinGeckoReplay(price: (symbol: string, t: number) => number = pricePath): CoinGeckoReplay {
   const state: CoinGeckoReplay = {
     fault: "none",
     scale: 1,
@@ -69,7 +69,7 @@ export function coinGeckoReplay(): CoinGeckoReplay {
       const prices: [number, number][] = [];
       const volumes: [number, number][] = [];
       for (let t = Math.ceil(from / step) * step; t <= to; t += step) {
-        prices.push([t * 1000, pricePath(symbol, t) * state.scale]);
+        prices.push([t * 1000, price(symbol, t) * state.scale]);
         volumes.push([t * 1000, 1e6]);
       }
       const body = JSON.stringify({ prices, market_caps: prices, total_volumes: volumes });
