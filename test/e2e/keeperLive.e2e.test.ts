@@ -4,28 +4,28 @@
  * the CoinGecko market-chart wire format. Opened through the CLI's session path (release
  * verified -> market backfilled -> universe checked -> preflight), then ticked like `keeper run`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { openSession } from "../../keeper/src/cli/commands/keeperSession.js";
-import { writeReleaseFolder } from "../../keeper/src/cli/releaseFolder.js";
 import type { TokenSymbol } from "../../keeper/src/config/addressBook.js";
 import { parseKeeperConfig } from "../../keeper/src/config/keeperConfig.js";
 import { ConfigError } from "../../keeper/src/core/errors.js";
-import { generateSyntheticMarket } from "../../keeper/src/data/synthetic.js";
 import { currentPrices, followPrices } from "../../keeper/src/devchain/arbitrumLocal.js";
-import { runGate } from "../../keeper/src/research/release/gate.js";
-import { POLICY_FILE, REPORT_FILE, releaseFiles, sha256 } from "../../keeper/src/research/release/release.js";
-import { initTf } from "../../keeper/src/strategy/ppo/tfBackend.js";
-import { trainPpoAgent } from "../../keeper/src/strategy/research/ppoAgent.js";
-import { researchConfigSchema } from "../../keeper/src/strategy/research/researchConfig.js";
-import { candidateAssets, researchEligibility } from "../../keeper/src/strategy/research/universe.js";
 import { coinGeckoReplay, DAY } from "../keeper/data/live/marketReplay.js";
 import { type ReplayServer, startReplayServer } from "../keeper/data/replayServer.js";
 import { advanceDays, configFor, KEYS_ENV, memoryLogger, useWorld } from "./harness.js";
+import { PPO_ID, writeEqualWeightRelease, writePpoRelease } from "./releaseFixtures.js";
 
 const SYMBOLS = ["USDC", "WETH", "WBTC", "ARB"] as const;
+const MARKET = {
+  source: "coingecko",
+  historyBars: 60,
+  maxBarAgeSeconds: 36 * 3_600,
+  maxChainlinkDeviation: 0.03,
+} as const;
 
 describe("e2e: keeper on live market data with a PPO release", () => {
   const h = useWorld();
@@ -45,84 +45,9 @@ describe("e2e: keeper on live market data with a PPO release", () => {
   before(async () => {
     server = await startReplayServer((req) => replay.handler(req));
     root = mkdtempSync(join(tmpdir(), "ballast-live-e2e-"));
-    // A small PPO policy on a synthetic market with the vault's assets (the test needs a policy,
-    // not a good one; the gate verdict below is a fixture that approves it).
-    const panel = generateSyntheticMarket({ seed: 21, bars: 160, freq: "24h", assets: [...SYMBOLS] });
-    const cfg = researchConfigSchema.parse({});
-    const { tf } = await initTf();
-    const { policy } = await trainPpoAgent({
-      tf,
-      panel,
-      universe: candidateAssets(panel),
-      eligibility: researchEligibility(panel),
-      assumptions: cfg.assumptions,
-      from: 0,
-      to: 100,
-      ppo: {
-        seed: 2,
-        totalSteps: 256,
-        numEnvs: 2,
-        rolloutSteps: 64,
-        minibatchSize: 64,
-        epochs: 1,
-        hiddenSizes: [16, 16],
-      },
-    });
-    const block = (b: string, netSharpe: number) => ({ block: b, netSharpe, netReturn: 0 });
-    const gate = runGate({
-      candidate: {
-        id: "ppo(seed=2)@24h",
-        family: "ppo",
-        selection: [block("validation", 1)],
-        outOfSelection: [block("test", 1.4)],
-        deflatedSharpe: 0.99,
-      },
-      equalWeight: {
-        id: "equal-weight()@24h",
-        family: "equal-weight",
-        selection: [block("validation", 0.8)],
-        outOfSelection: [block("test", 0.9)],
-      },
-      baselines: [],
-    });
-    const manifest = (assets: string[]) => ({
-      createdAt: new Date(0).toISOString(),
-      producedBy: "train" as const,
-      strategy: { id: "ppo(seed=2)@24h", family: "ppo", params: { seed: 2 }, policyFile: POLICY_FILE },
-      schedule: { label: "24h", decideEveryBars: 1 },
-      universe: { base: "USDC", assets },
-      researchConfig: { baseSymbol: "USDC" },
-      data: {
-        sha256: sha256("synthetic seed 21"),
-        from: "2020-01-01",
-        to: "2020-06-08",
-        bars: 160,
-        assets: [...SYMBOLS],
-      },
-      gate,
-    });
-    const attachments = { [POLICY_FILE]: JSON.stringify(policy.toJSON()), [REPORT_FILE]: "{}" };
-    ppoRelease = join(root, "ppo");
-    writeReleaseFolder(ppoRelease, releaseFiles(manifest(["WETH", "WBTC", "ARB"]), attachments));
+    ppoRelease = await writePpoRelease(join(root, "ppo"), ["WETH", "WBTC", "ARB"]);
     // An equal-weight release researched on two of the vault's three assets.
-    const ew = {
-      id: "equal-weight()@24h",
-      family: "equal-weight",
-      selection: [block("v", 1)],
-      outOfSelection: [block("t", 1)],
-    };
-    narrowRelease = join(root, "narrow");
-    writeReleaseFolder(
-      narrowRelease,
-      releaseFiles(
-        {
-          ...manifest(["WETH", "WBTC"]),
-          strategy: { id: ew.id, family: ew.family, params: {}, policyFile: null },
-          gate: runGate({ candidate: { ...ew, deflatedSharpe: 1 }, equalWeight: ew, baselines: [ew] }),
-        },
-        { [REPORT_FILE]: "{}" },
-      ),
-    );
+    narrowRelease = writeEqualWeightRelease(join(root, "narrow"), ["WETH", "WBTC"]);
   });
   after(async () => {
     await server.close();
@@ -133,7 +58,7 @@ describe("e2e: keeper on live market data with a PPO release", () => {
   const config = () =>
     parseKeeperConfig(
       configFor(h.world, {
-        market: { source: "coingecko", historyBars: 60, maxBarAgeSeconds: 36 * 3_600, maxChainlinkDeviation: 0.03 },
+        market: MARKET,
       }),
     );
   const chainNow = async () => (await h.world.local.ethers.provider.getBlock("latest"))?.timestamp ?? 0;
@@ -230,4 +155,76 @@ describe("e2e: keeper on live market data with a PPO release", () => {
       session.close();
     }
   });
+
+  it("`keeper run --release` starts the operator surfaces (API, dashboard, /metrics), trades, and stops on SIGTERM", async () => {
+    const dir = mkdtempSync(join(root, "run-"));
+    const configFile = join(dir, "keeper.json");
+    writeFileSync(configFile, JSON.stringify(configFor(h.world, { dataDir: join(dir, "data"), market: MARKET })));
+    const token = "run-e2e-token-0123456789";
+    const child = spawn(
+      join(process.cwd(), "node_modules/.bin/tsx"),
+      ["keeper/src/cli/index.ts", "run", "--config", configFile, "--release", ppoRelease, "--port", "0"],
+      { env: { ...process.env, ...env(), BALLAST_API_TOKEN: token }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString("utf8");
+    });
+    child.stderr.on("data", (b: Buffer) => {
+      out += b.toString("utf8");
+    });
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) =>
+      child.once("exit", (code) => {
+        exitCode = code;
+        resolve(code);
+      }),
+    );
+    const alive = () => {
+      if (exitCode !== undefined) throw new Error(`keeper run exited with ${exitCode}:\n${out}`);
+    };
+    try {
+      const url = await waitFor(
+        async () => {
+          alive();
+          return /operator server: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1] ?? null;
+        },
+        () => out,
+      );
+      const metrics = await fetch(`${url}/metrics`);
+      expect(metrics.status).to.equal(200);
+      expect(await metrics.text()).to.match(/^# (HELP|TYPE) /m);
+      expect((await fetch(`${url}/`)).status).to.equal(200);
+      // The first tick is due at once: the release's PPO weights are traded.
+      const cycle = await waitFor(
+        async () => {
+          alive();
+          const body = (await (await fetch(`${url}/api/cycles`)).json()) as unknown;
+          const list = Array.isArray(body) ? body : ((body as { cycles?: unknown[] }).cycles ?? []);
+          const done = (list as { status: string }[]).find((c) => c.status === "reconciled" || c.status === "failed");
+          return done ?? null;
+        },
+        () => out,
+      );
+      expect(cycle.status, out).to.equal("reconciled");
+      const status = (await (await fetch(`${url}/api/status`)).json()) as Record<string, unknown>;
+      expect(JSON.stringify(status)).to.include(PPO_ID);
+      // Without the token the only state-changing route is refused.
+      expect((await fetch(`${url}/api/rebalance`, { method: "POST" })).status).to.equal(401);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited, out).to.equal(0);
+  });
 });
+
+/** Polls `probe` every 200 ms until it returns a value (90 s at most). */
+async function waitFor<T>(probe: () => Promise<T | null>, context: () => string): Promise<T> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== null) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out; output so far:\n${context()}`);
+}

@@ -268,7 +268,7 @@ describe("research/release: PPO inference from a release", () => {
       // The live panel ends at the decision bar: nothing later exists, as in production.
       market: {
         snapshot: async (now) => {
-          const t = panel.timestamps.findIndex((x) => x === now);
+          const t = panel.timestamps.indexOf(now);
           return {
             ok: true,
             panel: panelUpTo(panel, t),
