@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from "node:path";
 import { ConfigError } from "../core/errors.js";
 import type { MarketPanel, Strategy } from "../core/types.js";
-import { type ReleaseManifest, verifyRelease } from "../research/release/release.js";
+import { type ReleaseManifest, releaseSymbols, verifyRelease } from "../research/release/release.js";
 import { policyMeta, strategyFromPolicy } from "../strategy/ppo/policyStrategy.js";
 import { PpoPolicy } from "../strategy/ppo/ppoPolicy.js";
 import { buildCandidates } from "../strategy/research/candidates.js";
@@ -57,11 +57,42 @@ export function loadRelease(dir: string): LoadedRelease {
     if ([...meta.universe].sort().join(" ") !== [...manifest.universe.assets].sort().join(" ")) {
       throw new ConfigError(`release ${dir} refused: the policy's assets differ from the release universe`);
     }
-    return { dir, manifest, policy, strategy: (panel) => strategyFromPolicy(policy, panel, strategy.id) };
+    return {
+      dir,
+      manifest,
+      policy,
+      strategy: (panel) =>
+        inReleaseSymbols(manifest, strategyFromPolicy(policy, renamed(manifest, panel), strategy.id)),
+    };
   }
   const parsed = researchConfigSchema.safeParse(manifest.researchConfig);
   if (!parsed.success) throw new ConfigError(`release ${dir} refused: researchConfig: ${parsed.error.message}`);
   const candidate = buildCandidates(parsed.data).find((c) => c.id === strategy.id);
   if (!candidate) throw new ConfigError(`release ${dir} refused: ${strategy.id} is not a strategy this keeper knows`);
-  return { dir, manifest, policy: null, strategy: (panel) => candidate.make(panel) };
+  return {
+    dir,
+    manifest,
+    policy: null,
+    strategy: (panel) => inReleaseSymbols(manifest, candidate.make(renamed(manifest, panel))),
+  };
+}
+
+/** The panel with the vault's symbols replaced by the release's (WETH -> ETH where research held ETH). */
+function renamed(manifest: ReleaseManifest, panel: MarketPanel): MarketPanel {
+  const alias = releaseSymbols(
+    manifest,
+    panel.assets.map((a) => a.symbol),
+  );
+  return { ...panel, assets: panel.assets.map((a) => ({ ...a, symbol: alias[a.symbol] ?? a.symbol })) };
+}
+
+/**
+ * The strategy sees every view in the release's symbols; weights stay aligned with the panel's
+ * rows, so nothing maps back.
+ */
+function inReleaseSymbols(manifest: ReleaseManifest, inner: Strategy): Strategy {
+  return {
+    name: inner.name,
+    decide: (view) => inner.decide({ ...view, panel: renamed(manifest, view.panel) }),
+  };
 }

@@ -194,6 +194,80 @@ describe("research/release: the release folder", () => {
   });
 });
 
+describe("research/release: research symbols against a vault's wrapped tokens", () => {
+  // Research holds ETH and BTC; a vault holds WETH and WBTC (the same exposure).
+  const research: MarketPanel = generateSyntheticMarket({
+    seed: 6,
+    bars: 300,
+    freq: "24h",
+    assets: ["USDC", "ETH", "BTC", "ARB"],
+  });
+  const cfg = researchConfigSchema.parse({
+    families: ["equal-weight", "inverse-vol"],
+    schedules: [{ label: "24h", decideEveryBars: 1 }],
+    ppo: { enabled: false },
+    pboBlocks: 4,
+  });
+  let dir: string;
+  before(() => {
+    const dataHash = sha256("eth btc data");
+    const selection = selectOnValidation(research, cfg, [], { dataHash, configHash: "c" });
+    const outcome = scoreOnTest(research, cfg, selection, []);
+    // A fixture verdict that serves inverse vol, so the served weights depend on the data.
+    const input = gateInputFromResearch(selection, outcome);
+    const ivId = selection.chosenPerFamily["inverse-vol"] as string;
+    const oosBlock = input.equalWeight.outOfSelection[0]?.block as string;
+    const verdict = runGate({
+      ...input,
+      candidate: {
+        id: ivId,
+        family: "inverse-vol",
+        selection: [],
+        outOfSelection: [{ block: oosBlock, netSharpe: 99, netReturn: 0 }],
+        deflatedSharpe: 1,
+      },
+    });
+    const manifest = releaseFromResearch({
+      panel: research,
+      cfg,
+      selection,
+      verdict,
+      dataHash,
+      producedBy: "research",
+    });
+    dir = join(mkdtempSync(join(tmpdir(), "ballast-alias-")), "release");
+    writeReleaseFolder(dir, releaseFiles(manifest, { [REPORT_FILE]: JSON.stringify({ research: { dataHash } }) }));
+  });
+  after(() => {
+    rmSync(join(dir, ".."), { recursive: true, force: true });
+  });
+
+  it("accepts WETH/WBTC for ETH/BTC and serves the same weights on the vault's symbols", () => {
+    const release = loadRelease(dir);
+    expect(release.manifest.universe.assets).to.have.members(["ETH", "BTC", "ARB"]);
+    expect(() => checkReleaseUniverse(release.manifest, ["USDC", "WETH", "WBTC", "ARB"])).to.not.throw();
+    expect(() => checkReleaseUniverse(release.manifest, ["USDC", "WETH", "ARB"])).to.throw(ConfigError, /differs/);
+    const vault: MarketPanel = {
+      ...research,
+      assets: research.assets.map((a) => ({
+        ...a,
+        symbol: a.symbol === "ETH" ? "WETH" : a.symbol === "BTC" ? "WBTC" : a.symbol,
+      })),
+    };
+    const t = 280;
+    const view = (p: MarketPanel) => ({
+      panel: panelUpTo(p, t),
+      t,
+      currentWeights: new Float64Array(4),
+      eligible: [true, true, true, true],
+    });
+    const served = release.strategy(vault).decide(view(vault));
+    const direct = release.strategy(research).decide(view(research));
+    expect(served).to.not.equal(null);
+    expect(Array.from(served ?? [])).to.deep.equal(Array.from(direct ?? []));
+  });
+});
+
 describe("research/release: PPO inference from a release", () => {
   const panel: MarketPanel = generateSyntheticMarket({
     seed: 8,

@@ -16,6 +16,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ConfigError } from "../../core/errors.js";
+import { WRAPPED } from "../../strategy/research/universe.js";
 import { gateVerdictSchema } from "./gate.js";
 
 export const RELEASE_FORMAT = "ballast-release/1";
@@ -131,13 +132,32 @@ export function verifyRelease(read: (name: string) => string | null, label = "re
   return manifest;
 }
 
+/**
+ * The release's symbol for each vault symbol: itself, or the underlying of a wrapped token
+ * (research holds ETH and BTC where a vault holds WETH and WBTC: the same exposure).
+ */
+export function releaseSymbols(manifest: ReleaseManifest, vaultSymbols: readonly string[]): Record<string, string> {
+  const known = new Set([manifest.universe.base, ...manifest.universe.assets].map((s) => s.toUpperCase()));
+  return Object.fromEntries(
+    vaultSymbols.map((s) => {
+      const upper = s.toUpperCase();
+      const underlying = WRAPPED[upper];
+      return [s, !known.has(upper) && underlying && known.has(underlying) ? underlying : upper];
+    }),
+  );
+}
+
 /** Refuses a release whose universe is not exactly the vault's basket (base asset included). */
 export function checkReleaseUniverse(manifest: ReleaseManifest, basket: readonly string[]): void {
   const want = [manifest.universe.base, ...manifest.universe.assets].map((s) => s.toUpperCase()).sort();
-  const have = basket.map((s) => s.toUpperCase()).sort();
+  const alias = releaseSymbols(manifest, basket);
+  const have = basket.map((s) => alias[s] as string).sort();
   if (want.length !== have.length || want.some((s, i) => s !== have[i])) {
     throw new ConfigError(
-      `release universe (${want.join(" ")}) differs from the vault's basket (${have.join(" ")}): refusing to start`,
+      `release universe (${want.join(" ")}) differs from the vault's basket (${basket
+        .map((s) => s.toUpperCase())
+        .sort()
+        .join(" ")}): refusing to start`,
     );
   }
 }

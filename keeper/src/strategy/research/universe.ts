@@ -18,7 +18,8 @@ import type { MarketPanel } from "../../core/types.js";
 
 export type UniverseKind = "seasoned" | "classifier";
 
-const WRAPPED: Readonly<Record<string, string>> = { WETH: "ETH", WBTC: "BTC" };
+/** Wrapped token -> its underlying: the same exposure (research holds the underlying, a vault the token). */
+export const WRAPPED: Readonly<Record<string, string>> = { WETH: "ETH", WBTC: "BTC" };
 const MIN_HISTORY_BARS = 60;
 
 /** Panel indices that can ever be in the universe (the PPO agent's fixed action space), base excluded. */
