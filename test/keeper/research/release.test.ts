@@ -27,6 +27,7 @@ import { trainPpoAgent } from "../../../keeper/src/strategy/research/ppoAgent.js
 import { researchConfigSchema } from "../../../keeper/src/strategy/research/researchConfig.js";
 import { scoreOnTest, selectOnValidation } from "../../../keeper/src/strategy/research/runResearch.js";
 import { candidateAssets, researchEligibility } from "../../../keeper/src/strategy/research/universe.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 
 const block = (name: string, netSharpe: number) => ({ block: name, netSharpe, netReturn: netSharpe / 10 });
 const cand = (id: string, family: string, sel: number[], oos: number[]): GateCandidate => ({
@@ -50,7 +51,7 @@ describe("research/release: the gate", () => {
     const v = runGate(input([0.6, 0.7, 0.35], 0.97), { margin: 0.1, minDeflatedSharpe: 0.95 });
     expect(v.approved).to.equal(true);
     expect(v.recommended.id).to.equal("mean-variance(riskAversion=5)@48h");
-    expect(v.evidence.meanExcessSharpe).to.be.closeTo((0.2 + 0.2 + 0.05) / 3, 1e-12);
+    expectAbsClose(v.evidence.meanExcessSharpe, (0.2 + 0.2 + 0.05) / 3, 1e-12);
     expect(v.evidence.blocksBeaten).to.equal(3);
     expect(v.reasons[0]).to.match(/^beats equal weight by 0\.15 net Sharpe on average over 3 out-of-selection block/);
   });
@@ -145,7 +146,11 @@ describe("research/release: the release folder", () => {
     };
     const w = release.strategy(panel).decide(view);
     expect(w).to.not.equal(null);
-    expect(Array.from(w ?? []).reduce((a, b) => a + b, 0)).to.be.closeTo(1, 1e-9);
+    expectAbsClose(
+      Array.from(w ?? []).reduce((a, b) => a + b, 0),
+      1,
+      1e-9,
+    );
   });
 
   it("refuses a tampered file, an edited manifest, a missing gate verdict and a missing folder", () => {
@@ -363,7 +368,11 @@ describe("research/release: PPO inference from a release", () => {
       const a = await trained.targetWeights(ctx);
       const b = await live.targetWeights(ctx);
       expect(b).to.deep.equal(a);
-      expect(Object.values(a ?? {}).reduce((x, y) => x + y, 0)).to.be.closeTo(1, 1e-9);
+      expectAbsClose(
+        Object.values(a ?? {}).reduce((x, y) => x + y, 0),
+        1,
+        1e-9,
+      );
       compared++;
     }
     expect(compared).to.equal(4);

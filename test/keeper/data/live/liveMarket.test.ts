@@ -11,6 +11,7 @@ import { ChainlinkBarSource, readLatestPrices } from "../../../../keeper/src/dat
 import { CoinGeckoBarSource } from "../../../../keeper/src/data/live/coingeckoBars.js";
 import { LiveMarket, type MarketReading, type MarketSnapshot } from "../../../../keeper/src/data/live/liveMarket.js";
 import type { FeedAnswer } from "../../../../keeper/src/data/onchain.js";
+import { expectAbsClose } from "../../../helpers/approx.js";
 import { type ReplayServer, startReplayServer } from "../replayServer.js";
 import { coinGeckoReplay, DAY, type FeedRound, feedRpcReplay, pricePath } from "./marketReplay.js";
 
@@ -97,8 +98,8 @@ describe("data/live: the live market service (replayed CoinGecko, Chainlink stan
     expect(snap.panel.timestamps[59]).to.equal(newest);
     expect(snap.panel.assets.map((a) => a.symbol)).to.deep.equal(SYMBOLS);
     // Closes are the provider's 00:00 UTC points: the close of the bar ending at t is the price at t.
-    expect(snap.panel.close[1]?.[59]).to.be.closeTo(pricePath("WETH", newest), 1e-9);
-    expect(snap.chainlinkUsd.WETH).to.be.closeTo(pricePath("WETH", now), 1e-6);
+    expectAbsClose(snap.panel.close[1]?.[59], pricePath("WETH", newest), 1e-9);
+    expectAbsClose(snap.chainlinkUsd.WETH, pricePath("WETH", now), 1e-6);
 
     const requests = server.requests.length;
     cache.close();
