@@ -82,6 +82,7 @@ export async function openSession(
     retries: effective.rpc.retries,
     backoffMs: effective.rpc.backoffMs,
     timeoutMs: effective.rpc.timeoutMs,
+    onFailover: (from, to) => logger.warn({ from, to }, "market rpc failover"),
   });
   let live: OpenedLiveMarket | undefined;
   try {
