@@ -94,6 +94,59 @@ describe("e2e: keeper on live market data with a PPO release", () => {
     expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(0n);
   });
 
+  it("refuses at start when the provider answers garbage during the backfill, with one clear message", async () => {
+    replay.fault = "truncated";
+    const { logger } = memoryLogger();
+    let error: unknown;
+    try {
+      await openSession({ release: ppoRelease }, config(), env(), { logger });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as Error).message).to.equal(
+      "market: backfill from coingecko failed: coingecko: response is not JSON",
+    );
+    expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(0n);
+  });
+
+  it("with only an RPC URL, takes its history from the feeds' rounds on the chain", async () => {
+    const { logger } = memoryLogger();
+    const chainlinkOnly = () =>
+      parseKeeperConfig(configFor(h.world, { market: { source: "chainlink", historyBars: 30 } }));
+    // The local feeds were last updated at deployment, after the newest day close: no bar yet.
+    let error: unknown;
+    try {
+      await openSession({}, chainlinkOnly(), KEYS_ENV, { logger });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).to.equal(
+      "market: chainlink has no bars for every basket asset (USDC, WETH, WBTC, ARB)",
+    );
+    // Once a day has closed after that update, each close is the round in force at it.
+    await advanceDays(h.world, 2);
+    const session = await openSession({}, chainlinkOnly(), KEYS_ENV, { logger });
+    try {
+      const reading = await (async () => {
+        const prices = await feedPrices();
+        await refreshFeeds(prices);
+        return session.oracle.targetWeights({
+          now: await chainNow(),
+          currentWeights: {},
+          universe: [...SYMBOLS],
+        });
+      })();
+      expect(reading).to.not.equal(null);
+      const snap = session.oracle.lastSnapshot;
+      expect(snap?.panel.timestamps.length).to.equal(30);
+      const newest = snap?.panel.timestamps.length ? (snap.panel.close[1]?.[29] as number) : Number.NaN;
+      expect(newest).to.equal((await feedPrices()).WETH);
+    } finally {
+      session.close();
+    }
+  });
+
   it("backfills, rebalances on the PPO release, refuses while data is stale or disputed, and recovers", async () => {
     const { logger, lines } = memoryLogger();
     const session = await openSession({ release: ppoRelease }, config(), env(), { logger });
