@@ -129,8 +129,8 @@ export const keeperConfigSchema = z.object({
    */
   market: z
     .object({
-      /** "chainlink" (the feeds' past rounds) needs nothing but the RPC URL. */
-      source: z.enum(["chainlink", "coingecko", "csv"]).default("chainlink"),
+      /** "chainlink" (the feeds' past rounds) needs nothing but the RPC URL; "flipside" needs FLIPSIDE_API_KEY. */
+      source: z.enum(["chainlink", "coingecko", "flipside", "csv"]).default("chainlink"),
       /** The operator's market CSV, for source "csv" (`--market FILE` sets both). */
       csvPath: z.string().min(1).optional(),
       /** CoinGecko coin ids by symbol, over the built-in ones; URL and key: COINGECKO_* variables. */

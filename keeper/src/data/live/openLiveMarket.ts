@@ -1,6 +1,6 @@
 /**
  * Builds the keeper's live market from its config: the bar source (Chainlink rounds, the
- * CoinGecko-style API, or the operator's CSV), the bar store in `<dataDir>/market.sqlite`, and
+ * CoinGecko-style API, Flipside through its SDK, or the operator's CSV), the bar store in `<dataDir>/market.sqlite`, and
  * the Chainlink feed of every symbol (the vault's registered oracle for its assets, the address
  * book's for assets a rotation may add). Then backfills. Anything that makes trading
  * impossible from the start (a symbol no source can price, a backfill that fails or returns
@@ -13,11 +13,13 @@ import type { FailoverRpc } from "../../execution/failoverRpc.js";
 import { DataCache } from "../cache.js";
 import { CoinGeckoClient } from "../coingecko.js";
 import { loadProviderEnv } from "../env.js";
+import { FlipsideClient } from "../flipside/client.js";
 import { BarStore } from "./barStore.js";
 import type { BarSource } from "./bars.js";
 import { ChainlinkBarSource, type FeedBook, readLatestPrices } from "./chainlink.js";
 import { CoinGeckoBarSource } from "./coingeckoBars.js";
 import { CsvBarSource } from "./csvBars.js";
+import { FlipsideBarSource } from "./flipsideBars.js";
 import { type BackfillReport, LiveMarket } from "./liveMarket.js";
 
 export interface OpenedLiveMarket {
@@ -89,6 +91,11 @@ function barSource(config: KeeperConfig, rpc: FailoverRpc, feeds: FeedBook, env:
       const providerEnv = loadProviderEnv(env);
       return new CoinGeckoBarSource(new CoinGeckoClient({ env: providerEnv }), config.market.coingeckoIds);
     }
+    case "flipside":
+      return new FlipsideBarSource(
+        new FlipsideClient({ env: loadProviderEnv(env) }),
+        config.tokens.map((t) => ({ symbol: t.symbol, address: t.address })),
+      );
     case "chainlink":
       return new ChainlinkBarSource(rpc.provider, feeds);
   }

@@ -3,15 +3,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider, Network } from "ethers";
+import { ProviderError } from "../../../../keeper/src/core/errors.js";
 import { DataCache } from "../../../../keeper/src/data/cache.js";
 import { CoinGeckoClient } from "../../../../keeper/src/data/coingecko.js";
 import { loadProviderEnv } from "../../../../keeper/src/data/env.js";
+import { FlipsideClient } from "../../../../keeper/src/data/flipside/client.js";
 import { BarStore } from "../../../../keeper/src/data/live/barStore.js";
 import { ChainlinkBarSource, readLatestPrices } from "../../../../keeper/src/data/live/chainlink.js";
 import { CoinGeckoBarSource } from "../../../../keeper/src/data/live/coingeckoBars.js";
+import { FlipsideBarSource } from "../../../../keeper/src/data/live/flipsideBars.js";
 import { LiveMarket, type MarketReading, type MarketSnapshot } from "../../../../keeper/src/data/live/liveMarket.js";
 import type { FeedAnswer } from "../../../../keeper/src/data/onchain.js";
+import { dailyBarClose } from "../../../../keeper/src/data/time.js";
 import { expectAbsClose } from "../../../helpers/approx.js";
+import { flipsideApi, TOKENS } from "../flipsideReplay.js";
 import { type ReplayServer, startReplayServer } from "../replayServer.js";
 import { coinGeckoReplay, DAY, type FeedRound, feedRpcReplay, pricePath } from "./marketReplay.js";
 
@@ -262,5 +267,53 @@ describe("data/live: Chainlink history from past rounds (replayed JSON-RPC)", ()
     } finally {
       provider.destroy();
     }
+  });
+});
+
+describe("data/live: Flipside as a bar source (replayed JSON-RPC through the official SDK)", () => {
+  let server: ReplayServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  const client = (s: ReplayServer) =>
+    new FlipsideClient({
+      env: loadProviderEnv({ FLIPSIDE_API_URL: s.baseUrl, FLIPSIDE_API_KEY: "test-key" }),
+      retryIntervalSeconds: 0.01,
+      pageSize: 12,
+    });
+
+  it("serves the 23:00 price of each day as its close, for the days the range covers", async () => {
+    server = await startReplayServer(flipsideApi());
+    const source = new FlipsideBarSource(client(server), TOKENS);
+    const from = dailyBarClose("2024-03-26");
+    const to = dailyBarClose("2024-03-30");
+    const bars = await source.bars(["WETH", "ARB"], from, to);
+    expect(bars.WETH?.map((b) => b.t)).to.deep.equal([0, 1, 2, 3, 4].map((d) => from + d * DAY));
+    expect(bars.WETH?.[0]?.close).to.equal(3590.12);
+    expect(bars.ARB?.[4]?.close).to.equal(1.5991);
+    const sql = server.requests.map((r) => JSON.parse(r.body) as { method: string; params: { sql?: string }[] });
+    const priceSql = sql.find((r) => r.method === "createQueryRun")?.params[0]?.sql ?? "";
+    expect(priceSql).to.include("hour >= '2024-03-26 00:00:00'").and.include("hour < '2024-03-31 00:00:00'");
+  });
+
+  it("a failed query run is a ProviderError; a symbol without an address is refused", async () => {
+    server = await startReplayServer(flipsideApi({ failState: true }));
+    const source = new FlipsideBarSource(client(server), TOKENS);
+    const from = dailyBarClose("2024-03-26");
+    let error: unknown;
+    try {
+      await source.bars(["WETH"], from, from);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(ProviderError);
+    let missing: unknown;
+    try {
+      await source.bars(["GMX"], from, from);
+    } catch (e) {
+      missing = e;
+    }
+    expect((missing as Error).message).to.equal("flipside: no address known for GMX");
   });
 });
