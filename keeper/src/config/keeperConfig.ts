@@ -147,20 +147,39 @@ const baseKeeperConfigSchema = z.strictObject({
     })
     .prefault({}),
   /**
-   * Market guard (keeper/src/data/marketGuard.ts): what the market view must pass before any
-   * weights are computed; a failure holds the cycle. The defaults suit daily bars: a bar closes
-   * at the end of its UTC day, so the newest one is up to 24 h old in normal operation.
+   * Market data: where the history and each new daily bar come from (keeper/src/data/live), and
+   * what the market view must pass before any weights are computed (keeper/src/data/marketGuard.ts).
+   * A failure holds the cycle. The defaults suit daily bars: a bar closes at the end of its UTC
+   * day, so the newest one is up to 24 h old in normal operation.
    */
   market: z
-    .object({
+    .strictObject({
+      /** "chainlink" (the feeds' past rounds) needs nothing but the RPC URL; "flipside" needs FLIPSIDE_API_KEY. */
+      source: z.enum(["chainlink", "coingecko", "flipside", "csv"]).default("chainlink"),
+      /** The operator's market CSV, for source "csv" (`--market FILE` sets both). */
+      csvPath: z.string().min(1).optional(),
+      /** CoinGecko coin ids by symbol, over the built-in ones; URL and key: COINGECKO_* variables. */
+      coingeckoIds: z.record(z.string(), z.string().min(1)).default({}),
+      /** Daily bars kept and shown to the strategy. */
+      historyBars: z.number().int().min(2).max(5_000).default(180),
       /** Oldest acceptable newest bar, seconds before chain time (36 h: a day plus half a day of grace). */
       maxBarAgeSeconds: z.number().int().positive().default(129_600),
+      /**
+       * A cycle refuses to trade when a symbol's newest close and its current Chainlink answer
+       * differ by more (fraction). The close may be up to a day older than the answer, so the
+       * default leaves room for a day's move: it catches a wrong or broken feed, not volatility.
+       */
+      maxChainlinkDeviation: z.number().gt(0).max(1).default(0.1),
       /** Largest one-bar move accepted without Chainlink confirming the new price, bps (25%). */
       maxJumpBps: z.number().int().positive().default(2_500),
       /** The vault's Chainlink price within this of the new close confirms a large move, bps (5%). */
       confirmToleranceBps: z.number().int().positive().max(10_000).default(500),
     })
-    .prefault({}),
+    .prefault({})
+    .refine((m) => m.source !== "csv" || m.csvPath !== undefined, {
+      message: "market.csvPath is required when market.source is csv",
+      path: ["csvPath"],
+    }),
   rpc: z
     .strictObject({
       retries: z.number().int().min(1).default(3),
@@ -308,6 +327,11 @@ export function loadKeeperConfig(options: LoadConfigOptions = {}): KeeperConfig 
 
 export function killFilePath(config: Pick<KeeperConfig, "dataDir">): string {
   return join(config.dataDir, "KILL");
+}
+
+/** The live market's bar store (an SQLite data cache). */
+export function marketCachePath(config: Pick<KeeperConfig, "dataDir">): string {
+  return join(config.dataDir, "market.sqlite");
 }
 
 export function storePath(config: Pick<KeeperConfig, "dataDir">): string {

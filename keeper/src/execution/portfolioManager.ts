@@ -16,10 +16,19 @@ export interface OracleContext {
   readonly universe: readonly string[];
 }
 
-/** A strategy behind a validated interface: symbol -> weight, or null to hold. */
+/**
+ * The oracle refuses to give weights this cycle for a reason the operator must see (stale or
+ * disputed market data, ...): the cycle is recorded as skipped with that reason, nothing is
+ * signed, and the next cycle asks again.
+ */
+export class OracleHold {
+  constructor(readonly reason: string) {}
+}
+
+/** A strategy behind a validated interface: symbol -> weight, null to hold, or a refusal. */
 export interface Oracle {
   readonly name: string;
-  targetWeights(context: OracleContext): Promise<Weights | null>;
+  targetWeights(context: OracleContext): Promise<Weights | OracleHold | null>;
 }
 
 export interface VenueAsset {

@@ -1,7 +1,7 @@
 /**
  * Training and deploying the PPO agent on a market panel: builds the environments on the
- * backtester's simulator over the training block, trains one seed, and rebuilds a strategy
- * from a (possibly loaded) policy using the feature layout recorded in its metadata.
+ * backtester's simulator over the training block and trains one seed. Inference from a trained
+ * policy is ../ppo/policyStrategy.ts (the keeper uses it without the trainer).
  */
 import { z } from "zod";
 import { type Assumptions, defaultCosts, defaultRules } from "../backtest/assumptions.js";
@@ -9,11 +9,11 @@ import type { Eligibility } from "../backtest/pointInTimeView.js";
 import { PortfolioSim } from "../backtest/portfolioSim.js";
 import { ConfigError } from "../core/errors.js";
 import type { MarketPanel } from "../core/types.js";
+import type { policyMetaSchema } from "../strategy/ppo/policyStrategy.js";
 import { type BarObservation, PortfolioEnv } from "../strategy/ppo/portfolioEnv.js";
 import { featureConfigSchema, PortfolioFeatures, parseFeatureConfig } from "../strategy/ppo/portfolioFeatures.js";
 import type { PpoConfigInput } from "../strategy/ppo/ppoConfig.js";
 import type { PpoPolicy } from "../strategy/ppo/ppoPolicy.js";
-import { PpoStrategy } from "../strategy/ppo/ppoStrategy.js";
 import { type PpoIterationStats, PpoTrainer } from "../strategy/ppo/ppoTrainer.js";
 import type { TfModule } from "../strategy/ppo/tfBackend.js";
 
@@ -38,13 +38,6 @@ export const agentSettingsSchema = z.object({
   baseSymbol: z.string().default("USDC"),
 });
 export type AgentSettings = z.input<typeof agentSettingsSchema>;
-
-const metaSchema = z.object({
-  universe: z.array(z.string()),
-  baseSymbol: z.string(),
-  features: featureConfigSchema,
-  decideEveryBars: z.number().int().min(1),
-});
 
 export interface TrainAgentInput {
   readonly tf: TfModule;
@@ -93,7 +86,7 @@ export async function trainPpoAgent(
   const trainer = new PpoTrainer(input.tf, features.size, input.universe.length + 1, ppo);
   try {
     const history = await trainer.train(envs, input.onIteration);
-    const meta: z.input<typeof metaSchema> = {
+    const meta: z.input<typeof policyMetaSchema> = {
       universe: input.universe.map((i) => input.panel.assets[i]!.symbol),
       baseSymbol: settings.baseSymbol,
       features: features.cfg,
@@ -105,16 +98,4 @@ export async function trainPpoAgent(
   }
 }
 
-/** A deterministic strategy from a trained policy, for a panel holding the policy's assets. */
-export function strategyFromPolicy(policy: PpoPolicy, panel: MarketPanel, name: string): PpoStrategy {
-  const parsed = metaSchema.safeParse(policy.meta);
-  if (!parsed.success) throw new ConfigError(`ppo policy metadata: ${parsed.error.message}`);
-  const meta = parsed.data;
-  const universe = meta.universe.map((symbol) => {
-    const i = panel.assets.findIndex((a) => a.symbol === symbol);
-    if (i < 0) throw new ConfigError(`ppo policy needs ${symbol}, which is not in the panel`);
-    return i;
-  });
-  const features = new PortfolioFeatures(meta.features, universe);
-  return new PpoStrategy(name, policy, features, meta.universe, meta.baseSymbol);
-}
+export { strategyFromPolicy } from "../strategy/ppo/policyStrategy.js";

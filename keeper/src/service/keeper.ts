@@ -1,3 +1,6 @@
+/** The market view at chain time `now`; null when there is none to check. */
+export type MarketView = (now: number) => MarketPanel | null | Promise<MarketPanel | null>;
+
 /**
  * The running keeper. Each cycle: resume whatever a previous run left between signing and a
  * final state, move a portfolio rotation along (start one when due), read the vault, ask the
@@ -34,6 +37,7 @@ import {
 import {
   maxDriftBps,
   type Oracle,
+  OracleHold,
   restrictWeights,
   type VenueAsset,
   validateTargetWeights,
@@ -67,10 +71,11 @@ export interface KeeperDeps {
   readonly metrics: KeeperMetrics;
   /**
    * The market view the strategy decides on, checked by the market guard before any weights
-   * are computed. Without it nothing vouches for the data, so no zero target for a held asset
-   * is accepted.
+   * are computed, at chain time `now`. Without it (or when it answers null: a live source that
+   * refused its data, which the oracle then reports) nothing vouches for the data, so no zero
+   * target for a held asset is accepted.
    */
-  readonly market?: () => MarketPanel;
+  readonly market?: MarketView;
   /** Portfolio rotation; absent when no universe source was given or rotation is off. */
   readonly rotation?: RotationManager;
   /** Benchmark NAV per share at chain time t (rebased), when the caller has one. */
@@ -111,7 +116,7 @@ export interface OpenKeeperOptions {
   /** The risk level at chain time t of the vault's holdings (weights by symbol). */
   readonly riskLevel?: (t: number, holdings: Weights) => RiskLevel;
   /** The market view the strategy decides on (see `KeeperDeps.market`). */
-  readonly market?: () => MarketPanel;
+  readonly market?: MarketView;
   /** Instruments to update; a fresh set when absent. */
   readonly metrics?: KeeperMetrics;
 }
@@ -376,8 +381,9 @@ export class Keeper implements KeeperControl {
     eligible: readonly string[],
   ): Promise<MarketVerdict | null> {
     const { market, venue, config, metrics, logger } = this.deps;
-    if (!market) return null;
-    const verdict = await checkMarketView({ venue, panel: market(), now, universe, eligible, config: config.market });
+    const panel = market ? await market(now) : null;
+    if (!panel) return null;
+    const verdict = await checkMarketView({ venue, panel, now, universe, eligible, config: config.market });
     if (verdict.ageSeconds !== null) metrics.dataAge.set(verdict.ageSeconds);
     if (verdict.ok) logger.debug({ newestBarAt: verdict.newestBarAt, ageSeconds: verdict.ageSeconds }, "market ok");
     return verdict;
@@ -426,6 +432,13 @@ export class Keeper implements KeeperControl {
     const { store, venue, oracle, logger, config } = this.deps;
     const { started } = guard;
     const proposed = await oracle.targetWeights({ now, currentWeights: current, universe: eligible });
+    if (proposed instanceof OracleHold) {
+      // A refusal (e.g. stale data) has not seen the universe: a rotation still triggers after it.
+      const id = store.beginCycle(now, {}, "skipped");
+      store.updateCycle(id, { reason: proposed.reason, finishedAt: now });
+      logger.warn({ cycle: id, reason: proposed.reason }, "oracle refused: no trade");
+      return store.cycle(id) as CycleRecord;
+    }
     // The strategy has seen this universe: a rotation's change no longer triggers a cycle by
     // itself (even when the strategy holds or its weights are rejected: no retry on every poll).
     store.setState({ targetUniverse: [...eligible] });

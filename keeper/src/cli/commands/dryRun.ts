@@ -5,7 +5,7 @@
  */
 import type { CycleOutcome } from "../../service/readModel.js";
 import { answerHelp } from "../usage.js";
-import { configFromFlags, keeperUsage, openFromFlags, parseKeeperFlags, withStartupErrors } from "./keeperSession.js";
+import { configFromFlags, keeperUsage, openSession, parseKeeperFlags, withStartupErrors } from "./keeperSession.js";
 
 /** Outcomes of a dry run that say "the real cycle would go through". */
 const PASSED: ReadonlySet<CycleOutcome | null> = new Set(["dry-run", "nothing-to-trade"]);
@@ -15,7 +15,8 @@ export async function dryRunCommand(argv: string[]): Promise<number> {
   if (help !== null) return help;
   return withStartupErrors(async () => {
     const flags = parseKeeperFlags("dry-run", argv);
-    const keeper = await openFromFlags(flags, configFromFlags(flags, { dryRun: true }));
+    const session = await openSession(flags, configFromFlags(flags, { dryRun: true }));
+    const { keeper } = session;
     try {
       const result = await keeper.triggerRebalance();
       const cycle = keeper.store.cycles(1)[0] ?? null;
@@ -25,7 +26,7 @@ export async function dryRunCommand(argv: string[]): Promise<number> {
       console.error(`dry run ${outcome ?? "did not run"}: ${result.reason ?? cycle?.reason ?? "no reason recorded"}`);
       return 1;
     } finally {
-      keeper.close();
+      session.close();
     }
   });
 }

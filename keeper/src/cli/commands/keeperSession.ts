@@ -1,26 +1,39 @@
 /**
- * Shared start-up of the keeper commands: flags -> validated config -> market data for the
- * strategy -> a keeper opened with preflight checks. Errors before anything is sent are
+ * Shared start-up of the keeper commands: flags -> validated config -> live market data
+ * (backfilled) for the strategy -> a keeper opened with preflight checks. Errors before anything is sent are
  * printed clearly and become exit code 2.
  */
 import { parseArgs } from "node:util";
 import { type KeeperConfig, loadKeeperConfig } from "../../config/keeperConfig.js";
 import { redactUrlsIn } from "../../config/redactUrl.js";
-import { BallastError, ConfigError } from "../../core/errors.js";
-import { loadMarketCsv } from "../../data/csv.js";
-import { StrategyOracle } from "../../execution/strategyOracle.js";
-import { ClassifierUniverse } from "../../execution/universeSource.js";
+import { BallastError, ConfigError, DataError } from "../../core/errors.js";
+import type { MarketSource } from "../../data/live/liveMarket.js";
+import { type OpenedLiveMarket, openLiveMarket } from "../../data/live/openLiveMarket.js";
+import { FailoverRpc } from "../../execution/failoverRpc.js";
+import { LiveOracle } from "../../execution/liveOracle.js";
+import { ClassifierUniverse, type UniverseSource } from "../../execution/universeSource.js";
+import { checkReleaseUniverse, type ReleaseSchedule } from "../../research/release/release.js";
 import { type Keeper, openKeeper } from "../../service/keeper.js";
-import { createLogger } from "../../service/logger.js";
+import { createLogger, type Logger } from "../../service/logger.js";
+import { loadRelease } from "../releaseFolder.js";
 import { strategyFor } from "../strategyChoice.js";
 import { describeUsageProblem } from "../usage.js";
 
 export const KEEPER_FLAGS = {
   config: { type: "string" },
   market: { type: "string" },
+  release: { type: "string" },
   "rpc-url": { type: "string", multiple: true },
   "data-dir": { type: "string" },
   "allow-reckless-limits": { type: "boolean" },
+} as const;
+
+/** `run` also serves the operator surfaces (API, dashboard, /metrics). */
+const RUN_FLAGS = {
+  ...KEEPER_FLAGS,
+  "no-serve": { type: "boolean" },
+  port: { type: "string" },
+  host: { type: "string" },
 } as const;
 
 /** What each keeper command does, for its `--help`. */
@@ -33,11 +46,22 @@ const KEEPER_COMMANDS = {
 export type KeeperCommand = keyof typeof KEEPER_COMMANDS;
 
 export function keeperUsage(command: KeeperCommand): string {
-  return `usage: ${command} --config <file.json> --market <csv> [--rpc-url URL ...] [--data-dir DIR]
-                [--allow-reckless-limits]
+  return `usage: ${command} --config <file.json> [--release DIR] [--market <csv>] [--rpc-url URL ...] [--data-dir DIR]
+                [--allow-reckless-limits]${command === "run" ? " [--no-serve] [--port N] [--host H]" : ""}
 ${KEEPER_COMMANDS[command]}.
   --config FILE             keeper config (JSON); BALLAST_* variables and these flags override it
-  --market CSV              daily market data for the strategy
+  --release DIR             serve the weights and schedule of a research release (refused unless its
+                            gate verdict, files and universe check out; see \`keeper release verify\`)
+  --market CSV              take the market history from this CSV (market.source "csv"); without it
+                            the configured market.source (default: the vault's Chainlink feeds)${
+                              command === "run"
+                                ? `
+  --no-serve                do not start the operator server (API, dashboard, /metrics)
+  --port N                  operator server port (default 8787; 0 picks a free one)
+  --host H                  operator server address (default 127.0.0.1); POST /api/rebalance needs
+                            "Authorization: Bearer $BALLAST_API_TOKEN" (generated and printed when unset)`
+                                : ""
+                            }
   --rpc-url URL             RPC endpoint, repeatable (the first is preferred, the others are failovers)
   --data-dir DIR            where the store, journal and KILL file live (created 0700)
   --allow-reckless-limits   accept fee caps, slippage or turnover settings beyond the sane bounds
@@ -47,15 +71,21 @@ ${KEEPER_COMMANDS[command]}.
 export interface KeeperFlags {
   readonly config?: string | undefined;
   readonly market?: string | undefined;
+  readonly release?: string | undefined;
   readonly "rpc-url"?: string[] | undefined;
   readonly "data-dir"?: string | undefined;
   readonly "allow-reckless-limits"?: boolean | undefined;
+  /** `run` only. */
+  readonly "no-serve"?: boolean | undefined;
+  readonly port?: string | undefined;
+  readonly host?: string | undefined;
 }
 
 /** Strict: an unknown flag is a ConfigError naming the closest known flag. */
 export function parseKeeperFlags(command: KeeperCommand, argv: string[]): KeeperFlags {
   try {
-    return parseArgs({ args: argv, options: KEEPER_FLAGS, strict: true, allowPositionals: false }).values;
+    const options = command === "run" ? RUN_FLAGS : KEEPER_FLAGS;
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     const usage = keeperUsage(command);
     throw new ConfigError(`${command}: ${describeUsageProblem(error, usage)}\n${usage}`);
@@ -74,30 +104,124 @@ export function configFromFlags(flags: KeeperFlags, extra: Record<string, unknow
   });
 }
 
-/** Opens a keeper whose strategy reads daily market data from `--market <csv>`. */
-export async function openFromFlags(flags: KeeperFlags, config: KeeperConfig): Promise<Keeper> {
-  if (!flags.market) throw new ConfigError("--market <csv> is required: the strategy needs daily market data");
-  const { panel, report } = loadMarketCsv(flags.market, { symbols: config.tokens.map((t) => t.symbol) });
-  const symbols = config.tokens.map((t) => t.symbol);
-  const oracle = new StrategyOracle(strategyFor(config.strategy.name, config.strategy.maxWeight), panel, symbols);
-  const env = process.env;
+export interface KeeperSession {
+  readonly keeper: Keeper;
+  readonly oracle: LiveOracle;
+  /** Closes the keeper, the market's RPC connection and its bar store. */
+  close(): void;
+}
+
+/**
+ * Opens a keeper on live market data: the market is backfilled first (history from the
+ * configured source; `--market <csv>` makes the operator's CSV that source), then every cycle
+ * the oracle takes a fresh snapshot and refuses to trade on stale or disputed data.
+ */
+export async function openSession(
+  flags: KeeperFlags,
+  config: KeeperConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { readonly logger?: Logger } = {},
+): Promise<KeeperSession> {
+  // A release is checked before anything touches the network: a bad one never gets further.
+  const release = flags.release ? loadRelease(flags.release) : null;
+  const withMarket: KeeperConfig = flags.market
+    ? { ...config, market: { ...config.market, source: "csv", csvPath: flags.market } }
+    : config;
+  const effective = release ? followSchedule(withMarket, release.manifest.schedule) : withMarket;
   const secrets = [config.signer.keyEnv, config.submitter.keyEnv, config.admin.keyEnv]
     .map((k) => env[k] ?? "")
     .filter(Boolean);
-  const logger = createLogger({ secrets });
-  // What validation dropped, repaired or flagged; the market guard then checks the view each cycle.
-  const found = Object.entries(report.counts).filter(([, n]) => n > 0);
-  if (found.length > 0) logger.warn({ market: flags.market, ...Object.fromEntries(found) }, "market data issues");
-  return openKeeper(config, {
-    oracle,
-    logger,
-    market: () => panel,
-    riskLevel: (t, holdings) => oracle.riskLevel(t, holdings),
-    // Rotations re-run the classifier on the same market data, point in time.
-    ...(config.strategy.rotationDays > 0
-      ? { universe: new ClassifierUniverse(panel, config.strategy.classifier) }
-      : {}),
+  const logger = options.logger ?? createLogger({ secrets });
+  const rpc = new FailoverRpc({
+    urls: effective.rpcUrls,
+    chainId: effective.chainId,
+    retries: effective.rpc.retries,
+    backoffMs: effective.rpc.backoffMs,
+    timeoutMs: effective.rpc.timeoutMs,
+    onFailover: (from, to) => logger.warn({ from, to }, "market rpc failover"),
   });
+  let live: OpenedLiveMarket | undefined;
+  try {
+    live = await openLiveMarket(effective, rpc, env);
+    const opened = live;
+    logger.info(
+      { source: opened.source, fetched: opened.backfill.fetched, newestBarAt: opened.backfill.newestBarAt },
+      "market backfilled",
+    );
+    if (release) {
+      checkReleaseUniverse(release.manifest, opened.basket);
+      logger.info(
+        { release: release.dir, serves: release.manifest.strategy.id, approved: release.manifest.gate.approved },
+        "release loaded",
+      );
+    }
+    const symbols = effective.tokens.map((t) => t.symbol);
+    const oracle = new LiveOracle({
+      name: release ? release.manifest.strategy.id : effective.strategy.name,
+      market: opened.market,
+      strategy: release
+        ? (panel) => release.strategy(panel)
+        : () => strategyFor(effective.strategy.name, effective.strategy.maxWeight),
+      venueSymbols: symbols,
+      onReading: (r) => {
+        if (!r.ok) logger.warn({ code: r.code, newestBarAt: r.newestBarAt }, r.reason);
+        else if (r.warning) logger.warn({ newestBarAt: r.newestBarAt }, r.warning);
+      },
+    });
+    const keeper = await openKeeper(effective, {
+      oracle,
+      logger,
+      env,
+      riskLevel: (t, holdings) => oracle.riskLevel(t, holdings),
+      // The market guard checks the same live view the strategy decides on (null when refused:
+      // the oracle then holds the cycle with the market's reason).
+      market: async (now) => {
+        const reading = await opened.market.snapshot(now);
+        return reading.ok ? reading.panel : null;
+      },
+      // Rotations re-run the classifier on the live panel, point in time.
+      ...(effective.strategy.rotationDays > 0
+        ? { universe: liveUniverse(opened.market, effective.strategy.classifier) }
+        : {}),
+    });
+    return {
+      keeper,
+      oracle,
+      close: () => {
+        keeper.close();
+        rpc.destroy();
+        opened.close();
+      },
+    };
+  } catch (error) {
+    rpc.destroy();
+    live?.close();
+    throw error;
+  }
+}
+
+/** The release's rebalance schedule replaces the configured one (daily bars: one bar = one day). */
+function followSchedule(config: KeeperConfig, schedule: ReleaseSchedule): KeeperConfig {
+  return {
+    ...config,
+    schedule: {
+      ...config.schedule,
+      everySeconds: schedule.decideEveryBars * 86_400,
+      // Without a drift rule the release rebalances on its interval only: 100% drift never happens.
+      driftThresholdBps: schedule.driftThreshold !== undefined ? Math.round(schedule.driftThreshold * 10_000) : 10_000,
+    },
+  };
+}
+
+/** The classifier on the market's newest accepted panel; a refused reading fails the rotation step. */
+function liveUniverse(market: MarketSource, classifier: KeeperConfig["strategy"]["classifier"]): UniverseSource {
+  return {
+    select: async (now) => {
+      const reading = await market.snapshot(now);
+      if (!reading.ok) throw new DataError(`rotation: ${reading.reason}`);
+      return new ClassifierUniverse(reading.panel, classifier).select(now);
+    },
+  };
 }
 
 /** Runs a command body, mapping start-up errors to exit code 2 with a readable message. */

@@ -1,19 +1,20 @@
 /** `keeper rebalance`: runs one rebalance cycle now, outside the schedule. */
 import { answerHelp } from "../usage.js";
-import { configFromFlags, keeperUsage, openFromFlags, parseKeeperFlags, withStartupErrors } from "./keeperSession.js";
+import { configFromFlags, keeperUsage, openSession, parseKeeperFlags, withStartupErrors } from "./keeperSession.js";
 
 export async function rebalanceCommand(argv: string[]): Promise<number> {
   const help = answerHelp(argv, keeperUsage("rebalance"));
   if (help !== null) return help;
   return withStartupErrors(async () => {
     const flags = parseKeeperFlags("rebalance", argv);
-    const keeper = await openFromFlags(flags, configFromFlags(flags));
+    const session = await openSession(flags, configFromFlags(flags));
+    const { keeper } = session;
     try {
       const result = await keeper.triggerRebalance();
       console.log(JSON.stringify({ ...result, cycle: keeper.store.cycles(1)[0] ?? null }, null, 2));
       return result.accepted && result.reason === undefined ? 0 : 1;
     } finally {
-      keeper.close();
+      session.close();
     }
   });
 }

@@ -5,7 +5,8 @@
  * hash of the data file and the research config: a re-run with the same data and config
  * reuses it instead of searching again, so the test block can only ever score the
  * configuration chosen the first time. Writes research.json, research.html (self-contained,
- * Chart.js inlined) and oos-table.md to --out.
+ * Chart.js inlined) and oos-table.md to --out, then the release folder (--release, default
+ * <out>/release): what the gate approved, or the baseline it fell back to, and why.
  *
  * Blocks: by default the history is split by fractions (train, validation, test). With
  * `--train-end` the strategies are trained and selected on bars up to that date only, and the
@@ -23,6 +24,9 @@ import { BARS_PER_YEAR, type MarketPanel } from "../../core/types.js";
 import { inferCsvFrequency, loadMarketCsv } from "../../data/csv.js";
 import { spreadDailyVolume } from "../../data/dailyVolume.js";
 import { DEFAULT_SCHEDULES, type ResearchConfig, researchConfigSchema } from "../../research/researchConfig.js";
+import { gateInputFromResearch, releaseFromResearch } from "../../research/release/fromResearch.js";
+import { runGate } from "../../research/release/gate.js";
+import { POLICY_FILE, REPORT_FILE, releaseFiles } from "../../research/release/release.js";
 import { buildResearchReport } from "../../research/researchReport.js";
 import {
   type ResearchProgress,
@@ -37,12 +41,13 @@ import type { PpoPolicy } from "../../strategy/ppo/ppoPolicy.js";
 import { initTf } from "../../strategy/ppo/tfBackend.js";
 import { resolveDateRange } from "../dateRange.js";
 import { type Progress, progressBar } from "../progress.js";
+import { writeReleaseFolder } from "../releaseFolder.js";
 import { answerHelp, describeUsageProblem, usageReporter } from "../usage.js";
 import { loadPolicyFolder, savePolicyFolder } from "./train.js";
 
 const USAGE = `usage: research [--data <csv>] [--freq 24h|1h] [--volume-data <daily csv>] [--out DIR] [--cache-dir DIR]
                 [--train-end DATE] [--test-start DATE] [--test-end DATE]
-                [--seeds 0,1,2] [--ppo-steps N] [--universe seasoned|classifier] [--no-ppo] [--fresh]
+                [--seeds 0,1,2] [--ppo-steps N] [--universe seasoned|classifier] [--no-ppo] [--fresh] [--release DIR]
   --data             market CSV (default ../shared/data/market_daily.csv); hourly files work too
   --freq             bar length; default: told from the file's first date
   --volume-data      daily CSV whose volumes fill an hourly file without them (previous day / 24)
@@ -52,6 +57,7 @@ const USAGE = `usage: research [--data <csv>] [--freq 24h|1h] [--volume-data <da
   --seeds            PPO seeds (default 0,1,2); --ppo-steps steps per seed (default 100000)
   --universe         seasoned (default) or the keeper's classifier
   --no-ppo           skip the PPO agent; --fresh ignores a cached selection
+  --release DIR      where the release folder goes (default <out>/release)
   --help             this text`;
 
 interface Flags {
@@ -63,6 +69,7 @@ interface Flags {
   testStart: string | undefined;
   testEnd: string | undefined;
   out: string;
+  release: string | undefined;
   cacheDir: string;
   seeds: number[];
   ppoSteps: number;
@@ -85,6 +92,7 @@ function parseFlags(argv: string[]): Flags | string {
         "test-start": { type: "string" },
         "test-end": { type: "string" },
         out: { type: "string", default: "reports/research" },
+        release: { type: "string" },
         "cache-dir": { type: "string", default: ".ballast/research-cache" },
         seeds: { type: "string", default: "0,1,2" },
         "ppo-steps": { type: "string", default: "100000" },
@@ -119,6 +127,7 @@ function parseFlags(argv: string[]): Flags | string {
     testStart: optional(values["test-start"]),
     testEnd: optional(values["test-end"]),
     out: String(values.out),
+    release: typeof values.release === "string" ? values.release : undefined,
     cacheDir: String(values["cache-dir"]),
     seeds,
     ppoSteps,
@@ -275,6 +284,23 @@ export async function researchCommand(argv: string[]): Promise<number> {
   writeFileSync(join(flags.out, "oos-table.md"), `${report.markdown}\n`);
   console.log(`\n${report.markdown}\n`);
   console.log(`research: report written to ${join(flags.out, "research.html")} and research.json`);
+
+  // release: what the gate approves, or the baseline it falls back to
+  const verdict = runGate(gateInputFromResearch(selection, outcome));
+  const manifest = releaseFromResearch({ panel, cfg, selection, verdict, dataHash, producedBy: "research" });
+  const attachments: Record<string, string> = { [REPORT_FILE]: report.json };
+  if (manifest.strategy.family === "ppo") {
+    const seed = manifest.strategy.params.seed;
+    const policy = policies.find((p) => p.meta.seed === seed);
+    if (!policy) throw new DataError(`research: no trained policy for seed ${String(seed)}`);
+    attachments[POLICY_FILE] = JSON.stringify(policy.toJSON());
+  }
+  const releaseDir = flags.release ?? join(flags.out, "release");
+  writeReleaseFolder(releaseDir, releaseFiles(manifest, attachments));
+  console.log(
+    `research: gate ${verdict.approved ? "APPROVED" : "did not approve"} ${verdict.candidate.id}; release ${releaseDir} serves ${verdict.recommended.id}`,
+  );
+  for (const reason of verdict.reasons) console.log(`  - ${reason}`);
   return 0;
 }
 

@@ -2,8 +2,11 @@
  * `train`: trains the PPO agent on the training block of a market CSV (the first third by
  * default, or up to `--train-end`, so later bars stay unseen) and saves the policy, its
  * observation normaliser, config and asset layout to a folder. The agent's assets are those
- * that had traded by the end of the training block (point in time). `train --help` prints the flags.
+ * that had traded by the end of the training block (point in time). Then it scores the policy
+ * against equal weight on the blocks after training and writes `<out>/release`, gated like
+ * research's. `train --help` prints the flags.
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -12,13 +15,18 @@ import type { MarketPanel } from "../../core/types.js";
 import { inferCsvFrequency, loadMarketCsv } from "../../data/csv.js";
 import { barLabel } from "../../data/time.js";
 import { DEFAULT_PPO, trainPpoAgent } from "../../research/ppoAgent.js";
+import { gateInputFromResearch, releaseFromResearch } from "../../research/release/fromResearch.js";
+import { type GateVerdict, runGate } from "../../research/release/gate.js";
+import { POLICY_FILE as RELEASE_POLICY_FILE, REPORT_FILE, releaseFiles } from "../../research/release/release.js";
 import { researchConfigSchema } from "../../research/researchConfig.js";
+import { scoreOnTest, selectOnValidation } from "../../research/runResearch.js";
 import { candidateAssets, researchEligibility } from "../../research/universe.js";
 import { listedBy } from "../../strategy/ppo/assetSet.js";
 import { PpoPolicy } from "../../strategy/ppo/ppoPolicy.js";
 import { initTf } from "../../strategy/ppo/tfBackend.js";
 import { barOf } from "../dateRange.js";
 import { progressBar } from "../progress.js";
+import { writeReleaseFolder } from "../releaseFolder.js";
 import { answerHelp, usageReporter } from "../usage.js";
 
 export const POLICY_FILE = "policy.json";
@@ -138,5 +146,61 @@ export async function trainCommand(argv: string[]): Promise<number> {
   bar.stop();
   savePolicyFolder(policy, values.out);
   console.log(`train: done in ${((performance.now() - started) / 1000).toFixed(1)} s; policy saved to ${values.out}`);
+  const releaseDir = join(values.out, "release");
+  const verdict = writeTrainRelease({
+    panel,
+    policy: policy.withMeta({ seed }),
+    fraction: (to + 1) / panel.timestamps.length,
+    decideEvery,
+    dataHash: createHash("sha256").update(readFileSync(data)).digest("hex"),
+    dir: releaseDir,
+  });
+  console.log(
+    `train: gate ${verdict.approved ? "APPROVED" : "did not approve"} ${verdict.candidate.id}; release ${releaseDir} serves ${verdict.recommended.id}`,
+  );
+  for (const reason of verdict.reasons) console.log(`  - ${reason}`);
   return 0;
+}
+
+/**
+ * The policy against equal weight, selected on the validation block and judged by the gate on
+ * the test block (the blocks after the training block, split in two), written as a release.
+ */
+function writeTrainRelease(args: {
+  panel: MarketPanel;
+  policy: PpoPolicy;
+  fraction: number;
+  decideEvery: number;
+  dataHash: string;
+  dir: string;
+}): GateVerdict {
+  const { panel, policy } = args;
+  const cfg = researchConfigSchema.parse({
+    trainFraction: args.fraction,
+    validationFraction: (1 - args.fraction) / 2,
+    families: ["equal-weight"],
+    schedules: [{ label: `${24 * args.decideEvery}h`, decideEveryBars: args.decideEvery }],
+    ppo: { seeds: [policy.meta.seed], decideEveryBars: args.decideEvery },
+  });
+  const selection = selectOnValidation(panel, cfg, [policy], { dataHash: args.dataHash, configHash: "train" });
+  const outcome = scoreOnTest(panel, cfg, selection, [policy]);
+  const verdict = runGate(gateInputFromResearch(selection, outcome));
+  const manifest = releaseFromResearch({
+    panel,
+    cfg,
+    selection,
+    verdict,
+    dataHash: args.dataHash,
+    producedBy: "train",
+  });
+  const report = JSON.stringify(
+    {
+      research: { dataHash: args.dataHash, blocks: selection.blocks, validation: selection.scores, test: outcome.rows },
+    },
+    (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
+  );
+  const attachments: Record<string, string> = { [REPORT_FILE]: report };
+  if (manifest.strategy.family === "ppo") attachments[RELEASE_POLICY_FILE] = JSON.stringify(policy.toJSON());
+  writeReleaseFolder(args.dir, releaseFiles(manifest, attachments));
+  return verdict;
 }

@@ -1,0 +1,51 @@
+/**
+ * The keeper's oracle on live market data: every call takes a fresh snapshot from the market
+ * source (which appends the newest bar and reads Chainlink), refuses with the market's reason
+ * when the data is stale or disputed, and otherwise asks the strategy on the snapshot's panel,
+ * point in time, through `StrategyOracle`. The strategy is built once, from the first panel:
+ * the panel's asset order is the market's symbol order, fixed for the keeper's life.
+ */
+import type { MarketPanel, Strategy } from "../core/types.js";
+import type { MarketSnapshot, MarketSource } from "../data/live/liveMarket.js";
+import { type Oracle, type OracleContext, OracleHold, type Weights } from "./portfolioManager.js";
+import { type RiskLabel, StrategyOracle } from "./strategyOracle.js";
+
+export interface LiveOracleOptions {
+  readonly name: string;
+  readonly market: MarketSource;
+  /** Builds the strategy for the market's panel layout (PPO maps its assets to panel rows). */
+  readonly strategy: (panel: MarketPanel) => Strategy;
+  readonly venueSymbols: readonly string[];
+  /** Told about every reading (for the store, metrics and logs). */
+  readonly onReading?: (reading: Awaited<ReturnType<MarketSource["snapshot"]>>) => void;
+}
+
+export class LiveOracle implements Oracle {
+  readonly name: string;
+  private strategy: Strategy | null = null;
+  private last: MarketSnapshot | null = null;
+
+  constructor(private readonly opts: LiveOracleOptions) {
+    this.name = opts.name;
+  }
+
+  /** The newest accepted snapshot (null before the first). */
+  get lastSnapshot(): MarketSnapshot | null {
+    return this.last;
+  }
+
+  async targetWeights(context: OracleContext): Promise<Weights | OracleHold | null> {
+    const reading = await this.opts.market.snapshot(context.now);
+    this.opts.onReading?.(reading);
+    if (!reading.ok) return new OracleHold(`market data refused (${reading.code}): ${reading.reason}`);
+    this.last = reading;
+    this.strategy ??= this.opts.strategy(reading.panel);
+    return new StrategyOracle(this.strategy, reading.panel, this.opts.venueSymbols).targetWeights(context);
+  }
+
+  /** Risk level over the last accepted panel ("medium" before any). */
+  riskLevel(now: number, holdings: Weights = {}): RiskLabel {
+    if (!this.last || !this.strategy) return "medium";
+    return new StrategyOracle(this.strategy, this.last.panel, this.opts.venueSymbols).riskLevel(now, holdings);
+  }
+}
