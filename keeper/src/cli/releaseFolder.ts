@@ -8,11 +8,11 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from "node:path";
 import { ConfigError } from "../core/errors.js";
 import type { MarketPanel, Strategy } from "../core/types.js";
+import { buildCandidates } from "../research/candidates.js";
 import { type ReleaseManifest, releaseSymbols, verifyRelease } from "../research/release/release.js";
+import { researchConfigSchema } from "../research/researchConfig.js";
 import { policyMeta, strategyFromPolicy } from "../strategy/ppo/policyStrategy.js";
 import { PpoPolicy } from "../strategy/ppo/ppoPolicy.js";
-import { buildCandidates } from "../research/candidates.js";
-import { researchConfigSchema } from "../research/researchConfig.js";
 
 export interface LoadedRelease {
   readonly dir: string;

@@ -23,10 +23,10 @@ import { ConfigError, DataError, InvalidInputError } from "../../core/errors.js"
 import { BARS_PER_YEAR, type MarketPanel } from "../../core/types.js";
 import { inferCsvFrequency, loadMarketCsv } from "../../data/csv.js";
 import { spreadDailyVolume } from "../../data/dailyVolume.js";
-import { DEFAULT_SCHEDULES, type ResearchConfig, researchConfigSchema } from "../../research/researchConfig.js";
 import { gateInputFromResearch, releaseFromResearch } from "../../research/release/fromResearch.js";
 import { runGate } from "../../research/release/gate.js";
 import { POLICY_FILE, REPORT_FILE, releaseFiles } from "../../research/release/release.js";
+import { DEFAULT_SCHEDULES, type ResearchConfig, researchConfigSchema } from "../../research/researchConfig.js";
 import { buildResearchReport } from "../../research/researchReport.js";
 import {
   type ResearchProgress,

@@ -37,7 +37,8 @@ export async function runCommand(argv: string[]): Promise<number> {
           metrics: keeper.deps.metrics,
         });
         console.log(`operator server: ${operator.url}/ (dashboard), ${operator.url}/metrics`);
-        if (!envToken) console.log(`POST /api/rebalance token (generated; set BALLAST_API_TOKEN to choose): ${authToken}`);
+        if (!envToken)
+          console.log(`POST /api/rebalance token (generated; set BALLAST_API_TOKEN to choose): ${authToken}`);
       }
       await keeper.run();
     } finally {
