@@ -13,6 +13,12 @@
 //!
 //! Rounding always favours the vault (ERC-4626 security considerations): deposit and redeem round
 //! down, mint and withdraw round up, NAV rounds down per holding.
+//!
+//! Governance: every change that lets the owner or keeper take more risk with depositors' funds
+//! (oracle, router, keeper, owner, listing a token, a higher fee, looser risk bounds, a shorter
+//! delay) goes through a timelock (schedule the exact call, wait `timelock_delay`, make it; the
+//! guardian can cancel), so depositors can leave in kind before it applies. Changes that reduce
+//! risk apply at once.
 
 use starknet::ContractAddress;
 
