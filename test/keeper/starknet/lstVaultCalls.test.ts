@@ -11,6 +11,7 @@ import { LstVaultCalls } from "../../../keeper/src/execution/starknet/lstVaultCa
 import { lstVaultConstructorCalldata } from "../../../keeper/src/execution/starknet/lstVaultConstructor.js";
 import { TIMELOCKED_ENTRYPOINTS, timelockChangeId } from "../../../keeper/src/execution/starknet/lstVaultTimelock.js";
 import type { SwapStepInput } from "../../../keeper/src/execution/starknet/lstVaultTypes.js";
+import { findFunctions } from "../../../scripts/starknet/cairoSource.js";
 import { AbiEncoder } from "./abiEncoding.js";
 
 const abiJson = JSON.parse(readFileSync(DEFAULT_LST_VAULT_ABI_PATH, "utf8"));
@@ -173,6 +174,16 @@ describe("Starknet LST vault adapter: timelocked changes", () => {
     );
     // Every setter the vault lets one schedule exists in the ABI.
     for (const name of TIMELOCKED_ENTRYPOINTS) expect(abi.functions.get(name)?.state_mutability).to.equal("external");
+  });
+
+  it("lists the same timelocked setters as the Cairo contract's schedule", () => {
+    const source = readFileSync(new URL("../../../starknet/src/lst_vault.cairo", import.meta.url), "utf8");
+    const schedule = findFunctions(source).find((f) => f.modulePath === "LstVault" && f.name === "schedule");
+    expect(schedule, "LstVault::schedule").to.not.equal(undefined);
+    const body = source.slice(schedule?.bodyOpen, schedule?.bodyClose);
+    const accepted = [...body.matchAll(/selector!\("([a-z_]+)"\)/g)].map((m) => m[1]);
+    expect(accepted).to.have.members([...TIMELOCKED_ENTRYPOINTS]);
+    expect(accepted).to.have.length(TIMELOCKED_ENTRYPOINTS.length);
   });
 
   it("schedules the exact later call, under the id the Cairo contract computes", () => {
