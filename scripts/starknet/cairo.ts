@@ -6,8 +6,9 @@
  *                                          -> starknet/abi/ (committed, read by the keeper)
  *        [--check]                         compare with the committed ABI and build record instead
  *                                          of writing them; exit 1 when they are stale
- *   tsx scripts/starknet/cairo.ts test     every Cairo #[test]; last line "Cairo: N passed, N failed";
- *                                          exit 1 on a failure or a compile error
+ *   tsx scripts/starknet/cairo.ts test     every Cairo #[test] (one fresh instance per test module);
+ *                                          last line "Cairo: N passed, N failed"; exit 1 on a
+ *                                          failure or a compile error
  *        [--filter <substring>]            only tests whose path contains it
  *        [--explain]                       on failure, re-run by module then by test to name the
  *                                          failing ones (wasm-cairo reports only counts)
@@ -189,8 +190,13 @@ async function runSuite(source: string, filter: string, explain: boolean): Promi
   return { passed: report.passed, failed: report.failed };
 }
 
+interface AloneRun {
+  readonly ok: boolean;
+  readonly memoryBytes?: number;
+}
+
 /** Each slow test alone in a fresh instance: memory its contract calls take is never returned. */
-async function runIgnoredAlone(source: string, test: CairoFunction): Promise<boolean> {
+async function runIgnoredAlone(source: string, test: CairoFunction): Promise<AloneRun> {
   const path = `${test.modulePath}::${test.name}`;
   const cpu = process.cpuUsage();
   const others = findFunctions(source).filter(
@@ -201,7 +207,7 @@ async function runIgnoredAlone(source: string, test: CairoFunction): Promise<boo
   const ok = report?.kind === "ran" && report.passed === 1 && report.failed === 0;
   const why = run.crash !== undefined ? ", crashed" : report?.kind === "runner-error" ? `, ${report.message}` : "";
   console.log(`  ${ok ? "ok  " : "FAIL"}  ${path}  (${timing(run.wallMs, cpu)}${memoryNote(run.memoryBytes)}${why})`);
-  return ok;
+  return run.memoryBytes === undefined ? { ok } : { ok, memoryBytes: run.memoryBytes };
 }
 
 async function test(sourcePath: string, filter: string, explain: boolean, includeIgnored: boolean): Promise<number> {
@@ -211,36 +217,58 @@ async function test(sourcePath: string, filter: string, explain: boolean, includ
   console.log(
     `Cairo tests: ${relative(REPO, sourcePath)} (${declared.length} #[test] functions, ${declared.filter(isIgnored).length} ignored), ${COMPILER}`,
   );
-  // wasm-cairo cannot load a test program past a certain size, and every contract call reloads
-  // it, so each run compiles only what it runs: the default run drops the slow modules and the
-  // #[ignore] tests; each of those then runs alone, with the other tests removed.
+  // Every contract call reloads the whole program and the WASM allocator never gives memory back,
+  // so one instance can only afford so many calls ("Memory loading failed ... Vector capacity
+  // exceeded" past that). Each run therefore compiles only what it runs: the default run drops
+  // the slow modules and the #[ignore] tests and runs one test module per fresh instance; each
+  // #[ignore] test then runs alone, with the other tests removed.
   const fast = removeSlowModules(source);
   const defaultSource = removeFunctions(
     fast,
     findFunctions(fast).filter((f) => isTest(f) && isIgnored(f)),
   );
-  const selected = findFunctions(defaultSource)
-    .filter(isTest)
-    .filter((t) => `${t.modulePath}::${t.name}`.includes(filter)).length;
+  const defaultTests = findFunctions(defaultSource).filter(isTest);
+  const selected = defaultTests.filter((t) => `${t.modulePath}::${t.name}`.includes(filter));
   let passed = 0;
   let failed = 0;
-  if (selected > 0) {
-    const counts = await runSuite(defaultSource, filter, explain);
+  for (const module of [...new Set(selected.map((t) => t.modulePath))]) {
+    console.log(`${module}:`);
+    const moduleSource = removeFunctions(
+      defaultSource,
+      defaultTests.filter((t) => t.modulePath !== module),
+    );
+    const counts = await runSuite(moduleSource, filter, explain);
     if (!counts) {
-      console.log("Cairo: 0 passed, 0 failed (nothing ran)");
+      console.log(`Cairo: ${passed} passed, ${failed} failed (${module} did not run)`);
       return 1;
     }
     passed += counts.passed;
     failed += counts.failed;
   }
+  if (selected.length === 0 && (!includeIgnored || ignored.length === 0)) {
+    // A filter that matches nothing must not pass silently (CI would run no test at all).
+    console.error(
+      `No Cairo test matches the filter "${filter}"${includeIgnored ? "" : " (without --include-ignored)"}`,
+    );
+    return 1;
+  }
   if (includeIgnored) {
+    const started = performance.now();
+    let peak: { bytes: number; test: string } | undefined;
     for (const t of ignored) {
-      if (await runIgnoredAlone(source, t)) passed++;
+      const run = await runIgnoredAlone(source, t);
+      if (run.ok) passed++;
       else failed++;
+      if (run.memoryBytes !== undefined && (peak === undefined || run.memoryBytes > peak.bytes))
+        peak = { bytes: run.memoryBytes, test: t.name };
     }
+    const peakNote = peak === undefined ? "" : `, peak${memoryNote(peak.bytes).slice(1)} (${peak.test})`;
+    console.log(
+      `Ignored tests: ${ignored.length} in ${((performance.now() - started) / 1000).toFixed(0)} s wall${peakNote}`,
+    );
   }
   console.log(`Cairo: ${passed} passed, ${failed} failed`);
-  const expected = selected + (includeIgnored ? ignored.length : 0);
+  const expected = selected.length + (includeIgnored ? ignored.length : 0);
   return failed > 0 || passed !== expected ? 1 : 0;
 }
 

@@ -7,9 +7,10 @@
  *   npx tsx scripts/starknet/deploy.ts [--dry-run]
  *
  * Steps: declare the class (unless LST_VAULT_CLASS_HASH is given), deploy it through the
- * Universal Deployer, then list the LSTs and set target weights in one multicall when the
- * deploying account is the owner. `--dry-run` prints the plan and calldata without any network
- * call. Declaring needs the CASM, which wasm-cairo cannot produce: build it with `scarb build`
+ * Universal Deployer, then finish the set-up as `deployPlan` describes: when the deploying
+ * account is the owner, one multicall lists the LSTs (through the timelock, at delay 0), sets the
+ * target weights and raises the delay to LST_VAULT_TIMELOCK_DELAY_SECONDS; otherwise the owner's
+ * calls are printed. `--dry-run` prints the plan and calldata without any network call. Declaring needs the CASM, which wasm-cairo cannot produce: build it with `scarb build`
  * (starknet/Scarb.toml enables `casm = true`).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,37 +19,41 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Account, type Call, RpcProvider } from "starknet";
 import { loadLstVaultAbi } from "../../keeper/src/execution/starknet/lstVaultAbi.js";
-import { LstVaultCalls } from "../../keeper/src/execution/starknet/lstVaultCalls.js";
 import { lstVaultConstructorCalldata } from "../../keeper/src/execution/starknet/lstVaultConstructor.js";
-import { type DeployConfig, parseDeployEnv } from "./deployConfig.js";
+import { parseDeployEnv } from "./deployConfig.js";
+import { deployPlan } from "./deployPlan.js";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Owner calls that finish the set-up once the vault address is known. */
-function basketCalls(config: DeployConfig, vault: string): Call[] {
-  const calls = new LstVaultCalls(vault);
-  const listing = config.lsts.map((l) => calls.addLst(l.token, l.pairId));
-  return config.weights.length > 0 ? [...listing, calls.setTargetWeights(config.weights)] : listing;
+function printable(calls: readonly Call[]): { entrypoint: string; calldata: unknown }[] {
+  return calls.map((c) => ({ entrypoint: c.entrypoint, calldata: c.calldata }));
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { "dry-run": { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { "dry-run": { type: "boolean", default: false }, help: { type: "boolean", default: false } },
+  });
+  if (values.help) {
+    console.log("usage: deploy.ts [--dry-run]   (configuration from the environment, see the file header)");
+    return 0;
+  }
   const config = parseDeployEnv(process.env);
   const abi = loadLstVaultAbi();
-  const constructorCalldata = lstVaultConstructorCalldata(config.constructor, abi);
+  const plan = deployPlan(config, abi);
+  const constructorArgs = { ...config.constructor, timelockDelaySeconds: plan.constructorDelaySeconds };
+  const constructorCalldata = lstVaultConstructorCalldata(constructorArgs, abi);
   if (values["dry-run"]) {
-    const placeholder = "0x1";
+    const setup = plan.setup("0x1");
     console.log(
       JSON.stringify(
         {
           declare: config.classHash === undefined ? { sierra: config.sierraPath, casm: config.casmPath } : "skipped",
           classHash: config.classHash ?? "(from declare)",
-          constructor: config.constructor,
+          constructor: constructorArgs,
           constructorCalldata,
-          basketCalls: basketCalls(config, placeholder).map((c) => ({
-            entrypoint: c.entrypoint,
-            calldata: c.calldata,
-          })),
+          setupNow: printable(setup.now),
+          setupAfterDelay: printable(setup.afterDelay),
         },
         null,
         2,
@@ -73,23 +78,29 @@ async function main(argv: string[]): Promise<number> {
   const vault = deployed.contract_address;
   console.log(`vault deployed at ${vault} (tx ${deployed.transaction_hash})`);
 
-  const setup = basketCalls(config, vault);
+  const setup = plan.setup(vault);
   let setupTx: string | undefined;
-  if (setup.length > 0) {
-    if (BigInt(config.constructor.owner) !== BigInt(config.accountAddress)) {
-      console.log("owner is another account: send these calls from it:", JSON.stringify(setup, null, 2));
+  if (setup.now.length > 0) {
+    if (!plan.deployerIsOwner) {
+      console.log("owner is another account: send these calls from it:", JSON.stringify(setup.now, null, 2));
     } else {
-      const sent = await account.execute(setup);
+      const sent = await account.execute([...setup.now]);
       await provider.waitForTransaction(sent.transaction_hash);
       setupTx = sent.transaction_hash;
-      console.log(`basket configured (tx ${setupTx})`);
+      console.log(`set-up sent (tx ${setupTx})`);
     }
+  }
+  if (setup.afterDelay.length > 0) {
+    console.log(
+      `after the ${config.constructor.timelockDelaySeconds} s timelock delay, the owner sends:`,
+      JSON.stringify(setup.afterDelay, null, 2),
+    );
   }
   const record = resolve(REPO, "starknet/deployments/sepolia.json");
   mkdirSync(dirname(record), { recursive: true });
   writeFileSync(
     record,
-    `${JSON.stringify({ vault, classHash, deployTx: deployed.transaction_hash, setupTx, constructor: config.constructor, lsts: config.lsts, weights: config.weights }, null, 2)}\n`,
+    `${JSON.stringify({ vault, classHash, deployTx: deployed.transaction_hash, setupTx, constructor: constructorArgs, lsts: config.lsts, weights: config.weights }, null, 2)}\n`,
   );
   console.log(`recorded in ${record}`);
   return 0;

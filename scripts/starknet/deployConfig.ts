@@ -11,6 +11,8 @@ export const STARKNET_ETH_TOKEN = "0x049d36570d4e46f48e99674bd3fcc84644ddd6b96f7
 
 const hex = z.string().regex(/^0x[0-9a-fA-F]{1,64}$/, "0x-hex expected");
 const int = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+/** The vault's bound on its timelock delay (`LstVault::MAX_TIMELOCK_DELAY`, 30 days). */
+export const MAX_TIMELOCK_DELAY_SECONDS = 2_592_000;
 
 const envSchema = z.object({
   STARKNET_RPC_URL: z.url(),
@@ -37,6 +39,10 @@ const envSchema = z.object({
   LST_VAULT_MAX_NAV_LOSS_BPS: int(50),
   LST_VAULT_COOLDOWN_SECONDS: int(3600),
   LST_VAULT_MAX_PRICE_AGE_SECONDS: int(3600),
+  /** Two days, as the Arbitrum vault's deployment. */
+  LST_VAULT_TIMELOCK_DELAY_SECONDS: int(172_800).refine((d) => d <= MAX_TIMELOCK_DELAY_SECONDS, {
+    message: `at most ${MAX_TIMELOCK_DELAY_SECONDS} seconds (30 days)`,
+  }),
   /** `0xtoken:PAIR,0xtoken:PAIR`, e.g. `0x057...:WSTETH/USD`. */
   LST_VAULT_LSTS: z.string().default(""),
   /** Target weights in bps, asset first, e.g. `1000,4000,3000,2000`. */
@@ -122,6 +128,7 @@ export function parseDeployEnv(env: Readonly<Record<string, string | undefined>>
         rebalanceCooldownSeconds: e.LST_VAULT_COOLDOWN_SECONDS,
         maxPriceAgeSeconds: e.LST_VAULT_MAX_PRICE_AGE_SECONDS,
       },
+      timelockDelaySeconds: e.LST_VAULT_TIMELOCK_DELAY_SECONDS,
     },
     lsts,
     weights,

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
-import { shortString } from "starknet";
+import { hash, shortString } from "starknet";
 import { ConfigError, InvalidInputError } from "../../../keeper/src/core/errors.js";
 import {
   DEFAULT_LST_VAULT_ABI_PATH,
@@ -9,7 +9,9 @@ import {
 } from "../../../keeper/src/execution/starknet/lstVaultAbi.js";
 import { LstVaultCalls } from "../../../keeper/src/execution/starknet/lstVaultCalls.js";
 import { lstVaultConstructorCalldata } from "../../../keeper/src/execution/starknet/lstVaultConstructor.js";
+import { TIMELOCKED_ENTRYPOINTS, timelockChangeId } from "../../../keeper/src/execution/starknet/lstVaultTimelock.js";
 import type { SwapStepInput } from "../../../keeper/src/execution/starknet/lstVaultTypes.js";
+import { findFunctions } from "../../../scripts/starknet/cairoSource.js";
 import { AbiEncoder } from "./abiEncoding.js";
 
 const abiJson = JSON.parse(readFileSync(DEFAULT_LST_VAULT_ABI_PATH, "utf8"));
@@ -139,6 +141,77 @@ describe("Starknet LST vault adapter: calls", () => {
   });
 });
 
+describe("Starknet LST vault adapter: timelocked changes", () => {
+  const calls = new LstVaultCalls(VAULT, abi);
+  const ORACLE = "0x2a85bd616f912537c50a49a4076db02c00b29b2cdc8a197ce92ed1837fa875b";
+
+  it("encodes the timelocked setters exactly as the ABI lays them out", () => {
+    expect(calls.setRouter(EKUBO).calldata).to.deep.equal(reference.encodeCall("set_router", { router: EKUBO }));
+    expect(calls.setOracle(ORACLE, "ETH/USD").calldata).to.deep.equal(
+      reference.encodeCall("set_oracle", { oracle: ORACLE, base_pair_id: shortString.encodeShortString("ETH/USD") }),
+    );
+    expect(calls.setKeeper(BOB).calldata).to.deep.equal(reference.encodeCall("set_keeper", { keeper: BOB }));
+    expect(calls.setTimelockDelay(86_400).calldata).to.deep.equal(
+      reference.encodeCall("set_timelock_delay", { delay: 86_400 }),
+    );
+    const risk = {
+      weightToleranceBps: 150,
+      maxSlippageBps: 80,
+      maxNavLossBps: 40,
+      rebalanceCooldownSeconds: 7200,
+      maxPriceAgeSeconds: 600,
+    };
+    expect(calls.setRiskParams(risk).calldata).to.deep.equal(
+      reference.encodeCall("set_risk_params", {
+        params: {
+          weight_tolerance_bps: 150,
+          max_slippage_bps: 80,
+          max_nav_loss_bps: 40,
+          rebalance_cooldown: 7200,
+          max_price_age: 600,
+        },
+      }),
+    );
+    // Every setter the vault lets one schedule exists in the ABI.
+    for (const name of TIMELOCKED_ENTRYPOINTS) expect(abi.functions.get(name)?.state_mutability).to.equal("external");
+  });
+
+  it("lists the same timelocked setters as the Cairo contract's schedule", () => {
+    const source = readFileSync(new URL("../../../starknet/src/lst_vault.cairo", import.meta.url), "utf8");
+    const fn = findFunctions(source).find((f) => f.modulePath === "logic" && f.name === "is_timelocked");
+    expect(fn, "logic::is_timelocked").to.not.equal(undefined);
+    const body = source.slice(fn?.bodyOpen, fn?.bodyClose);
+    const accepted = [...body.matchAll(/selector!\("([a-z_]+)"\)/g)].map((m) => m[1]);
+    expect(accepted).to.have.members([...TIMELOCKED_ENTRYPOINTS]);
+    expect(accepted).to.have.length(TIMELOCKED_ENTRYPOINTS.length);
+  });
+
+  it("schedules the exact later call, under the id the Cairo contract computes", () => {
+    const change = calls.setRouter("0x1234");
+    const scheduled = calls.schedule(change);
+    expect(scheduled.entrypoint).to.equal("schedule");
+    const selector = BigInt(hash.getSelectorFromName("set_router"));
+    expect(scheduled.calldata).to.deep.equal(reference.encodeCall("schedule", { selector, calldata: [0x1234n] }));
+    // The same two ids are pinned in the Cairo rules test (`timelock_ids_readiness_...`).
+    expect(timelockChangeId(change)).to.equal("0x2022fa4a50628643cdd815176c10a8687ffbdd2fb879552229b7c398a2e6627");
+    expect(timelockChangeId(calls.setOracle("0x1234", "ETH/USD"))).to.equal(
+      "0x12e34e36803d3c14b9276f2fff8226c3d24e79f772eb008b76b134bd307c4a6",
+    );
+    expect(timelockChangeId(calls.setRouter("0x1235"))).to.not.equal(timelockChangeId(change));
+    const id = BigInt(timelockChangeId(change));
+    expect(calls.cancel(id).calldata).to.deep.equal(reference.encodeCall("cancel", { id }));
+  });
+
+  it("refuses to schedule a call that is not a timelocked setter of this vault", () => {
+    expect(() => calls.schedule(calls.setTargetWeights([10_000]))).to.throw(InvalidInputError, /not a timelocked/);
+    expect(() => timelockChangeId(calls.deposit(1n, ALICE))).to.throw(InvalidInputError, /not a timelocked/);
+    const elsewhere = new LstVaultCalls("0xdead", abi).setRouter(EKUBO);
+    expect(() => calls.schedule(elsewhere)).to.throw(InvalidInputError, /another contract/);
+    expect(() => calls.setTimelockDelay(1.5)).to.throw(InvalidInputError, /delaySeconds/);
+    expect(() => calls.cancel(-1n)).to.throw(InvalidInputError, /id/);
+  });
+});
+
 describe("Starknet LST vault adapter: ABI and constructor", () => {
   it("accepts the ABI array, a Sierra class object, or a class whose ABI is a string", () => {
     expect(parseLstVaultAbi(abiJson).functions.get("rebalance")?.state_mutability).to.equal("external");
@@ -176,6 +249,7 @@ describe("Starknet LST vault adapter: ABI and constructor", () => {
         rebalanceCooldownSeconds: 3600,
         maxPriceAgeSeconds: 900,
       },
+      timelockDelaySeconds: 172_800,
     };
     const calldata = lstVaultConstructorCalldata(args, abi);
     expect(calldata).to.deep.equal(
@@ -198,10 +272,16 @@ describe("Starknet LST vault adapter: ABI and constructor", () => {
           rebalance_cooldown: 3600,
           max_price_age: 900,
         },
+        timelock_delay: 172_800,
       }),
     );
+    expect(calldata.at(-1)).to.equal("172800");
     // The 43-character name spans one full 31-byte word plus a 12-byte pending word.
     expect(calldata.slice(0, 1)).to.deep.equal(["1"]);
     expect(() => lstVaultConstructorCalldata({ ...args, basePairId: "x".repeat(32) }, abi)).to.throw(InvalidInputError);
+    expect(() => lstVaultConstructorCalldata({ ...args, timelockDelaySeconds: -1 }, abi)).to.throw(
+      InvalidInputError,
+      /timelockDelaySeconds/,
+    );
   });
 });

@@ -147,6 +147,7 @@ describe("Starknet LST vault adapter: views over JSON-RPC", () => {
       "0xe10",
       "0x384",
       "0x6553f100",
+      "0x2a300",
     ]);
     expect(await reader.config()).to.deep.equal({
       owner: hex(owner),
@@ -166,7 +167,11 @@ describe("Starknet LST vault adapter: views over JSON-RPC", () => {
         maxPriceAgeSeconds: 900,
       },
       lastRebalanceAt: 1_700_000_000,
+      timelockDelaySeconds: 172_800,
     });
+    node.answer("scheduled_at", ["0x6555f300"]);
+    expect(await reader.scheduledAt(0x2022fa4an)).to.equal(1_700_131_584);
+    expect(node.calls.at(-1)?.calldata).to.deep.equal([0x2022fa4an]);
   });
 
   it("turns node errors and malformed answers into ProviderError", async () => {

@@ -5,9 +5,11 @@
  * caller signs and sends them, typically as one multicall.
  */
 import { type Call, CallData } from "starknet";
+import { InvalidInputError } from "../../core/errors.js";
 import { type LstVaultAbi, loadLstVaultAbi } from "./lstVaultAbi.js";
-import type { SwapStepInput } from "./lstVaultTypes.js";
-import { bps, felt, pairIdFelt, starknetAddress, u128, u256 } from "./starknetValues.js";
+import { timelockedCall } from "./lstVaultTimelock.js";
+import type { LstVaultRiskParams, SwapStepInput } from "./lstVaultTypes.js";
+import { bps, felt, pairIdFelt, seconds, starknetAddress, u128, u256 } from "./starknetValues.js";
 
 export class LstVaultCalls {
   readonly vaultAddress: string;
@@ -80,7 +82,7 @@ export class LstVaultCalls {
     });
   }
 
-  /** Owner call: lists an LST with its oracle pair (target weight 0 until set). */
+  /** Owner call, timelocked: lists an LST with its oracle pair (target weight 0 until set). */
   addLst(token: string, pairId: string): Call {
     return this.call("add_lst", { token: starknetAddress(token, "token"), pair_id: pairIdFelt(pairId) });
   }
@@ -88,6 +90,59 @@ export class LstVaultCalls {
   /** Owner call: target weights in bps, asset first, summing to 10_000. */
   setTargetWeights(weights: readonly number[]): Call {
     return this.call("set_target_weights", { weights: weights.map((w, i) => bps(w, `weights[${i}]`)) });
+  }
+
+  /** Owner call, timelocked: the price oracle and the oracle pair of the asset. */
+  setOracle(oracle: string, basePairId: string): Call {
+    return this.call("set_oracle", { oracle: starknetAddress(oracle, "oracle"), base_pair_id: pairIdFelt(basePairId) });
+  }
+
+  /** Owner call, timelocked: the AVNU-shaped swap router. */
+  setRouter(router: string): Call {
+    return this.call("set_router", { router: starknetAddress(router, "router") });
+  }
+
+  /** Owner call, timelocked: the account allowed to rebalance. */
+  setKeeper(keeper: string): Call {
+    return this.call("set_keeper", { keeper: starknetAddress(keeper, "keeper") });
+  }
+
+  /** Owner call; timelocked when any bound gets looser. */
+  setRiskParams(risk: LstVaultRiskParams): Call {
+    return this.call("set_risk_params", {
+      params: {
+        weight_tolerance_bps: bps(risk.weightToleranceBps, "risk.weightToleranceBps"),
+        max_slippage_bps: bps(risk.maxSlippageBps, "risk.maxSlippageBps"),
+        max_nav_loss_bps: bps(risk.maxNavLossBps, "risk.maxNavLossBps"),
+        rebalance_cooldown: seconds(risk.rebalanceCooldownSeconds, "risk.rebalanceCooldownSeconds"),
+        max_price_age: seconds(risk.maxPriceAgeSeconds, "risk.maxPriceAgeSeconds"),
+      },
+    });
+  }
+
+  /** Owner call: raising the delay is immediate, lowering it is timelocked. */
+  setTimelockDelay(delaySeconds: number): Call {
+    return this.call("set_timelock_delay", { delay: seconds(delaySeconds, "delaySeconds") });
+  }
+
+  /**
+   * Owner call: schedules `change` (a timelocked setter call on this vault, built by this
+   * class), which the owner can make once the delay has passed.
+   */
+  schedule(change: Call): Call {
+    if (BigInt(change.contractAddress) !== BigInt(this.vaultAddress)) {
+      throw new InvalidInputError("scheduled change targets another contract", {
+        vault: this.vaultAddress,
+        target: change.contractAddress,
+      });
+    }
+    const { selector, calldata } = timelockedCall(change);
+    return this.call("schedule", { selector, calldata: [...calldata] });
+  }
+
+  /** Guardian or owner call: drops a scheduled change (id from `timelockChangeId`). */
+  cancel(id: bigint): Call {
+    return this.call("cancel", { id: felt(id, "id") });
   }
 
   /**

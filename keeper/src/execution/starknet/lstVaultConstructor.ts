@@ -3,10 +3,9 @@
  * Sepolia deploy script and checked in the adapter's tests).
  */
 import { CallData, type Calldata } from "starknet";
-import { InvalidInputError } from "../../core/errors.js";
 import { type LstVaultAbi, loadLstVaultAbi } from "./lstVaultAbi.js";
 import type { LstVaultRiskParams } from "./lstVaultTypes.js";
-import { bps, pairIdFelt, starknetAddress } from "./starknetValues.js";
+import { bps, pairIdFelt, seconds, starknetAddress } from "./starknetValues.js";
 
 export interface LstVaultConstructorArgs {
   readonly name: string;
@@ -22,11 +21,8 @@ export interface LstVaultConstructorArgs {
   readonly feeRecipient: string;
   readonly managementFeeBps: number;
   readonly risk: LstVaultRiskParams;
-}
-
-function seconds(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 0) throw new InvalidInputError(`${field}: whole seconds expected`, { value });
-  return value;
+  /** Seconds between scheduling a risk-increasing change and making it (at most 30 days). */
+  readonly timelockDelaySeconds: number;
 }
 
 export function lstVaultConstructorCalldata(
@@ -53,5 +49,6 @@ export function lstVaultConstructorCalldata(
       rebalance_cooldown: seconds(risk.rebalanceCooldownSeconds, "risk.rebalanceCooldownSeconds"),
       max_price_age: seconds(risk.maxPriceAgeSeconds, "risk.maxPriceAgeSeconds"),
     },
+    timelock_delay: seconds(args.timelockDelaySeconds, "timelockDelaySeconds"),
   });
 }

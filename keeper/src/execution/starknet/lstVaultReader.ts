@@ -9,7 +9,7 @@ import { z } from "zod";
 import { BallastError, ProviderError } from "../../core/errors.js";
 import { type LstVaultAbi, loadLstVaultAbi } from "./lstVaultAbi.js";
 import type { BasketSlot, LstVaultConfig, LstVaultRiskParams, SwapQuote } from "./lstVaultTypes.js";
-import { bps, starknetAddress, u256 } from "./starknetValues.js";
+import { bps, felt, starknetAddress, u256 } from "./starknetValues.js";
 
 /** The one provider method the reader needs; `RpcProvider` satisfies it. */
 export interface StarknetCaller {
@@ -60,6 +60,7 @@ const vaultConfig = z
     fee_recipient: address,
     risk: riskParams,
     last_rebalance_at: small,
+    timelock_delay: small,
   })
   .transform(
     (c): LstVaultConfig => ({
@@ -74,6 +75,7 @@ const vaultConfig = z
       feeRecipient: c.fee_recipient,
       risk: c.risk,
       lastRebalanceAt: c.last_rebalance_at,
+      timelockDelaySeconds: c.timelock_delay,
     }),
   );
 
@@ -136,6 +138,11 @@ export class LstVaultReader {
   /** Roles, risk parameters, pause flag and last rebalance time in one call. */
   config(): Promise<LstVaultConfig> {
     return this.view("config", {}, vaultConfig);
+  }
+
+  /** When the scheduled change `id` becomes executable (unix seconds); 0 when not scheduled. */
+  scheduledAt(id: bigint): Promise<number> {
+    return this.view("scheduled_at", { id: felt(id, "id") }, small);
   }
 
   pendingFeeShares(): Promise<bigint> {

@@ -24,6 +24,8 @@ export interface LstVaultConfig {
   readonly risk: LstVaultRiskParams;
   /** Unix seconds of the last rebalance, 0 before the first. */
   readonly lastRebalanceAt: number;
+  /** Seconds a risk-increasing change waits between `schedule` and execution. */
+  readonly timelockDelaySeconds: number;
 }
 
 /** A basket slot: slot 0 is the asset (WETH), the others are LSTs. */

@@ -43,6 +43,13 @@ export function bps(value: number, field: string): number {
   return value;
 }
 
+/** Whole seconds for a u64 duration (a JS number: durations stay far below 2^53). */
+export function seconds(value: number, field: string): number {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new InvalidInputError(`${field}: whole seconds expected`, { value });
+  return value;
+}
+
 /** Encodes a pair id such as "WSTETH/USD" as the felt the oracle expects. */
 export function pairIdFelt(pairId: string): string {
   if (!shortString.isShortString(pairId) || !shortString.isASCII(pairId) || pairId.length === 0) {
