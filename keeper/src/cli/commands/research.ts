@@ -136,7 +136,7 @@ export async function researchCommand(argv: string[]): Promise<number> {
   let policies: PpoPolicy[] = [];
   if (!flags.fresh && existsSync(selectionPath)) {
     selection = readSelection(selectionPath);
-    policies = (selection.ppo?.seeds ?? []).map((seed) => loadPolicyFolder(join(cacheDir, `ppo-seed-${seed}`)));
+    policies = (selection.ppo?.seeds ?? []).map((_, k) => loadPolicyFolder(join(cacheDir, `ppo-${k}`)));
     console.log(
       `research: reusing the cached selection ${selectionPath} (data ${dataHash.slice(0, 12)}); no re-tuning`,
     );
@@ -145,11 +145,11 @@ export async function researchCommand(argv: string[]): Promise<number> {
     if (cfg.ppo.enabled) {
       const { tf, backend } = await initTf((m) => console.error(m));
       console.log(
-        `research: training PPO (${cfg.ppo.seeds.length} seeds x ${cfg.ppo.totalSteps} steps, tfjs ${backend})`,
+        `research: training PPO (${cfg.ppo.grid.length} settings x ${cfg.ppo.seeds.length} seeds x ${cfg.ppo.totalSteps} steps, tfjs ${backend})`,
       );
       policies = await trainPpoSeeds(panel, cfg, tf, progress);
       policies.forEach((p, k) => {
-        savePolicyFolder(p, join(cacheDir, `ppo-seed-${cfg.ppo.seeds[k]}`));
+        savePolicyFolder(p, join(cacheDir, `ppo-${k}`));
       });
     }
     // select
