@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { classifierConfigSchema } from "../classifier/config.js";
 import { ConfigError } from "../core/errors.js";
+import { noTradeBandSchema } from "../market/noTradeBand.js";
 import { ARBITRUM_UNISWAP_V3 } from "./addressBook.js";
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
@@ -82,8 +83,21 @@ export const keeperConfigSchema = z.object({
       rotationDays: z.number().min(0).default(90),
       /** A rotation whose new universe would hold fewer basket assets than this is skipped. */
       rotationMinAssets: z.number().int().min(1).default(2),
-      /** Classifier settings used at rotation time (see keeper/src/classifier/config.ts). */
-      classifier: classifierConfigSchema.optional(),
+      /**
+       * Classifier settings used at rotation time (see keeper/src/classifier/config.ts); ranked
+       * mode unless `mode` says otherwise.
+       */
+      classifier: z
+        .preprocess(
+          (v) => (v !== null && typeof v === "object" && !("mode" in v) ? { ...v, mode: "ranked" } : v),
+          classifierConfigSchema,
+        )
+        .optional(),
+      /**
+       * No-trade band on every rebalance (keeper/src/market/noTradeBand.ts): weights inside
+       * their fee-aware band are not traded. Absent: targets are traded as given.
+       */
+      noTradeBand: noTradeBandSchema.optional(),
     })
     .prefault({}),
   schedule: z

@@ -73,6 +73,8 @@ export const researchConfigSchema = z.object({
     .prefault({}),
   /** Classifier settings of the "classifier" universe (ranked mode by default). */
   classifier: classifierConfigSchema.prefault({ mode: "ranked" }),
+  /** Bars between the classifier universe's decisions (the keeper rotates every 30-90 days). */
+  classifierEveryBars: z.number().int().min(1).default(30),
   /**
    * Robust selection (folds/): purged walk-forward and CSCV folds over the bars after the
    * training block, scored net of all costs against the equal-weight reference.
@@ -87,6 +89,8 @@ export const researchConfigSchema = z.object({
       equalWeightId: z.string().default("equal-weight()@168h"),
     })
     .prefault({}),
+  /** The band chosen may not raise the tracking error to the targets above this (annualised). */
+  bandMaxTrackingError: z.number().positive().default(0.05),
   /** No-trade band settings tried on the chosen candidate's folds (the first is "no band"). */
   bandGrid: z
     .array(noTradeBandSchema)

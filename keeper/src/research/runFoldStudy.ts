@@ -3,8 +3,9 @@
  * each PPO policy of the hyper-parameter search and each search entry's seed ensemble) is
  * backtested once over the evaluation span, the bars after the block PPO trains on; the folds
  * (./folds) slice those runs. Then the no-trade band is chosen on the same folds for the chosen
- * candidate: the band setting with the best median fold Sortino net of all costs (ties: the
- * earlier, narrower setting), with its cost drag and tracking error to the targets beside it.
+ * candidate: the band setting with the best median fold Sortino net of all costs whose tracking
+ * error to the targets stays within `bandMaxTrackingError` (ties: the earlier, narrower
+ * setting), with its cost drag and tracking error beside it.
  * Pure computation, like the rest of research.
  */
 
@@ -119,8 +120,13 @@ export function runFoldStudy(
       rebalances: r.rebalances.filter((e) => e.executed).length,
     };
   });
+  // The best median fold Sortino among settings within the tracking-error cap (the first
+  // setting, no band, is the fallback).
   let best = rows[0] as BandRow;
-  for (const row of rows) if (row.medianFoldSortino > best.medianFoldSortino) best = row;
+  for (const row of rows) {
+    const within = row.trackingError !== null && row.trackingError <= cfg.bandMaxTrackingError;
+    if (within && row.medianFoldSortino > best.medianFoldSortino) best = row;
+  }
   return { study, band: { candidate: study.chosen, rows, chosen: best.band } };
 }
 

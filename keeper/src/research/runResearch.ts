@@ -98,7 +98,7 @@ export function context(panel: MarketPanel, cfg: ResearchConfig): Context {
     panel,
     cfg,
     base,
-    eligibility: researchEligibility(panel, cfg.baseSymbol, cfg.universe, cfg.classifier),
+    eligibility: researchEligibility(panel, cfg.baseSymbol, cfg.universe, cfg.classifier, cfg.classifierEveryBars),
   };
 }
 

@@ -14,6 +14,7 @@ import { IndexVault__factory } from "../../../types/ethers-contracts/index.js";
 import { type KeeperConfig, killFilePath, storePath } from "../config/keeperConfig.js";
 import { BallastError, ConfigError, ExecutionError, InvalidInputError } from "../core/errors.js";
 import { toNumber } from "../core/fixed.js";
+import { bandedTargetBps, routeFeeTiers } from "../execution/bandTargets.js";
 import { FailoverRpc } from "../execution/failoverRpc.js";
 import { fillCost } from "../execution/fillCost.js";
 import {
@@ -340,7 +341,22 @@ export class Keeper implements KeeperControl {
     const id = store.beginCycle(now, target);
     let targetBps: number[];
     try {
-      targetBps = validateTargetWeights(target, await venue.universe(), { maxWeight: config.strategy.maxWeight });
+      const universe = await venue.universe();
+      targetBps = validateTargetWeights(target, universe, { maxWeight: config.strategy.maxWeight });
+      const band = config.strategy.noTradeBand;
+      if (band) {
+        const buyPaths = Object.fromEntries(config.tokens.map((t) => [t.symbol, t.buyPath]));
+        const banded = bandedTargetBps(universe, current, targetBps, routeFeeTiers(universe, buyPaths), band);
+        if (banded === null) {
+          store.updateCycle(id, {
+            status: "skipped",
+            reason: "no-trade band: every weight is inside its band",
+            finishedAt: now,
+          });
+          return store.cycle(id) as CycleRecord;
+        }
+        targetBps = banded;
+      }
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       store.updateCycle(id, { status: "failed", reason: `risk check: ${error.message}`, finishedAt: now });

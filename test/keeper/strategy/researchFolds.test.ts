@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { BacktestResult } from "../../../keeper/src/backtest/backtester.js";
+import { classifyUniverse } from "../../../keeper/src/classifier/classify.js";
 import { InvalidInputError } from "../../../keeper/src/core/errors.js";
 import type { MarketPanel } from "../../../keeper/src/core/types.js";
 import { generateSyntheticMarket } from "../../../keeper/src/data/synthetic.js";
@@ -11,6 +12,7 @@ import type { Span } from "../../../keeper/src/research/folds/types.js";
 import { researchConfigSchema } from "../../../keeper/src/research/researchConfig.js";
 import { evaluationSpan, runFoldStudy } from "../../../keeper/src/research/runFoldStudy.js";
 import { trainPpoSeeds } from "../../../keeper/src/research/runResearch.js";
+import { researchEligibility } from "../../../keeper/src/research/universe.js";
 import { Prng } from "../../../keeper/src/strategy/math/prng.js";
 import { initTf } from "../../../keeper/src/strategy/ppo/tfBackend.js";
 
@@ -235,5 +237,50 @@ describe("research: folds", () => {
     expect(md).to.match(/Chosen: \*\*/);
     expect(md).to.match(/\| cost drag \(bp\/yr\) \|/);
     expect(md).to.match(/PBO \d\.\d\d/);
+  });
+});
+
+describe("research: classifier universe policies", () => {
+  // Every non-base token falls hard from bar 250: the strict classifier then selects nothing.
+  const panel = generateSyntheticMarket({
+    seed: 2,
+    bars: 330,
+    freq: "24h",
+    assets: ["USDC", "WETH", "WBTC", "LINK", "UNI", "GMX"],
+  });
+  const falling: MarketPanel = {
+    ...panel,
+    close: panel.close.map((row, i) =>
+      i === 0 ? row : row.map((v, t) => (t >= 250 ? v * Math.exp(-0.03 * (t - 250)) : v)),
+    ),
+  };
+  const strict = { mode: "strict" as const, minAssets: 1 };
+
+  it("decides every N bars and holds the universe in between", () => {
+    const e = researchEligibility(panel, "USDC", "classifier", { mode: "ranked" }, 30);
+    expect(e(panel, 241)).to.deep.equal(e(panel, 269)); // same decision bar 240
+  });
+
+  it("on a shortfall, hold keeps the last universe and base holds only the base asset", () => {
+    const t = 300; // decision bar 300: falling for 50 bars
+    expect(classifyUniverse(falling, t, strict).shortfall).to.not.equal(null);
+    const hold = researchEligibility(falling, "USDC", "classifier", strict, 30)(falling, t);
+    const base = researchEligibility(
+      falling,
+      "USDC",
+      "classifier",
+      { ...strict, belowMinimum: "base" },
+      30,
+    )(falling, t);
+    expect(base.filter(Boolean).length).to.equal(1);
+    // "hold": the latest earlier decision bar (a multiple of 30) whose universe was full.
+    let k = t - 30;
+    while (k >= 0 && classifyUniverse(falling, k, strict).shortfall !== null) k -= 30;
+    expect(k, "some decision before the fall selected tokens").to.be.at.least(0);
+    const expected = classifyUniverse(falling, k, strict).selected;
+    const held = falling.assets.filter((_, i) => hold[i]).map((a) => a.symbol);
+    expect(held.filter((x) => x !== "USDC")).to.have.members(expected);
+    // Ranked mode still yields a universe on the same bar.
+    expect(classifyUniverse(falling, t, { mode: "ranked" }).selected.length).to.be.at.least(3);
   });
 });

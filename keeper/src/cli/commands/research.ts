@@ -1,5 +1,5 @@
 /**
- * `research`: classify -> train -> select -> test -> report.
+ * `research`: classify -> train -> select (robust, on folds) -> test -> report.
  *
  *   research [--data ../shared/data/market_daily.csv] [--out reports/research]
  *            [--cache-dir .ballast/research-cache] [--seeds 0,1,2] [--ppo-steps 100000]
@@ -10,6 +10,11 @@
  * reuses it instead of searching again, so the test block can only ever score the
  * configuration chosen the first time. Writes research.json, research.html (self-contained,
  * Chart.js inlined) and oos-table.md to --out.
+ *
+ * The robust selection (research/runFoldStudy.ts) runs every candidate over the bars after the
+ * training block, cut into purged walk-forward and CSCV folds; its choice, fold distributions,
+ * PBO, deflated Sharpe, cost drag and no-trade band go to folds.md and folds.json. The single
+ * validation/test split above is kept beside it for comparison.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -19,8 +24,10 @@ import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { DataError } from "../../core/errors.js";
 import { loadMarketCsv } from "../../data/csv.js";
+import { foldReportMarkdown } from "../../research/foldReport.js";
 import { type ResearchConfig, researchConfigSchema } from "../../research/researchConfig.js";
 import { buildResearchReport } from "../../research/researchReport.js";
+import { runFoldStudy } from "../../research/runFoldStudy.js";
 import { type ResearchProgress, scoreOnTest, selectOnValidation, trainPpoSeeds } from "../../research/runResearch.js";
 import { type Selection, selectionSchema } from "../../research/selection.js";
 import { candidateAssets } from "../../research/universe.js";
@@ -183,7 +190,19 @@ export async function researchCommand(argv: string[]): Promise<number> {
   writeFileSync(join(flags.out, "research.html"), report.html);
   writeFileSync(join(flags.out, "oos-table.md"), `${report.markdown}\n`);
   console.log(`\n${report.markdown}\n`);
-  console.log(`research: report written to ${join(flags.out, "research.html")} and research.json`);
+
+  // robust selection on folds
+  const folds = runFoldStudy(panel, cfg, policies, progress);
+  const foldMarkdown = foldReportMarkdown(panel, folds);
+  writeFileSync(join(flags.out, "folds.md"), `${foldMarkdown}\n`);
+  writeFileSync(
+    join(flags.out, "folds.json"),
+    JSON.stringify(folds, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v)),
+  );
+  console.log(`\n${foldMarkdown}\n`);
+  console.log(
+    `research: report written to ${join(flags.out, "research.html")}, research.json, folds.md and folds.json`,
+  );
   return 0;
 }
 

@@ -6,7 +6,7 @@
  * robust score is the median over every fold (walk-forward and CSCV), shrunk toward equal
  * weight (excess 0) James-Stein style: with se^2 the squared standard error of its excess over
  * the walk-forward folds (disjoint blocks, so roughly independent) and tau^2 the spread of the
- * medians across candidates beyond what noise explains,
+ * selectable candidates' medians beyond their median squared error (what noise explains),
  *   shrinkage B = se^2 / (se^2 + tau^2),   score = (1 - B) * median.
  * A consistent candidate keeps most of its median; one whose folds disagree is pulled to 0. The
  * choice is the highest score above 0, else equal weight itself: nothing is chosen that does
@@ -82,8 +82,12 @@ export function robustSelection(runs: readonly CandidateRun[], span: Span, o: Ro
     const wf = rs.filter((r) => r.kind === "walk-forward").map((r) => r.excessSortino);
     return wf.length > 1 ? variance(wf) / wf.length : Number.POSITIVE_INFINITY;
   });
-  const finite = se2.filter(Number.isFinite);
-  const tau2 = Math.max(0, variance(medians) - (finite.length ? mean(finite) : 0));
+  // tau^2 from the candidates that can be chosen (references such as a single asset are far
+  // noisier and would drown the estimate), with the median squared error so that a few very
+  // noisy candidates do not hide the spread of the rest.
+  const pick = runs.flatMap((r, c) => (r.selectable ? [c] : []));
+  const finite = pick.map((c) => se2[c] as number).filter(Number.isFinite);
+  const tau2 = Math.max(0, variance(pick.map((c) => medians[c] as number)) - (finite.length ? median(finite) : 0));
   const returns = runs.map((r) => r.series.returns(span));
   const trialSharpes = returns.map((r) => returnMoments(r).sharpe);
   const candidates: CandidateFolds[] = runs.map((r, c) => {
