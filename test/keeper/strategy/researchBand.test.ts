@@ -3,6 +3,8 @@ import { defaultCosts, defaultRules, parseAssumptions } from "../../../keeper/sr
 import { runBacktest } from "../../../keeper/src/backtest/backtester.js";
 import { ConfigError, InvalidInputError } from "../../../keeper/src/core/errors.js";
 import { generateSyntheticMarket } from "../../../keeper/src/data/synthetic.js";
+import { bandedTargetBps, routeFeeTiers } from "../../../keeper/src/execution/bandTargets.js";
+import { encodePath } from "../../../keeper/src/execution/rebalanceOrder.js";
 import { applyNoTradeBand, bandHalfWidths, parseNoTradeBand } from "../../../keeper/src/market/noTradeBand.js";
 import { costDragBpsPerYear, trackingErrorToTargets } from "../../../keeper/src/research/executionStats.js";
 import { BandedStrategy } from "../../../keeper/src/strategy/bandedStrategy.js";
@@ -109,5 +111,34 @@ describe("research: no-trade band", () => {
       paid += ((tight.r.costUsd[k] as number) + (tight.r.gasUsd[k] as number)) / (tight.r.nav[k - 1] as number);
     }
     expect(tight.drag).to.be.closeTo((paid * 365 * 1e4) / (tight.r.nav.length - 1), 1e-6);
+  });
+});
+
+describe("research: no-trade band in the keeper's planning path", () => {
+  const addr = (k: number) => `0x${k.toString(16).padStart(2, "0").repeat(20)}`;
+  const universe = [
+    { symbol: "USDC", address: addr(1), decimals: 6, maxWeightBps: 10_000 },
+    { symbol: "WETH", address: addr(2), decimals: 18, maxWeightBps: 4_000 },
+    { symbol: "GMX", address: addr(3), decimals: 18, maxWeightBps: 4_000 },
+  ];
+  // The demo's routes: USDC -> WETH in a 5 bp pool; USDC -> WETH -> GMX through a 1% pool.
+  const buyPaths = {
+    WETH: encodePath([addr(1), addr(2)], [500]),
+    GMX: encodePath([addr(1), addr(2), addr(3)], [500, 10_000]),
+  };
+  const band = parseNoTradeBand({ penalty: 4, minBand: 0.005 });
+
+  it("reads each asset's fee tiers from its buy path and bands the validated target", () => {
+    const fees = routeFeeTiers(universe, buyPaths);
+    expect(fees).to.deep.equal([[], [0.0005], [0.0005, 0.01]]);
+    // GMX is 3 points under target, outside its 2.1-point band (4 x 1.05% / 2): bought to the
+    // band's edge, 37.9%. WETH is 3 points over: sold to its edge, 40.5%, held to its 40% cap.
+    const out = bandedTargetBps(universe, { USDC: 0.2, WETH: 0.43, GMX: 0.37 }, [2_000, 4_000, 4_000], fees, band);
+    expect(out).to.deep.equal([2_210, 4_000, 3_790]);
+    expect(out?.reduce((a, b) => a + b, 0)).to.equal(10_000);
+    expect(bandedTargetBps(universe, { USDC: 0.2, WETH: 0.4, GMX: 0.4 }, [2_000, 4_020, 3_980], fees, band)).to.equal(
+      null,
+    );
+    expect(() => routeFeeTiers(universe, { WETH: buyPaths.WETH })).to.throw(InvalidInputError, /no buy path for GMX/);
   });
 });
