@@ -47,7 +47,7 @@ export function foldReportMarkdown(panel: MarketPanel, report: FoldStudyReport):
       return `| ${p.foldId} | ${s ? `${day(s.from)} .. ${day(s.to)}` : ""} | ${p.chosen} | ${fmt(p.excessSortino)} |`;
     }),
     "",
-    `No-trade band on ${band.candidate}, best median fold Sortino within the tracking-error cap (chosen: penalty ${band.chosen.penalty}, floor ${pct(band.chosen.minBand)}, min turnover ${pct(band.chosen.minTurnover)}):`,
+    `No-trade band on ${band.candidate}, best median fold Sortino with tracking error at most ${pct(band.maxTrackingErrorIncrease)} above no band (chosen: penalty ${band.chosen.penalty}, floor ${pct(band.chosen.minBand)}, min turnover ${pct(band.chosen.minTurnover)}):`,
     "",
     "| penalty | floor | min turnover | median fold Sortino | cost drag (bp/yr) | tracking error to targets | rebalances |",
     "|---|---|---|---|---|---|---|",

@@ -89,8 +89,11 @@ export const researchConfigSchema = z.object({
       equalWeightId: z.string().default("equal-weight()@168h"),
     })
     .prefault({}),
-  /** The band chosen may not raise the tracking error to the targets above this (annualised). */
-  bandMaxTrackingError: z.number().positive().default(0.05),
+  /**
+   * The band chosen may raise the tracking error to the targets (annualised) by at most this
+   * over the first setting's (no band): the band trades cost for tracking, within a stated limit.
+   */
+  bandMaxTrackingErrorIncrease: z.number().min(0).default(0.02),
   /** No-trade band settings tried on the chosen candidate's folds (the first is "no band"). */
   bandGrid: z
     .array(noTradeBandSchema)

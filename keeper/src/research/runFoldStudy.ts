@@ -4,8 +4,8 @@
  * backtested once over the evaluation span, the bars after the block PPO trains on; the folds
  * (./folds) slice those runs. Then the no-trade band is chosen on the same folds for the chosen
  * candidate: the band setting with the best median fold Sortino net of all costs whose tracking
- * error to the targets stays within `bandMaxTrackingError` (ties: the earlier, narrower
- * setting), with its cost drag and tracking error beside it.
+ * error to the targets is at most `bandMaxTrackingErrorIncrease` above the first setting's (no
+ * band; ties: the earlier, narrower setting), with its cost drag and tracking error beside it.
  * Pure computation, like the rest of research.
  */
 
@@ -37,6 +37,8 @@ export interface BandRow {
 export interface BandStudy {
   /** The candidate the band was chosen for. */
   readonly candidate: string;
+  /** The largest tracking-error increase over no band a chosen band may bring. */
+  readonly maxTrackingErrorIncrease: number;
   readonly rows: readonly BandRow[];
   readonly chosen: NoTradeBand;
 }
@@ -120,14 +122,23 @@ export function runFoldStudy(
       rebalances: r.rebalances.filter((e) => e.executed).length,
     };
   });
-  // The best median fold Sortino among settings within the tracking-error cap (the first
+  // The best median fold Sortino among settings within the tracking-error limit (the first
   // setting, no band, is the fallback).
   let best = rows[0] as BandRow;
+  const cap = (best.trackingError ?? 0) + cfg.bandMaxTrackingErrorIncrease;
   for (const row of rows) {
-    const within = row.trackingError !== null && row.trackingError <= cfg.bandMaxTrackingError;
+    const within = row.trackingError !== null && row.trackingError <= cap;
     if (within && row.medianFoldSortino > best.medianFoldSortino) best = row;
   }
-  return { study, band: { candidate: study.chosen, rows, chosen: best.band } };
+  return {
+    study,
+    band: {
+      candidate: study.chosen,
+      maxTrackingErrorIncrease: cfg.bandMaxTrackingErrorIncrease,
+      rows,
+      chosen: best.band,
+    },
+  };
 }
 
 function candidateJobs(panel: MarketPanel, cfg: ResearchConfig, policies: readonly PpoPolicy[]): Job[] {

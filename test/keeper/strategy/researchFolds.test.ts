@@ -233,6 +233,12 @@ describe("research: folds", () => {
     expect(report.study.pbo.pbo).to.be.within(0, 1);
     expect(report.band.rows.length).to.equal(cfg.bandGrid.length);
     expect(report.band.rows[0]!.costDragBpsPerYear).to.be.greaterThan(0);
+    // The band chosen: the best median fold Sortino within the tracking-error limit.
+    const limit = (report.band.rows[0]!.trackingError ?? 0) + cfg.bandMaxTrackingErrorIncrease;
+    const within = report.band.rows.filter((r) => r.trackingError !== null && r.trackingError <= limit);
+    const chosenRow = report.band.rows.find((r) => r.band === report.band.chosen)!;
+    expect(within).to.include(chosenRow);
+    for (const r of within) expect(chosenRow.medianFoldSortino).to.be.at.least(r.medianFoldSortino);
     const md = foldReportMarkdown(panel, report);
     expect(md).to.match(/Chosen: \*\*/);
     expect(md).to.match(/\| cost drag \(bp\/yr\) \|/);
