@@ -53,12 +53,24 @@ export function researchEligibility(
   if (kind === "seasoned") return seasoned;
   // The classifier truncates the panel itself; its answer depends only on the bar, so cache it.
   const cache = new Map<number, ReadonlySet<string> | null>();
+  // What the universe holds after the decision at bar k (a shortfall under "hold" keeps the
+  // previous one); the next decision's hysteresis sees it as held. Bars <= k only.
+  const heldAfter = new Map<number, ReadonlySet<string>>();
   const selectedAt = (view: MarketPanel, t: number): ReadonlySet<string> | null => {
     if (!cache.has(t)) {
-      const u = classifyUniverse(view, t, classifier);
+      const before = t >= everyBars ? heldAt(view, t - everyBars) : new Set<string>();
+      const u = classifyUniverse(view, t, classifier, { held: [...before] });
       cache.set(t, u.shortfall === null ? new Set(u.selected) : u.shortfall.policy === "base" ? new Set() : null);
     }
     return cache.get(t) ?? null;
+  };
+  const heldAt = (view: MarketPanel, k: number): ReadonlySet<string> => {
+    let out = heldAfter.get(k);
+    if (!out) {
+      out = selectedAt(view, k) ?? (k >= everyBars ? heldAt(view, k - everyBars) : new Set<string>());
+      heldAfter.set(k, out);
+    }
+    return out;
   };
   return (view, t) => {
     // "hold": the latest earlier bar without a shortfall decides (point in time: bars <= t only).

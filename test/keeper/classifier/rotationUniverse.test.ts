@@ -25,6 +25,26 @@ describe("classifier at rotation time", () => {
     }
   });
 
+  it("with the vault's basket as held, rank noise does not rotate it", async () => {
+    const ranked = new ClassifierUniverse(panel);
+    const basket = ["WETH", "WBTC", "ARB", "LINK", "UNI", "GMX", "WSTETH", "RETH"];
+    let changes = 0;
+    let held: readonly string[] = basket;
+    for (const d of [30, 60, 90]) {
+      const next = (await ranked.select(day(d), held)).selected;
+      changes += next.filter((s) => !held.includes(s)).length;
+      held = next;
+    }
+    let free = 0;
+    let prev: readonly string[] = basket;
+    for (const d of [30, 60, 90]) {
+      const next = (await ranked.select(day(d))).selected;
+      free += next.filter((s) => !prev.includes(s)).length;
+      prev = next;
+    }
+    expect(changes).to.be.lessThan(free);
+  });
+
   it("refuses the base policy, which a rotation cannot carry out", () => {
     expect(() => new ClassifierUniverse(panel, { belowMinimum: "base" })).to.throw(ConfigError, /use hold/);
   });
