@@ -19,6 +19,11 @@ import { initTf } from "../../../keeper/src/strategy/ppo/tfBackend.js";
 const bars = (spans: readonly Span[]) =>
   spans.flatMap((s) => Array.from({ length: s.to - s.from + 1 }, (_, i) => s.from + i));
 
+/** |actual - expected| <= tolerance (Hardhat's chai plugin makes closeTo integer-only). */
+function near(actual: number | undefined, expected: number, tolerance: number): void {
+  expect(Math.abs((actual ?? Number.NaN) - expected), `${actual} vs ${expected}`).to.be.at.most(tolerance);
+}
+
 /** A run with the given per-bar net returns (bar 0 is the start), costs `cost` of NAV per bar. */
 function runOf(returns: readonly number[], cost = 0): BacktestResult {
   const n = returns.length + 1;
@@ -102,12 +107,12 @@ describe("research: folds", () => {
     const picked = bars(spans).map((b) => rets[b - 1] as number);
     const s = series.stats(spans);
     expect(s.bars).to.equal(100);
-    expect(s.netReturn).to.be.closeTo(picked.reduce((a, r) => a * (1 + r), 1) - 1, 1e-9);
+    near(s.netReturn, picked.reduce((a, r) => a * (1 + r), 1) - 1, 1e-9);
     const mean = picked.reduce((a, b) => a + b, 0) / 100;
     const down = Math.sqrt(picked.reduce((a, r) => a + Math.min(r, 0) ** 2, 0) / 100);
-    expect(s.sortino).to.be.closeTo((mean / down) * Math.sqrt(365), 1e-9);
-    expect(s.costDragBpsPerYear).to.be.closeTo(0.0001 * 365 * 1e4, 1e-6);
-    expect(s.turnoverAnnualised).to.be.closeTo(0.01 * 365, 1e-9);
+    near(s.sortino, (mean / down) * Math.sqrt(365), 1e-9);
+    near(s.costDragBpsPerYear, 0.0001 * 365 * 1e4, 1e-6);
+    near(s.turnoverAnnualised, 0.01 * 365, 1e-9);
     expect(() => series.stats([{ from: 0, to: 10 }])).to.throw(InvalidInputError);
   });
 
