@@ -137,4 +137,3 @@ export async function run(): Promise<void> {
     console.log(row(`band (penalty ${best.band.penalty}, floor ${best.band.minBand})`, after));
   }
 }
-
