@@ -11,6 +11,7 @@
  */
 import { defaultCosts, defaultRules, parseAssumptions } from "../keeper/src/backtest/assumptions.js";
 import { type BacktestResult, runBacktest } from "../keeper/src/backtest/backtester.js";
+import type { Eligibility } from "../keeper/src/backtest/pointInTimeView.js";
 import type { MarketPanel, Strategy } from "../keeper/src/core/types.js";
 import { generateSyntheticMarket } from "../keeper/src/data/synthetic.js";
 import { LOCAL_POOLS } from "../keeper/src/devchain/marketSpec.js";
@@ -20,7 +21,12 @@ import { BandedStrategy } from "../keeper/src/strategy/bandedStrategy.js";
 import { InverseVolatilityStrategy } from "../keeper/src/strategy/baselines/inverseVolatility.js";
 
 const BASKET = ["WETH", "WBTC", "ARB", "LINK", "UNI", "GMX", "WSTETH", "RETH"];
-const ASSETS = ["USDC", ...BASKET];
+/** The demo generates its market with PENDLE too (a rotation candidate), which shapes every path. */
+const ASSETS = ["USDC", ...BASKET, "PENDLE"];
+
+/** The vault's basket: PENDLE is on the market but not in the vault. */
+const inVault: Eligibility = (panel, t) =>
+  panel.assets.map((a, i) => a.symbol !== "PENDLE" && !Number.isNaN(panel.close[i]?.[t] as number));
 
 /** Fee tiers (fractions) of the demo's route from USDC to `symbol`: direct pool, else via WETH. */
 function routeFees(symbol: string): number[] {
@@ -71,6 +77,7 @@ function runOnce(panel: MarketPanel, from: number, to: number, band: NoTradeBand
     costs,
     rules: defaultRules(panel, base, assumptions),
     baseAssetIndex: base,
+    eligibility: inVault,
     settings: {
       from,
       to,
@@ -137,5 +144,3 @@ export async function run(): Promise<void> {
     console.log(row(`band (penalty ${best.band.penalty}, floor ${best.band.minBand})`, after));
   }
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -35,7 +35,7 @@
 import { InvalidInputError } from "../core/errors.js";
 import { BARS_PER_YEAR, type MarketPanel, panelUpTo, SECONDS_PER_BAR } from "../core/types.js";
 import { type ClassifierConfig, type ClassifierConfigInput, parseClassifierConfig } from "./config.js";
-import { rankByScore } from "./ranked.js";
+import { rankByScore, selectWithHysteresis } from "./ranked.js";
 
 export type RuleName = "category" | "history" | "meme" | "return" | "trend" | "volume" | "liquidity" | "duplicate";
 
@@ -90,6 +90,8 @@ export interface UniverseDecision {
 export interface ClassifierInputs {
   /** USD liquidity per symbol on Arbitrum Uniswap V3, observed at `asOf` (unix s, <= t). */
   readonly poolLiquidityUsd?: { readonly asOf: number; readonly bySymbol: Readonly<Record<string, number>> };
+  /** Tokens held now: ranked mode keeps them within its hold buffer (see `holdBuffer`). */
+  readonly held?: readonly string[];
 }
 
 /** The universe at bar `t` of `panel` (see the module comment for the rules). */
@@ -192,24 +194,31 @@ export function classifyUniverse(
         duplicateOf: new Map<string, string>(),
       };
   const rankOf = new Map(order.ranked.map((symbol, k) => [symbol, k + 1]));
+  const held = new Set((inputs.held ?? []).map((s) => s.toUpperCase()));
+  const selected = ranked ? selectWithHysteresis(order.ranked, held, cfg) : order.ranked.slice(0, cfg.maxAssets);
+  const chosen = new Set(selected);
   const by = ranked ? "score" : "return";
   const decisions: TokenDecision[] = evaluated.map((e) => {
     const kept = order.duplicateOf.get(e.symbol);
     const checks = { ...e.checks, duplicate: ranked ? kept === undefined : null };
     const score = order.scores.get(e.symbol) ?? null;
     const rank = rankOf.get(e.symbol) ?? null;
-    const included = rank !== null && rank <= cfg.maxAssets;
+    const included = chosen.has(e.symbol);
     const reasons = describe(e.category, e.metrics, checks, e.memeReason, avgRet, avgVolumeRatio, cfg, score, kept);
     if (rank !== null) {
+      const within = rank <= cfg.maxAssets;
       reasons.unshift(
         included
-          ? `rank ${rank} of ${order.ranked.length} by ${by} (max ${cfg.maxAssets})`
-          : `rank ${rank} > max universe size ${cfg.maxAssets}`,
+          ? within
+            ? `rank ${rank} of ${order.ranked.length} by ${by} (max ${cfg.maxAssets})`
+            : `rank ${rank} of ${order.ranked.length} by ${by}: held, within max ${cfg.maxAssets} + hold buffer ${cfg.holdBuffer}`
+          : within
+            ? `rank ${rank} of ${order.ranked.length} by ${by}: displaced by held tokens within the hold buffer`
+            : `rank ${rank} > max universe size ${cfg.maxAssets}`,
       );
     }
     return { symbol: e.symbol, included, rank, score, reasons, checks, metrics: e.metrics };
   });
-  const selected = order.ranked.slice(0, cfg.maxAssets);
   return {
     t,
     timestamp,

@@ -63,6 +63,11 @@ export const classifierConfigSchema = z
      * at least this; a token whose trading has dried up cannot be entered or left cheaply.
      */
     volumeFloor: z.number().min(0).default(0.25),
+    /**
+     * Ranked mode's hysteresis: a token already held stays while it passes the filters and ranks
+     * within `maxAssets + holdBuffer`, ahead of newcomers, so rank noise does not rotate the vault.
+     */
+    holdBuffer: z.number().int().min(0).default(2),
     /** Ranked mode's score: weights of the cross-sectional z-scores of return and trend. */
     scoreWeights: z.object({ return: z.number().min(0).default(1), trend: z.number().min(0).default(1) }).prefault({}),
   })

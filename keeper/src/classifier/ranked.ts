@@ -84,3 +84,19 @@ function zScores(values: readonly (number | null)[]): (number | null)[] {
 function compareSymbols(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * The selection from a ranked list: held tokens within `maxAssets + holdBuffer` first (best
+ * ranked first), then the best newcomers up to `maxAssets`; returned in rank order.
+ */
+export function selectWithHysteresis(
+  ranked: readonly string[],
+  held: ReadonlySet<string>,
+  cfg: ClassifierConfig,
+): string[] {
+  const kept = ranked.filter((s, k) => held.has(s) && k < cfg.maxAssets + cfg.holdBuffer).slice(0, cfg.maxAssets);
+  const room = cfg.maxAssets - kept.length;
+  const fresh = ranked.filter((s) => !kept.includes(s)).slice(0, room);
+  const chosen = new Set([...kept, ...fresh]);
+  return ranked.filter((s) => chosen.has(s));
+}

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { classifierConfigSchema } from "../classifier/config.js";
 import { ConfigError } from "../core/errors.js";
+import { noTradeBandSchema } from "../market/noTradeBand.js";
 import { ARBITRUM_UNISWAP_V3 } from "./addressBook.js";
 import { parseBooleanText } from "./booleanText.js";
 import { didYouMean } from "./suggest.js";
@@ -105,8 +106,21 @@ const baseKeeperConfigSchema = z.strictObject({
       rotationDays: z.number().min(0).default(90),
       /** A rotation whose new universe would hold fewer basket assets than this is skipped. */
       rotationMinAssets: z.number().int().min(1).default(2),
-      /** Classifier settings used at rotation time (see keeper/src/classifier/config.ts). */
-      classifier: classifierConfigSchema.optional(),
+      /**
+       * Classifier settings used at rotation time (see keeper/src/classifier/config.ts); ranked
+       * mode unless `mode` says otherwise.
+       */
+      classifier: z
+        .preprocess(
+          (v) => (v !== null && typeof v === "object" && !("mode" in v) ? { ...v, mode: "ranked" } : v),
+          classifierConfigSchema,
+        )
+        .optional(),
+      /**
+       * No-trade band on every rebalance (keeper/src/market/noTradeBand.ts): weights inside
+       * their fee-aware band are not traded. Absent: targets are traded as given.
+       */
+      noTradeBand: noTradeBandSchema.optional(),
     })
     .prefault({}),
   schedule: z

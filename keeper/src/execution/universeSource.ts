@@ -22,7 +22,8 @@ export interface UniverseSelection {
 }
 
 export interface UniverseSource {
-  select(now: number): Promise<UniverseSelection>;
+  /** `held`: the vault's basket now (the classifier's hysteresis keeps these within its buffer). */
+  select(now: number, held?: readonly string[]): Promise<UniverseSelection>;
 }
 
 export class ClassifierUniverse implements UniverseSource {
@@ -38,10 +39,10 @@ export class ClassifierUniverse implements UniverseSource {
     }
   }
 
-  async select(now: number): Promise<UniverseSelection> {
+  async select(now: number, held: readonly string[] = []): Promise<UniverseSelection> {
     const t = lastBarAt(this.panel, now);
     if (t < 0) throw new DataError(`classifier: no market data at or before ${now}`);
-    const decision = classifyUniverse(this.panel, t, this.config);
+    const decision = classifyUniverse(this.panel, t, this.config, { held });
     return {
       asOf: decision.timestamp,
       selected: decision.selected,

@@ -1,6 +1,8 @@
 /** Settings of a research run (zod-validated; the defaults are the documented study). */
 import { z } from "zod";
 import { assumptionsSchema } from "../backtest/assumptions.js";
+import { classifierConfigSchema } from "../classifier/config.js";
+import { noTradeBandSchema } from "../market/noTradeBand.js";
 import { featureConfigSchema } from "../strategy/ppo/portfolioFeatures.js";
 
 export const scheduleSchema = z.object({
@@ -70,8 +72,56 @@ export const researchConfigSchema = z.object({
       decideEveryBars: z.number().int().min(1).default(1),
       episodeSteps: z.number().int().min(2).default(60),
       features: featureConfigSchema.prefault({}),
+      /**
+       * The hyper-parameter search: every entry trains one policy per seed; each policy and each
+       * entry's seed ensemble (mean of its seeds' weights) is a candidate on the folds.
+       */
+      grid: z
+        .array(
+          z.object({
+            label: z.string().regex(/^[\w.-]+$/),
+            learningRate: z.number().positive().optional(),
+            entropyCoef: z.number().min(0).optional(),
+          }),
+        )
+        .min(1)
+        .default([{ label: "lr3e-4" }, { label: "lr1e-3", learningRate: 1e-3 }]),
     })
     .prefault({}),
+  /** Classifier settings of the "classifier" universe (ranked mode by default). */
+  classifier: classifierConfigSchema.prefault({ mode: "ranked" }),
+  /** Bars between the classifier universe's decisions (the keeper rotates every 30-90 days). */
+  classifierEveryBars: z.number().int().min(1).default(30),
+  /**
+   * Robust selection (folds/): purged walk-forward and CSCV folds over the bars after the
+   * training block, scored net of all costs against the equal-weight reference.
+   */
+  folds: z
+    .object({
+      walkForward: z.number().int().min(2).default(5),
+      cscvBlocks: z.number().int().min(2).default(8),
+      /** Bars purged before, and embargoed after, every scored block (a weekly decision's horizon). */
+      purgeBars: z.number().int().min(0).default(7),
+      embargoBars: z.number().int().min(0).default(7),
+      equalWeightId: z.string().default("equal-weight()@168h"),
+    })
+    .prefault({}),
+  /**
+   * The band chosen may raise the tracking error to the targets (annualised) by at most this
+   * over the first setting's (no band): the band trades cost for tracking, within a stated limit.
+   */
+  bandMaxTrackingErrorIncrease: z.number().min(0).default(0.02),
+  /** No-trade band settings tried on the chosen candidate's folds (the first is "no band"). */
+  bandGrid: z
+    .array(noTradeBandSchema)
+    .min(1)
+    .default([
+      { penalty: 0, minBand: 0, minTurnover: 0 },
+      { penalty: 0, minBand: 0.01, minTurnover: 0.005 },
+      { penalty: 0, minBand: 0.03, minTurnover: 0.005 },
+      { penalty: 10, minBand: 0.01, minTurnover: 0.005 },
+      { penalty: 10, minBand: 0.02, minTurnover: 0.005 },
+    ]),
   /** Restrict the search to these strategy families (default: all). */
   families: z.array(z.string()).optional(),
   /** Blocks for the CSCV probability of backtest overfitting. */

@@ -98,20 +98,25 @@ export function researchBlocks(panel: MarketPanel, cfg: ResearchConfig): Blocks 
   return { train: w.train, validation: w.validation, test: w.test };
 }
 
-interface Context {
+export interface Context {
   readonly panel: MarketPanel;
   readonly cfg: ResearchConfig;
   readonly base: number;
   readonly eligibility: Eligibility;
 }
 
-function context(panel: MarketPanel, cfg: ResearchConfig): Context {
+export function context(panel: MarketPanel, cfg: ResearchConfig): Context {
   const base = panel.assets.findIndex((a) => a.symbol === cfg.baseSymbol);
   if (base < 0) throw new ConfigError(`research: base asset ${cfg.baseSymbol} is not in the panel`);
-  return { panel, cfg, base, eligibility: researchEligibility(panel, cfg.baseSymbol, cfg.universe) };
+  return {
+    panel,
+    cfg,
+    base,
+    eligibility: researchEligibility(panel, cfg.baseSymbol, cfg.universe, cfg.classifier, cfg.classifierEveryBars),
+  };
 }
 
-function backtest(
+export function backtest(
   ctx: Context,
   make: () => Strategy,
   schedule: Schedule,
@@ -147,7 +152,7 @@ function metricsOf(ctx: Context, r: BacktestResult): PerformanceMetrics {
   });
 }
 
-/** Trains one PPO policy per seed on the train block. */
+/** Trains one PPO policy per hyper-parameter entry and seed on the train block (entry-major). */
 export async function trainPpoSeeds(
   panel: MarketPanel,
   cfg: ResearchConfig,
@@ -157,32 +162,41 @@ export async function trainPpoSeeds(
   const ctx = context(panel, cfg);
   const blocks = researchBlocks(panel, cfg);
   const policies: PpoPolicy[] = [];
-  for (const seed of cfg.ppo.seeds) {
-    progress.start(`train ppo seed ${seed}`, cfg.ppo.totalSteps);
-    const { policy } = await trainPpoAgent({
-      tf,
-      panel,
-      universe: listedBy(panel, candidateAssets(panel, cfg.baseSymbol), blocks.train.to),
-      eligibility: ctx.eligibility,
-      assumptions: cfg.assumptions,
-      from: blocks.train.from,
-      to: blocks.train.to,
-      settings: {
-        baseSymbol: cfg.baseSymbol,
-        decideEveryBars: cfg.ppo.decideEveryBars,
-        episodeSteps: cfg.ppo.episodeSteps,
-        features: cfg.ppo.features,
-      },
-      ppo: { seed, totalSteps: cfg.ppo.totalSteps },
-      onIteration: (s) => progress.tick(Math.min(s.steps, cfg.ppo.totalSteps)),
-    });
-    progress.stop();
-    policies.push(policy.withMeta({ seed }));
+  for (const { label, ...hyper } of cfg.ppo.grid) {
+    for (const seed of cfg.ppo.seeds) {
+      progress.start(`train ppo ${label} seed ${seed}`, cfg.ppo.totalSteps);
+      const { policy } = await trainPpoAgent({
+        tf,
+        panel,
+        universe: listedBy(panel, candidateAssets(panel, cfg.baseSymbol), blocks.train.to),
+        eligibility: ctx.eligibility,
+        assumptions: cfg.assumptions,
+        from: blocks.train.from,
+        to: blocks.train.to,
+        settings: {
+          baseSymbol: cfg.baseSymbol,
+          decideEveryBars: cfg.ppo.decideEveryBars,
+          episodeSteps: cfg.ppo.episodeSteps,
+          features: cfg.ppo.features,
+        },
+        ppo: { ...hyper, seed, totalSteps: cfg.ppo.totalSteps },
+        onIteration: (s) => progress.tick(Math.min(s.steps, cfg.ppo.totalSteps)),
+      });
+      progress.stop();
+      policies.push(policy.withMeta({ seed, hyper: label }));
+    }
   }
   return policies;
 }
 
-const ppoId = (seed: number, schedule: string) => `ppo(seed=${seed})@${schedule}`;
+/** The hyper-parameter entry a policy was trained with. */
+export function hyperOf(policy: PpoPolicy): string {
+  const label = policy.meta.hyper;
+  return typeof label === "string" ? label : "default";
+}
+
+export const ppoId = (policy: PpoPolicy, schedule: string) =>
+  `ppo(hyper=${hyperOf(policy)},seed=${seedOf(policy)})@${schedule}`;
 
 /** Grid search on the validation block (never the test block). */
 export function selectOnValidation(
@@ -235,14 +249,9 @@ export function selectOnValidation(
   for (const policy of policies) {
     const seed = seedOf(policy);
     for (const s of cfg.schedules) {
-      const r = backtest(
-        ctx,
-        () => strategyFromPolicy(policy, panel, ppoId(seed, s.label)),
-        s,
-        blocks.validation,
-        false,
-      );
-      record(ppoId(seed, s.label), "ppo", { seed }, s.label, r);
+      const id = ppoId(policy, s.label);
+      const r = backtest(ctx, () => strategyFromPolicy(policy, panel, id), s, blocks.validation, false);
+      record(id, "ppo", { seed, hyper: hyperOf(policy) }, s.label, r);
     }
   }
   progress.stop();
@@ -307,7 +316,7 @@ export function selectOnValidation(
   };
 }
 
-function seedOf(policy: PpoPolicy): number {
+export function seedOf(policy: PpoPolicy): number {
   const seed = policy.meta.seed;
   return typeof seed === "number" ? seed : policy.config.seed;
 }
@@ -338,7 +347,7 @@ export function scoreOnTest(
   const ppoSchedule = selection.ppo ? cfg.schedules.find((s) => s.label === selection.ppo?.schedule) : undefined;
   if (selection.ppo && ppoSchedule) {
     for (const policy of policies) {
-      const id = ppoId(seedOf(policy), ppoSchedule.label);
+      const id = ppoId(policy, ppoSchedule.label);
       jobs.push({
         name: id,
         family: "ppo",

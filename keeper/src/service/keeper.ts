@@ -25,6 +25,7 @@ import { BallastError, ConfigError, ExecutionError, InvalidInputError } from "..
 import { toNumber } from "../core/fixed.js";
 import type { MarketPanel } from "../core/types.js";
 import type { MarketVerdict } from "../data/marketGuard.js";
+import { bandedTargetBps, routeFeeTiers } from "../execution/bandTargets.js";
 import { FailoverRpc } from "../execution/failoverRpc.js";
 import { fillCost } from "../execution/fillCost.js";
 import {
@@ -456,7 +457,24 @@ export class Keeper implements KeeperControl {
     const id = store.beginCycle(now, target);
     let targetBps: number[];
     try {
-      targetBps = validateTargetWeights(target, await venue.universe(), { maxWeight: config.strategy.maxWeight });
+      const universe = await venue.universe();
+      targetBps = validateTargetWeights(target, universe, { maxWeight: config.strategy.maxWeight });
+      const band = config.strategy.noTradeBand;
+      if (band) {
+        const buyPaths = Object.fromEntries(config.tokens.map((t) => [t.symbol, t.buyPath]));
+        const banded = bandedTargetBps(universe, current, targetBps, routeFeeTiers(universe, buyPaths), band);
+        if (banded === null) {
+          store.updateCycle(id, {
+            status: "skipped",
+            outcome: "nothing-to-trade",
+            reason: "no-trade band: every weight is inside its band",
+            finishedAt: now,
+          });
+          logger.info({ cycle: id, outcome: "nothing-to-trade" }, "every weight inside its no-trade band");
+          return this.outcomes.finished(id, started);
+        }
+        targetBps = banded;
+      }
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       store.updateCycle(id, {

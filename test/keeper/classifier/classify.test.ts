@@ -344,6 +344,24 @@ describe("classifier/classifyUniverse ranked mode", () => {
     expect(byTrend.selected.indexOf("STEADY")).to.be.lessThan(byTrend.selected.indexOf("FLAT"));
   });
 
+  it("keeps a held token within the hold buffer ahead of a better-ranked newcomer", () => {
+    const panel = panelOf([
+      { symbol: "WETH", lateDrift: 0.02 },
+      { symbol: "LINK", lateDrift: 0.01 },
+      { symbol: "UNI", lateDrift: 0.005 },
+      { symbol: "GMX", lateDrift: -0.01 },
+    ]);
+    const cfg = { ...ranked, maxAssets: 2, minAssets: 1 };
+    expect(classifyUniverse(panel, N - 1, cfg).selected).to.deep.equal(["WETH", "LINK"]);
+    const held = classifyUniverse(panel, N - 1, { ...cfg, holdBuffer: 1 }, { held: ["uni", "GMX"] });
+    expect(held.selected).to.deep.equal(["WETH", "UNI"]); // UNI rank 3 is within 2 + 1; GMX rank 4 is not
+    expect(decision(held, "UNI").reasons[0]).to.match(/rank 3 of 4 by score: held, within max 2 \+ hold buffer 1/);
+    expect(decision(held, "LINK").reasons[0]).to.match(/displaced by held tokens/);
+    expect(decision(held, "LINK").included).to.equal(false);
+    const none = classifyUniverse(panel, N - 1, { ...cfg, holdBuffer: 0 }, { held: ["UNI"] });
+    expect(none.selected).to.deep.equal(["WETH", "LINK"]);
+  });
+
   it("the SQL mirror refuses ranked mode rather than emit different rules", () => {
     const panel = panelOf([{ symbol: "WETH" }]);
     expect(() => classifierSql(panel.assets, "2023-06-30", ranked)).to.throw(InvalidInputError, /strict rules only/);

@@ -3,10 +3,17 @@ import { defaultCosts, defaultRules, parseAssumptions } from "../../../keeper/sr
 import { runBacktest } from "../../../keeper/src/backtest/backtester.js";
 import { ConfigError, InvalidInputError } from "../../../keeper/src/core/errors.js";
 import { generateSyntheticMarket } from "../../../keeper/src/data/synthetic.js";
+import { bandedTargetBps, routeFeeTiers } from "../../../keeper/src/execution/bandTargets.js";
+import { encodePath } from "../../../keeper/src/execution/rebalanceOrder.js";
 import { applyNoTradeBand, bandHalfWidths, parseNoTradeBand } from "../../../keeper/src/market/noTradeBand.js";
 import { costDragBpsPerYear, trackingErrorToTargets } from "../../../keeper/src/research/executionStats.js";
 import { BandedStrategy } from "../../../keeper/src/strategy/bandedStrategy.js";
 import { equalWeight } from "../../../keeper/src/strategy/baselines/simple.js";
+
+/** |actual - expected| <= tolerance (Hardhat's chai plugin makes closeTo integer-only). */
+function near(actual: number | undefined, expected: number, tolerance: number): void {
+  expect(Math.abs((actual ?? Number.NaN) - expected), `${actual} vs ${expected}`).to.be.at.most(tolerance);
+}
 
 describe("research: no-trade band", () => {
   const band = parseNoTradeBand({ penalty: 10, minBand: 0.005 });
@@ -15,8 +22,8 @@ describe("research: no-trade band", () => {
 
   it("widens each band with its route's fee tiers, floored at minBand", () => {
     expect(widths[1]).to.equal(0.005); // 10 x 5 bp / 2 = 0.25% < floor 0.5%
-    expect(widths[2]).to.be.closeTo(0.0175, 1e-12); // 10 x 35 bp / 2
-    expect(widths[3]).to.be.closeTo(0.0525, 1e-12); // 10 x 105 bp / 2
+    near(widths[2], 0.0175, 1e-12); // 10 x 35 bp / 2
+    near(widths[3], 0.0525, 1e-12); // 10 x 105 bp / 2
     expect(() => parseNoTradeBand({ penalty: -1 })).to.throw(ConfigError);
   });
 
@@ -27,9 +34,13 @@ describe("research: no-trade band", () => {
     expect(out).to.not.equal(null);
     const w = out as Float64Array;
     expect(w[1]).to.equal(0.3); // 0.2 points off: inside 0.5
-    expect(w[2]).to.be.closeTo(0.35 - 0.0175, 1e-12); // to the lower edge of its band
+    near(w[2], 0.35 - 0.0175, 1e-12); // to the lower edge of its band
     expect(w[3]).to.equal(0.3); // 5.2 points off, inside the 1% pool's 5.25-point band
-    expect(w.reduce((a, b) => a + b, 0)).to.be.closeTo(1, 1e-12);
+    near(
+      w.reduce((a, b) => a + b, 0),
+      1,
+      1e-12,
+    );
     const exit = applyNoTradeBand({
       current,
       target: [0.4, 0.3, 0.3, 0],
@@ -38,7 +49,7 @@ describe("research: no-trade band", () => {
       minTurnover: 0,
     });
     expect(exit?.[3]).to.equal(0);
-    expect(exit?.[0]).to.be.closeTo(0.4, 1e-12);
+    near(exit?.[0], 0.4, 1e-12);
   });
 
   it("says hold when nothing leaves its band or the turnover is below the minimum", () => {
@@ -62,12 +73,16 @@ describe("research: no-trade band", () => {
     const inputs = { current: [0.02, 0.58, 0.4], target: [0, 0.56, 0.44], halfWidths: [0, 0.03, 0.01], baseIndex: 0 };
     const out = applyNoTradeBand({ ...inputs, minTurnover: 0 }) as Float64Array;
     expect(out[1]).to.equal(0.58);
-    expect(out[2]).to.be.closeTo(0.42, 1e-12); // wanted 0.43, only 2 points of room
-    expect(out[0]).to.be.closeTo(0, 1e-12);
-    expect(out.reduce((a, b) => a + b, 0)).to.be.closeTo(1, 1e-12);
+    near(out[2], 0.42, 1e-12); // wanted 0.43, only 2 points of room
+    near(out[0], 0, 1e-12);
+    near(
+      out.reduce((a, b) => a + b, 0),
+      1,
+      1e-12,
+    );
     const capped = applyNoTradeBand({ ...inputs, caps: [1, 1, 0.41], minTurnover: 0 }) as Float64Array;
-    expect(capped[2]).to.be.closeTo(0.41, 1e-12);
-    expect(capped[0]).to.be.closeTo(0.01, 1e-12);
+    near(capped[2], 0.41, 1e-12);
+    near(capped[0], 0.01, 1e-12);
     expect(() =>
       applyNoTradeBand({ current: [1], target: [0.5, 0.5], halfWidths: [0, 0], baseIndex: 0, minTurnover: 0 }),
     ).to.throw(InvalidInputError);
@@ -108,6 +123,35 @@ describe("research: no-trade band", () => {
     for (let k = 1; k < tight.r.nav.length; k++) {
       paid += ((tight.r.costUsd[k] as number) + (tight.r.gasUsd[k] as number)) / (tight.r.nav[k - 1] as number);
     }
-    expect(tight.drag).to.be.closeTo((paid * 365 * 1e4) / (tight.r.nav.length - 1), 1e-6);
+    near(tight.drag, (paid * 365 * 1e4) / (tight.r.nav.length - 1), 1e-6);
+  });
+});
+
+describe("research: no-trade band in the keeper's planning path", () => {
+  const addr = (k: number) => `0x${k.toString(16).padStart(2, "0").repeat(20)}`;
+  const universe = [
+    { symbol: "USDC", address: addr(1), decimals: 6, maxWeightBps: 10_000 },
+    { symbol: "WETH", address: addr(2), decimals: 18, maxWeightBps: 4_000 },
+    { symbol: "GMX", address: addr(3), decimals: 18, maxWeightBps: 4_000 },
+  ];
+  // The demo's routes: USDC -> WETH in a 5 bp pool; USDC -> WETH -> GMX through a 1% pool.
+  const buyPaths = {
+    WETH: encodePath([addr(1), addr(2)], [500]),
+    GMX: encodePath([addr(1), addr(2), addr(3)], [500, 10_000]),
+  };
+  const band = parseNoTradeBand({ penalty: 4, minBand: 0.005 });
+
+  it("reads each asset's fee tiers from its buy path and bands the validated target", () => {
+    const fees = routeFeeTiers(universe, buyPaths);
+    expect(fees).to.deep.equal([[], [0.0005], [0.0005, 0.01]]);
+    // GMX is 3 points under target, outside its 2.1-point band (4 x 1.05% / 2): bought to the
+    // band's edge, 37.9%. WETH is 3 points over: sold to its edge, 40.5%, held to its 40% cap.
+    const out = bandedTargetBps(universe, { USDC: 0.2, WETH: 0.43, GMX: 0.37 }, [2_000, 4_000, 4_000], fees, band);
+    expect(out).to.deep.equal([2_210, 4_000, 3_790]);
+    expect(out?.reduce((a, b) => a + b, 0)).to.equal(10_000);
+    expect(bandedTargetBps(universe, { USDC: 0.2, WETH: 0.4, GMX: 0.4 }, [2_000, 4_020, 3_980], fees, band)).to.equal(
+      null,
+    );
+    expect(() => routeFeeTiers(universe, { WETH: buyPaths.WETH })).to.throw(InvalidInputError, /no buy path for GMX/);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * `research`: classify -> train -> select -> test -> report. `research --help` prints the flags.
+ * `research`: classify -> train -> select (robust, on folds) -> test -> report. `research --help`
+ * prints the flags.
  *
  * The selection (chosen configurations, validation grid, PPO policies) is cached under the
  * hash of the data file and the research config: a re-run with the same data and config
@@ -12,6 +13,11 @@
  * `--train-end` the strategies are trained and selected on bars up to that date only, and the
  * test block runs from `--test-start` (default: the next bar) to `--test-end` (default: the
  * last bar). Hourly files run with every parameter set in days (see ResearchConfig.barsPerDay).
+ *
+ * The robust selection (research/runFoldStudy.ts) runs every candidate over the bars after the
+ * training block, cut into purged walk-forward and CSCV folds; its choice, fold distributions,
+ * PBO, deflated Sharpe, cost drag and no-trade band go to folds.md and folds.json. The single
+ * validation/test split above is kept beside it for comparison.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,11 +29,13 @@ import { ConfigError, DataError, InvalidInputError } from "../../core/errors.js"
 import { BARS_PER_YEAR, type MarketPanel } from "../../core/types.js";
 import { inferCsvFrequency, loadMarketCsv } from "../../data/csv.js";
 import { spreadDailyVolume } from "../../data/dailyVolume.js";
+import { foldReportMarkdown } from "../../research/foldReport.js";
 import { gateInputFromResearch, releaseFromResearch } from "../../research/release/fromResearch.js";
 import { runGate } from "../../research/release/gate.js";
 import { POLICY_FILE, REPORT_FILE, releaseFiles } from "../../research/release/release.js";
 import { DEFAULT_SCHEDULES, type ResearchConfig, researchConfigSchema } from "../../research/researchConfig.js";
 import { buildResearchReport } from "../../research/researchReport.js";
+import { runFoldStudy } from "../../research/runFoldStudy.js";
 import {
   type ResearchProgress,
   researchBlocks,
@@ -236,7 +244,7 @@ export async function researchCommand(argv: string[]): Promise<number> {
   let policies: PpoPolicy[] = [];
   if (!flags.fresh && existsSync(selectionPath)) {
     selection = readSelection(selectionPath);
-    policies = (selection.ppo?.seeds ?? []).map((seed) => loadPolicyFolder(join(cacheDir, `ppo-seed-${seed}`)));
+    policies = (selection.ppo?.seeds ?? []).map((_, k) => loadPolicyFolder(join(cacheDir, `ppo-${k}`)));
     console.log(
       `research: reusing the cached selection ${selectionPath} (data ${dataHash.slice(0, 12)}); no re-tuning`,
     );
@@ -245,11 +253,11 @@ export async function researchCommand(argv: string[]): Promise<number> {
     if (cfg.ppo.enabled) {
       const { tf, backend } = await initTf((m) => console.error(m));
       console.log(
-        `research: training PPO (${cfg.ppo.seeds.length} seeds x ${cfg.ppo.totalSteps} steps, tfjs ${backend})`,
+        `research: training PPO (${cfg.ppo.grid.length} settings x ${cfg.ppo.seeds.length} seeds x ${cfg.ppo.totalSteps} steps, tfjs ${backend})`,
       );
       policies = await trainPpoSeeds(panel, cfg, tf, progress);
       policies.forEach((p, k) => {
-        savePolicyFolder(p, join(cacheDir, `ppo-seed-${cfg.ppo.seeds[k]}`));
+        savePolicyFolder(p, join(cacheDir, `ppo-${k}`));
       });
     }
     // select
@@ -283,7 +291,19 @@ export async function researchCommand(argv: string[]): Promise<number> {
   writeFileSync(join(flags.out, "research.html"), report.html);
   writeFileSync(join(flags.out, "oos-table.md"), `${report.markdown}\n`);
   console.log(`\n${report.markdown}\n`);
-  console.log(`research: report written to ${join(flags.out, "research.html")} and research.json`);
+
+  // robust selection on folds
+  const folds = runFoldStudy(panel, cfg, policies, progress);
+  const foldMarkdown = foldReportMarkdown(panel, folds);
+  writeFileSync(join(flags.out, "folds.md"), `${foldMarkdown}\n`);
+  writeFileSync(
+    join(flags.out, "folds.json"),
+    JSON.stringify(folds, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v)),
+  );
+  console.log(`\n${foldMarkdown}\n`);
+  console.log(
+    `research: report written to ${join(flags.out, "research.html")}, research.json, folds.md and folds.json`,
+  );
 
   // release: what the gate approves, or the baseline it falls back to
   const verdict = runGate(gateInputFromResearch(selection, outcome));

@@ -116,7 +116,10 @@ export class RotationManager {
 
   private async begin(now: number, held: readonly VenueAsset[]): Promise<RotationRecord | null> {
     const { store, governance, universe, book, settings, logger } = this.deps;
-    const selection = await universe.select(now);
+    const selection = await universe.select(
+      now,
+      held.slice(1).map((a) => a.symbol),
+    );
     // A classifier shortfall keeps the universe (its "hold" policy), whatever the plan would be.
     const plan = selection.shortfall
       ? { keep: held.slice(1).map((a) => a.symbol), remove: [], add: [], rejected: [], skipped: selection.shortfall }
