@@ -147,14 +147,23 @@ export async function trainCommand(argv: string[]): Promise<number> {
   savePolicyFolder(policy, values.out);
   console.log(`train: done in ${((performance.now() - started) / 1000).toFixed(1)} s; policy saved to ${values.out}`);
   const releaseDir = join(values.out, "release");
-  const verdict = writeTrainRelease({
-    panel,
-    policy: policy.withMeta({ seed }),
-    fraction: (to + 1) / panel.timestamps.length,
-    decideEvery,
-    dataHash: createHash("sha256").update(readFileSync(data)).digest("hex"),
-    dir: releaseDir,
-  });
+  let verdict: GateVerdict;
+  try {
+    verdict = writeTrainRelease({
+      panel,
+      policy: policy.withMeta({ seed }),
+      fraction: (to + 1) / panel.timestamps.length,
+      decideEvery,
+      dataHash: createHash("sha256").update(readFileSync(data)).digest("hex"),
+      dir: releaseDir,
+    });
+  } catch (err) {
+    // The policy is saved; only the gate could not run (e.g. too few bars after training to
+    // score on). No release is better than an ungated one.
+    if (!(err instanceof InvalidInputError)) throw err;
+    console.log(`train: no release written: ${err.message}`);
+    return 0;
+  }
   console.log(
     `train: gate ${verdict.approved ? "APPROVED" : "did not approve"} ${verdict.candidate.id}; release ${releaseDir} serves ${verdict.recommended.id}`,
   );

@@ -1,84 +1,87 @@
 // Ballast keeper dashboard: the pure parts of what the charts and cards show (no DOM, no
 // Chart.js), loaded before dashboard.js and tested on their own. Plain browser script.
-
-const SERIES_PALETTE = [
-  "#0969da",
-  "#bf3989",
-  "#1a7f37",
-  "#9a6700",
-  "#8250df",
-  "#cf222e",
-  "#1b7c83",
-  "#6e7781",
-  "#fb8f44",
-  "#4d2d00",
-  "#54aeff",
-  "#e85aad",
-];
-
-/** HSL (degrees, percent, percent) to #rrggbb. */
-function hslToHex(h, s, l) {
-  const a = (s / 100) * Math.min(l / 100, 1 - l / 100);
-  const channel = (n) => {
-    const k = (n + h / 30) % 12;
-    const c = l / 100 - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
-    return Math.round(255 * c)
-      .toString(16)
-      .padStart(2, "0");
-  };
-  return `#${channel(0)}${channel(8)}${channel(4)}`;
-}
-
-/**
- * The colour of series i: the palette first, then hues spaced by the golden angle, so no two
- * assets share a colour however many the vault holds (a palette index taken modulo its length
- * gave the 10th asset the 1st one's colour).
- */
-function seriesColor(i) {
-  if (i < SERIES_PALETTE.length) return SERIES_PALETTE[i];
-  const hue = Math.round(((i - SERIES_PALETTE.length) * 137.508 + 20) % 360);
-  return hslToHex(hue, 70, 38);
-}
-
-/** True when two NAV series have the same value at every time they share (and share some). */
-function sameSeries(a, b) {
-  const byTime = new Map(b.map((p) => [p.x, p.y]));
-  let shared = 0;
-  for (const p of a) {
-    if (!byTime.has(p.x)) continue;
-    shared++;
-    const q = byTime.get(p.x);
-    if (Math.abs(p.y - q) > 1e-9 * Math.max(1, Math.abs(q))) return false;
-  }
-  return shared > 0;
-}
-
-/**
- * The NAV chart's series: the vault, the benchmark, then each baseline by name. A baseline that
- * is the benchmark itself (the demo records its equal-weight benchmark as a baseline too) is
- * not drawn a second time: the benchmark's label names it instead.
- */
-function navSeries(nav) {
-  const points = (series, key) => series.filter((p) => p[key] !== null).map((p) => ({ x: p.t, y: p[key] }));
-  const benchmark = points(nav.nav, "benchmark");
-  const same = [];
-  const baselines = [];
-  for (const name of Object.keys(nav.baselines).sort()) {
-    const data = points(nav.baselines[name], "navPerShare");
-    if (sameSeries(data, benchmark)) same.push(name);
-    else baselines.push({ label: name, data });
-  }
-  return [
-    { label: "Vault", data: points(nav.nav, "navPerShare"), role: "vault" },
-    { label: same.length ? `Benchmark (${same.join(", ")})` : "Benchmark", data: benchmark, role: "benchmark" },
-    ...baselines.map((b) => ({ ...b, role: "baseline" })),
+// Wrapped in a function: classic scripts share one global scope, and dashboard.js declares the
+// same names when it takes them from BallastSeries.
+(() => {
+  const SERIES_PALETTE = [
+    "#0969da",
+    "#bf3989",
+    "#1a7f37",
+    "#9a6700",
+    "#8250df",
+    "#cf222e",
+    "#1b7c83",
+    "#6e7781",
+    "#fb8f44",
+    "#4d2d00",
+    "#54aeff",
+    "#e85aad",
   ];
-}
 
-/** "up" for a gain, "down" for a loss, "" for none: the sign of the return, not its rank. */
-function returnTone(value) {
-  if (value === null || value === undefined || Number.isNaN(value) || value === 0) return "";
-  return value > 0 ? "up" : "down";
-}
+  /** HSL (degrees, percent, percent) to #rrggbb. */
+  function hslToHex(h, s, l) {
+    const a = (s / 100) * Math.min(l / 100, 1 - l / 100);
+    const channel = (n) => {
+      const k = (n + h / 30) % 12;
+      const c = l / 100 - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+      return Math.round(255 * c)
+        .toString(16)
+        .padStart(2, "0");
+    };
+    return `#${channel(0)}${channel(8)}${channel(4)}`;
+  }
 
-globalThis.BallastSeries = { seriesColor, navSeries, returnTone };
+  /**
+   * The colour of series i: the palette first, then hues spaced by the golden angle, so no two
+   * assets share a colour however many the vault holds (a palette index taken modulo its length
+   * gave the 10th asset the 1st one's colour).
+   */
+  function seriesColor(i) {
+    if (i < SERIES_PALETTE.length) return SERIES_PALETTE[i];
+    const hue = Math.round(((i - SERIES_PALETTE.length) * 137.508 + 20) % 360);
+    return hslToHex(hue, 70, 38);
+  }
+
+  /** True when two NAV series have the same value at every time they share (and share some). */
+  function sameSeries(a, b) {
+    const byTime = new Map(b.map((p) => [p.x, p.y]));
+    let shared = 0;
+    for (const p of a) {
+      if (!byTime.has(p.x)) continue;
+      shared++;
+      const q = byTime.get(p.x);
+      if (Math.abs(p.y - q) > 1e-9 * Math.max(1, Math.abs(q))) return false;
+    }
+    return shared > 0;
+  }
+
+  /**
+   * The NAV chart's series: the vault, the benchmark, then each baseline by name. A baseline that
+   * is the benchmark itself (the demo records its equal-weight benchmark as a baseline too) is
+   * not drawn a second time: the benchmark's label names it instead.
+   */
+  function navSeries(nav) {
+    const points = (series, key) => series.filter((p) => p[key] !== null).map((p) => ({ x: p.t, y: p[key] }));
+    const benchmark = points(nav.nav, "benchmark");
+    const same = [];
+    const baselines = [];
+    for (const name of Object.keys(nav.baselines).sort()) {
+      const data = points(nav.baselines[name], "navPerShare");
+      if (sameSeries(data, benchmark)) same.push(name);
+      else baselines.push({ label: name, data });
+    }
+    return [
+      { label: "Vault", data: points(nav.nav, "navPerShare"), role: "vault" },
+      { label: same.length ? `Benchmark (${same.join(", ")})` : "Benchmark", data: benchmark, role: "benchmark" },
+      ...baselines.map((b) => ({ ...b, role: "baseline" })),
+    ];
+  }
+
+  /** "up" for a gain, "down" for a loss, "" for none: the sign of the return, not its rank. */
+  function returnTone(value) {
+    if (value === null || value === undefined || Number.isNaN(value) || value === 0) return "";
+    return value > 0 ? "up" : "down";
+  }
+
+  globalThis.BallastSeries = { seriesColor, navSeries, returnTone };
+})();
