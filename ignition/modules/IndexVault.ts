@@ -1,13 +1,16 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 /**
- * Deploys the Chainlink oracle library and an IndexVault. Every address comes from module
+ * Deploys the vault's linked libraries (oracle, basket, rebalance, in-kind exit) and an IndexVault. Every address comes from module
  * parameters: `ignition/parameters/arbitrum-one.json` for Arbitrum One (from the address
  * book), or the local chain's addresses (see test/contracts/ignition.test.ts and the demo).
  * Basket assets are added afterwards through the vault's timelock (schedule, wait, addAsset).
  */
 export default buildModule("IndexVault", (m) => {
   const oracleLib = m.library("ChainlinkOracleLib");
+  const basketLib = m.library("BasketLib");
+  const rebalanceLib = m.library("RebalanceLib");
+  const inKindLib = m.library("InKindLib");
   const vault = m.contract(
     "IndexVault",
     [
@@ -40,7 +43,14 @@ export default buildModule("IndexVault", (m) => {
         },
       },
     ],
-    { libraries: { ChainlinkOracleLib: oracleLib } },
+    {
+      libraries: {
+        ChainlinkOracleLib: oracleLib,
+        BasketLib: basketLib,
+        RebalanceLib: rebalanceLib,
+        InKindLib: inKindLib,
+      },
+    },
   );
-  return { oracleLib, vault };
+  return { oracleLib, basketLib, rebalanceLib, inKindLib, vault };
 });

@@ -11,6 +11,7 @@ import type { IndexVault, MockERC20 } from "../../../types/ethers-contracts/inde
 import type { TokenSymbol } from "../config/addressBook.js";
 import { ConfigError } from "../core/errors.js";
 import { parseUnits } from "../core/fixed.js";
+import { connectIndexVault } from "../execution/vaultAbi.js";
 import { type ArbitrumLocal, fund } from "./arbitrumLocal.js";
 import { START_PRICES_USD } from "./marketSpec.js";
 import { routeFromBase, routeToBase } from "./routes.js";
@@ -95,17 +96,31 @@ export async function timelockedCall(
   await (await admin.sendTransaction({ to: await vault.getAddress(), data })).wait();
 }
 
+/** The vault's linked libraries, deployed once each: the `libraries` map a vault factory takes. */
+export async function deployVaultLibraries(
+  ethers: ArbitrumLocal["ethers"],
+  deployer: ArbitrumLocal["deployer"],
+): Promise<Record<(typeof VAULT_LIBRARIES)[number], string>> {
+  const out: Partial<Record<(typeof VAULT_LIBRARIES)[number], string>> = {};
+  for (const name of VAULT_LIBRARIES) {
+    out[name] = await (await ethers.deployContract(name, [], deployer)).getAddress();
+  }
+  return out as Record<(typeof VAULT_LIBRARIES)[number], string>;
+}
+
+/** Libraries IndexVault links (see the vault's header). */
+export const VAULT_LIBRARIES = ["ChainlinkOracleLib", "BasketLib", "RebalanceLib", "InKindLib"] as const;
+
 export async function deployVault(local: ArbitrumLocal, options: DeployVaultOptions): Promise<DeployedVault> {
   const { ethers } = local;
   const signers = await ethers.getSigners();
   const [admin, guardian, feeRecipient] = signers.slice(2);
   if (!admin || !guardian || !feeRecipient) throw new ConfigError("deployVault needs at least five accounts");
-  const oracleLib = await ethers.deployContract("ChainlinkOracleLib", [], local.deployer);
   const factory = await ethers.getContractFactory("IndexVault", {
-    libraries: { ChainlinkOracleLib: await oracleLib.getAddress() },
+    libraries: await deployVaultLibraries(local.ethers, local.deployer),
   });
   const heartbeat = options.heartbeat ?? 86_400;
-  const vault = (await factory.connect(admin).deploy({
+  const deployed = (await factory.connect(admin).deploy({
     baseAsset: local.tokens.USDC.address,
     name: "Ballast Arbitrum Index",
     symbol: "bIDX",
@@ -123,7 +138,8 @@ export async function deployVault(local: ArbitrumLocal, options: DeployVaultOpti
     performanceFeeBps: 0,
     limits: options.limits ?? DEMO_LIMITS,
   })) as unknown as IndexVault & BaseContract;
-  await vault.waitForDeployment();
+  await deployed.waitForDeployment();
+  const vault = connectIndexVault(await deployed.getAddress(), admin);
   for (const symbol of options.basket) {
     await timelockedCall(vault, admin, "addAsset", [
       local.tokens[symbol].address,

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IIndexVault} from "../../../contracts/interfaces/IIndexVault.sol";
+import {ErrorsLib} from "../../../contracts/libraries/ErrorsLib.sol";
 import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
 import {bound} from "../utils/Bound.sol";
 import {OrderBuilder} from "../utils/OrderBuilder.sol";
@@ -36,7 +37,7 @@ contract Erc4626RoundingFuzz is VaultSetup {
         VM.startPrank(ALICE);
         if (vault.previewRedeem(shares) == 0) {
             // Shares worth less than one base unit cannot be cashed: the vault refuses a zero payout.
-            VM.expectRevert(IIndexVault.ZeroAmount.selector);
+            VM.expectRevert(ErrorsLib.ZeroAmount.selector);
             vault.redeem(shares, ALICE, ALICE);
             VM.stopPrank();
             return;
@@ -57,7 +58,7 @@ contract Erc4626RoundingFuzz is VaultSetup {
         uint256 paid = vault.mint(shares, ALICE);
         require(paid == cost, "mint paid != previewMint");
         if (vault.previewRedeem(shares) == 0) {
-            VM.expectRevert(IIndexVault.ZeroAmount.selector); // zero payouts are refused
+            VM.expectRevert(ErrorsLib.ZeroAmount.selector); // zero payouts are refused
             vault.redeem(shares, ALICE, ALICE);
             VM.stopPrank();
             return;
