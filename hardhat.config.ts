@@ -39,7 +39,12 @@ export default defineConfig({
     tests: { mocha: "test", solidity: "test/contracts" },
   },
   test: {
-    solidity: { fuzz: { runs: 256 } },
+    solidity: {
+      fuzz: { runs: 256 },
+      // `npm run test:invariants:deep` sets BALLAST_DEEP_INVARIANTS=1: 256 runs of 100 calls
+      // each (the CI setting); `npm test` keeps a quick 16 x 25.
+      invariant: process.env.BALLAST_DEEP_INVARIANTS === "1" ? { runs: 256, depth: 100 } : { runs: 16, depth: 25 },
+    },
     mocha: { timeout: 120_000 },
   },
   networks: {

@@ -168,6 +168,26 @@ library BasketLib {
         }
     }
 
+    /// @notice Validates new rebalance limits and tells whether any loosens the current ones
+    /// (the vault then requires the timelock).
+    function checkLimitsChange(IIndexVault.RebalanceLimits storage current, IIndexVault.RebalanceLimits calldata next)
+        public
+        view
+        returns (bool loosens)
+    {
+        checkLimits(next);
+        return next.cooldown < current.cooldown || next.maxTurnoverBps > current.maxTurnoverBps
+            || next.toleranceBps > current.toleranceBps || next.maxSlippageBps > current.maxSlippageBps;
+    }
+
+    /// @notice Reverts with `InvalidBps` on malformed limits.
+    function checkLimits(IIndexVault.RebalanceLimits memory limits) public pure {
+        if (limits.maxTurnoverBps > 2 * BPS) revert ErrorsLib.InvalidBps(limits.maxTurnoverBps);
+        if (limits.toleranceBps > BPS) revert ErrorsLib.InvalidBps(limits.toleranceBps);
+        // A slippage budget of 100% would make every minimum zero.
+        if (limits.maxSlippageBps >= BPS) revert ErrorsLib.InvalidBps(limits.maxSlippageBps);
+    }
+
     /// @notice A token's `decimals()`, or `UnsupportedDecimals` when it has none.
     function readDecimals(address token) public view returns (uint8) {
         try IERC20Metadata(token).decimals() returns (uint8 value) {

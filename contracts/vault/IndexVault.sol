@@ -154,7 +154,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         if (p.feeRecipient == address(0) || p.swapRouter == address(0)) revert ErrorsLib.ZeroAddress();
         if (p.timelockDelay > MAX_TIMELOCK_DELAY) revert ErrorsLib.InvalidTimelockDelay(p.timelockDelay);
         _checkFees(p.managementFeeBps, p.performanceFeeBps);
-        _checkLimits(p.limits);
+        BasketLib.checkLimits(p.limits);
         uint8 baseDecimals = BasketLib.readDecimals(p.baseAsset);
         if (baseDecimals < 6 || baseDecimals > 18) revert ErrorsLib.UnsupportedDecimals(p.baseAsset);
 
@@ -273,7 +273,9 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     function setFees(uint16 managementFeeBps_, uint16 performanceFeeBps_) external onlyAdmin {
         _checkFees(managementFeeBps_, performanceFeeBps_);
         if (managementFeeBps_ > managementFeeBps || performanceFeeBps_ > performanceFeeBps) _consumeScheduled();
-        _tryAccrueFees();
+        // L-4: the old rates must be accrued up to now before new ones apply, so a change needs
+        // usable prices (it reverts during an outage instead of reaching back over the period).
+        _accrueFeesAt(_requireNav());
         managementFeeBps = managementFeeBps_;
         performanceFeeBps = performanceFeeBps_;
         emit EventsLib.FeesSet(managementFeeBps_, performanceFeeBps_);
@@ -289,11 +291,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @inheritdoc IIndexVault
     function setRebalanceLimits(RebalanceLimits calldata limits) external {
-        _checkLimits(limits);
-        RebalanceLimits memory current = _limits;
-        bool loosens = limits.cooldown < current.cooldown || limits.maxTurnoverBps > current.maxTurnoverBps
-            || limits.toleranceBps > current.toleranceBps || limits.maxSlippageBps > current.maxSlippageBps;
-        _authorizeChange(loosens);
+        _authorizeChange(BasketLib.checkLimitsChange(_limits, limits));
         _limits = limits;
         emit EventsLib.RebalanceLimitsSet(limits);
     }
@@ -484,11 +482,25 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     // ================================================================ ERC-4626
 
     /// @inheritdoc ERC4626
-    /// @dev Reverts with the oracle's detailed error when a price is unusable.
+    /// @dev Never reverts (EIP-4626). With usable prices: NAV. During an oracle outage (a price
+    /// unusable or the sequencer down): the idle base-asset buffer alone, a lower bound of NAV
+    /// (holdings that cannot be priced count as zero), so an integrator never overvalues the
+    /// vault on stale data. Entry points, previews and max* are closed (0) meanwhile.
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
         uint256 cached = NAV_CACHE_SLOT.asUint256().tload();
         if (cached != 0) return cached - 1;
-        return _requireNav();
+        (bool ok, uint256 nav) = _tryNav();
+        return ok ? nav : _held[0];
+    }
+
+    /// @inheritdoc ERC4626
+    /// @dev During an oracle outage: shares priced at the idle buffer over the minted supply
+    /// (see `totalAssets`): a lower bound of their value, off at most by fees accrued since the
+    /// last accrual (they cannot be computed without prices). Rounds down.
+    function convertToAssets(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
+        (bool ok, uint256 nav, uint256 supply) = _tryNavAndSupply();
+        if (!ok) (nav, supply) = (_held[0], totalSupply());
+        return shares.mulDiv(nav + 1, supply + 10 ** _OFFSET);
     }
 
     /// @inheritdoc ERC4626
@@ -866,11 +878,5 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         }
     }
 
-    function _checkLimits(RebalanceLimits memory limits) internal pure {
-        if (limits.maxTurnoverBps > 2 * BPS) revert ErrorsLib.InvalidBps(limits.maxTurnoverBps);
-        if (limits.toleranceBps > BPS) revert ErrorsLib.InvalidBps(limits.toleranceBps);
-        // A slippage budget of 100% would make every minimum zero.
-        if (limits.maxSlippageBps >= BPS) revert ErrorsLib.InvalidBps(limits.maxSlippageBps);
-    }
 
 }

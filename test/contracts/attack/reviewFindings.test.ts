@@ -10,7 +10,7 @@ import { type BaseContract, type EventLog, keccak256, ZeroAddress } from "ethers
 import { movePoolToPrice, setSequencerStatus } from "../../../keeper/src/devchain/arbitrumLocal.js";
 import { encodePath, signCancelOrders, toTypedValue } from "../../../keeper/src/execution/rebalanceOrder.js";
 import { buildOrder, signOrder, submitOrder, timelockedCall, USDC, type VaultFixture } from "../fixture.js";
-import { advance, refreshFeeds, useVaultFixture } from "../unit/harness.js";
+import { advance, makeStale, refreshFeeds, useVaultFixture } from "../unit/harness.js";
 
 const NAV = USDC(100_000);
 
@@ -193,7 +193,39 @@ describe("Review findings (issue 15): attack tests", () => {
     });
   });
 
+  describe("L-4 fee changes in an outage", () => {
+    it("L-4: a fee change while prices are unusable reverts instead of applying to the unaccrued period", async () => {
+      const { vault, actors } = h.f;
+      await (await submitOrder(h.f, await buildOrder(h.f, [4000, 2000, 2000, 2000]))).wait();
+      const stale = await makeStale(h.f, "WETH");
+      await expect(vault.connect(actors.admin).setFees(0, 0))
+        .to.be.revertedWithCustomError(vault, "StalePrice")
+        .withArgs(h.f.local.tokens.WETH.address, stale, 86_400);
+      expect(await vault.managementFeeBps()).to.equal(0n);
+      await refreshFeeds(h.f);
+      await expect(vault.connect(actors.admin).setFees(0, 0)).to.emit(vault, "FeesSet");
+    });
+  });
+
   describe("Info items", () => {
+    it("Info: totalAssets never reverts (EIP-4626); during an outage it reports the idle buffer, a lower bound", async () => {
+      const { vault, local } = h.f;
+      await (await submitOrder(h.f, await buildOrder(h.f, [4000, 2000, 2000, 2000]))).wait();
+      const nav = await vault.totalAssets();
+      const buffer = await vault.held(local.tokens.USDC.address);
+      const perShare = await vault.convertToAssets(10n ** 18n);
+      await makeStale(h.f, "WBTC");
+      expect(await vault.totalAssets()).to.equal(buffer);
+      expect(buffer < nav).to.equal(true);
+      const floor = await vault.convertToAssets(10n ** 18n);
+      expect(floor > 0n && floor < perShare).to.equal(true);
+      // What integrators must not do meanwhile is closed: no entry, no preview.
+      expect(await vault.maxDeposit(h.f.actors.bob.address)).to.equal(0n);
+      expect(await vault.previewRedeem(10n ** 18n)).to.equal(0n);
+      await refreshFeeds(h.f);
+      expect(await vault.totalAssets()).to.equal(nav);
+    });
+
     it("Info: a sequencer feed with startedAt == 0 reads as down, not as up and past grace", async () => {
       const { vault, local, actors } = h.f;
       await setSequencerStatus(local, true, 0n);

@@ -45,7 +45,7 @@ contract GuardsAndFeesFuzz is VaultSetup {
                 ErrorsLib.PriceOutOfBounds.selector, address(weth), int256(answer), uint64(100e8), uint64(100_000e8)
             )
         );
-        vault.totalAssets();
+        vault.accrueFees(); // reverts with the oracle detail (totalAssets never reverts)
     }
 
     function testFuzz_stalePriceReverts(uint256 age) public {
@@ -56,7 +56,7 @@ contract GuardsAndFeesFuzz is VaultSetup {
         VM.warp(START + HEARTBEAT + bound(age, 1, 365 days));
         usdcFeed.setAnswer(1e8); // only WBTC, WETH and ARB stay stale; WBTC is checked first
         VM.expectRevert(abi.encodeWithSelector(ErrorsLib.StalePrice.selector, address(wbtc), updatedAt, HEARTBEAT));
-        vault.totalAssets();
+        vault.accrueFees(); // reverts with the oracle detail (totalAssets never reverts)
         require(vault.maxDeposit(ALICE) == 0 && vault.previewDeposit(1e6) == 0, "previews must not revert");
     }
 
@@ -64,14 +64,14 @@ contract GuardsAndFeesFuzz is VaultSetup {
         _deposit(ALICE, 1e9);
         sequencerFeed.setRound(1, block.timestamp, block.timestamp);
         VM.expectRevert(ErrorsLib.SequencerDown.selector);
-        vault.totalAssets();
+        vault.accrueFees(); // reverts with the oracle detail (totalAssets never reverts)
         uint256 upAt = START + bound(downFor, 1, 1 days); // from START: see testFuzz_stalePriceReverts
         VM.warp(upAt);
         _refreshFeeds();
         sequencerFeed.setRound(0, upAt, upAt);
         VM.warp(upAt + bound(sinceUp, 0, GRACE));
         VM.expectRevert(abi.encodeWithSelector(ErrorsLib.SequencerGracePeriod.selector, upAt + GRACE + 1));
-        vault.totalAssets();
+        vault.accrueFees(); // reverts with the oracle detail (totalAssets never reverts)
         VM.warp(upAt + GRACE + 1);
         _refreshFeeds();
         require(vault.totalAssets() == 1e9, "vault unusable after grace");
@@ -89,7 +89,7 @@ contract GuardsAndFeesFuzz is VaultSetup {
         require(vault.maxDeposit(ALICE) == 0, "maxDeposit must be 0 in the grace period");
         require(vault.previewDeposit(1e6) == 0, "previews must not revert");
         VM.expectRevert(abi.encodeWithSelector(ErrorsLib.SequencerGracePeriod.selector, future + GRACE + 1));
-        vault.totalAssets();
+        vault.accrueFees(); // reverts with the oracle detail (totalAssets never reverts)
     }
 
     /// @dev Paused: deposits, cash exits and rebalances revert; the in-kind exit still works.

@@ -454,7 +454,8 @@ describe("IndexVault asset registry", () => {
     await (await feed.setBroken(false)).wait();
     await expect(scheduledTx(h.f, "setOracle", [weth, { ...oracle, heartbeat: 3600 }])).to.emit(vault, "OracleSet");
     await (await feed.setBroken(true)).wait();
-    await expect(vault.totalAssets()).to.be.revertedWithCustomError(vault, "FeedReverted").withArgs(weth, feedAddress);
+    await expect(vault.accrueFees()).to.be.revertedWithCustomError(vault, "FeedReverted").withArgs(weth, feedAddress);
+    expect(await vault.totalAssets()).to.equal(await vault.held(local.tokens.USDC.address));
     expect(await vault.previewDeposit(USDC(1))).to.equal(0n);
     await setFeedPrice(local, "WETH", 3000);
   });

@@ -213,9 +213,9 @@ describe("execution: leg sizing with the price-impact model", () => {
     plan.legs.forEach((leg, k) => {
       const p = plan.plans[k];
       if (!p || p.predictedCostBps === null) throw new Error("every leg here has a model");
-      // Buys: USDC (6 decimals, $1) into an 18-decimal asset at the oracle price.
+      // Buys: USDC (6 decimals, $1 = 1e8 at 8 decimals) into an 18-decimal asset at the oracle price.
       const price = PRICES[p.asset] ?? 1n;
-      const oracleOut = (leg.amountIn * 10n ** 12n * PRICES[0]) / price;
+      const oracleOut = (leg.amountIn * 10n ** 12n * 100_000_000n) / price;
       const haircut = BigInt(Math.ceil(p.predictedCostBps + tolerance));
       expect(leg.minAmountOut).to.equal((oracleOut * (10_000n - haircut)) / 10_000n);
       // Strictly tighter than the vault's own floor (oracle value less maxSlippageBps).
