@@ -12,8 +12,7 @@ import {MarketHandler} from "./handlers/MarketHandler.sol";
 
 /// @title VaultInvariants
 /// @notice Random sequences of depositor, keeper, market and guardian actions; after every call
-/// the vault's properties below must hold. Runs and depth come from hardhat.config.ts: 16 x 25 in
-/// `npm test`, 256 x 100 with `npm run test:invariants:deep`.
+/// the vault's properties below must hold. Runs and depth (256 x 100) come from hardhat.config.ts.
 contract VaultInvariants is VaultSetup {
     Ghost internal ghost;
     DepositorHandler internal depositors;
