@@ -528,9 +528,12 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     }
 
     /// @inheritdoc ERC4626
+    /// @dev Never overestimates (EIP-4626): shares worth less than one base unit would make
+    /// `redeem` revert with ZeroAmount, so a dust position reports 0.
     function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
         if (paused) return 0;
-        return Math.min(balanceOf(owner), _convertToShares(_held[0], Math.Rounding.Floor));
+        uint256 shares = Math.min(balanceOf(owner), _convertToShares(_held[0], Math.Rounding.Floor));
+        return _convertToAssets(shares, Math.Rounding.Floor) == 0 ? 0 : shares;
     }
 
     /// @inheritdoc ERC4626

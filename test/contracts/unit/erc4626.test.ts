@@ -198,6 +198,26 @@ describe("IndexVault ERC-4626 entry points", () => {
     expect(await vault.balanceOf(probeAddress)).to.be.greaterThan(0n);
   });
 
+  it("EIP-4626 maxRedeem MUST NOT be higher than what redeem accepts: a dust holder reports 0", async () => {
+    const { vault, actors } = h.f;
+    const a = actors.alice.address;
+    const b = actors.bob.address;
+    await (await vault.connect(actors.alice).deposit(DEPOSIT, a)).wait();
+    // One share unit is worth 1e-12 USDC units: far below one base unit.
+    await (await vault.connect(actors.alice).transfer(b, 1n)).wait();
+    expect(await vault.previewRedeem(1n)).to.equal(0n);
+    expect(await vault.maxRedeem(b)).to.equal(0n);
+    // redeem checks against maxRedeem, so the dust redemption is refused as above the maximum.
+    await expect(vault.connect(actors.bob).redeem(1n, b, b))
+      .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxRedeem")
+      .withArgs(b, 1n, 0n);
+    // A real holder's maximum is accepted as is.
+    const max = await vault.maxRedeem(a);
+    expect(max).to.equal(await vault.balanceOf(a));
+    await (await vault.connect(actors.alice).redeem(max, a, a)).wait();
+    expect(await vault.balanceOf(a)).to.equal(0n);
+  });
+
   it("spending another owner's shares needs an allowance", async () => {
     const { vault, actors } = h.f;
     await (await vault.connect(actors.alice).deposit(DEPOSIT, actors.alice.address)).wait();
