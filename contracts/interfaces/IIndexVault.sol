@@ -5,12 +5,13 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 
 /// @title IIndexVault
 /// @notice An ERC-4626 vault over a base asset (USDC on Arbitrum) that holds a basket of up to
-/// 16 tokens, values it with Chainlink feeds, and rebalances through Uniswap V3 when anyone
-/// submits an EIP-712 order signed by the keeper signer.
+/// 16 tokens, values it with Chainlink feeds, and rebalances through Uniswap V3 when the
+/// submitter named in an EIP-712 order signed by the keeper signer submits it.
 /// @dev Roles: `admin` (risk-increasing changes go through the built-in timelock: schedule,
 /// wait `timelockDelay`, then call), `guardian` (pause, lower caps and weights, revoke a
 /// pending change) and `keeperSigner` (signs rebalance orders; cannot move funds anywhere but
-/// through checked swaps between registered assets).
+/// through checked swaps between registered assets, over governance-registered pools).
+/// Errors and events are declared in `ErrorsLib` and `EventsLib`.
 interface IIndexVault is IERC4626 {
     // ------------------------------------------------------------------ types
 
@@ -30,9 +31,12 @@ interface IIndexVault is IERC4626 {
     /// @param path Uniswap V3 path (tokenIn, fee, [token, fee, ...], tokenOut); tokenIn and tokenOut
     /// must be registered assets, intermediate tokens are only routed through.
     /// @param amountIn Exact amount of tokenIn to sell.
+    /// @param minAmountOut The keeper's own quote for the leg less its tolerance: the leg reverts
+    /// below it (and below the Chainlink value less `maxSlippageBps`, whichever is higher).
     struct SwapLeg {
         bytes path;
         uint256 amountIn;
+        uint256 minAmountOut;
     }
 
     /// @notice A keeper-signed rebalance order (EIP-712 type `RebalanceOrder`).
@@ -42,6 +46,7 @@ interface IIndexVault is IERC4626 {
     /// @param nonce Must equal `rebalanceNonce()`; consumed on success.
     /// @param deadline Last timestamp at which the order may execute.
     /// @param maxSlippageBps Maximum loss per leg versus Chainlink value, and of NAV overall.
+    /// @param submitter The only address that may submit the order (a leaked order is inert).
     struct RebalanceOrder {
         address[] assets;
         uint16[] targetWeightsBps;
@@ -49,6 +54,7 @@ interface IIndexVault is IERC4626 {
         uint256 nonce;
         uint256 deadline;
         uint16 maxSlippageBps;
+        address submitter;
     }
 
     /// @notice Limits every rebalance must respect.
@@ -83,150 +89,12 @@ interface IIndexVault is IERC4626 {
         RebalanceLimits limits;
     }
 
-    // ------------------------------------------------------------------ events
-
-    /// @notice Emitted when an accrual mints fee shares or raises the high-water mark (`lastFeeAccrual()`
-    /// tells when fees were last brought up to date).
-    event FeesAccrued(uint256 managementFeeAssets, uint256 performanceFeeAssets, uint256 feeShares, uint256 highWaterMark);
-    /// @notice Emitted when shares are redeemed for a pro-rata slice of every holding.
-    event RedeemedInKind(
-        address indexed caller, address indexed receiver, address indexed owner, uint256 shares, uint256[] amounts
-    );
-    /// @notice Emitted when a redemption sold basket tokens to pay out in the base asset.
-    event RedeemedWithSwaps(
-        address indexed caller, address indexed receiver, address indexed owner, uint256 shares, uint256 assets
-    );
-    /// @notice Emitted for each executed swap leg.
-    event LegExecuted(address indexed tokenIn, address indexed tokenOut, uint256 amountIn, uint256 amountOut, uint256 minOut);
-    /// @notice Emitted when a rebalance order executed.
-    event Rebalanced(uint256 indexed nonce, address indexed submitter, uint256 navBefore, uint256 navAfter, uint256 turnoverBps);
-    /// @notice Emitted when an asset joins the basket.
-    event AssetAdded(address indexed asset, OracleConfig oracle, uint16 maxWeightBps, bytes sellPath);
-    /// @notice Emitted when an asset leaves the basket.
-    event AssetRemoved(address indexed asset);
-    /// @notice Emitted when an asset's oracle configuration changes.
-    event OracleSet(address indexed asset, OracleConfig oracle);
-    /// @notice Emitted when an asset's route to the base asset changes.
-    event SellPathSet(address indexed asset, bytes sellPath);
-    /// @notice Emitted when an asset's maximum weight changes.
-    event MaxWeightSet(address indexed asset, uint16 maxWeightBps);
-    /// @notice Emitted when the deposit cap changes.
-    event DepositCapSet(uint256 depositCap);
-    /// @notice Emitted when fee rates change.
-    event FeesSet(uint16 managementFeeBps, uint16 performanceFeeBps);
-    /// @notice Emitted when the fee recipient changes.
-    event FeeRecipientSet(address indexed feeRecipient);
-    /// @notice Emitted when the rebalance limits change.
-    event RebalanceLimitsSet(RebalanceLimits limits);
-    /// @notice Emitted when the keeper signer changes.
-    event KeeperSignerSet(address indexed keeperSigner);
-    /// @notice Emitted when the guardian changes.
-    event GuardianSet(address indexed guardian);
-    /// @notice Emitted when an admin transfer starts (the new admin must accept).
-    event AdminTransferStarted(address indexed pendingAdmin);
-    /// @notice Emitted when the admin changes.
-    event AdminTransferred(address indexed admin);
-    /// @notice Emitted when the timelock delay changes.
-    event TimelockDelaySet(uint32 timelockDelay);
-    /// @notice Emitted when the admin schedules a timelocked call.
-    event ChangeScheduled(bytes32 indexed id, bytes data, uint256 readyAt);
-    /// @notice Emitted when a scheduled call is revoked before execution.
-    event ChangeRevoked(bytes32 indexed id);
-    /// @notice Emitted when a scheduled call is executed.
-    event ChangeExecuted(bytes32 indexed id);
-    /// @notice Emitted when tokens sent to the vault outside its accounting are swept.
-    event Skimmed(address indexed token, address indexed to, uint256 amount);
-    /// @notice Emitted when the vault is paused.
-    event Paused(address indexed by);
-    /// @notice Emitted when the vault is unpaused.
-    event Unpaused(address indexed by);
-
-    // ------------------------------------------------------------------ errors
-
-    /// @notice Thrown when the caller is not the admin.
-    error NotAdmin(address caller);
-    /// @notice Thrown when the caller is neither the guardian nor the admin.
-    error NotGuardian(address caller);
-    /// @notice Thrown when the caller is not the pending admin.
-    error NotPendingAdmin(address caller);
-    /// @notice Thrown when an address argument is zero where it must not be.
-    error ZeroAddress();
-    /// @notice Thrown when a timelocked call was not scheduled.
-    error ChangeNotScheduled(bytes32 id);
-    /// @notice Thrown when a timelocked call is executed before its delay passed.
-    error ChangeNotReady(bytes32 id, uint256 readyAt);
-    /// @notice Thrown when a call is scheduled twice.
-    error ChangeAlreadyScheduled(bytes32 id);
-    /// @notice Thrown when an action needs the vault unpaused.
-    error EnforcedPause();
-    /// @notice Thrown when the L2 sequencer is reported down.
-    error SequencerDown();
-    /// @notice Thrown when the L2 sequencer is up but its grace period has not elapsed.
-    error SequencerGracePeriod(uint256 readyAt);
-    /// @notice Thrown when a price feed call reverts.
-    error FeedReverted(address asset, address feed);
-    /// @notice Thrown when a feed answers zero or a negative price.
-    error NonPositivePrice(address asset, int256 answer);
-    /// @notice Thrown when a feed's answer is older than its heartbeat.
-    error StalePrice(address asset, uint256 updatedAt, uint32 heartbeat);
-    /// @notice Thrown when a feed's answer is outside its configured bounds.
-    error PriceOutOfBounds(address asset, int256 answer, uint64 minAnswer, uint64 maxAnswer);
-    /// @notice Thrown when a token's decimals are outside 6..18 (base) or 0..18 (basket), or unreadable.
-    error UnsupportedDecimals(address token);
-    /// @notice Thrown when an oracle configuration is malformed.
-    error InvalidOracleConfig(address asset);
-    /// @notice Thrown when adding an asset that is already registered (or is the base asset).
-    error AssetAlreadyRegistered(address asset);
-    /// @notice Thrown when an asset is not registered.
-    error AssetNotRegistered(address asset);
-    /// @notice Thrown when the basket would exceed 16 assets.
-    error TooManyAssets();
-    /// @notice Thrown when removing an asset the vault still holds.
-    error AssetNotEmpty(address asset, uint256 balance);
-    /// @notice Thrown when a fee rate is above its hard cap.
-    error FeeAboveCap(uint16 feeBps, uint16 capBps);
-    /// @notice Thrown when a basis-point value is above 10,000 or a limit is malformed.
-    error InvalidBps(uint256 bps);
-    /// @notice Thrown when the timelock delay is above the maximum.
-    error InvalidTimelockDelay(uint32 delay);
-    /// @notice Thrown when a swap path is malformed or does not start/end at the expected tokens.
-    error InvalidPath(bytes path);
-    /// @notice Thrown when the order's signature is not from the keeper signer.
-    error InvalidSignature();
-    /// @notice Thrown when the order's nonce is not the next one.
-    error InvalidNonce(uint256 expected, uint256 got);
-    /// @notice Thrown when the order's deadline has passed.
-    error OrderExpired(uint256 deadline);
-    /// @notice Thrown when the order's asset list differs from the vault's.
-    error AssetListMismatch();
-    /// @notice Thrown when target weights do not sum to 10,000.
-    error WeightsDoNotSum(uint256 sum);
-    /// @notice Thrown when the order signs for more slippage than the vault allows.
-    error SlippageAboveLimit(uint16 maxSlippageBps, uint16 limitBps);
-    /// @notice Thrown when a rebalance comes before the cooldown elapsed.
-    error CooldownActive(uint256 readyAt);
-    /// @notice Thrown when the legs' sold value exceeds the turnover limit.
-    error TurnoverAboveLimit(uint256 turnoverBps, uint16 limitBps);
-    /// @notice Thrown when a leg sells more than the vault holds.
-    error InsufficientHolding(address asset, uint256 held, uint256 needed);
-    /// @notice Thrown when a post-trade weight is farther than the tolerance from its target.
-    error WeightOutOfTolerance(address asset, uint256 weightBps, uint256 targetBps);
-    /// @notice Thrown when a post-trade or target weight is above the asset's maximum.
-    error WeightAboveMax(address asset, uint256 weightBps, uint16 maxWeightBps);
-    /// @notice Thrown when NAV fell by more than the signed slippage budget.
-    error NavLossTooHigh(uint256 navBefore, uint256 navAfter);
-    /// @notice Thrown when a redemption pays out less than the caller's minimum.
-    error PayoutBelowMinimum(uint256 payout, uint256 minimum);
-    /// @notice Thrown when `redeemWithSwaps` asks for more shares than the owner holds (the
-    /// ERC-4626 entry points raise OpenZeppelin's `ERC4626Exceeded*` errors instead).
-    error ExceedsMax(uint256 requested, uint256 max);
-    /// @notice Thrown when an amount or share count is zero where it must not be.
-    error ZeroAmount();
-
     // ------------------------------------------------------------------ views
 
     /// @notice The EIP-712 type hash of `RebalanceOrder`.
     function REBALANCE_ORDER_TYPEHASH() external view returns (bytes32);
+    /// @notice The EIP-712 type hash of `CancelOrders(uint256 nextNonce)`.
+    function CANCEL_ORDERS_TYPEHASH() external view returns (bytes32);
     /// @notice Hard cap on the management fee, in bps per year.
     function MAX_MANAGEMENT_FEE_BPS() external view returns (uint16);
     /// @notice Hard cap on the performance fee, in bps of gains above the high-water mark.
@@ -245,8 +113,11 @@ interface IIndexVault is IERC4626 {
     function paused() external view returns (bool);
     /// @notice Seconds between scheduling and executing a risk-increasing change.
     function timelockDelay() external view returns (uint32);
-    /// @notice When a scheduled change becomes executable (0 when not scheduled).
+    /// @notice When a scheduled change becomes executable (0 when not scheduled). It must be
+    /// executed within `SCHEDULE_WINDOW()` seconds after that, or it expires.
     function scheduledAt(bytes32 id) external view returns (uint256 readyAt);
+    /// @notice Seconds a ready scheduled change stays executable.
+    function SCHEDULE_WINDOW() external view returns (uint256);
     /// @notice The vault's assets, base asset first.
     function assets() external view returns (address[] memory);
     /// @notice Units of `asset` the vault accounts for (donations are not counted).
@@ -275,6 +146,13 @@ interface IIndexVault is IERC4626 {
     function lastRebalance() external view returns (uint256);
     /// @notice The EIP-712 digest of an order (what the keeper signer signs).
     function hashOrder(RebalanceOrder calldata order) external view returns (bytes32);
+    /// @notice Whether the Uniswap V3 pool of `tokenA`/`tokenB` (either order) at `fee` is
+    /// registered: every hop of every swap must use a registered pool.
+    function isPool(address tokenA, address tokenB, uint24 fee) external view returns (bool);
+    /// @notice Amount of `token` owed to `claimant` by in-kind exits whose transfer failed.
+    function claimable(address token, address claimant) external view returns (uint256);
+    /// @notice Address of the data contract holding the basket table.
+    function assetTable() external view returns (address);
 
     /// @notice Per-asset holdings, prices, values and weights for the keeper (reverts if a price is unusable).
     /// @return assetList The vault's assets, base asset first.
@@ -310,13 +188,23 @@ interface IIndexVault is IERC4626 {
         external
         returns (uint256 assetsOut);
 
+    /// @notice Sends the caller's claimable `token` (left by a failed in-kind transfer) to `to`.
+    /// Works while paused and without prices.
+    /// @return amount Amount sent.
+    function claim(address token, address to) external returns (uint256 amount);
+
     /// @notice Accrues management and performance fees now.
     function accrueFees() external;
 
     // ------------------------------------------------------------------ keeper
 
-    /// @notice Executes a keeper-signed rebalance order. Callable by anyone holding a valid signature.
+    /// @notice Executes a keeper-signed rebalance order. Only the order's `submitter` may call.
     function rebalance(RebalanceOrder calldata order, bytes calldata signature) external;
+
+    /// @notice Cancels every signed order below `nextNonce` by moving the rebalance nonce up to it.
+    /// With an empty `signature`, the caller must be the keeper signer, the guardian or the admin;
+    /// otherwise anyone may relay the keeper signer's EIP-712 `CancelOrders(uint256 nextNonce)`.
+    function cancelOrders(uint256 nextNonce, bytes calldata signature) external;
 
     // ------------------------------------------------------------------ governance
 
@@ -346,7 +234,10 @@ interface IIndexVault is IERC4626 {
     function setRebalanceLimits(RebalanceLimits calldata limits) external;
     /// @notice Rotates the keeper signer. Timelocked.
     function setKeeperSigner(address keeperSigner_) external;
-    /// @notice Replaces the guardian. Admin.
+    /// @notice Registers (timelocked) or drops (guardian or admin, immediate) a Uniswap V3 pool
+    /// that swaps may route through. `addAsset` and `setSellPath` register their path's pools.
+    function setPool(address tokenA, address tokenB, uint24 fee, bool registered) external;
+    /// @notice Replaces the guardian. Timelocked (the guardian is a check on the admin).
     function setGuardian(address guardian_) external;
     /// @notice Nominates a new admin. Timelocked.
     function transferAdmin(address newAdmin) external;

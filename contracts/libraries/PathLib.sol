@@ -33,4 +33,28 @@ library PathLib {
             fee := shr(232, mload(add(add(path, 32), 20)))
         }
     }
+
+    /// @notice Number of hops of a well-formed path.
+    function hopCount(bytes memory path) internal pure returns (uint256) {
+        return (path.length - ADDR_SIZE) / HOP_SIZE;
+    }
+
+    /// @notice Tokens and fee tier of hop `k` (< `hopCount`) of a well-formed path.
+    function hop(bytes memory path, uint256 k) internal pure returns (address tokenA, uint24 fee, address tokenB) {
+        uint256 offset = k * HOP_SIZE;
+        // Memory-safe: reads inside `path` (offset + 43 <= length for k < hopCount).
+        assembly ("memory-safe") {
+            let at := add(add(path, 32), offset)
+            tokenA := shr(96, mload(at))
+            fee := shr(232, mload(add(at, 20)))
+            tokenB := shr(96, mload(add(at, 23)))
+        }
+    }
+
+    /// @notice Key of the Uniswap V3 pool of `tokenA`/`tokenB` (either order) at fee tier `fee`:
+    /// one pool per (token pair, fee) under one factory, so the key names the pool.
+    function poolKey(address tokenA, address tokenB, uint24 fee) internal pure returns (bytes32) {
+        (address token0, address token1) = tokenA < tokenB ? (tokenA, tokenB) : (tokenB, tokenA);
+        return keccak256(abi.encode(token0, token1, fee));
+    }
 }

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {IIndexVault} from "../interfaces/IIndexVault.sol";
 import {AssetTable, MAX_ASSETS} from "../libraries/AssetTable.sol";
+import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 
 /// @title ChainlinkOracleLib
 /// @notice Reads a vault's Chainlink feeds with the checks it needs: the L2 sequencer is up and
@@ -75,10 +76,10 @@ library ChainlinkOracleLib {
     /// normalised by the adapters in `oracles/adapters/`, which report 8-decimal USD answers.
     function checkOracle(address asset, IIndexVault.OracleConfig memory config) public view {
         if (config.feed == address(0) || config.heartbeat == 0 || config.minAnswer == 0) {
-            revert IIndexVault.InvalidOracleConfig(asset);
+            revert ErrorsLib.InvalidOracleConfig(asset);
         }
-        if (config.minAnswer >= config.maxAnswer) revert IIndexVault.InvalidOracleConfig(asset);
-        if (_feedDecimals(config.feed) != FEED_DECIMALS) revert IIndexVault.InvalidOracleConfig(asset);
+        if (config.minAnswer >= config.maxAnswer) revert ErrorsLib.InvalidOracleConfig(asset);
+        if (_feedDecimals(config.feed) != FEED_DECIMALS) revert ErrorsLib.InvalidOracleConfig(asset);
         _requirePrices(AssetTable.record(asset, config, 0, 0), address(0), 0);
     }
 
@@ -141,7 +142,9 @@ library ChainlinkOracleLib {
         if (!ok) return Status.FeedReverted;
         // answer 0 = up, 1 = down; startedAt = when the status last changed (a future one counts as
         // just changed, and the subtraction below cannot underflow).
-        if (answer != 0) return Status.SequencerDown;
+        // startedAt == 0: the feed has no valid round (Chainlink's L2 feeds read so before their
+        // first round): the sequencer's state is unknown, so it counts as down.
+        if (answer != 0 || startedAt == 0) return Status.SequencerDown;
         if (startedAt > block.timestamp || block.timestamp - startedAt <= gracePeriod) return Status.SequencerGrace;
         return Status.Ok;
     }
@@ -151,10 +154,10 @@ library ChainlinkOracleLib {
         if (status == Status.Ok) return;
         if (status == Status.SequencerGrace) {
             (,, uint256 startedAt,) = _latestRoundData(feed);
-            revert IIndexVault.SequencerGracePeriod(startedAt + gracePeriod + 1);
+            revert ErrorsLib.SequencerGracePeriod(startedAt + gracePeriod + 1);
         }
-        if (status == Status.FeedReverted) revert IIndexVault.FeedReverted(address(0), feed);
-        revert IIndexVault.SequencerDown();
+        if (status == Status.FeedReverted) revert ErrorsLib.FeedReverted(address(0), feed);
+        revert ErrorsLib.SequencerDown();
     }
 
     /// @dev Status and answer of asset `i`'s feed.
@@ -171,11 +174,11 @@ library ChainlinkOracleLib {
     }
 
     function _revertFor(address asset, IIndexVault.OracleConfig memory config, Status status) private view {
-        if (status == Status.FeedReverted) revert IIndexVault.FeedReverted(asset, config.feed);
+        if (status == Status.FeedReverted) revert ErrorsLib.FeedReverted(asset, config.feed);
         (, int256 answer,, uint256 updatedAt) = _latestRoundData(config.feed);
-        if (status == Status.NonPositive) revert IIndexVault.NonPositivePrice(asset, answer);
-        if (status == Status.Stale) revert IIndexVault.StalePrice(asset, updatedAt, config.heartbeat);
-        revert IIndexVault.PriceOutOfBounds(asset, answer, config.minAnswer, config.maxAnswer);
+        if (status == Status.NonPositive) revert ErrorsLib.NonPositivePrice(asset, answer);
+        if (status == Status.Stale) revert ErrorsLib.StalePrice(asset, updatedAt, config.heartbeat);
+        revert ErrorsLib.PriceOutOfBounds(asset, answer, config.minAnswer, config.maxAnswer);
     }
 
     /// @notice `latestRoundData()` through a plain STATICCALL: `ok = false` when the feed reverts,

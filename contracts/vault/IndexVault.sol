@@ -13,12 +13,17 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
-import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
 
 import {IIndexVault} from "../interfaces/IIndexVault.sol";
 import {ChainlinkOracleLib} from "../oracles/ChainlinkOracleLib.sol";
 import {AssetTable, MAX_ASSETS} from "../libraries/AssetTable.sol";
+import {BasketLib} from "../libraries/BasketLib.sol";
+import {ErrorsLib} from "../libraries/ErrorsLib.sol";
+import {EventsLib} from "../libraries/EventsLib.sol";
+import {InKindLib} from "../libraries/InKindLib.sol";
 import {PathLib} from "../libraries/PathLib.sol";
+import {PoolTable} from "../libraries/PoolTable.sol";
+import {RebalanceLib} from "../libraries/RebalanceLib.sol";
 
 /// @title IndexVault
 /// @notice ERC-4626 basket vault: deposits in the base asset, holdings valued with Chainlink,
@@ -40,6 +45,23 @@ import {PathLib} from "../libraries/PathLib.sol";
 /// values round down, deposit/redeem round shares/assets down, mint/withdraw round assets/shares
 /// up, in-kind slices round down, fee assets and fee shares round down (fees never exceed their
 /// formula), and slippage minimums round down by at most one unit.
+///
+/// Structure: this contract keeps accounting and limits (shares, NAV, fees, caps, roles, the
+/// timelock); linked libraries do the rest by DELEGATECALL: `ChainlinkOracleLib` (prices, NAV),
+/// `BasketLib` (basket edits, pool registry, portfolio view), `RebalanceLib` (order checks,
+/// swaps, swap-out sales) and `InKindLib` (the in-kind exit).
+/// Errors and events live in `ErrorsLib` and `EventsLib`.
+///
+/// Bounds the fixes guarantee (each is enforced where the comment says):
+/// - M-2 leaked orders: only the order's signed `submitter` executes it (`RebalanceLib._checkOrder`);
+///   every leg fills at or above max(keeper's signed `minAmountOut`, Chainlink value less
+///   `maxSlippageBps`) (`RebalanceLib._executeLeg`); `cancelOrders` kills every order below a nonce.
+/// - M-3 in-kind exit: every slice leaves `held`; a failed transfer is owed to the receiver and
+///   claimable later, also while paused (`InKindLib`, `claim`); nothing is lost or double-counted.
+/// - M-4 routes: every hop of every swap uses a pool governance registered (`PoolTable.requireRoute`,
+///   called by `RebalanceLib` for every leg and every swap-out sale).
+/// - L-2: replacing the guardian is timelocked; a scheduled call expires `SCHEDULE_WINDOW` after
+///   it becomes ready (`_consumeScheduled`).
 contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     using Math for uint256;
     using SafeCast for uint256;
@@ -51,24 +73,24 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     // ================================================================ immutables and constants
 
     /// @inheritdoc IIndexVault
-    bytes32 public constant REBALANCE_ORDER_TYPEHASH = keccak256(
-        "RebalanceOrder(address[] assets,uint16[] targetWeightsBps,SwapLeg[] legs,uint256 nonce,uint256 deadline,uint16 maxSlippageBps)SwapLeg(bytes path,uint256 amountIn)"
-    );
-    bytes32 private constant SWAP_LEG_TYPEHASH = keccak256("SwapLeg(bytes path,uint256 amountIn)");
+    bytes32 public constant REBALANCE_ORDER_TYPEHASH = RebalanceLib.ORDER_TYPEHASH;
+    /// @inheritdoc IIndexVault
+    bytes32 public constant CANCEL_ORDERS_TYPEHASH = keccak256("CancelOrders(uint256 nextNonce)");
+    /// @inheritdoc IIndexVault
+    uint256 public constant SCHEDULE_WINDOW = 14 days;
 
     /// @inheritdoc IIndexVault
     uint16 public constant MAX_MANAGEMENT_FEE_BPS = 200;
     /// @inheritdoc IIndexVault
     uint16 public constant MAX_PERFORMANCE_FEE_BPS = 2_000;
     uint16 private constant BPS = 10_000;
-    uint256 private constant MAX_BASKET_ASSETS = MAX_ASSETS - 1;
     uint32 private constant MAX_TIMELOCK_DELAY = 30 days;
     uint256 private constant WAD = 1e18;
     uint256 private constant YEAR = 365 days;
     /// @dev Transient slot caching NAV + 1 for the duration of one entry point (0 = empty).
     bytes32 private constant NAV_CACHE_SLOT = keccak256(abi.encode(uint256(keccak256("ballast.vault.navCache")) - 1));
 
-    ISwapRouter public immutable swapRouter;
+    address public immutable swapRouter;
     address public immutable sequencerUptimeFeed;
     uint32 public immutable sequencerGracePeriod;
     uint8 private immutable _OFFSET;
@@ -118,19 +140,25 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     mapping(address asset => bytes) internal _sellPath;
     /// @inheritdoc IIndexVault
     mapping(bytes32 id => uint256 readyAt) public scheduledAt;
+    /// @dev Data contract listing the registered Uniswap V3 pools (M-4; see `PoolTable`); zero = none.
+    address internal _poolTable;
+    /// @dev What failed in-kind transfers left to each claimant (M-3); kept out of `held`.
+    mapping(address token => mapping(address claimant => uint256)) internal _owed;
+    /// @dev Sum of `_owed[token]` over claimants, so `skim` never takes an owed amount.
+    mapping(address token => uint256) internal _owedTotal;
 
     // ================================================================ constructor
 
     constructor(InitParams memory p) ERC4626(IERC20(p.baseAsset)) ERC20(p.name, p.symbol) EIP712("Ballast IndexVault", "1") {
-        if (p.admin == address(0) || p.guardian == address(0) || p.keeperSigner == address(0)) revert ZeroAddress();
-        if (p.feeRecipient == address(0) || p.swapRouter == address(0)) revert ZeroAddress();
-        if (p.timelockDelay > MAX_TIMELOCK_DELAY) revert InvalidTimelockDelay(p.timelockDelay);
+        if (p.admin == address(0) || p.guardian == address(0) || p.keeperSigner == address(0)) revert ErrorsLib.ZeroAddress();
+        if (p.feeRecipient == address(0) || p.swapRouter == address(0)) revert ErrorsLib.ZeroAddress();
+        if (p.timelockDelay > MAX_TIMELOCK_DELAY) revert ErrorsLib.InvalidTimelockDelay(p.timelockDelay);
         _checkFees(p.managementFeeBps, p.performanceFeeBps);
-        _checkLimits(p.limits);
-        uint8 baseDecimals = _readDecimals(p.baseAsset);
-        if (baseDecimals < 6 || baseDecimals > 18) revert UnsupportedDecimals(p.baseAsset);
+        BasketLib.checkLimits(p.limits);
+        uint8 baseDecimals = BasketLib.readDecimals(p.baseAsset);
+        if (baseDecimals < 6 || baseDecimals > 18) revert ErrorsLib.UnsupportedDecimals(p.baseAsset);
 
-        swapRouter = ISwapRouter(p.swapRouter);
+        swapRouter = p.swapRouter;
         sequencerUptimeFeed = p.sequencerUptimeFeed;
         sequencerGracePeriod = p.sequencerGracePeriod;
         _BASE_DECIMALS = baseDecimals;
@@ -151,31 +179,31 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         _lastFeeAccrual = uint40(block.timestamp);
 
         _checkOracle(p.baseAsset, p.baseOracle);
-        _assetTable = AssetTable.write(AssetTable.record(p.baseAsset, p.baseOracle, BPS, baseDecimals));
+        _setTable(AssetTable.write(AssetTable.record(p.baseAsset, p.baseOracle, BPS, baseDecimals)));
         IERC20(p.baseAsset).forceApprove(p.swapRouter, type(uint256).max);
     }
 
     // ================================================================ modifiers
 
     modifier onlyAdmin() {
-        if (msg.sender != admin) revert NotAdmin(msg.sender);
+        if (msg.sender != admin) revert ErrorsLib.NotAdmin(msg.sender);
         _;
     }
 
     modifier onlyGuardianOrAdmin() {
-        if (msg.sender != guardian && msg.sender != admin) revert NotGuardian(msg.sender);
+        if (msg.sender != guardian && msg.sender != admin) revert ErrorsLib.NotGuardian(msg.sender);
         _;
     }
 
     /// @dev Admin only, and the exact calldata must have been scheduled `timelockDelay` ago.
     modifier timelocked() {
-        if (msg.sender != admin) revert NotAdmin(msg.sender);
+        if (msg.sender != admin) revert ErrorsLib.NotAdmin(msg.sender);
         _consumeScheduled();
         _;
     }
 
     modifier whenNotPaused() {
-        if (paused) revert EnforcedPause();
+        if (paused) revert ErrorsLib.EnforcedPause();
         _;
     }
 
@@ -184,17 +212,19 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @inheritdoc IIndexVault
     function schedule(bytes calldata data) external onlyAdmin returns (bytes32 id) {
         id = keccak256(data);
-        if (scheduledAt[id] != 0) revert ChangeAlreadyScheduled(id);
+        uint256 pending = scheduledAt[id];
+        // An expired entry may be scheduled again.
+        if (pending != 0 && block.timestamp <= pending + SCHEDULE_WINDOW) revert ErrorsLib.ChangeAlreadyScheduled(id);
         uint256 readyAt = block.timestamp + timelockDelay;
         scheduledAt[id] = readyAt;
-        emit ChangeScheduled(id, data, readyAt);
+        emit EventsLib.ChangeScheduled(id, data, readyAt);
     }
 
     /// @inheritdoc IIndexVault
     function revoke(bytes32 id) external onlyGuardianOrAdmin {
-        if (scheduledAt[id] == 0) revert ChangeNotScheduled(id);
+        if (scheduledAt[id] == 0) revert ErrorsLib.ChangeNotScheduled(id);
         delete scheduledAt[id];
-        emit ChangeRevoked(id);
+        emit EventsLib.ChangeRevoked(id);
     }
 
     /// @inheritdoc IIndexVault
@@ -202,211 +232,167 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         external
         timelocked
     {
-        if (token == address(0)) revert ZeroAddress();
-        bytes memory table = _table();
-        (bool found,) = table.indexOf(token);
-        if (found) revert AssetAlreadyRegistered(token);
-        if (table.count() > MAX_BASKET_ASSETS) revert TooManyAssets();
-        if (maxWeightBps_ > BPS) revert InvalidBps(maxWeightBps_);
-        uint8 assetDecimals = _readDecimals(token);
-        if (assetDecimals > 18) revert UnsupportedDecimals(token);
         _checkOracle(token, oracle);
-        _checkSellPath(token, sellPath_);
-
-        // The new index's held balance is zero: removals clear the last index they vacate.
-        _assetTable = AssetTable.write(bytes.concat(table, AssetTable.record(token, oracle, maxWeightBps_, assetDecimals)));
-        _sellPath[token] = sellPath_;
-        // The router only pulls from the vault inside a swap the vault itself started.
-        IERC20(token).forceApprove(address(swapRouter), type(uint256).max);
-        emit AssetAdded(token, oracle, maxWeightBps_, sellPath_);
+        (address table, address pools) =
+            BasketLib.addAsset(_sellPath, _assetTable, _poolTable, swapRouter, token, oracle, maxWeightBps_, sellPath_);
+        _setTable(table);
+        _poolTable = pools;
     }
 
     /// @inheritdoc IIndexVault
     function removeAsset(address token) external onlyAdmin {
-        (bytes memory table, uint256 i) = _requireBasketAsset(token);
-        if (_held[i] != 0) revert AssetNotEmpty(token, _held[i]);
-        // The last asset moves into the freed index, in the table and in `_held` alike.
-        uint256 last = table.count() - 1;
-        _held[i] = _held[last];
-        delete _held[last];
-        _assetTable = AssetTable.write(table.removeAt(i));
-        delete _sellPath[token];
-        IERC20(token).forceApprove(address(swapRouter), 0);
-        emit AssetRemoved(token);
+        _setTable(BasketLib.removeAsset(_held, _sellPath, _assetTable, swapRouter, token));
     }
 
     /// @inheritdoc IIndexVault
     function setOracle(address token, OracleConfig calldata oracle) external timelocked {
-        bytes memory table = _table();
-        (bool found, uint256 i) = table.indexOf(token);
-        if (!found) revert AssetNotRegistered(token);
         _checkOracle(token, oracle);
-        _assetTable = AssetTable.write(
-            table.replace(i, AssetTable.record(token, oracle, table.maxWeightBps(i), table.decimals(i)))
-        );
-        emit OracleSet(token, oracle);
+        _setTable(BasketLib.setOracle(_assetTable, token, oracle));
     }
 
     /// @inheritdoc IIndexVault
     function setSellPath(address token, bytes calldata sellPath_) external timelocked {
-        _requireBasketAsset(token);
-        _checkSellPath(token, sellPath_);
-        _sellPath[token] = sellPath_;
-        emit SellPathSet(token, sellPath_);
+        _poolTable = BasketLib.setSellPath(_sellPath, _assetTable, _poolTable, token, sellPath_);
     }
 
     /// @inheritdoc IIndexVault
     function setMaxWeight(address token, uint16 maxWeightBps_) external {
-        (bytes memory table, uint256 i) = _requireBasketAsset(token);
-        if (maxWeightBps_ > BPS) revert InvalidBps(maxWeightBps_);
-        _authorizeChange(maxWeightBps_ > table.maxWeightBps(i));
-        _assetTable = AssetTable.write(
-            table.replace(i, AssetTable.record(token, table.oracle(i), maxWeightBps_, table.decimals(i)))
-        );
-        emit MaxWeightSet(token, maxWeightBps_);
+        (address pointer, bool raises) = BasketLib.setMaxWeight(_assetTable, token, maxWeightBps_);
+        _authorizeChange(raises);
+        _setTable(pointer);
     }
 
     /// @inheritdoc IIndexVault
     function setDepositCap(uint256 depositCap_) external {
         _authorizeChange(depositCap_ > depositCap());
         _setDepositCap(depositCap_);
-        emit DepositCapSet(depositCap());
+        emit EventsLib.DepositCapSet(depositCap());
     }
 
     /// @inheritdoc IIndexVault
     function setFees(uint16 managementFeeBps_, uint16 performanceFeeBps_) external onlyAdmin {
         _checkFees(managementFeeBps_, performanceFeeBps_);
         if (managementFeeBps_ > managementFeeBps || performanceFeeBps_ > performanceFeeBps) _consumeScheduled();
-        _tryAccrueFees();
+        // L-4: the old rates must be accrued up to now before new ones apply, so a change needs
+        // usable prices (it reverts during an outage instead of reaching back over the period).
+        _accrueFeesAt(_requireNav());
         managementFeeBps = managementFeeBps_;
         performanceFeeBps = performanceFeeBps_;
-        emit FeesSet(managementFeeBps_, performanceFeeBps_);
+        emit EventsLib.FeesSet(managementFeeBps_, performanceFeeBps_);
     }
 
     /// @inheritdoc IIndexVault
     function setFeeRecipient(address feeRecipient_) external onlyAdmin {
-        if (feeRecipient_ == address(0)) revert ZeroAddress();
+        if (feeRecipient_ == address(0)) revert ErrorsLib.ZeroAddress();
         _tryAccrueFees();
         feeRecipient = feeRecipient_;
-        emit FeeRecipientSet(feeRecipient_);
+        emit EventsLib.FeeRecipientSet(feeRecipient_);
     }
 
     /// @inheritdoc IIndexVault
     function setRebalanceLimits(RebalanceLimits calldata limits) external {
-        _checkLimits(limits);
-        RebalanceLimits memory current = _limits;
-        bool loosens = limits.cooldown < current.cooldown || limits.maxTurnoverBps > current.maxTurnoverBps
-            || limits.toleranceBps > current.toleranceBps || limits.maxSlippageBps > current.maxSlippageBps;
-        _authorizeChange(loosens);
+        _authorizeChange(BasketLib.checkLimitsChange(_limits, limits));
         _limits = limits;
-        emit RebalanceLimitsSet(limits);
+        emit EventsLib.RebalanceLimitsSet(limits);
     }
 
     /// @inheritdoc IIndexVault
     function setKeeperSigner(address keeperSigner_) external timelocked {
-        if (keeperSigner_ == address(0)) revert ZeroAddress();
+        if (keeperSigner_ == address(0)) revert ErrorsLib.ZeroAddress();
         keeperSigner = keeperSigner_;
-        emit KeeperSignerSet(keeperSigner_);
+        emit EventsLib.KeeperSignerSet(keeperSigner_);
     }
 
     /// @inheritdoc IIndexVault
-    function setGuardian(address guardian_) external onlyAdmin {
-        if (guardian_ == address(0)) revert ZeroAddress();
+    function setPool(address tokenA, address tokenB, uint24 fee, bool registered) external {
+        _authorizeChange(registered);
+        _poolTable = BasketLib.setPool(_poolTable, tokenA, tokenB, fee, registered);
+    }
+
+    /// @inheritdoc IIndexVault
+    /// @dev Timelocked (L-2): an admin that could replace the guardian at once would face no check.
+    function setGuardian(address guardian_) external timelocked {
+        if (guardian_ == address(0)) revert ErrorsLib.ZeroAddress();
         guardian = guardian_;
-        emit GuardianSet(guardian_);
+        emit EventsLib.GuardianSet(guardian_);
     }
 
     /// @inheritdoc IIndexVault
     function transferAdmin(address newAdmin) external timelocked {
-        if (newAdmin == address(0)) revert ZeroAddress();
+        if (newAdmin == address(0)) revert ErrorsLib.ZeroAddress();
         pendingAdmin = newAdmin;
-        emit AdminTransferStarted(newAdmin);
+        emit EventsLib.AdminTransferStarted(newAdmin);
     }
 
     /// @inheritdoc IIndexVault
     function acceptAdmin() external {
-        if (msg.sender != pendingAdmin) revert NotPendingAdmin(msg.sender);
+        if (msg.sender != pendingAdmin) revert ErrorsLib.NotPendingAdmin(msg.sender);
         admin = msg.sender;
         pendingAdmin = address(0);
-        emit AdminTransferred(msg.sender);
+        emit EventsLib.AdminTransferred(msg.sender);
     }
 
     /// @inheritdoc IIndexVault
     function setTimelockDelay(uint32 delay) external timelocked {
-        if (delay > MAX_TIMELOCK_DELAY) revert InvalidTimelockDelay(delay);
+        if (delay > MAX_TIMELOCK_DELAY) revert ErrorsLib.InvalidTimelockDelay(delay);
         timelockDelay = delay;
-        emit TimelockDelaySet(delay);
+        emit EventsLib.TimelockDelaySet(delay);
     }
 
     /// @inheritdoc IIndexVault
     function skim(address token, address to) external onlyAdmin nonReentrant {
-        if (to == address(0)) revert ZeroAddress();
-        uint256 excess = IERC20(token).balanceOf(address(this)) - _heldOf(_table(), token);
-        IERC20(token).safeTransfer(to, excess);
-        emit Skimmed(token, to, excess);
+        InKindLib.skim(_held, _owedTotal, _assetTable, token, to);
     }
 
     /// @inheritdoc IIndexVault
     function pause() external onlyGuardianOrAdmin {
         paused = true;
-        emit Paused(msg.sender);
+        emit EventsLib.Paused(msg.sender);
     }
 
     /// @inheritdoc IIndexVault
     function unpause() external onlyAdmin {
         paused = false;
-        emit Unpaused(msg.sender);
+        emit EventsLib.Unpaused(msg.sender);
     }
 
     // ================================================================ keeper
 
     /// @inheritdoc IIndexVault
     function rebalance(RebalanceOrder calldata order, bytes calldata signature) external nonReentrant whenNotPaused {
-        RebalanceLimits memory limits = _limits;
-        bytes memory table = _table();
-        _checkOrder(table, order, signature, limits);
-
         uint256[] memory prices = _requirePrices();
-        uint256 navBefore = _navFrom(table, prices);
+        uint256 navBefore = _navFrom(_table(), prices);
+        // Fees accrue on the pre-trade NAV, before any leg can move it.
         _accrueFeesAt(navBefore);
-
-        uint256 soldValue;
-        for (uint256 i; i < order.legs.length; ++i) {
-            soldValue += _executeLeg(table, order.legs[i], prices, order.maxSlippageBps);
-        }
-        // Turnover rounds up so the limit is never exceeded by rounding.
-        uint256 turnoverBps = navBefore == 0 ? 0 : soldValue.mulDiv(BPS, navBefore, Math.Rounding.Ceil);
-        if (turnoverBps > limits.maxTurnoverBps) revert TurnoverAboveLimit(turnoverBps, limits.maxTurnoverBps);
-
-        uint256 navAfter = _navFrom(table, prices);
-        // navAfter * BPS >= navBefore * (BPS - slippage), compared without division.
-        if (navAfter * BPS < navBefore * (BPS - order.maxSlippageBps)) revert NavLossTooHigh(navBefore, navAfter);
-        _checkWeights(table, order.targetWeightsBps, prices, navAfter, limits.toleranceBps);
-
+        (uint256 navAfter, uint256 turnoverBps) =
+            RebalanceLib.rebalance(_held, _tradeContext(prices, navBefore), order, signature);
+        // Effects after the legs: a reverted leg leaves the nonce usable for the same order.
         rebalanceNonce = order.nonce + 1;
         lastRebalance = block.timestamp;
-        emit Rebalanced(order.nonce, msg.sender, navBefore, navAfter, turnoverBps);
+        emit EventsLib.Rebalanced(order.nonce, msg.sender, navBefore, navAfter, turnoverBps);
+    }
+
+    /// @inheritdoc IIndexVault
+    function cancelOrders(uint256 nextNonce, bytes calldata signature) external {
+        if (signature.length != 0) {
+            // A signed cancellation: anyone may relay it (the signer key never needs gas).
+            bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(CANCEL_ORDERS_TYPEHASH, nextNonce)));
+            if (!SignatureChecker.isValidSignatureNow(keeperSigner, digest, signature)) {
+                revert ErrorsLib.InvalidSignature();
+            }
+        } else if (msg.sender != keeperSigner && msg.sender != guardian && msg.sender != admin) {
+            revert ErrorsLib.NotCanceller(msg.sender);
+        }
+        uint256 previous = rebalanceNonce;
+        // Strictly ahead, so a relayed cancellation can neither be replayed nor move the nonce back.
+        if (nextNonce <= previous) revert ErrorsLib.NonceNotAhead(previous, nextNonce);
+        rebalanceNonce = nextNonce;
+        emit EventsLib.OrdersCancelled(msg.sender, previous, nextNonce);
     }
 
     /// @inheritdoc IIndexVault
     function hashOrder(RebalanceOrder calldata order) public view returns (bytes32) {
-        bytes32[] memory legHashes = new bytes32[](order.legs.length);
-        for (uint256 i; i < order.legs.length; ++i) {
-            legHashes[i] = keccak256(abi.encode(SWAP_LEG_TYPEHASH, keccak256(order.legs[i].path), order.legs[i].amountIn));
-        }
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    REBALANCE_ORDER_TYPEHASH,
-                    keccak256(abi.encodePacked(order.assets)),
-                    keccak256(abi.encodePacked(order.targetWeightsBps)),
-                    keccak256(abi.encodePacked(legHashes)),
-                    order.nonce,
-                    order.deadline,
-                    order.maxSlippageBps
-                )
-            )
-        );
+        return _hashTypedDataV4(RebalanceLib.hashStruct(order));
     }
 
     // ================================================================ views
@@ -433,6 +419,21 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         bytes memory table = _table();
         (bool found, uint256 i) = table.indexOf(token);
         return found ? table.maxWeightBps(i) : 0;
+    }
+
+    /// @inheritdoc IIndexVault
+    function isPool(address tokenA, address tokenB, uint24 fee) external view returns (bool) {
+        return PoolTable.contains(PoolTable.read(_poolTable), PathLib.poolKey(tokenA, tokenB, fee));
+    }
+
+    /// @inheritdoc IIndexVault
+    function claimable(address token, address claimant) external view returns (uint256) {
+        return _owed[token][claimant];
+    }
+
+    /// @inheritdoc IIndexVault
+    function assetTable() external view returns (address) {
+        return _assetTable;
     }
 
     /// @inheritdoc IIndexVault
@@ -473,31 +474,33 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
             uint256 nav
         )
     {
-        bytes memory table = _table();
-        assetList = _tokens(table);
         pricesUsd = _requirePrices();
-        uint256 n = assetList.length;
-        balances = new uint256[](n);
-        valuesInBase = new uint256[](n);
-        weightsBps = new uint256[](n);
-        for (uint256 i; i < n; ++i) {
-            balances[i] = _held[i];
-            valuesInBase[i] = _valueAt(table, i, balances[i], pricesUsd);
-            nav += valuesInBase[i];
-        }
-        for (uint256 i; i < n; ++i) {
-            weightsBps[i] = nav == 0 ? 0 : valuesInBase[i].mulDiv(BPS, nav);
-        }
+        (assetList, balances, valuesInBase, weightsBps, nav) =
+            BasketLib.portfolio(_held, _assetTable, pricesUsd, _BASE_DECIMALS);
     }
 
     // ================================================================ ERC-4626
 
     /// @inheritdoc ERC4626
-    /// @dev Reverts with the oracle's detailed error when a price is unusable.
+    /// @dev Never reverts (EIP-4626). With usable prices: NAV. During an oracle outage (a price
+    /// unusable or the sequencer down): the idle base-asset buffer alone, a lower bound of NAV
+    /// (holdings that cannot be priced count as zero), so an integrator never overvalues the
+    /// vault on stale data. Entry points, previews and max* are closed (0) meanwhile.
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
         uint256 cached = NAV_CACHE_SLOT.asUint256().tload();
         if (cached != 0) return cached - 1;
-        return _requireNav();
+        (bool ok, uint256 nav) = _tryNav();
+        return ok ? nav : _held[0];
+    }
+
+    /// @inheritdoc ERC4626
+    /// @dev During an oracle outage: shares priced at the idle buffer over the minted supply
+    /// (see `totalAssets`): a lower bound of their value, off at most by fees accrued since the
+    /// last accrual (they cannot be computed without prices). Rounds down.
+    function convertToAssets(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
+        (bool ok, uint256 nav, uint256 supply) = _tryNavAndSupply();
+        if (!ok) (nav, supply) = (_held[0], totalSupply());
+        return shares.mulDiv(nav + 1, supply + 10 ** _OFFSET);
     }
 
     /// @inheritdoc ERC4626
@@ -525,9 +528,12 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     }
 
     /// @inheritdoc ERC4626
+    /// @dev Never overestimates (EIP-4626): shares worth less than one base unit would make
+    /// `redeem` revert with ZeroAmount, so a dust position reports 0.
     function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
         if (paused) return 0;
-        return Math.min(balanceOf(owner), _convertToShares(_held[0], Math.Rounding.Floor));
+        uint256 shares = Math.min(balanceOf(owner), _convertToShares(_held[0], Math.Rounding.Floor));
+        return _convertToAssets(shares, Math.Rounding.Floor) == 0 ? 0 : shares;
     }
 
     /// @inheritdoc ERC4626
@@ -578,8 +584,8 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         nonReentrant
         returns (uint256[] memory amounts)
     {
-        if (shares == 0) revert ZeroAmount();
-        if (receiver == address(0)) revert ZeroAddress();
+        if (shares == 0) revert ErrorsLib.ZeroAmount();
+        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
         // Fees are brought up to date when prices allow; exiting never depends on an oracle.
         // With both rates at zero there is nothing to mint, so the NAV read is skipped.
         if (managementFeeBps != 0 || performanceFeeBps != 0) _tryAccrueFees();
@@ -587,22 +593,8 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         uint256 supplyWithVirtual = totalSupply() + 10 ** _OFFSET;
         _burn(owner, shares);
 
-        bytes memory table = _table();
-        uint256 n = table.count();
-        amounts = new uint256[](n);
-        for (uint256 i; i < n; ++i) {
-            uint256 heldToken = _held[i];
-            // Rounds down: the remaining holders keep the dust.
-            uint256 amount = heldToken.mulDiv(shares, supplyWithVirtual);
-            amounts[i] = amount;
-            if (amount == 0) continue;
-            // Unchecked: amount <= heldToken because shares <= supply (the burn above succeeded).
-            unchecked {
-                _held[i] = uint128(heldToken - amount);
-            }
-            IERC20(table.token(i)).safeTransfer(receiver, amount);
-        }
-        emit RedeemedInKind(msg.sender, receiver, owner, shares, amounts);
+        amounts = InKindLib.redeemInKind(_held, _owed, _owedTotal, _assetTable, shares, supplyWithVirtual, receiver);
+        emit EventsLib.RedeemedInKind(msg.sender, receiver, owner, shares, amounts);
     }
 
     /// @inheritdoc IIndexVault
@@ -612,30 +604,37 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         whenNotPaused
         returns (uint256 assetsOut)
     {
-        if (shares == 0) revert ZeroAmount();
-        if (receiver == address(0)) revert ZeroAddress();
+        if (shares == 0) revert ErrorsLib.ZeroAmount();
+        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
         bytes memory table = _table();
         uint256[] memory prices = _requirePrices();
         uint256 nav = _navFrom(table, prices);
         _accrueFeesAt(nav);
-        if (shares > balanceOf(owner)) revert ExceedsMax(shares, balanceOf(owner));
+        if (shares > balanceOf(owner)) revert ErrorsLib.ExceedsMax(shares, balanceOf(owner));
 
         uint256 owed = shares.mulDiv(nav + 1, totalSupply() + 10 ** _OFFSET);
         uint256 buffer = _held[0];
         assetsOut = owed;
         if (owed > buffer) {
-            uint256 executionLoss = _raiseBuffer(table, owed - buffer, nav - buffer, prices);
+            uint256 executionLoss = RebalanceLib.raiseBuffer(
+                _held, _sellPath, _tradeContext(prices, nav), owed - buffer, nav - buffer
+            );
             assetsOut = owed > executionLoss ? owed - executionLoss : 0;
             assetsOut = Math.min(assetsOut, _held[0]);
         }
-        if (assetsOut < minAssets) revert PayoutBelowMinimum(assetsOut, minAssets);
+        if (assetsOut < minAssets) revert ErrorsLib.PayoutBelowMinimum(assetsOut, minAssets);
 
         if (msg.sender != owner) _spendAllowance(owner, msg.sender, shares);
         _burn(owner, shares);
         _held[0] -= uint128(assetsOut); // assetsOut <= _held[0] (min above, or owed <= buffer)
         IERC20(asset()).safeTransfer(receiver, assetsOut);
         emit Withdraw(msg.sender, receiver, owner, assetsOut, shares);
-        emit RedeemedWithSwaps(msg.sender, receiver, owner, shares, assetsOut);
+        emit EventsLib.RedeemedWithSwaps(msg.sender, receiver, owner, shares, assetsOut);
+    }
+
+    /// @inheritdoc IIndexVault
+    function claim(address token, address to) external nonReentrant returns (uint256 amount) {
+        return InKindLib.claim(_owed, _owedTotal, token, to);
     }
 
     /// @inheritdoc IIndexVault
@@ -667,7 +666,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @dev Deposits land in the idle buffer; nothing is swapped.
     function _deposit(address caller, address receiver, uint256 assets_, uint256 shares) internal override {
-        if (assets_ == 0 || shares == 0) revert ZeroAmount();
+        if (assets_ == 0 || shares == 0) revert ErrorsLib.ZeroAmount();
         super._deposit(caller, receiver, assets_, shares);
         _held[0] = (_held[0] + assets_).toUint128();
         // The cached NAV is left as it was: nothing after this point of `deposit`/`mint` reads it,
@@ -680,7 +679,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         internal
         override
     {
-        if (assets_ == 0 || shares == 0) revert ZeroAmount();
+        if (assets_ == 0 || shares == 0) revert ErrorsLib.ZeroAmount();
         // maxWithdraw/maxRedeem cap every cash exit at the buffer, so this cannot underflow.
         _held[0] -= uint128(assets_);
         _setNavCache(NAV_CACHE_SLOT.asUint256().tload() - 1 - assets_);
@@ -695,7 +694,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @dev Entry-point prologue: not paused, prices usable, fees accrued, NAV cached for the call.
     function _beginAccounting() internal {
-        if (paused) revert EnforcedPause();
+        if (paused) revert ErrorsLib.EnforcedPause();
         uint256 nav = _requireNav();
         _accrueFeesAt(nav);
         _setNavCache(nav);
@@ -757,7 +756,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         if (feeShares != 0) _mint(feeRecipient, feeShares);
         // Only changes are logged: `lastFeeAccrual()` tells when fees were last brought up to date.
         if (markMoved || feeShares != 0) {
-            emit FeesAccrued(managementAssets, performanceAssets, feeShares, newHighWaterMark);
+            emit EventsLib.FeesAccrued(managementAssets, performanceAssets, feeShares, newHighWaterMark);
         }
     }
 
@@ -817,167 +816,27 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         return table.valueInBase(i, amount, prices, _BASE_DECIMALS);
     }
 
-    /// @dev Amount of asset `iOut` worth `amountIn` of asset `iIn` at oracle prices, rounded down.
-    function _oracleQuote(bytes memory table, uint256 iIn, uint256 iOut, uint256 amountIn, uint256[] memory prices)
-        internal
-        pure
-        returns (uint256)
-    {
-        return amountIn.mulDiv(prices[iIn] * 10 ** table.decimals(iOut), prices[iOut] * 10 ** table.decimals(iIn));
+    /// @dev What `RebalanceLib` needs of the vault's state for one trade.
+    function _tradeContext(uint256[] memory prices, uint256 nav) internal view returns (RebalanceLib.Context memory) {
+        return RebalanceLib.Context({
+            table: _assetTable,
+            poolTable: _poolTable,
+            router: swapRouter,
+            keeperSigner: keeperSigner,
+            domainSeparator: _domainSeparatorV4(),
+            nonce: rebalanceNonce,
+            lastRebalance: lastRebalance,
+            limits: _limits,
+            baseDecimals: _BASE_DECIMALS,
+            navBefore: nav,
+            prices: prices
+        });
     }
 
-    // ================================================================ internal: trading
-
-    function _checkOrder(
-        bytes memory table,
-        RebalanceOrder calldata order,
-        bytes calldata signature,
-        RebalanceLimits memory limits
-    ) internal view {
-        if (block.timestamp > order.deadline) revert OrderExpired(order.deadline);
-        if (order.nonce != rebalanceNonce) revert InvalidNonce(rebalanceNonce, order.nonce);
-        if (!SignatureChecker.isValidSignatureNow(keeperSigner, hashOrder(order), signature)) revert InvalidSignature();
-        if (order.maxSlippageBps > limits.maxSlippageBps) {
-            revert SlippageAboveLimit(order.maxSlippageBps, limits.maxSlippageBps);
-        }
-        uint256 readyAt = lastRebalance + limits.cooldown;
-        if (lastRebalance != 0 && block.timestamp < readyAt) revert CooldownActive(readyAt);
-
-        uint256 n = table.count();
-        if (order.assets.length != n || order.targetWeightsBps.length != n) revert AssetListMismatch();
-        uint256 sum;
-        for (uint256 i; i < n; ++i) {
-            address token = table.token(i);
-            if (order.assets[i] != token) revert AssetListMismatch();
-            uint16 target = order.targetWeightsBps[i];
-            if (i != 0 && target > table.maxWeightBps(i)) revert WeightAboveMax(token, target, table.maxWeightBps(i));
-            sum += target;
-        }
-        if (sum != BPS) revert WeightsDoNotSum(sum);
-    }
-
-    /// @dev Executes one leg with a Chainlink-derived minimum; returns the sold value in base units.
-    function _executeLeg(bytes memory table, SwapLeg calldata leg, uint256[] memory prices, uint16 maxSlippageBps)
-        internal
-        returns (uint256 soldValue)
-    {
-        bytes memory path = leg.path;
-        (uint256 iIn, uint256 iOut) = _legIndices(table, path);
-        uint256 amountIn = leg.amountIn;
-        if (amountIn == 0) revert ZeroAmount();
-        if (amountIn > _held[iIn]) revert InsufficientHolding(table.token(iIn), _held[iIn], amountIn);
-
-        // The minimum comes from Chainlink, never from the pool: a manipulated pool reverts the leg.
-        uint256 minOut = _oracleQuote(table, iIn, iOut, amountIn, prices).mulDiv(BPS - maxSlippageBps, BPS);
-        _swapAndBook(table, path, iIn, iOut, amountIn, minOut);
-        return _valueAt(table, iIn, amountIn, prices);
-    }
-
-    /// @dev Swaps `amountIn` of asset `iIn` for asset `iOut` along `path` and books both sides.
-    function _swapAndBook(
-        bytes memory table,
-        bytes memory path,
-        uint256 iIn,
-        uint256 iOut,
-        uint256 amountIn,
-        uint256 minOut
-    ) internal returns (uint256 amountOut) {
-        address tokenIn = table.token(iIn);
-        address tokenOut = table.token(iOut);
-        amountOut = _swap(path, tokenIn, tokenOut, amountIn, minOut);
-        // Callers check amountIn <= _held[iIn]; the checked subtraction guards it anyway.
-        _held[iIn] -= uint128(amountIn);
-        _held[iOut] = (_held[iOut] + amountOut).toUint128();
-        emit LegExecuted(tokenIn, tokenOut, amountIn, amountOut, minOut);
-    }
-
-    /// @dev Indices of a leg's first and last token; both registered and distinct.
-    function _legIndices(bytes memory table, bytes memory path) internal pure returns (uint256 iIn, uint256 iOut) {
-        if (!PathLib.isWellFormed(path)) revert InvalidPath(path);
-        (address tokenIn, address tokenOut) = PathLib.ends(path);
-        if (tokenIn == tokenOut) revert InvalidPath(path);
-        iIn = _indexOrRevert(table, tokenIn);
-        iOut = _indexOrRevert(table, tokenOut);
-    }
-
-    /// @dev Index of a registered asset (base included).
-    function _indexOrRevert(bytes memory table, address token) internal pure returns (uint256 i) {
-        bool found;
-        (found, i) = table.indexOf(token);
-        if (!found) revert AssetNotRegistered(token);
-    }
-
-    function _swap(bytes memory path, address tokenIn, address tokenOut, uint256 amountIn, uint256 minOut)
-        internal
-        returns (uint256)
-    {
-        if (path.length == PathLib.SINGLE_HOP_LENGTH) {
-            return swapRouter.exactInputSingle(
-                ISwapRouter.ExactInputSingleParams({
-                    tokenIn: tokenIn,
-                    tokenOut: tokenOut,
-                    fee: PathLib.firstFee(path),
-                    recipient: address(this),
-                    deadline: block.timestamp,
-                    amountIn: amountIn,
-                    amountOutMinimum: minOut,
-                    sqrtPriceLimitX96: 0
-                })
-            );
-        }
-        return swapRouter.exactInput(
-            ISwapRouter.ExactInputParams({
-                path: path,
-                recipient: address(this),
-                deadline: block.timestamp,
-                amountIn: amountIn,
-                amountOutMinimum: minOut
-            })
-        );
-    }
-
-    /// @dev Sells basket tokens pro-rata to raise `shortfall` base units; returns the execution
-    /// loss (oracle value sold minus base received, floored at zero) that the redeemer bears.
-    function _raiseBuffer(bytes memory table, uint256 shortfall, uint256 basketValue, uint256[] memory prices)
-        internal
-        returns (uint256 executionLoss)
-    {
-        uint16 maxSlippageBps = _limits.maxSlippageBps;
-        uint256 soldValue;
-        uint256 received;
-        uint256 n = table.count();
-        for (uint256 i = 1; i < n; ++i) {
-            uint256 heldToken = _held[i];
-            if (heldToken == 0) continue;
-            // Rounds up so the sales cover the shortfall; capped at the holding.
-            uint256 amountIn = Math.min(heldToken.mulDiv(shortfall, basketValue, Math.Rounding.Ceil), heldToken);
-            uint256 value = _valueAt(table, i, amountIn, prices);
-            if (value == 0) continue;
-            uint256 minOut = value.mulDiv(BPS - maxSlippageBps, BPS);
-            received += _swapAndBook(table, _sellPath[table.token(i)], i, 0, amountIn, minOut);
-            soldValue += value;
-        }
-        executionLoss = soldValue > received ? soldValue - received : 0;
-    }
-
-    function _checkWeights(
-        bytes memory table,
-        uint16[] calldata targets,
-        uint256[] memory prices,
-        uint256 nav,
-        uint16 toleranceBps
-    ) internal view {
-        if (nav == 0) return;
-        uint256 n = table.count();
-        for (uint256 i; i < n; ++i) {
-            uint256 weight = _valueAt(table, i, _held[i], prices).mulDiv(BPS, nav);
-            uint256 target = targets[i];
-            uint256 distance = weight > target ? weight - target : target - weight;
-            if (distance > toleranceBps) revert WeightOutOfTolerance(table.token(i), weight, target);
-            if (i != 0 && weight > table.maxWeightBps(i)) {
-                revert WeightAboveMax(table.token(i), weight, table.maxWeightBps(i));
-            }
-        }
+    /// @dev Points the vault at a new table data contract.
+    function _setTable(address pointer) internal {
+        _assetTable = pointer;
+        emit EventsLib.AssetTableSet(pointer);
     }
 
     // ================================================================ internal: checks
@@ -985,40 +844,30 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     function _consumeScheduled() internal {
         bytes32 id = keccak256(msg.data);
         uint256 readyAt = scheduledAt[id];
-        if (readyAt == 0) revert ChangeNotScheduled(id);
-        if (block.timestamp < readyAt) revert ChangeNotReady(id, readyAt);
+        if (readyAt == 0) revert ErrorsLib.ChangeNotScheduled(id);
+        if (block.timestamp < readyAt) revert ErrorsLib.ChangeNotReady(id, readyAt);
+        // L-2: a change nobody executed in its window must be scheduled (and wait) again.
+        if (block.timestamp > readyAt + SCHEDULE_WINDOW) revert ErrorsLib.ChangeExpired(id, readyAt + SCHEDULE_WINDOW);
         delete scheduledAt[id];
-        emit ChangeExecuted(id);
+        emit EventsLib.ChangeExecuted(id);
     }
 
     /// @dev Risk-increasing: admin through the timelock. Risk-decreasing: guardian or admin, now.
     function _authorizeChange(bool increasesRisk) internal {
         if (increasesRisk) {
-            if (msg.sender != admin) revert NotAdmin(msg.sender);
+            if (msg.sender != admin) revert ErrorsLib.NotAdmin(msg.sender);
             _consumeScheduled();
         } else if (msg.sender != guardian && msg.sender != admin) {
-            revert NotGuardian(msg.sender);
+            revert ErrorsLib.NotGuardian(msg.sender);
         }
     }
 
-    /// @dev The table and the index of `token`, which must be a basket asset (not the base).
-    function _requireBasketAsset(address token) internal view returns (bytes memory table, uint256 i) {
-        table = _table();
-        bool found;
-        (found, i) = table.indexOf(token);
-        if (!found || i == 0) revert AssetNotRegistered(token);
-    }
 
     /// @dev See `ChainlinkOracleLib.checkOracle` (one call site keeps the encoding code single).
     function _checkOracle(address token, OracleConfig memory oracle) internal view {
         ChainlinkOracleLib.checkOracle(token, oracle);
     }
 
-    function _checkSellPath(address token, bytes memory path) internal view {
-        if (!PathLib.isWellFormed(path)) revert InvalidPath(path);
-        (address tokenIn, address tokenOut) = PathLib.ends(path);
-        if (tokenIn != token || tokenOut != asset()) revert InvalidPath(path);
-    }
 
     /// @dev Caps at or above `type(uint128).max` base units mean no cap.
     function _setDepositCap(uint256 cap) internal {
@@ -1026,24 +875,11 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     }
 
     function _checkFees(uint16 managementFeeBps_, uint16 performanceFeeBps_) internal pure {
-        if (managementFeeBps_ > MAX_MANAGEMENT_FEE_BPS) revert FeeAboveCap(managementFeeBps_, MAX_MANAGEMENT_FEE_BPS);
+        if (managementFeeBps_ > MAX_MANAGEMENT_FEE_BPS) revert ErrorsLib.FeeAboveCap(managementFeeBps_, MAX_MANAGEMENT_FEE_BPS);
         if (performanceFeeBps_ > MAX_PERFORMANCE_FEE_BPS) {
-            revert FeeAboveCap(performanceFeeBps_, MAX_PERFORMANCE_FEE_BPS);
+            revert ErrorsLib.FeeAboveCap(performanceFeeBps_, MAX_PERFORMANCE_FEE_BPS);
         }
     }
 
-    function _checkLimits(RebalanceLimits memory limits) internal pure {
-        if (limits.maxTurnoverBps > 2 * BPS) revert InvalidBps(limits.maxTurnoverBps);
-        if (limits.toleranceBps > BPS) revert InvalidBps(limits.toleranceBps);
-        // A slippage budget of 100% would make every minimum zero.
-        if (limits.maxSlippageBps >= BPS) revert InvalidBps(limits.maxSlippageBps);
-    }
 
-    function _readDecimals(address token) internal view returns (uint8) {
-        try IERC20Metadata(token).decimals() returns (uint8 value) {
-            return value;
-        } catch {
-            revert UnsupportedDecimals(token);
-        }
-    }
 }

@@ -1,17 +1,20 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 /**
- * Deploys the Chainlink oracle library and an IndexVault. Every address comes from module
- * parameters, one file per index and network: `ignition/parameters/<index>.<network>.json`
- * with `<index>` `blue-chip` (USDC base) or `lst` (WETH base; deployed through `LstIndex.ts`,
- * which adds the LSTs' feed adapters) and `<network>` `arbitrum-one` (from the address book) or
- * `arbitrum-local` (the local chain's deterministic addresses, checked by
- * test/contracts/ignition.test.ts). Deploy each index under its own deployment id, e.g.
- * `--deployment-id blue-chip-arbitrum-one`, since both use this module.
+ * Deploys the vault's linked libraries (oracle, basket, rebalance, in-kind exit) and an
+ * IndexVault. Every address comes from module parameters, one file per index and network:
+ * `ignition/parameters/<index>.<network>.json` with `<index>` `blue-chip` (USDC base) or `lst`
+ * (WETH base; deployed through `LstIndex.ts`, which adds the LSTs' feed adapters) and
+ * `<network>` `arbitrum-one` (from the address book) or `arbitrum-local` (the local chain's
+ * deterministic addresses, checked by test/contracts/ignition.test.ts). Deploy each index under
+ * its own deployment id, e.g. `--deployment-id blue-chip-arbitrum-one`, since both use this module.
  * Basket assets are added afterwards through the vault's timelock (schedule, wait, addAsset).
  */
 export default buildModule("IndexVault", (m) => {
   const oracleLib = m.library("ChainlinkOracleLib");
+  const basketLib = m.library("BasketLib");
+  const rebalanceLib = m.library("RebalanceLib");
+  const inKindLib = m.library("InKindLib");
   const vault = m.contract(
     "IndexVault",
     [
@@ -44,7 +47,14 @@ export default buildModule("IndexVault", (m) => {
         },
       },
     ],
-    { libraries: { ChainlinkOracleLib: oracleLib } },
+    {
+      libraries: {
+        ChainlinkOracleLib: oracleLib,
+        BasketLib: basketLib,
+        RebalanceLib: rebalanceLib,
+        InKindLib: inKindLib,
+      },
+    },
   );
-  return { oracleLib, vault };
+  return { oracleLib, basketLib, rebalanceLib, inKindLib, vault };
 });

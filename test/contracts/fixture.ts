@@ -8,13 +8,14 @@ import { network } from "hardhat";
 import type { TokenSymbol } from "../../keeper/src/config/addressBook.js";
 import { parseUnits } from "../../keeper/src/core/fixed.js";
 import { type ArbitrumLocal, deployArbitrumLocal, fund } from "../../keeper/src/devchain/arbitrumLocal.js";
-import { oracleConfigFor, timelockedCall } from "../../keeper/src/devchain/deployVault.js";
+import { deployVaultLibraries, oracleConfigFor, timelockedCall } from "../../keeper/src/devchain/deployVault.js";
 
 export { timelockedCall };
 
 import { routeFromBase, routeToBase } from "../../keeper/src/devchain/routes.js";
 import { planLegs } from "../../keeper/src/execution/planLegs.js";
 import { type RebalanceOrder, signRebalanceOrder, toTypedValue } from "../../keeper/src/execution/rebalanceOrder.js";
+import { connectIndexVault } from "../../keeper/src/execution/vaultAbi.js";
 import type { IndexVault, MockERC20 } from "../../types/ethers-contracts/index.js";
 
 export interface Actors {
@@ -22,7 +23,7 @@ export interface Actors {
   readonly guardian: HardhatEthersSigner;
   /** Keeper signer: a plain key (signs orders off chain, never sends transactions). */
   readonly keeper: Wallet;
-  /** Submits signed orders (anyone may). */
+  /** Submits signed orders: the fixture's orders name it as their only submitter. */
   readonly submitter: HardhatEthersSigner;
   readonly feeRecipient: HardhatEthersSigner;
   readonly alice: HardhatEthersSigner;
@@ -73,11 +74,10 @@ export async function deployVaultFixture(options: VaultOptions = {}): Promise<Va
   const actors: Actors = { admin, guardian, keeper, submitter, feeRecipient, alice, bob, attacker };
   const basket = options.basket ?? DEFAULT_BASKET;
 
-  const oracleLib = await ethers.deployContract("ChainlinkOracleLib");
   const factory = await ethers.getContractFactory("IndexVault", {
-    libraries: { ChainlinkOracleLib: await oracleLib.getAddress() },
+    libraries: await deployVaultLibraries(ethers, local.deployer),
   });
-  const vault = (await factory.connect(admin).deploy({
+  const deployed = (await factory.connect(admin).deploy({
     baseAsset: local.tokens.USDC.address,
     name: "Ballast Arbitrum Index",
     symbol: "bIDX",
@@ -95,8 +95,10 @@ export async function deployVaultFixture(options: VaultOptions = {}): Promise<Va
     performanceFeeBps: options.performanceFeeBps ?? 0,
     limits: options.limits ?? DEFAULT_LIMITS,
   })) as unknown as IndexVault & BaseContract;
-  await vault.waitForDeployment();
-  const vaultAddress = await vault.getAddress();
+  await deployed.waitForDeployment();
+  const vaultAddress = await deployed.getAddress();
+  // The vault's ABI plus its libraries' errors and events (they run with the vault's address).
+  const vault = connectIndexVault(vaultAddress, admin);
 
   for (const symbol of basket) {
     const args = [
@@ -141,6 +143,7 @@ export async function buildOrder(
     nonce: await f.vault.rebalanceNonce(),
     deadline: BigInt(block?.timestamp ?? 0) + 3600n,
     maxSlippageBps: 100,
+    submitter: f.actors.submitter.address,
     ...overrides,
   };
 }

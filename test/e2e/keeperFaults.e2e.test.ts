@@ -131,16 +131,17 @@ describe("e2e: keeper faults", () => {
     expect(failed?.status).to.equal("failed");
     expect(failed?.txHash).to.match(/^0x[0-9a-f]{64}$/);
     expect(failed?.reason).to.match(
-      /transaction reverted: .*(Too little received|NavLossTooHigh|WeightOutOfTolerance)/,
+      /transaction reverted: .*(Too little received|NavLossTooHigh|WeightOutOfTolerance).*; order 0 cancelled/,
     );
-    expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(0n);
-    // The pool returns to the oracle price; the next cycle signs a fresh order for the same, unused nonce.
+    // The reverted order is public now: the keeper cancelled it (M-2), so nonce 0 is dead.
+    expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(1n);
+    // The pool returns to the oracle price; the next cycle signs a fresh order for the next nonce.
     sandwich = false;
     await movePoolToPrice(h.world.local, pool, 1, 1);
     const retried = await keeper.tick();
     expect(retried?.status, retried?.reason ?? "").to.equal("reconciled");
-    expect(retried?.nonce).to.equal("0");
-    expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(1n);
+    expect(retried?.nonce).to.equal("1");
+    expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(2n);
     keeper.close();
   });
 

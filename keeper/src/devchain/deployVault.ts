@@ -15,6 +15,7 @@ import type { IndexVault, MockERC20 } from "../../../types/ethers-contracts/inde
 import type { LstSymbol, TokenSymbol } from "../config/addressBook.js";
 import { ConfigError } from "../core/errors.js";
 import { parseUnits } from "../core/fixed.js";
+import { connectIndexVault } from "../execution/vaultAbi.js";
 import { type ArbitrumLocal, fund } from "./arbitrumLocal.js";
 import { deployLstFeedAdapters } from "./lstFeeds.js";
 import { START_PRICES_USD } from "./marketSpec.js";
@@ -127,6 +128,21 @@ export async function timelockedCall(
   await (await admin.sendTransaction({ to: await vault.getAddress(), data })).wait();
 }
 
+/** The vault's linked libraries, deployed once each: the `libraries` map a vault factory takes. */
+export async function deployVaultLibraries(
+  ethers: ArbitrumLocal["ethers"],
+  deployer: ArbitrumLocal["deployer"],
+): Promise<Record<(typeof VAULT_LIBRARIES)[number], string>> {
+  const out: Partial<Record<(typeof VAULT_LIBRARIES)[number], string>> = {};
+  for (const name of VAULT_LIBRARIES) {
+    out[name] = await (await ethers.deployContract(name, [], deployer)).getAddress();
+  }
+  return out as Record<(typeof VAULT_LIBRARIES)[number], string>;
+}
+
+/** Libraries IndexVault links (see the vault's header). */
+export const VAULT_LIBRARIES = ["ChainlinkOracleLib", "BasketLib", "RebalanceLib", "InKindLib"] as const;
+
 export async function deployVault(local: ArbitrumLocal, options: DeployVaultOptions): Promise<DeployedVault> {
   const { ethers } = local;
   const signers = await ethers.getSigners();
@@ -136,11 +152,10 @@ export async function deployVault(local: ArbitrumLocal, options: DeployVaultOpti
   const spec = INDEX_SPECS[index];
   const heartbeat = options.heartbeat ?? 86_400;
   const feedOf = await basketFeeds(local, index, options.basket);
-  const oracleLib = await ethers.deployContract("ChainlinkOracleLib", [], local.deployer);
   const factory = await ethers.getContractFactory("IndexVault", {
-    libraries: { ChainlinkOracleLib: await oracleLib.getAddress() },
+    libraries: await deployVaultLibraries(local.ethers, local.deployer),
   });
-  const vault = (await factory.connect(admin).deploy({
+  const deployed = (await factory.connect(admin).deploy({
     baseAsset: local.tokens[spec.base].address,
     name: spec.name,
     symbol: spec.symbol,
@@ -158,7 +173,8 @@ export async function deployVault(local: ArbitrumLocal, options: DeployVaultOpti
     performanceFeeBps: 0,
     limits: options.limits ?? DEMO_LIMITS,
   })) as unknown as IndexVault & BaseContract;
-  await vault.waitForDeployment();
+  await deployed.waitForDeployment();
+  const vault = connectIndexVault(await deployed.getAddress(), admin);
   for (const symbol of options.basket) {
     await timelockedCall(vault, admin, "addAsset", [
       local.tokens[symbol].address,

@@ -4,19 +4,31 @@
  * simulate the exact call with `eth_call` from the submitter, then submit it from the
  * submitter account and wait. Every step is reported to a journal before the next one starts,
  * so a crash at any point leaves enough on disk to resume without signing a second order.
+ *
+ * The order names the submitter (only it can execute the order) and signs a minimum output per
+ * leg from the keeper's own quote (see legMinimum.ts). When a submitted order reverts on chain it
+ * has been published: the keeper cancels it (a signed `CancelOrders` relayed by the submitter)
+ * before anything else, so no two signed orders are ever live for the vault.
  */
 import type { Interface, TransactionReceipt, Wallet } from "ethers";
-import { type IndexVault, IndexVault__factory } from "../../../types/ethers-contracts/index.js";
+import type { IndexVault } from "../../../types/ethers-contracts/index.js";
 import { ExecutionError } from "../core/errors.js";
 import { toNumber } from "../core/fixed.js";
 import type { FailoverRpc } from "./failoverRpc.js";
 import type { PortfolioSnapshot } from "./planLegs.js";
 import { toBps, type Venue, type VenueAsset, type VenuePositions } from "./portfolioManager.js";
-import { hashRebalanceOrder, type RebalanceOrder, signRebalanceOrder, toTypedValue } from "./rebalanceOrder.js";
+import {
+  hashRebalanceOrder,
+  type RebalanceOrder,
+  signCancelOrders,
+  signRebalanceOrder,
+  toTypedValue,
+} from "./rebalanceOrder.js";
 import { decodeRevert } from "./revertReason.js";
 import { readRouteModels } from "./routeLiquidity.js";
 import { type SizedPlan, sizeLegs } from "./sizeLegs.js";
 import { type BroadcastRecord, currentFees, type FeePolicy, sendWithReplacement, waitForAny } from "./txSender.js";
+import { connectIndexVault, indexVaultInterface } from "./vaultAbi.js";
 
 export interface VenueToken {
   readonly symbol: string;
@@ -123,6 +135,8 @@ export interface RebalanceWindow {
 const TURNOVER_MARGIN = 0.95;
 /** Re-sizings tried while scaling a plan into the turnover budget (each one shrinks the move). */
 const TURNOVER_ATTEMPTS = 4;
+/** `cancelOrders` with a signature costs about 40k gas; the limit leaves ample room. */
+const CANCEL_GAS_LIMIT = 150_000n;
 
 const FAILED = (reason: string, txHash: string | null = null, gasUsed: bigint | null = null): ExecutionOutcome => ({
   kind: "failed",
@@ -138,11 +152,11 @@ export class IndexVaultVenue implements Venue {
   private readonly iface: Interface;
 
   constructor(private readonly options: IndexVaultVenueOptions) {
-    this.iface = IndexVault__factory.createInterface();
+    this.iface = indexVaultInterface();
   }
 
   private vault(): IndexVault {
-    return IndexVault__factory.connect(this.options.vaultAddress, this.options.rpc.provider);
+    return connectIndexVault(this.options.vaultAddress, this.options.rpc.provider);
   }
 
   private token(address: string): VenueToken {
@@ -252,6 +266,7 @@ export class IndexVaultVenue implements Venue {
         sellHaircutBps: planning.sellHaircutBps,
         maxSlippageBps: planning.maxSlippageBps,
         marginBps: planning.sizingMarginBps,
+        quoteToleranceBps: planning.sizingMarginBps,
         exit: exitIndices,
       });
     let sized = size(targetBps);
@@ -308,6 +323,7 @@ export class IndexVaultVenue implements Venue {
       nonce: await this.rebalanceNonce(),
       deadline: BigInt((await this.chainTime()) + planning.orderTtlSeconds),
       maxSlippageBps: planning.maxSlippageBps,
+      submitter: this.options.submitter.address,
     };
     journal.planned(order, sized);
     // Refuse before signing when gas is above the cap: no signature exists for an order never sent.
@@ -367,7 +383,8 @@ export class IndexVaultVenue implements Venue {
       // A mined revert carries no data in the receipt: replay the same call to decode it.
       const replay = await this.simulate(pending.order, pending.signature);
       const reason = typeof replay === "string" ? replay : "reverted on chain (replay now succeeds: state moved)";
-      return FAILED(`transaction reverted: ${reason}`, receipt.hash, receipt.gasUsed);
+      const cancelled = await this.cancel(pending.order.nonce);
+      return FAILED(`transaction reverted: ${reason}; ${cancelled}`, receipt.hash, receipt.gasUsed);
     }
     const fills: Fill[] = [];
     let navBefore: bigint | null = null;
@@ -398,6 +415,31 @@ export class IndexVaultVenue implements Venue {
       navAfter,
       fills,
     };
+  }
+
+  /**
+   * Cancels every order up to `nonce` (the reverted order is public now): the signer signs a
+   * `CancelOrders(nonce + 1)` and the submitter relays it. Returns what happened, for the record.
+   */
+  private async cancel(nonce: bigint): Promise<string> {
+    const { rpc, chainId, vaultAddress } = this.options;
+    const next = nonce + 1n;
+    try {
+      if ((await this.rebalanceNonce()) >= next) return `order ${nonce} already superseded`;
+      const signature = await signCancelOrders(this.options.signer, BigInt(chainId), vaultAddress, next);
+      const data = this.iface.encodeFunctionData("cancelOrders", [next, signature]);
+      const receipt = await sendWithReplacement(
+        rpc,
+        this.options.submitter,
+        { to: vaultAddress, data, gasLimit: CANCEL_GAS_LIMIT },
+        this.options.fees,
+        chainId,
+        () => undefined,
+      );
+      return receipt.status === 1 ? `order ${nonce} cancelled` : `cancelling order ${nonce} reverted`;
+    } catch (error) {
+      return `cancelling order ${nonce} failed: ${decodeRevert(error, this.iface)}`;
+    }
   }
 
   /**

@@ -6,7 +6,8 @@
  * This is the fixed-haircut planner the contract tests build their orders with (their gas
  * snapshot depends on its exact legs). The keeper sizes legs with `sizeLegs`, which predicts
  * each leg's cost from the pools and falls back to these same haircuts per leg when a pool's
- * liquidity is unknown.
+ * liquidity is unknown. It predicts no cost, so its legs sign no minimum of their own
+ * (`minAmountOut` 0): the vault's Chainlink floor alone bounds them.
  */
 import { InvalidInputError } from "../core/errors.js";
 import { BPS, mulDiv } from "../core/fixed.js";
@@ -70,11 +71,11 @@ export function planLegs(
       const amount = target === 0n ? balance : mulDiv(balance, -diff, current);
       const sold = amount > balance ? balance : amount;
       if (sold > 0n) {
-        sells.push({ path: routeAt(routes.sell, i), amountIn: sold });
+        sells.push({ path: routeAt(routes.sell, i), amountIn: sold, minAmountOut: 0n });
         sellValue += balance === 0n ? 0n : mulDiv(current, sold, balance);
       }
     } else if (diff > 0n && diff >= minTrade) {
-      buys.push({ path: routeAt(routes.buy, i), amountIn: mulDiv(diff, BPS - haircut, BPS) });
+      buys.push({ path: routeAt(routes.buy, i), amountIn: mulDiv(diff, BPS - haircut, BPS), minAmountOut: 0n });
     }
   }
   if (options.sellHaircutBps === undefined) return [...sells, ...buys];

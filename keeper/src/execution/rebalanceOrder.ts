@@ -9,6 +9,11 @@ export interface SwapLeg {
   /** Uniswap V3 path bytes (hex). */
   readonly path: string;
   readonly amountIn: bigint;
+  /**
+   * Least output the leg may fill at: the keeper's own quote less its tolerance. The vault
+   * also applies its Chainlink floor (oracle value less `maxSlippageBps`); 0 leaves only that.
+   */
+  readonly minAmountOut: bigint;
 }
 
 export interface RebalanceOrder {
@@ -18,6 +23,8 @@ export interface RebalanceOrder {
   readonly nonce: bigint;
   readonly deadline: bigint;
   readonly maxSlippageBps: number;
+  /** The only account that may submit the order (a leaked order is inert elsewhere). */
+  readonly submitter: string;
 }
 
 export const REBALANCE_ORDER_TYPES = {
@@ -28,12 +35,16 @@ export const REBALANCE_ORDER_TYPES = {
     { name: "nonce", type: "uint256" },
     { name: "deadline", type: "uint256" },
     { name: "maxSlippageBps", type: "uint16" },
+    { name: "submitter", type: "address" },
   ],
   SwapLeg: [
     { name: "path", type: "bytes" },
     { name: "amountIn", type: "uint256" },
+    { name: "minAmountOut", type: "uint256" },
   ],
 };
+
+export const CANCEL_ORDERS_TYPES = { CancelOrders: [{ name: "nextNonce", type: "uint256" }] };
 
 export function vaultDomain(chainId: bigint, vault: string) {
   return { name: "Ballast IndexVault", version: "1", chainId, verifyingContract: vault };
@@ -54,15 +65,29 @@ export async function signRebalanceOrder(
   return signer.signTypedData(vaultDomain(chainId, vault), REBALANCE_ORDER_TYPES, toTypedValue(order));
 }
 
+/**
+ * Signs a cancellation of every order below `nextNonce` (EIP-712 `CancelOrders`); any account
+ * may relay it to `cancelOrders`, so the signer key never needs gas.
+ */
+export async function signCancelOrders(
+  signer: Signer,
+  chainId: bigint,
+  vault: string,
+  nextNonce: bigint,
+): Promise<string> {
+  return signer.signTypedData(vaultDomain(chainId, vault), CANCEL_ORDERS_TYPES, { nextNonce });
+}
+
 /** Ethers-friendly struct value (mutable arrays) for signing and for contract calls. */
 export function toTypedValue(order: RebalanceOrder) {
   return {
     assets: [...order.assets],
     targetWeightsBps: [...order.targetWeightsBps],
-    legs: order.legs.map((leg) => ({ path: leg.path, amountIn: leg.amountIn })),
+    legs: order.legs.map((leg) => ({ path: leg.path, amountIn: leg.amountIn, minAmountOut: leg.minAmountOut })),
     nonce: order.nonce,
     deadline: order.deadline,
     maxSlippageBps: order.maxSlippageBps,
+    submitter: order.submitter,
   };
 }
 

@@ -15,12 +15,15 @@
  *   against the signed ones) and the plan is reported as partial: later cycles do the rest.
  * - Buys never spend more than the base asset held plus the sells' predicted proceeds (less
  *   the margin).
+ * - Every leg with a prediction signs a minimum output: its oracle value less the predicted
+ *   cost and `quoteToleranceBps` (see legMinimum.ts); the vault never fills it below that.
  * - A route without a model (unknown liquidity) falls back to the fixed haircuts
  *   (`buyHaircutBps` on buys, `sellHaircutBps` on expected sell proceeds), and says so.
  */
 import { InvalidInputError } from "../core/errors.js";
 import { BPS, mulDiv, toNumber } from "../core/fixed.js";
 import { addFlows, type Flows, maxPathSize, type PathRoute, quotePath } from "../strategy/risk/pathImpact.js";
+import { legMinimum } from "./legMinimum.js";
 import type { PortfolioSnapshot, Routes } from "./planLegs.js";
 import { toBps } from "./portfolioManager.js";
 import type { SwapLeg } from "./rebalanceOrder.js";
@@ -49,6 +52,11 @@ export interface SizingOptions {
   readonly maxSlippageBps?: number;
   /** Safety margin below `maxSlippageBps` and on predicted sell proceeds. */
   readonly marginBps?: number;
+  /**
+   * Tolerance of each leg's signed minimum output below its predicted fill (oracle value less
+   * predicted cost); defaults to `marginBps`.
+   */
+  readonly quoteToleranceBps?: number;
   /** Assets sold in full whatever the minimum trade size (a rotation is removing them). */
   readonly exit?: ReadonlySet<number>;
 }
@@ -217,8 +225,14 @@ export function sizeLegs(
     (s, x) => s + (x.plan.predictedCostBps === null ? 0 : (x.plan.sizeUsd * x.plan.predictedCostBps) / 10_000),
     0,
   );
+  const tolerance = options.quoteToleranceBps ?? margin;
+  const slippage = options.maxSlippageBps ?? 10_000;
   return {
-    legs: all.map((x) => x.leg),
+    legs: all.map(({ leg, plan }) => {
+      const [iIn, iOut] = plan.side === "sell" ? [plan.asset, 0] : [0, plan.asset];
+      const minAmountOut = legMinimum(snapshot, iIn, iOut, leg.amountIn, plan.predictedCostBps, tolerance, slippage);
+      return { ...leg, minAmountOut };
+    }),
     plans: all.map((x) => x.plan),
     targetWeightsBps: partial ? expectedWeights(snapshot, all, usd) : [...targetWeightsBps],
     partial,
@@ -228,7 +242,7 @@ export function sizeLegs(
 }
 
 interface Sized {
-  readonly leg: SwapLeg;
+  readonly leg: Omit<SwapLeg, "minAmountOut">;
   readonly plan: LegPlan;
 }
 

@@ -94,7 +94,7 @@ describe("IndexVault attacks", () => {
     await (await vault.connect(actors.alice).deposit(USDC(100_000), actors.alice.address)).wait();
     const order = await buildOrder(h.f, [2500, 2500, 2500, 2500]);
     const sig = await signOrder(h.f, order);
-    const submit = (o: typeof order, s: string) => vault.connect(actors.attacker).rebalance(toTypedValue(o), s);
+    const submit = (o: typeof order, s: string) => vault.connect(actors.submitter).rebalance(toTypedValue(o), s);
     const badSigs = [
       await signRebalanceOrder(actors.keeper, local.chainId + 1n, vaultAddress, order),
       await signRebalanceOrder(actors.keeper, local.chainId, actors.bob.address, order),

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IIndexVault} from "../../../contracts/interfaces/IIndexVault.sol";
+import {ErrorsLib} from "../../../contracts/libraries/ErrorsLib.sol";
 import {IndexVault} from "../../../contracts/vault/IndexVault.sol";
 import {bound} from "../utils/Bound.sol";
 import {OrderBuilder} from "../utils/OrderBuilder.sol";
@@ -83,7 +84,7 @@ contract RebalanceOrderFuzz is VaultSetup {
         _warpFresh(bound(wait, 1 hours, 1 days));
         order.deadline = block.timestamp + 1; // even a still-valid deadline cannot revive it
         sig = OrderBuilder.sign(vault, order, KEEPER_PK);
-        VM.expectRevert(abi.encodeWithSelector(IIndexVault.InvalidNonce.selector, order.nonce + 1, order.nonce));
+        VM.expectRevert(abi.encodeWithSelector(ErrorsLib.InvalidNonce.selector, order.nonce + 1, order.nonce));
         vault.rebalance(order, sig);
     }
 
@@ -92,7 +93,7 @@ contract RebalanceOrderFuzz is VaultSetup {
         IIndexVault.RebalanceOrder memory order = OrderBuilder.build(vault, OrderBuilder.targets(3_000, 0, 0), 100, 100);
         order.nonce = bound(nonce, 1, type(uint256).max);
         bytes memory sig = OrderBuilder.sign(vault, order, KEEPER_PK);
-        VM.expectRevert(abi.encodeWithSelector(IIndexVault.InvalidNonce.selector, 0, order.nonce));
+        VM.expectRevert(abi.encodeWithSelector(ErrorsLib.InvalidNonce.selector, 0, order.nonce));
         vault.rebalance(order, sig);
     }
 
@@ -101,7 +102,7 @@ contract RebalanceOrderFuzz is VaultSetup {
         (IIndexVault.RebalanceOrder memory order, bytes memory sig) = _signed(OrderBuilder.targets(3_000, 0, 0));
         VM.warp(order.deadline + bound(late, 1, 12 hours));
         _refreshFeeds();
-        VM.expectRevert(abi.encodeWithSelector(IIndexVault.OrderExpired.selector, order.deadline));
+        VM.expectRevert(abi.encodeWithSelector(ErrorsLib.OrderExpired.selector, order.deadline));
         vault.rebalance(order, sig);
     }
 
@@ -111,7 +112,7 @@ contract RebalanceOrderFuzz is VaultSetup {
         _deposit(ALICE, 1_000_000e6);
         IIndexVault.RebalanceOrder memory order = OrderBuilder.build(vault, OrderBuilder.targets(3_000, 0, 0), 100, 100);
         bytes memory sig = OrderBuilder.sign(vault, order, pk);
-        VM.expectRevert(IIndexVault.InvalidSignature.selector);
+        VM.expectRevert(ErrorsLib.InvalidSignature.selector);
         vault.rebalance(order, sig);
     }
 
@@ -125,7 +126,7 @@ contract RebalanceOrderFuzz is VaultSetup {
         VM.chainId(chainId);
         bytes memory sig = OrderBuilder.sign(vault, order, KEEPER_PK); // digest of the other chain
         VM.chainId(home);
-        VM.expectRevert(IIndexVault.InvalidSignature.selector);
+        VM.expectRevert(ErrorsLib.InvalidSignature.selector);
         vault.rebalance(order, sig);
     }
 
@@ -135,7 +136,7 @@ contract RebalanceOrderFuzz is VaultSetup {
         IIndexVault.RebalanceOrder memory order = OrderBuilder.build(vault, OrderBuilder.targets(3_000, 0, 0), 100, 100);
         IndexVault sibling = _siblingVault();
         bytes memory sig = OrderBuilder.sign(sibling, order, KEEPER_PK);
-        VM.expectRevert(IIndexVault.InvalidSignature.selector);
+        VM.expectRevert(ErrorsLib.InvalidSignature.selector);
         vault.rebalance(order, sig);
     }
 
@@ -144,7 +145,7 @@ contract RebalanceOrderFuzz is VaultSetup {
         _deposit(ALICE, 1_000_000e6);
         (IIndexVault.RebalanceOrder memory order, bytes memory sig) = _signed(OrderBuilder.targets(3_000, 0, 0));
         order.legs[0].amountIn += bound(extra, 1, 1e6);
-        VM.expectRevert(IIndexVault.InvalidSignature.selector);
+        VM.expectRevert(ErrorsLib.InvalidSignature.selector);
         vault.rebalance(order, sig);
     }
 
@@ -154,7 +155,7 @@ contract RebalanceOrderFuzz is VaultSetup {
         uint256 readyAt = block.timestamp + 1 hours;
         VM.warp(block.timestamp + bound(wait, 0, 1 hours - 1));
         (IIndexVault.RebalanceOrder memory order, bytes memory sig) = _signed(OrderBuilder.targets(0, 3_000, 0));
-        VM.expectRevert(abi.encodeWithSelector(IIndexVault.CooldownActive.selector, readyAt));
+        VM.expectRevert(abi.encodeWithSelector(ErrorsLib.CooldownActive.selector, readyAt));
         vault.rebalance(order, sig);
     }
 
@@ -179,7 +180,7 @@ contract RebalanceOrderFuzz is VaultSetup {
         IIndexVault.RebalanceOrder memory order =
             OrderBuilder.build(vault, OrderBuilder.targets(3_000, 0, 0), maxSlippage, 100);
         bytes memory sig = OrderBuilder.sign(vault, order, KEEPER_PK);
-        VM.expectRevert(abi.encodeWithSelector(IIndexVault.SlippageAboveLimit.selector, maxSlippage, uint16(100)));
+        VM.expectRevert(abi.encodeWithSelector(ErrorsLib.SlippageAboveLimit.selector, maxSlippage, uint16(100)));
         vault.rebalance(order, sig);
     }
 
@@ -190,9 +191,9 @@ contract RebalanceOrderFuzz is VaultSetup {
         _deposit(ALICE, 1_000_000e6);
         IIndexVault.RebalanceOrder memory order = OrderBuilder.build(vault, OrderBuilder.targets(0, 0, 0), 100, 100);
         order.legs = new IIndexVault.SwapLeg[](1);
-        order.legs[0] = IIndexVault.SwapLeg(OrderBuilder.path(address(usdc), stranger), 1_000e6);
+        order.legs[0] = IIndexVault.SwapLeg(OrderBuilder.path(address(usdc), stranger), 1_000e6, 0);
         bytes memory sig = OrderBuilder.sign(vault, order, KEEPER_PK);
-        VM.expectRevert(abi.encodeWithSelector(IIndexVault.AssetNotRegistered.selector, stranger));
+        VM.expectRevert(abi.encodeWithSelector(ErrorsLib.AssetNotRegistered.selector, stranger));
         vault.rebalance(order, sig);
     }
 
@@ -206,7 +207,7 @@ contract RebalanceOrderFuzz is VaultSetup {
         order.targetWeightsBps = targets;
         bytes memory sig = OrderBuilder.sign(vault, order, KEEPER_PK);
         VM.expectRevert(
-            abi.encodeWithSelector(IIndexVault.WeightAboveMax.selector, address(wbtc), targets[1], MAX_WEIGHT)
+            abi.encodeWithSelector(ErrorsLib.WeightAboveMax.selector, address(wbtc), targets[1], MAX_WEIGHT)
         );
         vault.rebalance(order, sig);
     }

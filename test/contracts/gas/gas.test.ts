@@ -5,8 +5,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { expect } from "chai";
 import { MaxUint256 } from "ethers";
+import { artifacts } from "hardhat";
 import type { TokenSymbol } from "../../../keeper/src/config/addressBook.js";
 import { fund } from "../../../keeper/src/devchain/arbitrumLocal.js";
+import { VAULT_LIBRARIES } from "../../../keeper/src/devchain/deployVault.js";
 import type { MockERC20 } from "../../../types/ethers-contracts/index.js";
 import { buildOrder, deployVaultFixture, submitOrder, USDC, type VaultFixture } from "../fixture.js";
 
@@ -17,7 +19,11 @@ const ALL_BASKET: TokenSymbol[] = ["WETH", "WBTC", "ARB", "LINK", "UNI", "GMX", 
  * calldata (and its gas) from run to run; a constant deadline keeps the snapshot exact.
  */
 const FIXED_DEADLINE = 2n ** 40n;
-const TARGETS = { deposit10: 200_000n, inKind10: 250_000n, legOverhead: 30_000n };
+const TARGETS = { deposit10: 200_000n, inKind10: 320_000n, legOverhead: 5_000n };
+/** Largest deployed code any vault contract may have (EIP-170 allows 24,576): room to grow. */
+const MAX_CODE_SIZE = 21_500;
+/** Every contract a vault deployment puts on chain: the vault and its linked libraries. */
+const DEPLOYED_CONTRACTS = ["IndexVault", ...VAULT_LIBRARIES] as const;
 
 async function gasOf(tx: Promise<{ wait: () => Promise<{ gasUsed: bigint } | null> }>): Promise<bigint> {
   const receipt = await (await tx).wait();
@@ -191,8 +197,8 @@ describe("IndexVault gas (snapshot)", () => {
         [`leg_overhead_vs_bare_${assetCount}_assets`]: Number(legOverhead),
       });
       if (assetCount === 10) {
-        // The issue's targets for these two are not met yet (see the README's gas section):
-        // report against them rather than hide the figure.
+        // The in-kind target is reported against rather than asserted (see the report); the
+        // deposit target and the leg overhead are asserted.
         const verdict = (gas: bigint, target: bigint) =>
           `${gas} vs target ${target}: ${gas <= target ? "met" : "MISSED"}`;
         console.log(`      deposit/10 assets, new holder ${verdict(depositGas, TARGETS.deposit10)}`);
@@ -202,6 +208,8 @@ describe("IndexVault gas (snapshot)", () => {
         console.log(`      (the same token transfers sent directly to a new holder cost ${bareTransfers})`);
       }
       expect(legOverhead, "per-leg overhead over the bare router swap").to.be.lessThanOrEqual(TARGETS.legOverhead);
+      if (assetCount === 10)
+        expect(depositGas, "10-asset deposit, new holder").to.be.lessThanOrEqual(TARGETS.deposit10);
     });
   }
 
@@ -224,6 +232,19 @@ describe("IndexVault gas (snapshot)", () => {
       deposit_10_assets_fees_on: Number(firstGas),
       deposit_existing_holder_10_assets_fees_on: Number(againGas),
     });
+  });
+
+  it("every deployed contract fits in 21,500 bytes of code", async () => {
+    const f = await deployVaultFixture({ basket: ["WETH"] });
+    for (const name of DEPLOYED_CONTRACTS) {
+      // Linked libraries' placeholders have the length of an address, so the artifact's size is the deployed one.
+      const artifact = await artifacts.readArtifact(name);
+      const size = (artifact.deployedBytecode.length - 2) / 2;
+      measured[`code_size_${name}`] = size;
+      expect(size, `${name} code size`).to.be.lessThanOrEqual(MAX_CODE_SIZE);
+    }
+    const onChain = (await f.local.ethers.provider.getCode(f.vaultAddress)).length / 2 - 1;
+    expect(onChain).to.equal(measured.code_size_IndexVault);
   });
 
   after(() => {

@@ -12,9 +12,7 @@ import {MarketHandler} from "./handlers/MarketHandler.sol";
 
 /// @title VaultInvariants
 /// @notice Random sequences of depositor, keeper, market and guardian actions; after every call
-/// the vault's properties below must hold.
-/// forge-config: default.invariant.runs = 16
-/// forge-config: default.invariant.depth = 25
+/// the vault's properties below must hold. Runs and depth (256 x 100) come from hardhat.config.ts.
 contract VaultInvariants is VaultSetup {
     Ghost internal ghost;
     DepositorHandler internal depositors;

@@ -126,7 +126,7 @@ describe("IndexVault ERC-4626 entry points", () => {
     expect(await vault.maxRedeem(a)).to.equal(0n);
   });
 
-  it("a stale oracle or a down sequencer makes previews and limited max* return 0 without reverting", async () => {
+  it("a stale oracle or a down sequencer makes previews and limited max* return 0 without reverting; totalAssets reports the buffer", async () => {
     const { vault, actors, local } = h.f;
     await (await vault.connect(actors.guardian).setDepositCap(USDC(1_000_000))).wait();
     await (await vault.connect(actors.alice).deposit(DEPOSIT, actors.alice.address)).wait();
@@ -136,7 +136,13 @@ describe("IndexVault ERC-4626 entry points", () => {
       expect(await vault.previewMint(10n ** 18n)).to.equal(0n);
       expect(await vault.previewWithdraw(USDC(1))).to.equal(0n);
       expect(await vault.previewRedeem(10n ** 18n)).to.equal(0n);
-      expect(await vault.convertToAssets(10n ** 18n)).to.equal(0n);
+      // Decision (docs/threat-model.md): totalAssets and convertToAssets never revert and report
+      // the idle buffer during an outage, a lower bound; here the vault is all cash.
+      const buffer = await vault.held(h.f.local.tokens.USDC.address);
+      expect(await vault.totalAssets()).to.equal(buffer);
+      expect(await vault.convertToAssets(10n ** 18n)).to.equal(
+        (10n ** 18n * (buffer + 1n)) / ((await vault.totalSupply()) + 10n ** 12n),
+      );
       expect(await vault.convertToShares(USDC(1))).to.equal(0n);
       expect(await vault.maxDeposit(a)).to.equal(0n);
       expect(await vault.maxMint(a)).to.equal(0n);
@@ -192,6 +198,26 @@ describe("IndexVault ERC-4626 entry points", () => {
     expect(await vault.balanceOf(probeAddress)).to.be.greaterThan(0n);
   });
 
+  it("EIP-4626 maxRedeem MUST NOT be higher than what redeem accepts: a dust holder reports 0", async () => {
+    const { vault, actors } = h.f;
+    const a = actors.alice.address;
+    const b = actors.bob.address;
+    await (await vault.connect(actors.alice).deposit(DEPOSIT, a)).wait();
+    // One share unit is worth 1e-12 USDC units: far below one base unit.
+    await (await vault.connect(actors.alice).transfer(b, 1n)).wait();
+    expect(await vault.previewRedeem(1n)).to.equal(0n);
+    expect(await vault.maxRedeem(b)).to.equal(0n);
+    // redeem checks against maxRedeem, so the dust redemption is refused as above the maximum.
+    await expect(vault.connect(actors.bob).redeem(1n, b, b))
+      .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxRedeem")
+      .withArgs(b, 1n, 0n);
+    // A real holder's maximum is accepted as is.
+    const max = await vault.maxRedeem(a);
+    expect(max).to.equal(await vault.balanceOf(a));
+    await (await vault.connect(actors.alice).redeem(max, a, a)).wait();
+    expect(await vault.balanceOf(a)).to.equal(0n);
+  });
+
   it("spending another owner's shares needs an allowance", async () => {
     const { vault, actors } = h.f;
     await (await vault.connect(actors.alice).deposit(DEPOSIT, actors.alice.address)).wait();
@@ -239,7 +265,8 @@ describe("IndexVault redeemInKind", () => {
     const { vault, actors } = h.f;
     await (await vault.connect(actors.guardian).pause()).wait();
     const updatedAt = await makeStale(h.f, "WBTC");
-    await expect(vault.totalAssets())
+    // totalAssets never reverts (it reports the buffer); accrueFees reports the oracle's detail.
+    await expect(vault.accrueFees())
       .to.be.revertedWithCustomError(vault, "StalePrice")
       .withArgs(h.f.local.tokens.WBTC.address, updatedAt, 86_400);
     const shares = await vault.balanceOf(actors.alice.address);

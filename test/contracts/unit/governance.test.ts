@@ -181,7 +181,7 @@ describe("IndexVault risk-decreasing vs risk-increasing changes", () => {
       .withArgs(actors.guardian.address);
   });
 
-  it("fee recipient and guardian are admin-set and never zero", async () => {
+  it("fee recipient is admin-set, the guardian timelocked (L-2), and neither is ever zero", async () => {
     const { vault, actors } = h.f;
     await expect(vault.connect(actors.admin).setFeeRecipient(ZeroAddress)).to.be.revertedWithCustomError(
       vault,
@@ -191,11 +191,12 @@ describe("IndexVault risk-decreasing vs risk-increasing changes", () => {
       .to.emit(vault, "FeeRecipientSet")
       .withArgs(actors.bob.address);
     expect(await vault.feeRecipient()).to.equal(actors.bob.address);
-    await expect(vault.connect(actors.admin).setGuardian(ZeroAddress)).to.be.revertedWithCustomError(
+    await expect(vault.connect(actors.admin).setGuardian(actors.bob.address)).to.be.revertedWithCustomError(
       vault,
-      "ZeroAddress",
+      "ChangeNotScheduled",
     );
-    await expect(vault.connect(actors.admin).setGuardian(actors.bob.address))
+    await expect(scheduledTx(h.f, "setGuardian", [ZeroAddress])).to.be.revertedWithCustomError(vault, "ZeroAddress");
+    await expect(scheduledTx(h.f, "setGuardian", [actors.bob.address]))
       .to.emit(vault, "GuardianSet")
       .withArgs(actors.bob.address);
     expect(await vault.guardian()).to.equal(actors.bob.address);
@@ -220,7 +221,9 @@ describe("IndexVault risk-decreasing vs risk-increasing changes", () => {
     await expect(submitOrder(h.f, order)).to.be.revertedWithCustomError(vault, "InvalidSignature");
     const { signOrder } = await import("../fixture.js");
     const { toTypedValue } = await import("../../../keeper/src/execution/rebalanceOrder.js");
-    await expect(vault.rebalance(toTypedValue(order), await signOrder(h.f, order, next))).to.emit(vault, "Rebalanced");
+    await expect(
+      vault.connect(actors.submitter).rebalance(toTypedValue(order), await signOrder(h.f, order, next)),
+    ).to.emit(vault, "Rebalanced");
   });
 
   it("admin transfer is two-step and timelocked", async () => {
@@ -451,7 +454,8 @@ describe("IndexVault asset registry", () => {
     await (await feed.setBroken(false)).wait();
     await expect(scheduledTx(h.f, "setOracle", [weth, { ...oracle, heartbeat: 3600 }])).to.emit(vault, "OracleSet");
     await (await feed.setBroken(true)).wait();
-    await expect(vault.totalAssets()).to.be.revertedWithCustomError(vault, "FeedReverted").withArgs(weth, feedAddress);
+    await expect(vault.accrueFees()).to.be.revertedWithCustomError(vault, "FeedReverted").withArgs(weth, feedAddress);
+    expect(await vault.totalAssets()).to.equal(await vault.held(local.tokens.USDC.address));
     expect(await vault.previewDeposit(USDC(1))).to.equal(0n);
     await setFeedPrice(local, "WETH", 3000);
   });

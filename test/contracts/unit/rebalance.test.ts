@@ -1,9 +1,9 @@
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import { setSequencerStatus } from "../../../keeper/src/devchain/arbitrumLocal.js";
-import { encodePath, toTypedValue } from "../../../keeper/src/execution/rebalanceOrder.js";
-import { buildOrder, signOrder, submitOrder, USDC, type VaultFixture } from "../fixture.js";
-import { advance, now, useVaultFixture } from "./harness.js";
+import { encodePath, hashRebalanceOrder, toTypedValue } from "../../../keeper/src/execution/rebalanceOrder.js";
+import { buildOrder, signOrder, submitOrder, timelockedCall, USDC, type VaultFixture } from "../fixture.js";
+import { advance, now, refreshFeeds, useVaultFixture } from "./harness.js";
 
 const NAV = USDC(100_000);
 
@@ -42,7 +42,12 @@ describe("IndexVault rebalance", () => {
     const usdc = local.tokens.USDC.address;
     const wbtc = local.tokens.WBTC.address;
     const path = encodePath([usdc, local.tokens.WETH.address, wbtc], [500, 500]);
-    const order = await buildOrder(h.f, [5000, 0, 5000, 0], { legs: [{ path, amountIn: USDC(50_000) }] });
+    // WBTC's sell path is its direct USDC pool: the WETH/WBTC hop must be registered first (M-4).
+    await timelockedCall(vault, h.f.actors.admin, "setPool", [local.tokens.WETH.address, wbtc, 500, true]);
+    await refreshFeeds(h.f);
+    const order = await buildOrder(h.f, [5000, 0, 5000, 0], {
+      legs: [{ path, amountIn: USDC(50_000), minAmountOut: 0n }],
+    });
     await expect(submitOrder(h.f, order))
       .to.emit(vault, "LegExecuted")
       .withArgs(usdc, wbtc, USDC(50_000), anyValue, anyValue);
@@ -86,7 +91,7 @@ describe("IndexVault rebalance", () => {
     const usdc = local.tokens.USDC.address;
     const link = local.tokens.LINK.address;
     const with1 = async (path: string, amountIn: bigint) =>
-      submitOrder(h.f, await buildOrder(h.f, [10_000, 0, 0, 0], { legs: [{ path, amountIn }] }));
+      submitOrder(h.f, await buildOrder(h.f, [10_000, 0, 0, 0], { legs: [{ path, amountIn, minAmountOut: 0n }] }));
     await expect(with1(encodePath([usdc, weth], [500]), 0n)).to.be.revertedWithCustomError(vault, "ZeroAmount");
     await expect(with1(encodePath([weth, usdc], [500]), 1n))
       .to.be.revertedWithCustomError(vault, "InsufficientHolding")
@@ -140,7 +145,7 @@ describe("IndexVault rebalance", () => {
     const usdc = local.tokens.USDC.address;
     const weth = local.tokens.WETH.address;
     // Each leg loses ~5-6 bps (pool fee), under the 8 bps per-leg budget; two round trips of 45% of NAV lose ~10 bps of NAV.
-    const buy = { path: encodePath([usdc, weth], [500]), amountIn: USDC(45_000) };
+    const buy = { path: encodePath([usdc, weth], [500]), amountIn: USDC(45_000), minAmountOut: 0n };
     const wethOut = await local.uniswap.quoter.quoteExactInputSingle.staticCall({
       tokenIn: usdc,
       tokenOut: weth,
@@ -148,7 +153,7 @@ describe("IndexVault rebalance", () => {
       fee: 500,
       sqrtPriceLimitX96: 0n,
     });
-    const sell = { path: encodePath([weth, usdc], [500]), amountIn: (wethOut[0] * 9999n) / 10_000n };
+    const sell = { path: encodePath([weth, usdc], [500]), amountIn: (wethOut[0] * 9999n) / 10_000n, minAmountOut: 0n };
     const order = await buildOrder(h.f, [10_000, 0, 0, 0], { legs: [buy, sell, buy, sell], maxSlippageBps: 8 });
     await expect(submitOrder(h.f, order))
       .to.be.revertedWithCustomError(vault, "NavLossTooHigh")
@@ -164,13 +169,20 @@ describe("IndexVault rebalance", () => {
     await expect(submitOrder(h.f, order)).to.be.revertedWithCustomError(vault, "EnforcedPause");
   });
 
-  it("hashOrder matches the keeper's EIP-712 digest and anyone may submit", async () => {
+  it("hashOrder matches the keeper's EIP-712 digest and only the named submitter may submit", async () => {
     const { vault, actors } = h.f;
     const order = await buildOrder(h.f, [7000, 1000, 1000, 1000]);
     const sig = await signOrder(h.f, order);
+    expect(await vault.hashOrder(toTypedValue(order))).to.equal(
+      hashRebalanceOrder(h.f.local.chainId, h.f.vaultAddress, order),
+    );
     await expect(vault.connect(actors.attacker).rebalance(toTypedValue(order), sig))
+      .to.be.revertedWithCustomError(vault, "WrongSubmitter")
+      .withArgs(actors.submitter.address, actors.attacker.address);
+    const named = { ...order, submitter: actors.bob.address };
+    await expect(vault.connect(actors.bob).rebalance(toTypedValue(named), await signOrder(h.f, named)))
       .to.emit(vault, "Rebalanced")
-      .withArgs(0n, actors.attacker.address, NAV, anyValue, anyValue);
+      .withArgs(0n, actors.bob.address, NAV, anyValue, anyValue);
   });
 });
 

@@ -57,7 +57,7 @@ library OrderBuilder {
             if (values[i] > goal) {
                 uint256 amount = balances[i] * (values[i] - goal) / values[i];
                 if (amount == 0) continue;
-                legs[count++] = IIndexVault.SwapLeg(path(list[i], list[0]), amount);
+                legs[count++] = IIndexVault.SwapLeg(path(list[i], list[0]), amount, 0);
                 baseAvailable += (values[i] - goal) * (BPS - haircutBps) / BPS;
             }
         }
@@ -66,7 +66,7 @@ library OrderBuilder {
             if (values[i] < goal) {
                 uint256 amount = _min((goal - values[i]) * (BPS - haircutBps) / BPS, baseAvailable);
                 if (amount == 0) continue;
-                legs[count++] = IIndexVault.SwapLeg(path(list[0], list[i]), amount);
+                legs[count++] = IIndexVault.SwapLeg(path(list[0], list[i]), amount, 0);
                 baseAvailable -= amount;
             }
         }
@@ -80,7 +80,9 @@ library OrderBuilder {
             legs: used,
             nonce: vault.rebalanceNonce(),
             deadline: block.timestamp + 1 hours,
-            maxSlippageBps: maxSlippageBps
+            maxSlippageBps: maxSlippageBps,
+            // Internal library code: `this` is the contract that will submit the order.
+            submitter: address(this)
         });
     }
 

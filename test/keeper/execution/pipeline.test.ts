@@ -13,9 +13,9 @@ import {
 } from "../../../keeper/src/execution/portfolioManager.js";
 import { decodeRevert } from "../../../keeper/src/execution/revertReason.js";
 import { loadWallet } from "../../../keeper/src/execution/signerKeys.js";
+import { indexVaultInterface } from "../../../keeper/src/execution/vaultAbi.js";
 import { decideRun } from "../../../keeper/src/service/scheduler.js";
 import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
-import { IndexVault__factory } from "../../../types/ethers-contracts/index.js";
 
 const UNIVERSE = [
   { symbol: "USDC", address: "0x01", decimals: 6, maxWeightBps: 10_000 },
@@ -62,7 +62,7 @@ describe("keeper pipeline pieces", () => {
   });
 
   describe("revert decoding", () => {
-    const iface = IndexVault__factory.createInterface();
+    const iface = indexVaultInterface();
     it("decodes the vault's custom errors, Error(string) and panics", () => {
       const data = iface.encodeErrorResult("NavLossTooHigh", [1000n, 900n]);
       expect(decodeRevert({ code: "CALL_EXCEPTION", info: { error: { data } } }, iface)).to.equal(
@@ -160,10 +160,11 @@ describe("keeper pipeline pieces", () => {
       const order = {
         assets: ["0x01", "0x02"],
         targetWeightsBps: [5000, 5000],
-        legs: [{ path: "0xabcd", amountIn: 123n }],
+        legs: [{ path: "0xabcd", amountIn: 123n, minAmountOut: 0n }],
         nonce: 4n,
         deadline: 5000n,
         maxSlippageBps: 100,
+        submitter: "0x00000000000000000000000000000000000000a1",
       };
       store.saveOrder(id, order);
       store.saveSignature(id, "0xsig", "0xdigest", 500_000n);
@@ -188,10 +189,11 @@ describe("keeper pipeline pieces", () => {
       const order = {
         assets: ["0x01", "0x02"],
         targetWeightsBps: [5000, 5000],
-        legs: [{ path: "0xabcd", amountIn: 1_000_000n }],
+        legs: [{ path: "0xabcd", amountIn: 1_000_000n, minAmountOut: 0n }],
         nonce: 0n,
         deadline: 5000n,
         maxSlippageBps: 200,
+        submitter: "0x00000000000000000000000000000000000000a1",
       };
       const plan = { asset: 1, side: "buy" as const, amountIn: 1_000_000n, sizeUsd: 1, wantedUsd: 1, capped: false };
       store.saveOrder(id, order, [{ ...plan, predictedCostBps: 12.5 }]);

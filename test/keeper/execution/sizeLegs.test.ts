@@ -197,6 +197,38 @@ describe("execution: leg sizing with the price-impact model", () => {
     const targets = [10_000, 0, 0];
     expect(sizeLegs(snap, targets, ROUTES, models(2e10, 2e10), OPTIONS).legs).to.deep.equal([]);
     const plan = sizeLegs(snap, targets, ROUTES, models(2e10, 2e10), { ...OPTIONS, exit: new Set([2]) });
-    expect(plan.legs).to.deep.equal([{ path: "0x5e11a2", amountIn: snap.balances[2] }]);
+    expect(plan.legs.map(({ path, amountIn }) => ({ path, amountIn }))).to.deep.equal([
+      { path: "0x5e11a2", amountIn: snap.balances[2] },
+    ]);
+  });
+
+  it("signs each leg's minimum output from its own quote: oracle value less predicted cost and tolerance (M-2)", () => {
+    const snap = snapshot(500_000, 250_000, 250_000);
+    const tolerance = 25;
+    const plan = sizeLegs(snap, [2000, 4000, 4000], ROUTES, models(2e8, 2e8), {
+      ...OPTIONS,
+      quoteToleranceBps: tolerance,
+    });
+    expect(plan.legs.length).to.equal(2);
+    plan.legs.forEach((leg, k) => {
+      const p = plan.plans[k];
+      if (!p || p.predictedCostBps === null) throw new Error("every leg here has a model");
+      // Buys: USDC (6 decimals, $1 = 1e8 at 8 decimals) into an 18-decimal asset at the oracle price.
+      const price = PRICES[p.asset] ?? 1n;
+      const oracleOut = (leg.amountIn * 10n ** 12n * 100_000_000n) / price;
+      const haircut = BigInt(Math.ceil(p.predictedCostBps + tolerance));
+      expect(leg.minAmountOut).to.equal((oracleOut * (10_000n - haircut)) / 10_000n);
+      // Strictly tighter than the vault's own floor (oracle value less maxSlippageBps).
+      const floor = (oracleOut * BigInt(10_000 - OPTIONS.maxSlippageBps)) / 10_000n;
+      expect(leg.minAmountOut > floor).to.equal(true);
+    });
+  });
+
+  it("signs no minimum of its own where the liquidity is unknown: the vault's floor alone applies", () => {
+    const snap = snapshot(500_000, 250_000, 250_000);
+    const none: RouteModels = { sell: [null, null, null], buy: [null, null, null] };
+    const plan = sizeLegs(snap, [2000, 4000, 4000], ROUTES, none, OPTIONS);
+    expect(plan.legs.length).to.equal(2);
+    expect(plan.legs.every((leg) => leg.minAmountOut === 0n)).to.equal(true);
   });
 });

@@ -16,10 +16,11 @@ describe("service/http legs and rotations", () => {
     const order = {
       assets: ["0x01", "0x02"],
       targetWeightsBps: [1000, 9000],
-      legs: [{ path: "0xab", amountIn: 900_000_000n }],
+      legs: [{ path: "0xab", amountIn: 900_000_000n, minAmountOut: 0n }],
       nonce: 0n,
       deadline: 2_000n,
       maxSlippageBps: 200,
+      submitter: "0x00000000000000000000000000000000000000a1",
     };
     store.saveOrder(cycleId, order, [
       {

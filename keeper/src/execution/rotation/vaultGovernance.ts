@@ -6,11 +6,12 @@
  * the key (`admin` null: the admin is a multisig) it only reads; the caller writes proposals.
  */
 import { type Interface, keccak256, type TransactionReceipt, type Wallet } from "ethers";
-import { type IndexVault, IndexVault__factory } from "../../../../types/ethers-contracts/index.js";
+import type { IndexVault } from "../../../../types/ethers-contracts/index.js";
 import { ExecutionError } from "../../core/errors.js";
 import type { FailoverRpc } from "../failoverRpc.js";
 import { decodeRevert } from "../revertReason.js";
 import { type BroadcastRecord, type FeePolicy, sendWithReplacement } from "../txSender.js";
+import { connectIndexVault, indexVaultInterface } from "../vaultAbi.js";
 import type { AssetToAdd } from "./planRotation.js";
 
 export interface VaultGovernanceOptions {
@@ -26,7 +27,7 @@ export class VaultGovernance {
   private readonly iface: Interface;
 
   constructor(private readonly options: VaultGovernanceOptions) {
-    this.iface = IndexVault__factory.createInterface();
+    this.iface = indexVaultInterface();
   }
 
   get vaultAddress(): string {
@@ -39,7 +40,7 @@ export class VaultGovernance {
   }
 
   private vault(): IndexVault {
-    return IndexVault__factory.connect(this.options.vault, this.options.rpc.provider);
+    return connectIndexVault(this.options.vault, this.options.rpc.provider);
   }
 
   addAssetData(asset: AssetToAdd): string {

@@ -154,10 +154,11 @@ const weightsSchema = z.record(z.string(), z.number());
 const orderJson = z.object({
   assets: z.array(z.string()),
   targetWeightsBps: z.array(z.number()),
-  legs: z.array(z.object({ path: z.string(), amountIn: z.string() })),
+  legs: z.array(z.object({ path: z.string(), amountIn: z.string(), minAmountOut: z.string() })),
   nonce: z.string(),
   deadline: z.string(),
   maxSlippageBps: z.number(),
+  submitter: z.string(),
 });
 
 function toCycle(raw: unknown): CycleRecord {
@@ -190,10 +191,11 @@ function parseOrder(text: string): RebalanceOrder {
   return {
     assets: o.assets,
     targetWeightsBps: o.targetWeightsBps,
-    legs: o.legs.map((l) => ({ path: l.path, amountIn: BigInt(l.amountIn) })),
+    legs: o.legs.map((l) => ({ path: l.path, amountIn: BigInt(l.amountIn), minAmountOut: BigInt(l.minAmountOut) })),
     nonce: BigInt(o.nonce),
     deadline: BigInt(o.deadline),
     maxSlippageBps: o.maxSlippageBps,
+    submitter: o.submitter,
   };
 }
 
