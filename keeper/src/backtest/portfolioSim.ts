@@ -20,7 +20,7 @@
  */
 import { InvalidInputError } from "../core/errors.js";
 import type { MarketPanel, WeightVector } from "../core/types.js";
-import { type HopLiquidity, legOutFraction } from "./costs.js";
+import { type HopLiquidity, legOutFraction } from "../market/costs.js";
 import {
   DEFAULT_FROZEN_POLICY,
   type FrozenPolicy,

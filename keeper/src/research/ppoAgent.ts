@@ -10,7 +10,7 @@ import { PortfolioSim } from "../backtest/portfolioSim.js";
 import { ConfigError } from "../core/errors.js";
 import type { MarketPanel } from "../core/types.js";
 import type { policyMetaSchema } from "../strategy/ppo/policyStrategy.js";
-import { type BarObservation, PortfolioEnv } from "../strategy/ppo/portfolioEnv.js";
+import { type BarObservation, PortfolioEnv } from "./ppo/portfolioEnv.js";
 import { featureConfigSchema, PortfolioFeatures, parseFeatureConfig } from "../strategy/ppo/portfolioFeatures.js";
 import type { PpoConfigInput } from "../strategy/ppo/ppoConfig.js";
 import type { PpoPolicy } from "../strategy/ppo/ppoPolicy.js";

@@ -9,7 +9,7 @@ import {
   rangeCapacityUsd,
   sqrtImpact,
   v3SwapStepExactIn,
-} from "../../../keeper/src/backtest/costs.js";
+} from "../../../keeper/src/market/costs.js";
 import { type ArbitrumLocal, deployArbitrumLocal } from "../../../keeper/src/devchain/arbitrumLocal.js";
 import { expectNear } from "./fixtures.js";
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { legOutFraction } from "../../../keeper/src/backtest/costs.js";
+import { legOutFraction } from "../../../keeper/src/market/costs.js";
 import { type CostConfig, PortfolioSim } from "../../../keeper/src/backtest/portfolioSim.js";
 import { BASE, VaultLedger } from "../../../keeper/src/backtest/vaultLedger.js";
 import { InvalidInputError } from "../../../keeper/src/core/errors.js";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { v3SwapStepExactIn } from "../../../keeper/src/backtest/costs.js";
+import { v3SwapStepExactIn } from "../../../keeper/src/market/costs.js";
 import type { PoolLiquidity } from "../../../keeper/src/data/poolLiquidity.js";
 import { sqrtPriceX96FromUsd } from "../../../keeper/src/devchain/uniswapMath.js";
 import { hopLiquidity } from "../../../keeper/src/execution/hopLiquidity.js";

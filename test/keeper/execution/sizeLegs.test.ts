@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { HopLiquidity } from "../../../keeper/src/backtest/costs.js";
+import type { HopLiquidity } from "../../../keeper/src/market/costs.js";
 import { planLegs } from "../../../keeper/src/execution/planLegs.js";
 import { type RouteModels, sizeLegs } from "../../../keeper/src/execution/sizeLegs.js";
 import { addFlows, type PathRoute, quotePath } from "../../../keeper/src/strategy/risk/pathImpact.js";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { legOutFraction } from "../../../keeper/src/backtest/costs.js";
+import { legOutFraction } from "../../../keeper/src/market/costs.js";
 import { maxSizeUnderImpact, type PoolRoute, quoteImpact } from "../../../keeper/src/strategy/risk/priceImpact.js";
 import { expectAbsClose } from "../../helpers/approx.js";
 

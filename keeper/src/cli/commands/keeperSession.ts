@@ -8,7 +8,7 @@ import { type KeeperConfig, loadKeeperConfig } from "../../config/keeperConfig.j
 import { redactUrlsIn } from "../../config/redactUrl.js";
 import { BallastError, ConfigError, DataError } from "../../core/errors.js";
 import type { MarketSource } from "../../data/live/liveMarket.js";
-import { type OpenedLiveMarket, openLiveMarket } from "../../data/live/openLiveMarket.js";
+import { type OpenedLiveMarket, openLiveMarket } from "../openLiveMarket.js";
 import { FailoverRpc } from "../../execution/failoverRpc.js";
 import { LiveOracle } from "../../execution/liveOracle.js";
 import { ClassifierUniverse, type UniverseSource } from "../../execution/universeSource.js";

@@ -11,7 +11,7 @@
  * (the price improvement is left out, which can only overstate the cost) and the rest is
  * priced from the mid.
  */
-import { type HopLiquidity, hopOutFraction } from "../../backtest/costs.js";
+import { type HopLiquidity, hopOutFraction } from "../../market/costs.js";
 import { InvalidInputError } from "../../core/errors.js";
 import { type ImpactQuote, largestSizeWhere } from "./priceImpact.js";
 

@@ -5,7 +5,7 @@
  * size loses and searches for the largest trade that stays under a target.
  */
 
-import { type HopLiquidity, legOutFraction } from "../../backtest/costs.js";
+import { type HopLiquidity, legOutFraction } from "../../market/costs.js";
 import { InvalidInputError } from "../../core/errors.js";
 
 export interface ImpactQuote {

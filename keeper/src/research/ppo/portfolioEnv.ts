@@ -11,9 +11,9 @@ import type { Eligibility } from "../../backtest/pointInTimeView.js";
 import type { PortfolioSim } from "../../backtest/portfolioSim.js";
 import { ConfigError } from "../../core/errors.js";
 import { type MarketPanel, panelUpTo } from "../../core/types.js";
-import type { Prng } from "../math/prng.js";
-import { type Environment, maskedSoftmax, type StepResult } from "./environment.js";
-import { historyBars, type PortfolioFeatures } from "./portfolioFeatures.js";
+import type { Prng } from "../../strategy/math/prng.js";
+import { type Environment, maskedSoftmax, type StepResult } from "../../strategy/ppo/environment.js";
+import { historyBars, type PortfolioFeatures } from "../../strategy/ppo/portfolioFeatures.js";
 
 export interface PortfolioEnvOptions {
   readonly sim: PortfolioSim;

@@ -6,21 +6,21 @@
  * impossible from the start (a symbol no source can price, a backfill that fails or returns
  * nothing for the basket) is one `ConfigError` before the keeper opens.
  */
-import { IndexVault__factory } from "../../../../types/ethers-contracts/index.js";
-import { type KeeperConfig, marketCachePath } from "../../config/keeperConfig.js";
-import { BallastError, ConfigError } from "../../core/errors.js";
-import type { FailoverRpc } from "../../execution/failoverRpc.js";
-import { DataCache } from "../cache.js";
-import { CoinGeckoClient } from "../coingecko.js";
-import { loadProviderEnv } from "../env.js";
-import { FlipsideClient } from "../flipside/client.js";
-import { BarStore } from "./barStore.js";
-import type { BarSource } from "./bars.js";
-import { ChainlinkBarSource, type FeedBook, readLatestPrices } from "./chainlink.js";
-import { CoinGeckoBarSource } from "./coingeckoBars.js";
-import { CsvBarSource } from "./csvBars.js";
-import { FlipsideBarSource } from "./flipsideBars.js";
-import { type BackfillReport, LiveMarket } from "./liveMarket.js";
+import { IndexVault__factory } from "../../../types/ethers-contracts/index.js";
+import { type KeeperConfig, marketCachePath } from "../config/keeperConfig.js";
+import { BallastError, ConfigError } from "../core/errors.js";
+import type { FailoverRpc } from "../execution/failoverRpc.js";
+import { DataCache } from "../data/cache.js";
+import { CoinGeckoClient } from "../data/coingecko.js";
+import { loadProviderEnv } from "../data/env.js";
+import { FlipsideClient } from "../data/flipside/client.js";
+import { BarStore } from "../data/live/barStore.js";
+import type { BarSource } from "../data/live/bars.js";
+import { ChainlinkBarSource, type FeedBook, readLatestPrices } from "../data/live/chainlink.js";
+import { CoinGeckoBarSource } from "../data/live/coingeckoBars.js";
+import { CsvBarSource } from "../data/live/csvBars.js";
+import { FlipsideBarSource } from "../data/live/flipsideBars.js";
+import { type BackfillReport, LiveMarket } from "../data/live/liveMarket.js";
 
 export interface OpenedLiveMarket {
   readonly market: LiveMarket;
