@@ -46,7 +46,10 @@ describe("e2e: the keeper process", function () {
     // live market's Chainlink cross-check is opened to its widest bound.
     writeFileSync(configPath, JSON.stringify({ ...config, market: { maxChainlinkDeviation: 1 } }));
     const cli = spawnCli(["run", "--config", configPath, "--market", market], KEYS_ENV, 150_000);
-    await cli.waitFor(/"msg":"(rebalanced|partial rebalance|nothing to trade|rebalance failed|cycle failed|target weights rejected)"/, 120_000);
+    await cli.waitFor(
+      /"msg":"(rebalanced|partial rebalance|nothing to trade|rebalance failed|cycle failed|target weights rejected)"/,
+      120_000,
+    );
     const signalledAt = Date.now();
     cli.child.kill("SIGTERM");
     const res = await cli.done;

@@ -5,6 +5,7 @@
  */
 import { writeReleaseFolder } from "../../keeper/src/cli/releaseFolder.js";
 import { generateSyntheticMarket } from "../../keeper/src/data/synthetic.js";
+import { trainPpoAgent } from "../../keeper/src/research/ppoAgent.js";
 import { type GateCandidate, runGate } from "../../keeper/src/research/release/gate.js";
 import {
   POLICY_FILE,
@@ -13,10 +14,9 @@ import {
   releaseFiles,
   sha256,
 } from "../../keeper/src/research/release/release.js";
-import { initTf } from "../../keeper/src/strategy/ppo/tfBackend.js";
-import { trainPpoAgent } from "../../keeper/src/research/ppoAgent.js";
 import { researchConfigSchema } from "../../keeper/src/research/researchConfig.js";
 import { candidateAssets, researchEligibility } from "../../keeper/src/research/universe.js";
+import { initTf } from "../../keeper/src/strategy/ppo/tfBackend.js";
 
 export const PPO_ID = "ppo(seed=2)@24h";
 const EW: GateCandidate = {

@@ -9,7 +9,6 @@
 import { IndexVault__factory } from "../../../types/ethers-contracts/index.js";
 import { type KeeperConfig, marketCachePath } from "../config/keeperConfig.js";
 import { BallastError, ConfigError } from "../core/errors.js";
-import type { FailoverRpc } from "../execution/failoverRpc.js";
 import { DataCache } from "../data/cache.js";
 import { CoinGeckoClient } from "../data/coingecko.js";
 import { loadProviderEnv } from "../data/env.js";
@@ -21,6 +20,7 @@ import { CoinGeckoBarSource } from "../data/live/coingeckoBars.js";
 import { CsvBarSource } from "../data/live/csvBars.js";
 import { FlipsideBarSource } from "../data/live/flipsideBars.js";
 import { type BackfillReport, LiveMarket } from "../data/live/liveMarket.js";
+import type { FailoverRpc } from "../execution/failoverRpc.js";
 
 export interface OpenedLiveMarket {
   readonly market: LiveMarket;

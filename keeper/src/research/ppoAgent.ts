@@ -10,12 +10,12 @@ import { PortfolioSim } from "../backtest/portfolioSim.js";
 import { ConfigError } from "../core/errors.js";
 import type { MarketPanel } from "../core/types.js";
 import type { policyMetaSchema } from "../strategy/ppo/policyStrategy.js";
-import { type BarObservation, PortfolioEnv } from "./ppo/portfolioEnv.js";
 import { featureConfigSchema, PortfolioFeatures, parseFeatureConfig } from "../strategy/ppo/portfolioFeatures.js";
 import type { PpoConfigInput } from "../strategy/ppo/ppoConfig.js";
 import type { PpoPolicy } from "../strategy/ppo/ppoPolicy.js";
 import { type PpoIterationStats, PpoTrainer } from "../strategy/ppo/ppoTrainer.js";
 import type { TfModule } from "../strategy/ppo/tfBackend.js";
+import { type BarObservation, PortfolioEnv } from "./ppo/portfolioEnv.js";
 
 /** The default agent: small enough to train in well under three minutes on two cores. */
 export const DEFAULT_PPO: PpoConfigInput = {

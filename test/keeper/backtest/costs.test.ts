@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
+import { type ArbitrumLocal, deployArbitrumLocal } from "../../../keeper/src/devchain/arbitrumLocal.js";
 import {
   constantProductOut,
   type HopLiquidity,
@@ -10,7 +11,6 @@ import {
   sqrtImpact,
   v3SwapStepExactIn,
 } from "../../../keeper/src/market/costs.js";
-import { type ArbitrumLocal, deployArbitrumLocal } from "../../../keeper/src/devchain/arbitrumLocal.js";
 import { expectNear } from "./fixtures.js";
 
 const E18 = 10n ** 18n;

@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { legOutFraction } from "../../../keeper/src/market/costs.js";
 import { type CostConfig, PortfolioSim } from "../../../keeper/src/backtest/portfolioSim.js";
 import { BASE, VaultLedger } from "../../../keeper/src/backtest/vaultLedger.js";
 import { InvalidInputError } from "../../../keeper/src/core/errors.js";
+import { legOutFraction } from "../../../keeper/src/market/costs.js";
 import { expectNear, handPanel, looseRules, zeroCosts } from "./fixtures.js";
 
 const w = (...x: number[]) => Float64Array.from(x);

@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { v3SwapStepExactIn } from "../../../keeper/src/market/costs.js";
 import type { PoolLiquidity } from "../../../keeper/src/data/poolLiquidity.js";
 import { sqrtPriceX96FromUsd } from "../../../keeper/src/devchain/uniswapMath.js";
 import { hopLiquidity } from "../../../keeper/src/execution/hopLiquidity.js";
+import { v3SwapStepExactIn } from "../../../keeper/src/market/costs.js";
 import { quotePath } from "../../../keeper/src/strategy/risk/pathImpact.js";
 import { expectAbsClose, expectRelClose } from "../../helpers/approx.js";
 

@@ -8,6 +8,7 @@ import { type MarketPanel, panelUpTo } from "../../../keeper/src/core/types.js";
 import { generateSyntheticMarket } from "../../../keeper/src/data/synthetic.js";
 import { LiveOracle } from "../../../keeper/src/execution/liveOracle.js";
 import { StrategyOracle } from "../../../keeper/src/execution/strategyOracle.js";
+import { trainPpoAgent } from "../../../keeper/src/research/ppoAgent.js";
 import { gateInputFromResearch, releaseFromResearch } from "../../../keeper/src/research/release/fromResearch.js";
 import { type GateCandidate, type GateInput, runGate } from "../../../keeper/src/research/release/gate.js";
 import {
@@ -20,13 +21,12 @@ import {
   releaseFiles,
   sha256,
 } from "../../../keeper/src/research/release/release.js";
-import { strategyFromPolicy } from "../../../keeper/src/strategy/ppo/policyStrategy.js";
-import type { PpoPolicy } from "../../../keeper/src/strategy/ppo/ppoPolicy.js";
-import { initTf } from "../../../keeper/src/strategy/ppo/tfBackend.js";
-import { trainPpoAgent } from "../../../keeper/src/research/ppoAgent.js";
 import { researchConfigSchema } from "../../../keeper/src/research/researchConfig.js";
 import { scoreOnTest, selectOnValidation } from "../../../keeper/src/research/runResearch.js";
 import { candidateAssets, researchEligibility } from "../../../keeper/src/research/universe.js";
+import { strategyFromPolicy } from "../../../keeper/src/strategy/ppo/policyStrategy.js";
+import type { PpoPolicy } from "../../../keeper/src/strategy/ppo/ppoPolicy.js";
+import { initTf } from "../../../keeper/src/strategy/ppo/tfBackend.js";
 import { expectAbsClose } from "../../helpers/approx.js";
 
 const block = (name: string, netSharpe: number) => ({ block: name, netSharpe, netReturn: netSharpe / 10 });

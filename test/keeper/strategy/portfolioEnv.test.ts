@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { defaultCosts, defaultRules, parseAssumptions } from "../../../keeper/src/backtest/assumptions.js";
 import { PortfolioSim } from "../../../keeper/src/backtest/portfolioSim.js";
-import { Prng } from "../../../keeper/src/strategy/math/prng.js";
 import { PortfolioEnv } from "../../../keeper/src/research/ppo/portfolioEnv.js";
+import { Prng } from "../../../keeper/src/strategy/math/prng.js";
 import { PortfolioFeatures, parseFeatureConfig } from "../../../keeper/src/strategy/ppo/portfolioFeatures.js";
 import type { PpoPolicy } from "../../../keeper/src/strategy/ppo/ppoPolicy.js";
 import { PpoStrategy } from "../../../keeper/src/strategy/ppo/ppoStrategy.js";

@@ -8,13 +8,13 @@ import { type KeeperConfig, loadKeeperConfig } from "../../config/keeperConfig.j
 import { redactUrlsIn } from "../../config/redactUrl.js";
 import { BallastError, ConfigError, DataError } from "../../core/errors.js";
 import type { MarketSource } from "../../data/live/liveMarket.js";
-import { type OpenedLiveMarket, openLiveMarket } from "../openLiveMarket.js";
 import { FailoverRpc } from "../../execution/failoverRpc.js";
 import { LiveOracle } from "../../execution/liveOracle.js";
 import { ClassifierUniverse, type UniverseSource } from "../../execution/universeSource.js";
 import { checkReleaseUniverse, type ReleaseSchedule } from "../../research/release/release.js";
 import { type Keeper, openKeeper } from "../../service/keeper.js";
 import { createLogger, type Logger } from "../../service/logger.js";
+import { type OpenedLiveMarket, openLiveMarket } from "../openLiveMarket.js";
 import { loadRelease } from "../releaseFolder.js";
 import { strategyFor } from "../strategyChoice.js";
 import { describeUsageProblem } from "../usage.js";

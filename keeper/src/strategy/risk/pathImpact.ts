@@ -11,8 +11,9 @@
  * (the price improvement is left out, which can only overstate the cost) and the rest is
  * priced from the mid.
  */
-import { type HopLiquidity, hopOutFraction } from "../../market/costs.js";
+
 import { InvalidInputError } from "../../core/errors.js";
+import { type HopLiquidity, hopOutFraction } from "../../market/costs.js";
 import { type ImpactQuote, largestSizeWhere } from "./priceImpact.js";
 
 export type { HopLiquidity, ImpactQuote };

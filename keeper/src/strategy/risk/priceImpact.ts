@@ -5,8 +5,8 @@
  * size loses and searches for the largest trade that stays under a target.
  */
 
-import { type HopLiquidity, legOutFraction } from "../../market/costs.js";
 import { InvalidInputError } from "../../core/errors.js";
+import { type HopLiquidity, legOutFraction } from "../../market/costs.js";
 
 export interface ImpactQuote {
   readonly sizeUsd: number;
