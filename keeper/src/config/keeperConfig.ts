@@ -283,7 +283,10 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
 /** The keys the object schema at `path` accepts (wrappers such as defaults are looked through). */
 function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
   const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
-  const inner = (def.innerType ?? def.in) as z.core.$ZodType | undefined;
+  // A preprocess is a pipe from a transform into the schema that holds the keys.
+  const pipeIn = def.in as z.core.$ZodType | undefined;
+  const fromPipe = pipeIn && pipeIn._zod.def.type === "transform" ? def.out : def.in;
+  const inner = (def.innerType ?? fromPipe) as z.core.$ZodType | undefined;
   if (inner && def.type !== "object") return knownKeysAt(inner, path);
   if (def.type === "object") {
     const shape = def.shape as Record<string, z.core.$ZodType>;
