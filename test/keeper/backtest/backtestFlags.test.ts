@@ -3,23 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { backtestCommand } from "../../../keeper/src/cli/commands/backtest.js";
+import { runCaptured } from "../../helpers/captureCommand.js";
 import { seeded } from "./fixtures.js";
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    const code = await backtestCommand(argv);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+const run = (argv: string[]) => runCaptured(backtestCommand, argv);
 
 interface Report {
   dates: string[];

@@ -2,25 +2,12 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { classifyCommand } from "../../../keeper/src/cli/commands/classify.js";
+import { runCaptured } from "../../helpers/captureCommand.js";
+
+const run = (argv: string[]) => runCaptured(classifyCommand, argv);
 
 const FIXTURE_CSV = fileURLToPath(new URL("../../fixtures/data/market_small.csv", import.meta.url));
 const SHARED = fileURLToPath(new URL("../../../../shared/data/market_daily.csv", import.meta.url));
-
-/** Runs the command with console output captured. */
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...args: unknown[]) => void out.push(args.join(" "));
-  console.error = (...args: unknown[]) => void err.push(args.join(" "));
-  try {
-    const code = await classifyCommand(argv);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 describe("cli classify", () => {
   it("prints a readable table for the synthetic market", async () => {

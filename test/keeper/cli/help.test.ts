@@ -2,25 +2,12 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
+import { runCaptured } from "../../helpers/captureCommand.js";
 import { spawnCli, spawnEntry } from "./spawnCli.js";
 
-type Command = (argv: string[]) => Promise<number>;
+const run = runCaptured;
 
-/** Runs a command in-process with console output captured. */
-async function run(command: Command, argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...args: unknown[]) => void out.push(args.join(" "));
-  console.error = (...args: unknown[]) => void err.push(args.join(" "));
-  try {
-    const code = await command(argv);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+type Command = (argv: string[]) => Promise<number>;
 
 /** Every command of the CLI, with flags its help must list. */
 const COMMANDS: readonly [string, () => Promise<Command>, readonly string[]][] = [

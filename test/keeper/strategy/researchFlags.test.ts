@@ -4,26 +4,10 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { researchCommand } from "../../../keeper/src/cli/commands/research.js";
 import { trainCommand } from "../../../keeper/src/cli/commands/train.js";
+import { runCaptured } from "../../helpers/captureCommand.js";
 import { seeded } from "../backtest/fixtures.js";
 
-async function run(
-  command: (argv: string[]) => Promise<number>,
-  argv: string[],
-): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    const code = await command(argv);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+const run = runCaptured;
 
 /** 300 days from 2022-01-01 of USDC, BTC, WBTC (same moves), ETH, LINK; LINK lists on day 200. */
 function writeDaily(path: string): void {
