@@ -456,6 +456,8 @@ export class Keeper implements KeeperControl {
     }
     const id = store.beginCycle(now, target);
     let targetBps: number[];
+    // What this cycle trades to: the strategy's target, or its edge of the no-trade band.
+    let tradedTo: Weights = target;
     try {
       const universe = await venue.universe();
       targetBps = validateTargetWeights(target, universe, { maxWeight: config.strategy.maxWeight });
@@ -474,6 +476,7 @@ export class Keeper implements KeeperControl {
           return this.outcomes.finished(id, started);
         }
         targetBps = banded;
+        tradedTo = Object.fromEntries(universe.map((a, i) => [a.symbol, (banded[i] ?? 0) / 10_000]));
       }
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
@@ -516,7 +519,7 @@ export class Keeper implements KeeperControl {
         else logger.error({ cycle: id, outcome: "failed", reason: outcome.reason }, "dry run failed");
         return this.outcomes.finished(id, started);
       }
-      return await this.finish(id, outcome, target, started);
+      return await this.finish(id, outcome, target, started, tradedTo);
     } catch (error) {
       const status = store.cycle(id)?.status;
       // Signed or submitted: the order may still land. Leave it for `resumePending`.
@@ -563,7 +566,18 @@ export class Keeper implements KeeperControl {
     };
   }
 
-  private async finish(id: number, outcome: ExecutionOutcome, target: Weights, started: number): Promise<CycleRecord> {
+  /**
+   * Records an executed order and reconciles the vault against `tradedTo`, the weights the order
+   * aimed at (the strategy's `target`, or its no-trade band's edge): being inside the band is
+   * the point of a banded trade, not a partial one.
+   */
+  private async finish(
+    id: number,
+    outcome: ExecutionOutcome,
+    target: Weights,
+    started: number,
+    tradedTo: Weights = target,
+  ): Promise<CycleRecord> {
     const { store, venue, logger, config, metrics } = this.deps;
     const finishedAt = await venue.chainTime();
     if (outcome.kind !== "executed") {
@@ -600,13 +614,14 @@ export class Keeper implements KeeperControl {
       costUsd,
     });
     metrics.executed(outcome.gasUsed, costUsd);
-    // Reconcile: the vault's weights after the trade against the strategy's target.
+    // Reconcile: the vault's weights after the trade against what the order aimed at.
     const positions = await venue.positions();
     const weights = Object.fromEntries(positions.symbols.map((s, i) => [s, (positions.weightsBps[i] ?? 0) / 10_000]));
     const distance = maxDriftBps(
       positions.weightsBps,
-      positions.symbols.map((s) => Math.round((target[s] ?? 0) * 10_000)),
+      positions.symbols.map((s) => Math.round((tradedTo[s] ?? 0) * 10_000)),
     );
+    const banded = tradedTo !== target;
     store.setState({ currentWeights: weights, targetWeights: target });
     store.recordComposition(finishedAt, weights);
     store.recordNav({
@@ -616,7 +631,7 @@ export class Keeper implements KeeperControl {
       benchmark: this.deps.benchmark?.(finishedAt) ?? null,
     });
     // Partial: the sizing capped a leg or scaled the move (slippage, turnover), or the vault is
-    // further from the strategy's target than the vault's own tolerance.
+    // further from what the order aimed at than the vault's own tolerance.
     const { toleranceBps } = await venue.rebalanceWindow();
     const capped = store.cycle(id)?.sizing?.startsWith("partial") === true;
     const partial = capped || distance > toleranceBps;
@@ -625,10 +640,12 @@ export class Keeper implements KeeperControl {
       outcome: partial ? "partial" : "traded",
       distanceBps: distance,
       reason: partial
-        ? `partial: ${distance} bps from target (vault tolerance ${toleranceBps} bps)`
-        : distance > 0
-          ? `within tolerance: ${distance} bps from target`
-          : null,
+        ? `partial: ${distance} bps from ${banded ? "the band's edge" : "target"} (vault tolerance ${toleranceBps} bps)`
+        : banded
+          ? `traded to the no-trade band's edge (${distance} bps from it); weights inside their bands were left`
+          : distance > 0
+            ? `within tolerance: ${distance} bps from target`
+            : null,
       finishedAt,
     });
     metrics.targetDistance.set(distance / 10_000);
