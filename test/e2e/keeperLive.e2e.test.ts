@@ -178,7 +178,7 @@ describe("e2e: keeper on live market data with a PPO release", () => {
       await advanceDays(h.world, 2);
       await refreshFeeds(moved);
       const stale = await keeper.tick();
-      expect(stale?.status).to.equal("skipped");
+      expect(stale?.outcome).to.equal("held");
       expect(stale?.reason).to.match(
         /^market data refused \(stale\): market data is stale: newest bar closed \d+\.\d h ago \(limit 36\.0 h\)/,
       );
@@ -188,11 +188,13 @@ describe("e2e: keeper on live market data with a PPO release", () => {
       replay.fault = "none";
       await refreshFeeds({ ...moved, WETH: (moved.WETH as number) * 1.1 });
       const disputed = await keeper.tick();
-      expect(disputed?.status).to.equal("skipped");
+      expect(disputed?.outcome).to.equal("held");
       expect(disputed?.reason).to.match(
         /^market data refused \(disagreement\): WETH: coingecko close .* and Chainlink .* differ by/,
       );
       expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(2n);
+      // The refusal holds the keeper like the market guard does: the banner's reason is set.
+      expect(keeper.store.state().holdReason ?? "").to.match(/^market data refused \(disagreement\)/);
 
       // A finished day's close does not change: the dispute lasts until the next bar closes at
       // the new price. Then fresh, agreeing data trades again.
@@ -203,7 +205,7 @@ describe("e2e: keeper on live market data with a PPO release", () => {
       const recovered = await keeper.tick();
       expect(recovered?.status, recovered?.reason ?? "").to.equal("reconciled");
       expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(3n);
-      expect(lines.some((l) => l.includes("oracle refused: no trade"))).to.equal(true);
+      expect(lines.some((l) => l.includes("cycle held") && l.includes("market data refused"))).to.equal(true);
     } finally {
       session.close();
     }

@@ -434,11 +434,10 @@ export class Keeper implements KeeperControl {
     const { started } = guard;
     const proposed = await oracle.targetWeights({ now, currentWeights: current, universe: eligible });
     if (proposed instanceof OracleHold) {
-      // A refusal (e.g. stale data) has not seen the universe: a rotation still triggers after it.
-      const id = store.beginCycle(now, {}, "skipped");
-      store.updateCycle(id, { reason: proposed.reason, finishedAt: now });
-      logger.warn({ cycle: id, reason: proposed.reason }, "oracle refused: no trade");
-      return store.cycle(id) as CycleRecord;
+      // A refusal (stale or disputed live data) holds like the market guard: one record per
+      // reason, the dashboard banner and `keeper_holding`. It has not seen the universe, so a
+      // rotation still triggers after it.
+      return this.outcomes.hold(now, proposed.reason, started);
     }
     // The strategy has seen this universe: a rotation's change no longer triggers a cycle by
     // itself (even when the strategy holds or its weights are rejected: no retry on every poll).
