@@ -264,6 +264,13 @@ describe("e2e: keeper on live market data with a PPO release", () => {
       expect(cycle.status, out).to.equal("reconciled");
       const status = (await (await fetch(`${url}/api/status`)).json()) as Record<string, unknown>;
       expect(JSON.stringify(status)).to.include(PPO_ID);
+      // The release in force and the market data's freshness are on the status (the dashboard shows them).
+      const release = status.release as { serves?: string; dir?: string } | null;
+      expect(release?.serves).to.equal(PPO_ID);
+      expect(release?.dir).to.equal(ppoRelease);
+      const market = status.market as { source?: string; ok?: boolean; newestBarAt?: number | null } | null;
+      expect(market?.ok).to.equal(true);
+      expect(market?.newestBarAt).to.be.a("number");
       // Without the token the only state-changing route is refused.
       expect((await fetch(`${url}/api/rebalance`, { method: "POST" })).status).to.equal(401);
     } finally {

@@ -154,6 +154,28 @@ export interface KeeperStatus {
   readonly riskLevel: RiskLevel;
   /** Why the keeper is not trading right now (market guard, vault cooldown); null when it may. */
   readonly holdReason: string | null;
+  /** The live market data's last reading; null when the keeper has no live source. */
+  readonly market: MarketFreshness | null;
+  /** The research release the keeper serves; null when it runs a configured strategy. */
+  readonly release: ReleaseInForce | null;
+}
+
+export interface MarketFreshness {
+  readonly source: string;
+  /** Close time of the newest bar (unix seconds); null before any. */
+  readonly newestBarAt: number | null;
+  /** False when the last reading was refused (stale, disputed); `reason` says why. */
+  readonly ok: boolean;
+  readonly reason: string | null;
+}
+
+export interface ReleaseInForce {
+  readonly dir: string;
+  /** What the release serves: the candidate when the gate approved it, else the fallback. */
+  readonly serves: string;
+  readonly candidate: string;
+  readonly approved: boolean;
+  readonly reasons: readonly string[];
 }
 
 export interface KeeperReadModel {

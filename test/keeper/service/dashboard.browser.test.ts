@@ -210,6 +210,23 @@ describe("service/http dashboard in headless Chromium", () => {
     await expectText(page, "#last-cycle-status", "held");
     expect(problems, problems.join("\n")).to.deep.equal([]);
   });
+
+  it("shows the release in force with its gate verdict, and the market data's freshness", async () => {
+    keeper.readModel.release = {
+      dir: "/srv/releases/r1",
+      serves: "min-variance(lookback=120)@48h",
+      candidate: "ts-momentum(lookback=14)@168h",
+      approved: false,
+      reasons: ["deflated Sharpe 0.90 is below 0.95"],
+    };
+    keeper.readModel.market = { source: "chainlink", newestBarAt: 1_743_465_600, ok: false, reason: "stale" };
+    await page.clock.runFor(REFRESH_MS + 1_000);
+    await expectText(page, "#provenance", "release min-variance(lookback=120)@48h");
+    await expectText(page, "#provenance", "gate did not approve ts-momentum(lookback=14)@168h");
+    await expectText(page, "#provenance", "deflated Sharpe 0.90 is below 0.95");
+    await expectText(page, "#provenance", "market data: chainlink, newest bar 2025-04-01 00:00 · refused: stale");
+    expect(problems, problems.join("\n")).to.deep.equal([]);
+  });
 });
 
 async function expectText(page: Page, selector: string, text: string): Promise<void> {

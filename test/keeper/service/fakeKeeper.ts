@@ -16,7 +16,9 @@ import type {
   KeeperReadModel,
   KeeperStatus,
   LegRecord,
+  MarketFreshness,
   NavPoint,
+  ReleaseInForce,
   RotationRecord,
 } from "../../../keeper/src/service/readModel.js";
 
@@ -41,6 +43,8 @@ export class FakeReadModel implements KeeperReadModel {
   dryRun = false;
   running = true;
   holdReason: string | null = null;
+  market: MarketFreshness | null = null;
+  release: ReleaseInForce | null = null;
   /** When set, every read throws it (to test 500 handling). */
   failWith: Error | null = null;
 
@@ -66,6 +70,8 @@ export class FakeReadModel implements KeeperReadModel {
       nextRunAt: (this.nav.at(-1)?.t ?? START) + DAY,
       riskLevel: "medium",
       holdReason: this.holdReason,
+      market: this.market,
+      release: this.release,
     };
   }
 

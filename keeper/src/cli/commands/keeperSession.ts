@@ -166,8 +166,13 @@ export async function openSession(
       onReading: (r) => {
         if (!r.ok) logger.warn({ code: r.code, newestBarAt: r.newestBarAt }, r.reason);
         else if (r.warning) logger.warn({ newestBarAt: r.newestBarAt }, r.warning);
+        // Data freshness for status and the dashboard (the keeper exists once a cycle reads).
+        sessionKeeper?.store.setState({
+          market: { source: opened.source, newestBarAt: r.newestBarAt, ok: r.ok, reason: r.ok ? null : r.reason },
+        });
       },
     });
+    let sessionKeeper: Keeper | null = null;
     const keeper = await openKeeper(effective, {
       oracle,
       logger,
@@ -183,6 +188,21 @@ export async function openSession(
       ...(effective.strategy.rotationDays > 0
         ? { universe: liveUniverse(opened.market, effective.strategy.classifier) }
         : {}),
+    });
+    sessionKeeper = keeper;
+    const { gate } = release?.manifest ?? {};
+    keeper.store.setState({
+      market: { source: opened.source, newestBarAt: opened.backfill.newestBarAt, ok: true, reason: null },
+      release:
+        release && gate
+          ? {
+              dir: release.dir,
+              serves: release.manifest.strategy.id,
+              candidate: gate.candidate.id,
+              approved: gate.approved,
+              reasons: gate.reasons,
+            }
+          : null,
     });
     return {
       keeper,

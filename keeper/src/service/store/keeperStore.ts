@@ -27,7 +27,9 @@ import {
   type KeeperReadModel,
   type KeeperStatus,
   type LegRecord,
+  type MarketFreshness,
   type NavPoint,
+  type ReleaseInForce,
   type RiskLevel,
   type RotationRecord,
 } from "../readModel.js";
@@ -76,6 +78,10 @@ export interface KeeperState {
   readonly rotationAnchor: number | null;
   /** Why the keeper is not trading now (market guard, vault cooldown); null when it may. */
   readonly holdReason: string | null;
+  /** The live market data's last reading (status, dashboard). */
+  readonly market: MarketFreshness | null;
+  /** The research release in force (status, dashboard). */
+  readonly release: ReleaseInForce | null;
 }
 
 const DEFAULT_STATE: KeeperState = {
@@ -93,6 +99,8 @@ const DEFAULT_STATE: KeeperState = {
   targetUniverse: null,
   rotationAnchor: null,
   holdReason: null,
+  market: null,
+  release: null,
 };
 
 const COLUMN: Readonly<Record<keyof CyclePatch, string>> = {
@@ -473,6 +481,8 @@ export class KeeperStore implements KeeperReadModel {
       nextRunAt: s.nextRunAt,
       riskLevel: s.riskLevel,
       holdReason: s.holdReason,
+      market: s.market,
+      release: s.release,
     };
   }
 

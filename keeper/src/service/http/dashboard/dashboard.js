@@ -71,6 +71,27 @@ function renderHeader(status) {
   } else {
     alert.hidden = true;
   }
+  renderProvenance(status);
+}
+
+/** Where the weights come from: the release in force and its gate verdict, and data freshness. */
+function renderProvenance(status) {
+  const parts = [];
+  const release = status.release;
+  if (release) {
+    const verdict = release.approved
+      ? `gate approved ${release.candidate}`
+      : `gate did not approve ${release.candidate}: serving the fallback (${release.reasons[0] ?? "no reason"})`;
+    parts.push(`release ${release.serves} · ${verdict}`);
+  }
+  const market = status.market;
+  if (market) {
+    const newest = market.newestBarAt === null ? "no bar yet" : `newest bar ${dateTime(market.newestBarAt)}`;
+    parts.push(`market data: ${market.source}, ${newest}${market.ok ? "" : ` · refused: ${market.reason ?? ""}`}`);
+  }
+  const line = $("provenance");
+  line.textContent = parts.join(" · ");
+  line.hidden = parts.length === 0;
 }
 
 function renderCards(status, nav) {
