@@ -5,10 +5,9 @@
  * write is one atomic INSERT OR REPLACE, so a reader sees either the old or the new answer,
  * never half of one. Values are JSON text.
  */
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { DataError } from "../core/errors.js";
+import { prepareOwnerOnlyFiles } from "./ownerOnlyFiles.js";
 
 export interface CacheKey {
   readonly provider: string;
@@ -50,7 +49,8 @@ export class DataCache {
 
   /** Opens (creating if needed) the cache at `path`; ":memory:" for a private cache. */
   constructor(path: string, opts: { now?: () => number; busyTimeoutMs?: number } = {}) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    // Provider answers (API keys never, but what the operator trades on): owner-only files.
+    if (path !== ":memory:") prepareOwnerOnlyFiles(path);
     this.db = new DatabaseSync(path);
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.db.exec(`PRAGMA busy_timeout = ${Math.floor(opts.busyTimeoutMs ?? 10_000)}`);

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -118,5 +118,19 @@ cache.close();
     const last = cache.get<{ id: string; i: number }>({ provider: "shared", query: "same", from: 0, to: 0 })?.value;
     expect(last?.i).to.equal(299); // whichever run wrote last, its entry is whole
     cache.close();
+  });
+});
+
+describe("DataCache files", () => {
+  it("creates its directory 0700 and its database 0600, and sets an existing 644 database back", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "ballast-cache-perm-")), "cache");
+    const path = join(dir, "market.sqlite");
+    const cache = new DataCache(path);
+    cache.close();
+    expect(statSync(dir).mode & 0o777).to.equal(0o700);
+    expect(statSync(path).mode & 0o777).to.equal(0o600);
+    chmodSync(path, 0o644);
+    new DataCache(path).close();
+    expect(statSync(path).mode & 0o777).to.equal(0o600);
   });
 });

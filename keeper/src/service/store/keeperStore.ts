@@ -7,12 +7,13 @@
  * shared-memory files, which SQLite creates with the database's mode) 0600, since it holds
  * signed orders and the keeper's history. The active RPC URL is stored and read redacted.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import { redactUrl, redactUrlsIn } from "../../config/redactUrl.js";
 import { DataError } from "../../core/errors.js";
+import { prepareOwnerOnlyFiles } from "../../data/ownerOnlyFiles.js";
 import type { FillCost } from "../../execution/fillCost.js";
 import type { Fill, PendingOrder } from "../../execution/indexVaultVenue.js";
 import type { RebalanceOrder } from "../../execution/rebalanceOrder.js";
@@ -205,19 +206,6 @@ function parseOrder(text: string): RebalanceOrder {
     maxSlippageBps: o.maxSlippageBps,
     submitter: o.submitter,
   };
-}
-
-/**
- * Creates the data directory 0700 when missing and the database file 0600 before SQLite opens
- * it; an existing database and its WAL/SHM files are set back to 0600. An existing directory
- * is left as the operator made it.
- */
-function prepareOwnerOnlyFiles(path: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  if (!existsSync(path)) closeSync(openSync(path, "wx", 0o600));
-  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
-    if (existsSync(file)) chmodSync(file, 0o600);
-  }
 }
 
 export class KeeperStore implements KeeperReadModel {
