@@ -13,9 +13,13 @@ import { deployVaultLibraries, oracleConfigFor, timelockedCall } from "../../kee
 export { timelockedCall };
 
 import { routeFromBase, routeToBase } from "../../keeper/src/devchain/routes.js";
-import { planLegs } from "../../keeper/src/execution/planLegs.js";
-import { type RebalanceOrder, signRebalanceOrder, toTypedValue } from "../../keeper/src/execution/rebalanceOrder.js";
-import { connectIndexVault } from "../../keeper/src/execution/vaultAbi.js";
+import { planLegs } from "../../keeper/src/execution/indexVault/planLegs.js";
+import {
+  type RebalanceOrder,
+  signRebalanceOrder,
+  toTypedValue,
+} from "../../keeper/src/execution/indexVault/rebalanceOrder.js";
+import { connectIndexVault } from "../../keeper/src/execution/indexVault/vaultAbi.js";
 import type { IndexVault, MockERC20 } from "../../types/ethers-contracts/index.js";
 
 export interface Actors {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { hashRebalanceOrder, toTypedValue } from "../../keeper/src/execution/rebalanceOrder.js";
+import { hashRebalanceOrder, toTypedValue } from "../../keeper/src/execution/indexVault/rebalanceOrder.js";
 import { buildOrder, deployVaultFixture, submitOrder, USDC } from "./fixture.js";
 
 describe("IndexVault smoke", () => {

@@ -15,7 +15,7 @@ import type { MarketPanel } from "../../keeper/src/core/types.js";
 import { type ArbitrumLocal, deployArbitrumLocal } from "../../keeper/src/devchain/arbitrumLocal.js";
 import { type DeployedVault, deployVault, fundAndDeposit } from "../../keeper/src/devchain/deployVault.js";
 import { type RpcServer, startRpcServer } from "../../keeper/src/devchain/rpcServer.js";
-import type { ExecutionHooks } from "../../keeper/src/execution/indexVaultVenue.js";
+import type { ExecutionHooks } from "../../keeper/src/execution/indexVault/indexVaultVenue.js";
 import type { Oracle, Weights } from "../../keeper/src/execution/portfolioManager.js";
 import type { UniverseSource } from "../../keeper/src/execution/universeSource.js";
 import { type Keeper, openKeeper } from "../../keeper/src/service/keeper.js";

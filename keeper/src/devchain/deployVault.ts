@@ -15,7 +15,7 @@ import type { IndexVault, MockERC20 } from "../../../types/ethers-contracts/inde
 import type { LstSymbol, TokenSymbol } from "../config/addressBook.js";
 import { ConfigError } from "../core/errors.js";
 import { parseUnits } from "../core/fixed.js";
-import { connectIndexVault } from "../execution/vaultAbi.js";
+import { connectIndexVault } from "../execution/indexVault/vaultAbi.js";
 import { type ArbitrumLocal, fund } from "./arbitrumLocal.js";
 import { deployLstFeedAdapters } from "./lstFeeds.js";
 import { START_PRICES_USD } from "./marketSpec.js";

@@ -1,6 +1,6 @@
 import type { TokenSymbol } from "../config/addressBook.js";
 import { InvalidInputError } from "../core/errors.js";
-import { encodePath } from "../execution/rebalanceOrder.js";
+import { encodePath } from "../execution/indexVault/rebalanceOrder.js";
 import type { ArbitrumLocal } from "./arbitrumLocal.js";
 
 /**

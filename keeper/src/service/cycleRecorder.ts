@@ -7,7 +7,7 @@
  * the dashboard banner) and `keeper_holding` say so.
  */
 import type { MarketCheck } from "../data/marketGuard.js";
-import type { RebalanceWindow } from "../execution/indexVaultVenue.js";
+import type { RebalanceWindow } from "../execution/indexVault/indexVaultVenue.js";
 import type { KeeperMetrics } from "./keeperMetrics.js";
 import type { Logger } from "./logger.js";
 import type { CycleRecord } from "./readModel.js";

@@ -25,16 +25,19 @@ import { BallastError, ConfigError, ExecutionError, InvalidInputError } from "..
 import { toNumber } from "../core/fixed.js";
 import type { MarketPanel } from "../core/types.js";
 import type { MarketVerdict } from "../data/marketGuard.js";
-import { bandedTargetBps, routeFeeTiers } from "../execution/bandTargets.js";
 import { FailoverRpc } from "../execution/failoverRpc.js";
-import { fillCost } from "../execution/fillCost.js";
+import { bandedTargetBps, routeFeeTiers } from "../execution/indexVault/bandTargets.js";
+import { fillCost } from "../execution/indexVault/fillCost.js";
 import {
   type ExecutionHooks,
   type ExecutionJournal,
   type ExecutionOutcome,
   IndexVaultVenue,
   type RebalanceWindow,
-} from "../execution/indexVaultVenue.js";
+} from "../execution/indexVault/indexVaultVenue.js";
+import { VaultGovernance } from "../execution/indexVault/rotation/vaultGovernance.js";
+import type { SizedPlan } from "../execution/indexVault/sizeLegs.js";
+import { probeIndexVault } from "../execution/indexVault/vaultProbe.js";
 import {
   maxDriftBps,
   type Oracle,
@@ -44,12 +47,9 @@ import {
   validateTargetWeights,
   type Weights,
 } from "../execution/portfolioManager.js";
-import { VaultGovernance } from "../execution/rotation/vaultGovernance.js";
 import { loadWallet } from "../execution/signerKeys.js";
-import type { SizedPlan } from "../execution/sizeLegs.js";
 import type { FeePolicy } from "../execution/txSender.js";
 import type { UniverseSource } from "../execution/universeSource.js";
-import { probeIndexVault } from "../execution/vaultProbe.js";
 import { CycleRecorder } from "./cycleRecorder.js";
 import { KeeperMetrics } from "./keeperMetrics.js";
 import type { Logger } from "./logger.js";

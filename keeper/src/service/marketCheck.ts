@@ -6,7 +6,7 @@
 import { toNumber } from "../core/fixed.js";
 import type { MarketPanel } from "../core/types.js";
 import { checkMarket, type MarketGuardConfig, type MarketVerdict } from "../data/marketGuard.js";
-import type { IndexVaultVenue } from "../execution/indexVaultVenue.js";
+import type { IndexVaultVenue } from "../execution/indexVault/indexVaultVenue.js";
 import type { VenueAsset } from "../execution/portfolioManager.js";
 
 export interface MarketCheckInput {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Wallet, ZeroAddress } from "ethers";
 import { movePoolToPrice, setFeedPrice, setSequencerStatus } from "../../../keeper/src/devchain/arbitrumLocal.js";
-import { signRebalanceOrder, toTypedValue } from "../../../keeper/src/execution/rebalanceOrder.js";
+import { signRebalanceOrder, toTypedValue } from "../../../keeper/src/execution/indexVault/rebalanceOrder.js";
 import type { ReentrantERC20 } from "../../../types/ethers-contracts/index.js";
 import { buildOrder, signOrder, submitOrder, USDC } from "../fixture.js";
 import { advance, now, useVaultFixture } from "../unit/harness.js";

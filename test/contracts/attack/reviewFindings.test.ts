@@ -8,7 +8,7 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { expect } from "chai";
 import { type BaseContract, type EventLog, keccak256, ZeroAddress } from "ethers";
 import { movePoolToPrice, setSequencerStatus } from "../../../keeper/src/devchain/arbitrumLocal.js";
-import { encodePath, signCancelOrders, toTypedValue } from "../../../keeper/src/execution/rebalanceOrder.js";
+import { encodePath, signCancelOrders, toTypedValue } from "../../../keeper/src/execution/indexVault/rebalanceOrder.js";
 import { buildOrder, signOrder, submitOrder, timelockedCall, USDC, type VaultFixture } from "../fixture.js";
 import { advance, makeStale, refreshFeeds, useVaultFixture } from "../unit/harness.js";
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { type Interface, MaxUint256, ZeroAddress } from "ethers";
 import { fund, setFeedPrice } from "../../../keeper/src/devchain/arbitrumLocal.js";
 import { routeToBase } from "../../../keeper/src/devchain/routes.js";
-import { encodePath } from "../../../keeper/src/execution/rebalanceOrder.js";
+import { encodePath } from "../../../keeper/src/execution/indexVault/rebalanceOrder.js";
 import type { MockERC20, RevertingAggregator } from "../../../types/ethers-contracts/index.js";
 import { buildOrder, oracleConfig, submitOrder, timelockedCall, USDC, type VaultFixture } from "../fixture.js";
 import { advance, advanceFresh, now, useVaultFixture } from "./harness.js";
@@ -220,7 +220,7 @@ describe("IndexVault risk-decreasing vs risk-increasing changes", () => {
     const order = await buildOrder(h.f, [5000, 5000, 0, 0]);
     await expect(submitOrder(h.f, order)).to.be.revertedWithCustomError(vault, "InvalidSignature");
     const { signOrder } = await import("../fixture.js");
-    const { toTypedValue } = await import("../../../keeper/src/execution/rebalanceOrder.js");
+    const { toTypedValue } = await import("../../../keeper/src/execution/indexVault/rebalanceOrder.js");
     await expect(
       vault.connect(actors.submitter).rebalance(toTypedValue(order), await signOrder(h.f, order, next)),
     ).to.emit(vault, "Rebalanced");

@@ -1,7 +1,11 @@
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import { setSequencerStatus } from "../../../keeper/src/devchain/arbitrumLocal.js";
-import { encodePath, hashRebalanceOrder, toTypedValue } from "../../../keeper/src/execution/rebalanceOrder.js";
+import {
+  encodePath,
+  hashRebalanceOrder,
+  toTypedValue,
+} from "../../../keeper/src/execution/indexVault/rebalanceOrder.js";
 import { buildOrder, signOrder, submitOrder, timelockedCall, USDC, type VaultFixture } from "../fixture.js";
 import { advance, now, refreshFeeds, useVaultFixture } from "./harness.js";
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { PoolLiquidity } from "../../../keeper/src/data/poolLiquidity.js";
 import { sqrtPriceX96FromUsd } from "../../../keeper/src/devchain/uniswapMath.js";
-import { hopLiquidity } from "../../../keeper/src/execution/hopLiquidity.js";
+import { hopLiquidity } from "../../../keeper/src/execution/indexVault/hopLiquidity.js";
 import { v3SwapStepExactIn } from "../../../keeper/src/market/costs.js";
 import { quotePath } from "../../../keeper/src/strategy/risk/pathImpact.js";
 import { expectAbsClose, expectRelClose } from "../../helpers/approx.js";

@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { AbiCoder, encryptKeystoreJsonSync, Wallet } from "ethers";
 import { parseKeeperConfig } from "../../../keeper/src/config/keeperConfig.js";
 import { ConfigError, InvalidInputError } from "../../../keeper/src/core/errors.js";
+import { indexVaultInterface } from "../../../keeper/src/execution/indexVault/vaultAbi.js";
 import {
   maxDriftBps,
   restrictWeights,
@@ -13,7 +14,6 @@ import {
 } from "../../../keeper/src/execution/portfolioManager.js";
 import { decodeRevert } from "../../../keeper/src/execution/revertReason.js";
 import { loadWallet } from "../../../keeper/src/execution/signerKeys.js";
-import { indexVaultInterface } from "../../../keeper/src/execution/vaultAbi.js";
 import { decideRun } from "../../../keeper/src/service/scheduler.js";
 import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
 

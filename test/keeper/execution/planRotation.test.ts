@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { encodePath } from "../../../keeper/src/execution/rebalanceOrder.js";
-import { type BookEntry, planRotation } from "../../../keeper/src/execution/rotation/planRotation.js";
+import { encodePath } from "../../../keeper/src/execution/indexVault/rebalanceOrder.js";
+import { type BookEntry, planRotation } from "../../../keeper/src/execution/indexVault/rotation/planRotation.js";
 
 const addr = (n: number) => `0x${n.toString(16).padStart(40, "0")}`;
 const USDC = addr(1);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { planLegs } from "../../../keeper/src/execution/planLegs.js";
-import { type RouteModels, sizeLegs } from "../../../keeper/src/execution/sizeLegs.js";
+import { planLegs } from "../../../keeper/src/execution/indexVault/planLegs.js";
+import { type RouteModels, sizeLegs } from "../../../keeper/src/execution/indexVault/sizeLegs.js";
 import type { HopLiquidity } from "../../../keeper/src/market/costs.js";
 import { addFlows, type PathRoute, quotePath } from "../../../keeper/src/strategy/risk/pathImpact.js";
 import { expectAbsClose, expectRelClose } from "../../helpers/approx.js";

@@ -3,8 +3,8 @@ import { defaultCosts, defaultRules, parseAssumptions } from "../../../keeper/sr
 import { runBacktest } from "../../../keeper/src/backtest/backtester.js";
 import { ConfigError, InvalidInputError } from "../../../keeper/src/core/errors.js";
 import { generateSyntheticMarket } from "../../../keeper/src/data/synthetic.js";
-import { bandedTargetBps, routeFeeTiers } from "../../../keeper/src/execution/bandTargets.js";
-import { encodePath } from "../../../keeper/src/execution/rebalanceOrder.js";
+import { bandedTargetBps, routeFeeTiers } from "../../../keeper/src/execution/indexVault/bandTargets.js";
+import { encodePath } from "../../../keeper/src/execution/indexVault/rebalanceOrder.js";
 import { applyNoTradeBand, bandHalfWidths, parseNoTradeBand } from "../../../keeper/src/market/noTradeBand.js";
 import { costDragBpsPerYear, trackingErrorToTargets } from "../../../keeper/src/research/executionStats.js";
 import { BandedStrategy } from "../../../keeper/src/strategy/bandedStrategy.js";

@@ -16,9 +16,9 @@
  * the API, and the keeper waits for the change to appear on chain.
  */
 import { BallastError } from "../../core/errors.js";
+import { type BookEntry, planRotation } from "../../execution/indexVault/rotation/planRotation.js";
+import type { VaultGovernance } from "../../execution/indexVault/rotation/vaultGovernance.js";
 import type { VenueAsset } from "../../execution/portfolioManager.js";
-import { type BookEntry, planRotation } from "../../execution/rotation/planRotation.js";
-import type { VaultGovernance } from "../../execution/rotation/vaultGovernance.js";
 import type { UniverseSource } from "../../execution/universeSource.js";
 import type { Logger } from "../logger.js";
 import type { AdminProposal, RotationRecord, RotationStepRecord, RotationStepStatus } from "../readModel.js";

@@ -14,10 +14,10 @@ import { z } from "zod";
 import { redactUrl, redactUrlsIn } from "../../config/redactUrl.js";
 import { DataError } from "../../core/errors.js";
 import { prepareOwnerOnlyFiles } from "../../data/ownerOnlyFiles.js";
-import type { FillCost } from "../../execution/fillCost.js";
-import type { Fill, PendingOrder } from "../../execution/indexVaultVenue.js";
-import type { RebalanceOrder } from "../../execution/rebalanceOrder.js";
-import type { LegPlan } from "../../execution/sizeLegs.js";
+import type { FillCost } from "../../execution/indexVault/fillCost.js";
+import type { Fill, PendingOrder } from "../../execution/indexVault/indexVaultVenue.js";
+import type { RebalanceOrder } from "../../execution/indexVault/rebalanceOrder.js";
+import type { LegPlan } from "../../execution/indexVault/sizeLegs.js";
 import type { BroadcastRecord } from "../../execution/txSender.js";
 import {
   type CompositionPoint,

@@ -10,8 +10,8 @@
  *     version), or whose base asset is not the config's first token.
  */
 import { getAddress, Interface, id, type JsonRpcProvider, type Result, TypedDataEncoder } from "ethers";
-import { ConfigError, ProviderError } from "../core/errors.js";
-import type { FailoverRpc } from "./failoverRpc.js";
+import { ConfigError, ProviderError } from "../../core/errors.js";
+import type { FailoverRpc } from "../failoverRpc.js";
 import { REBALANCE_ORDER_TYPES } from "./rebalanceOrder.js";
 
 const VAULT_VIEWS = new Interface([

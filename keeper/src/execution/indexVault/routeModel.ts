@@ -5,8 +5,8 @@
  * the leg trades them, each keyed by pool and input token so the sizing can add up what the
  * order's earlier legs push through a shared pool.
  */
-import type { PoolLiquidity } from "../data/poolLiquidity.js";
-import type { PathHop, PathRoute } from "../strategy/risk/pathImpact.js";
+import type { PoolLiquidity } from "../../data/poolLiquidity.js";
+import type { PathHop, PathRoute } from "../../strategy/risk/pathImpact.js";
 import { hopLiquidity } from "./hopLiquidity.js";
 
 export interface RouteHop {

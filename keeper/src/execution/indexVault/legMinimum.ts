@@ -4,8 +4,8 @@
  * tolerance. The vault fills a leg only at or above this and its own oracle floor, so a leaked
  * or delayed order cannot be sandwiched down to the floor.
  */
-import { InvalidInputError } from "../core/errors.js";
-import { BPS, mulDiv } from "../core/fixed.js";
+import { InvalidInputError } from "../../core/errors.js";
+import { BPS, mulDiv } from "../../core/fixed.js";
 import type { PortfolioSnapshot } from "./planLegs.js";
 
 /** Output units of asset `iOut` worth `amountIn` of asset `iIn` at the snapshot's oracle prices (rounded down). */

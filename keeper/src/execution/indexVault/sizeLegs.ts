@@ -20,12 +20,12 @@
  * - A route without a model (unknown liquidity) falls back to the fixed haircuts
  *   (`buyHaircutBps` on buys, `sellHaircutBps` on expected sell proceeds), and says so.
  */
-import { InvalidInputError } from "../core/errors.js";
-import { BPS, mulDiv, toNumber } from "../core/fixed.js";
-import { addFlows, type Flows, maxPathSize, type PathRoute, quotePath } from "../strategy/risk/pathImpact.js";
+import { InvalidInputError } from "../../core/errors.js";
+import { BPS, mulDiv, toNumber } from "../../core/fixed.js";
+import { addFlows, type Flows, maxPathSize, type PathRoute, quotePath } from "../../strategy/risk/pathImpact.js";
+import { toBps } from "../portfolioManager.js";
 import { legMinimum } from "./legMinimum.js";
 import type { PortfolioSnapshot, Routes } from "./planLegs.js";
-import { toBps } from "./portfolioManager.js";
 import type { SwapLeg } from "./rebalanceOrder.js";
 
 /** Cost models per asset and direction (index 0 unused); null where the liquidity is unknown. */

@@ -7,8 +7,8 @@
  * horizon. Without such an edge the range ends at the horizon, beyond which the model knows
  * nothing, so the sizing keeps legs short of it.
  */
-import type { PoolLiquidity } from "../data/poolLiquidity.js";
-import type { HopLiquidity } from "../strategy/risk/pathImpact.js";
+import type { PoolLiquidity } from "../../data/poolLiquidity.js";
+import type { HopLiquidity } from "../../strategy/risk/pathImpact.js";
 
 export interface HopSide {
   /** The token nearer the base asset along the route, and its USD price per whole token. */

@@ -11,12 +11,14 @@
  * before anything else, so no two signed orders are ever live for the vault.
  */
 import type { Interface, TransactionReceipt, Wallet } from "ethers";
-import type { IndexVault } from "../../../types/ethers-contracts/index.js";
-import { ExecutionError } from "../core/errors.js";
-import { toNumber } from "../core/fixed.js";
-import type { FailoverRpc } from "./failoverRpc.js";
+import type { IndexVault } from "../../../../types/ethers-contracts/index.js";
+import { ExecutionError } from "../../core/errors.js";
+import { toNumber } from "../../core/fixed.js";
+import type { FailoverRpc } from "../failoverRpc.js";
+import { toBps, type Venue, type VenueAsset, type VenuePositions } from "../portfolioManager.js";
+import { decodeRevert } from "../revertReason.js";
+import { type BroadcastRecord, currentFees, type FeePolicy, sendWithReplacement, waitForAny } from "../txSender.js";
 import type { PortfolioSnapshot } from "./planLegs.js";
-import { toBps, type Venue, type VenueAsset, type VenuePositions } from "./portfolioManager.js";
 import {
   hashRebalanceOrder,
   type RebalanceOrder,
@@ -24,10 +26,8 @@ import {
   signRebalanceOrder,
   toTypedValue,
 } from "./rebalanceOrder.js";
-import { decodeRevert } from "./revertReason.js";
 import { readRouteModels } from "./routeLiquidity.js";
 import { type SizedPlan, sizeLegs } from "./sizeLegs.js";
-import { type BroadcastRecord, currentFees, type FeePolicy, sendWithReplacement, waitForAny } from "./txSender.js";
 import { connectIndexVault, indexVaultInterface } from "./vaultAbi.js";
 
 export interface VenueToken {

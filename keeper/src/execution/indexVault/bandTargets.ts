@@ -4,9 +4,9 @@
  * left its band, each band sized from the fee tiers of the asset's buy route. Null means every
  * weight is inside its band: the cycle holds instead of paying fees for noise.
  */
-import { InvalidInputError } from "../core/errors.js";
-import { applyNoTradeBand, bandHalfWidths, type NoTradeBand } from "../market/noTradeBand.js";
-import { toBps, type VenueAsset, type Weights } from "./portfolioManager.js";
+import { InvalidInputError } from "../../core/errors.js";
+import { applyNoTradeBand, bandHalfWidths, type NoTradeBand } from "../../market/noTradeBand.js";
+import { toBps, type VenueAsset, type Weights } from "../portfolioManager.js";
 import { decodePath } from "./rebalanceOrder.js";
 
 /** Fee tiers (fractions) of each asset's route, from its buy path; the base asset has none. */

@@ -6,11 +6,11 @@
  * the key (`admin` null: the admin is a multisig) it only reads; the caller writes proposals.
  */
 import { type Interface, keccak256, type TransactionReceipt, type Wallet } from "ethers";
-import type { IndexVault } from "../../../../types/ethers-contracts/index.js";
-import { ExecutionError } from "../../core/errors.js";
-import type { FailoverRpc } from "../failoverRpc.js";
-import { decodeRevert } from "../revertReason.js";
-import { type BroadcastRecord, type FeePolicy, sendWithReplacement } from "../txSender.js";
+import type { IndexVault } from "../../../../../types/ethers-contracts/index.js";
+import { ExecutionError } from "../../../core/errors.js";
+import type { FailoverRpc } from "../../failoverRpc.js";
+import { decodeRevert } from "../../revertReason.js";
+import { type BroadcastRecord, type FeePolicy, sendWithReplacement } from "../../txSender.js";
 import { connectIndexVault, indexVaultInterface } from "../vaultAbi.js";
 import type { AssetToAdd } from "./planRotation.js";
 

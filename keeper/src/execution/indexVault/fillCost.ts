@@ -2,7 +2,7 @@
  * The realised cost of an executed leg, measured the way the vault checks it: what came out
  * against what went in, both valued at the Chainlink prices of the snapshot. Pure.
  */
-import { toNumber } from "../core/fixed.js";
+import { toNumber } from "../../core/fixed.js";
 import type { Fill } from "./indexVaultVenue.js";
 import type { PortfolioSnapshot } from "./planLegs.js";
 

@@ -10,7 +10,7 @@ import {
   EventsLib__factory,
   type IndexVault,
   IndexVault__factory,
-} from "../../../types/ethers-contracts/index.js";
+} from "../../../../types/ethers-contracts/index.js";
 
 function merged(): InterfaceAbi {
   const seen = new Set<string>();

@@ -3,7 +3,7 @@
  * The keeper signs with these exact types; the vault recomputes the digest on chain.
  */
 import { getAddress, type Signer, solidityPacked, TypedDataEncoder } from "ethers";
-import { InvalidInputError } from "../core/errors.js";
+import { InvalidInputError } from "../../core/errors.js";
 
 export interface SwapLeg {
   /** Uniswap V3 path bytes (hex). */

@@ -9,8 +9,8 @@
  * liquidity is unknown. It predicts no cost, so its legs sign no minimum of their own
  * (`minAmountOut` 0): the vault's Chainlink floor alone bounds them.
  */
-import { InvalidInputError } from "../core/errors.js";
-import { BPS, mulDiv } from "../core/fixed.js";
+import { InvalidInputError } from "../../core/errors.js";
+import { BPS, mulDiv } from "../../core/fixed.js";
 import type { SwapLeg } from "./rebalanceOrder.js";
 
 export interface PortfolioSnapshot {

@@ -5,8 +5,8 @@
  * that route without a model, and the sizing falls back to fixed haircuts for it.
  */
 import { Contract, ZeroAddress } from "ethers";
-import { type PoolLiquidity, readPoolLiquidity } from "../data/poolLiquidity.js";
-import type { FailoverRpc } from "./failoverRpc.js";
+import { type PoolLiquidity, readPoolLiquidity } from "../../data/poolLiquidity.js";
+import type { FailoverRpc } from "../failoverRpc.js";
 import type { PortfolioSnapshot, Routes } from "./planLegs.js";
 import { decodePath } from "./rebalanceOrder.js";
 import { type RouteHop, routeModel } from "./routeModel.js";
