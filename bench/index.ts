@@ -2,6 +2,7 @@
  * `npm run bench`: runs every `bench/*.bench.ts` (or the ones named on the command line) and
  * prints what each measured. Benchmarks measure; they never assert.
  */
+import "../keeper/src/cli/quietWarnings.js";
 import { readdirSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";

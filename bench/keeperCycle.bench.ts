@@ -1,0 +1,126 @@
+/**
+ * One keeper cycle for a 10-asset vault (USDC + 9) on the local chain: HTTP round trips to the
+ * RPC (counted at the HTTP layer: a JSON-RPC batch is one round trip) and wall time, with no
+ * added latency and with 50 ms added to every HTTP request (a remote RPC). Each case starts
+ * from the same chain snapshot and runs the first rebalance (plan, pool reads for sizing,
+ * simulate, sign, submit, confirm, reconcile) through the keeper's own path.
+ */
+import { mkdtempSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Wallet } from "ethers";
+import { network } from "hardhat";
+import type { TokenSymbol } from "../keeper/src/config/addressBook.js";
+import { parseKeeperConfig } from "../keeper/src/config/keeperConfig.js";
+import { parseUnits } from "../keeper/src/core/fixed.js";
+import { deployArbitrumLocal } from "../keeper/src/devchain/arbitrumLocal.js";
+import { deployVault, fundAndDeposit } from "../keeper/src/devchain/deployVault.js";
+import { startRpcServer } from "../keeper/src/devchain/rpcServer.js";
+import type { Oracle, Weights } from "../keeper/src/execution/portfolioManager.js";
+import { openKeeper } from "../keeper/src/service/keeper.js";
+import { createLogger } from "../keeper/src/service/logger.js";
+
+const BASKET: TokenSymbol[] = ["WETH", "WBTC", "ARB", "LINK", "UNI", "GMX", "WSTETH", "RETH", "PENDLE"];
+const SIGNER_KEY = `0x${"5a".repeat(32)}`;
+const SUBMITTER_KEY = `0x${"6b".repeat(32)}`;
+
+/** An HTTP proxy in front of the RPC server that counts requests and delays each by `latencyMs`. */
+function countingProxy(target: string): { server: Server; count: () => number; reset: (latencyMs: number) => void } {
+  let requests = 0;
+  let latency = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      requests += 1;
+      const forward = async () => {
+        await new Promise((r) => setTimeout(r, latency));
+        const answer = await fetch(target, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: Buffer.concat(chunks),
+        });
+        res.writeHead(answer.status, { "content-type": "application/json" });
+        res.end(Buffer.from(await answer.arrayBuffer()));
+      };
+      forward().catch((error: unknown) => {
+        res.writeHead(502);
+        res.end(String(error));
+      });
+    });
+  });
+  return {
+    server,
+    count: () => requests,
+    reset: (latencyMs) => {
+      requests = 0;
+      latency = latencyMs;
+    },
+  };
+}
+
+export async function run(): Promise<void> {
+  const connection = await network.create("arbitrumLocal");
+  const local = await deployArbitrumLocal(connection.ethers);
+  const deployed = await deployVault(local, { basket: BASKET, keeperSigner: new Wallet(SIGNER_KEY).address });
+  const [, , , , , alice] = await local.ethers.getSigners();
+  if (!alice) throw new Error("no depositor account");
+  await fundAndDeposit(local, deployed.vault, [alice], parseUnits("500000", 6));
+  await local.ethers.provider.send("hardhat_setBalance", [new Wallet(SUBMITTER_KEY).address, "0x56bc75e2d63100000"]);
+  const rpc = await startRpcServer({
+    request: ({ method, params }) => connection.provider.request({ method, params: params ? [...params] : [] }),
+  });
+  const proxy = countingProxy(rpc.url);
+  await new Promise<void>((r) => proxy.server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(proxy.server.address() as AddressInfo).port}`;
+  const equal: Weights = Object.fromEntries(
+    deployed.symbols.map((s) => [s, s === "USDC" ? 0.01 : 0.99 / BASKET.length]),
+  );
+  const oracle: Oracle = { name: "equal-weight", targetWeights: async () => equal };
+  let snapshot = (await local.ethers.provider.send("evm_snapshot", [])) as string;
+  try {
+    console.log("keeper cycle, 10-asset vault (USDC + 9), first rebalance:");
+    for (const latencyMs of [0, 50]) {
+      // A snapshot is single-use: revert to it, then take the next one.
+      const reverted = (await local.ethers.provider.send("evm_revert", [snapshot])) as boolean;
+      if (!reverted) throw new Error("evm_revert failed: the cases would not start from the same state");
+      snapshot = (await local.ethers.provider.send("evm_snapshot", [])) as string;
+      const config = parseKeeperConfig({
+        rpcUrls: [url],
+        chainId: Number(local.chainId),
+        vault: deployed.address,
+        tokens: deployed.symbols.map((symbol, i) => ({
+          symbol,
+          address: local.tokens[symbol].address,
+          decimals: local.tokens[symbol].decimals,
+          sellPath: deployed.routes.sell[i] || "0x",
+          buyPath: deployed.routes.buy[i] || "0x",
+        })),
+        uniswapFactory: local.uniswap.factory.target as string,
+        dataDir: mkdtempSync(join(tmpdir(), "ballast-bench-cycle-")),
+        strategy: { maxWeight: 0.5 },
+        gas: { maxFeePerGasGwei: 50, priorityFeeGwei: 0.01, stuckAfterMs: 5_000, pollMs: 50 },
+      });
+      const keeper = await openKeeper(config, {
+        oracle,
+        logger: createLogger({ level: "silent" }),
+        env: { BALLAST_KEEPER_KEY: SIGNER_KEY, BALLAST_SUBMITTER_KEY: SUBMITTER_KEY },
+      });
+      proxy.reset(latencyMs);
+      const started = performance.now();
+      const cycle = await keeper.tick();
+      const wallMs = performance.now() - started;
+      const trips = proxy.count();
+      keeper.close();
+      console.log(
+        `  +${String(latencyMs).padStart(2)} ms per request: ${trips} HTTP round trips, ${(wallMs / 1000).toFixed(2)} s wall, outcome ${cycle?.outcome ?? cycle?.status ?? "none"}`,
+      );
+    }
+  } finally {
+    await new Promise((r) => proxy.server.close(r));
+    await rpc.close();
+    await connection.close();
+  }
+}
