@@ -5,7 +5,7 @@
  * that can deliver completed bars for a time range: an HTTP provider, the operator's CSV, or
  * the Chainlink feeds' past rounds.
  */
-import { SECONDS_PER_BAR } from "../../core/types.js";
+import { type MarketPanel, SECONDS_PER_BAR } from "../../core/types.js";
 
 export interface Bar {
   /** Bar close, unix seconds. */
@@ -32,4 +32,26 @@ export const DAY = SECONDS_PER_BAR["24h"];
 /** Close of the newest daily bar that has finished at `now`. */
 export function lastClosedBar(now: number): number {
   return Math.floor(now / DAY) * DAY;
+}
+
+/**
+ * The finite closes of `panel` closing in [from, to], per symbol (matched case-insensitively);
+ * a symbol the panel lacks maps to an empty list.
+ */
+export function barsFromPanel(panel: MarketPanel, symbols: readonly string[], from: number, to: number): BarsBySymbol {
+  const out: Record<string, Bar[]> = {};
+  for (const symbol of symbols) {
+    const i = panel.assets.findIndex((a) => a.symbol.toUpperCase() === symbol.toUpperCase());
+    const bars: Bar[] = [];
+    if (i >= 0) {
+      panel.timestamps.forEach((t, k) => {
+        const close = panel.close[i]?.[k] ?? Number.NaN;
+        if (t >= from && t <= to && Number.isFinite(close)) {
+          bars.push({ t, close, volume: panel.volume[i]?.[k] ?? Number.NaN });
+        }
+      });
+    }
+    out[symbol] = bars;
+  }
+  return out;
 }

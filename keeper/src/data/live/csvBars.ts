@@ -6,7 +6,7 @@
  */
 import type { MarketPanel } from "../../core/types.js";
 import { loadMarketCsv } from "../csv.js";
-import type { Bar, BarSource, BarsBySymbol } from "./bars.js";
+import { type BarSource, type BarsBySymbol, barsFromPanel } from "./bars.js";
 
 export class CsvBarSource implements BarSource {
   readonly name = "csv";
@@ -18,20 +18,6 @@ export class CsvBarSource implements BarSource {
     // Re-read on every call: the operator may have appended rows since the last cycle.
     this.panel = loadMarketCsv(this.path, { symbols: [...symbols] }).panel;
     const panel = this.panel;
-    const out: Record<string, Bar[]> = {};
-    for (const symbol of symbols) {
-      const i = panel.assets.findIndex((a) => a.symbol.toUpperCase() === symbol.toUpperCase());
-      const bars: Bar[] = [];
-      if (i >= 0) {
-        panel.timestamps.forEach((t, k) => {
-          const close = panel.close[i]?.[k] ?? Number.NaN;
-          if (t >= from && t <= to && Number.isFinite(close)) {
-            bars.push({ t, close, volume: panel.volume[i]?.[k] ?? Number.NaN });
-          }
-        });
-      }
-      out[symbol] = bars;
-    }
-    return out;
+    return barsFromPanel(panel, symbols, from, to);
   }
 }

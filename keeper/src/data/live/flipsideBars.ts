@@ -7,7 +7,7 @@ import { ProviderError } from "../../core/errors.js";
 import type { FlipsideClient } from "../flipside/client.js";
 import { type FlipsideToken, loadFlipsidePanel } from "../flipside/marketData.js";
 import { barLabel } from "../time.js";
-import type { Bar, BarSource, BarsBySymbol } from "./bars.js";
+import { type BarSource, type BarsBySymbol, barsFromPanel } from "./bars.js";
 
 export class FlipsideBarSource implements BarSource {
   readonly name = "flipside";
@@ -30,20 +30,6 @@ export class FlipsideBarSource implements BarSource {
       to: barLabel(to, "24h"),
       freq: "24h",
     });
-    const out: Record<string, Bar[]> = {};
-    for (const symbol of symbols) {
-      const i = panel.assets.findIndex((a) => a.symbol === symbol.toUpperCase());
-      const bars: Bar[] = [];
-      if (i >= 0) {
-        panel.timestamps.forEach((t, k) => {
-          const close = panel.close[i]?.[k] ?? Number.NaN;
-          if (t >= from && t <= to && Number.isFinite(close)) {
-            bars.push({ t, close, volume: panel.volume[i]?.[k] ?? Number.NaN });
-          }
-        });
-      }
-      out[symbol] = bars;
-    }
-    return out;
+    return barsFromPanel(panel, symbols, from, to);
   }
 }
