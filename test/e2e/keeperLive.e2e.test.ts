@@ -15,7 +15,7 @@ import { parseKeeperConfig } from "../../keeper/src/config/keeperConfig.js";
 import { ConfigError } from "../../keeper/src/core/errors.js";
 import { currentPrices, followPrices } from "../../keeper/src/devchain/arbitrumLocal.js";
 import { coinGeckoReplay, DAY } from "../keeper/data/live/marketReplay.js";
-import { type ReplayServer, startReplayServer } from "../keeper/data/replayServer.js";
+import { type ReplayServer, startReplayServer } from "../../keeper/src/devchain/replayServer.js";
 import { advanceDays, configFor, KEYS_ENV, memoryLogger, useWorld } from "./harness.js";
 import { PPO_ID, writeEqualWeightRelease, writePpoRelease } from "./releaseFixtures.js";
 

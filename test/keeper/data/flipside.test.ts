@@ -6,7 +6,7 @@ import { FlipsideClient } from "../../../keeper/src/data/flipside/client.js";
 import { FLIPSIDE_VOLUME_SOURCE, loadFlipsidePanel } from "../../../keeper/src/data/flipside/marketData.js";
 import { dailyBarClose } from "../../../keeper/src/data/time.js";
 import { flipsideApi, TOKENS } from "./flipsideReplay.js";
-import { type ReplayServer, startReplayServer } from "./replayServer.js";
+import { type ReplayServer, startReplayServer } from "../../../keeper/src/devchain/replayServer.js";
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {

@@ -3,7 +3,7 @@
  * responses: two runs (prices, volumes), each RUNNING once, then SUCCESS.
  */
 import { readFileSync } from "node:fs";
-import type { ReplayRequest } from "./replayServer.js";
+import type { ReplayRequest } from "../../../keeper/src/devchain/replayServer.js";
 
 type Json = Record<string, unknown>;
 const fixture = (name: string): Json =>

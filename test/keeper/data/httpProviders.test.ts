@@ -10,7 +10,7 @@ import { loadProviderEnv } from "../../../keeper/src/data/env.js";
 import { getJson } from "../../../keeper/src/data/http.js";
 import { createProviders } from "../../../keeper/src/data/providers.js";
 import { dailyBarClose } from "../../../keeper/src/data/time.js";
-import { type ReplayServer, startReplayServer } from "./replayServer.js";
+import { type ReplayServer, startReplayServer } from "../../../keeper/src/devchain/replayServer.js";
 
 /** A recorded response body, replayed verbatim. */
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/data/${name}`, import.meta.url), "utf8");

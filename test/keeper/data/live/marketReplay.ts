@@ -6,7 +6,7 @@
  * decimals / latestRoundData / getRoundData), batches included.
  */
 import { Interface } from "ethers";
-import type { ReplayHandler, ReplayResponse } from "../replayServer.js";
+import type { ReplayHandler, ReplayResponse } from "../../../../keeper/src/devchain/replayServer.js";
 
 export const DAY = 86_400;
 

@@ -1,6 +1,7 @@
 /**
- * A local HTTP server on 127.0.0.1 that replays recorded provider responses, so real HTTP
- * clients are tested end to end without the network. Each request is recorded for assertions.
+ * A local HTTP server on 127.0.0.1 that replays a provider's wire format, so real HTTP clients
+ * run end to end without the network: the tests' provider replays, and the demo's market data
+ * (coinGeckoReplay.ts). Each request is recorded for assertions.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
