@@ -295,10 +295,19 @@ export class Keeper implements KeeperControl {
     return this.exclusive(() => this.cycle(false));
   }
 
+  /** A cycle at the chain's time; when it ends, however, the heartbeat says which chain time it saw. */
   private async cycle(force: boolean): Promise<CycleRecord | null> {
-    const { store, venue, logger, config } = this.deps;
     const started = performance.now();
-    const now = await venue.chainTime();
+    const now = await this.deps.venue.chainTime();
+    try {
+      return await this.cycleAt(now, force, started);
+    } finally {
+      this.deps.metrics.lastTick.set(now);
+    }
+  }
+
+  private async cycleAt(now: number, force: boolean, started: number): Promise<CycleRecord | null> {
+    const { store, venue, logger, config } = this.deps;
     const killed = this.killed();
     store.setState({ killSwitch: killed, activeRpcUrl: this.deps.rpc.activeUrl, running: !this.stopped });
     if (killed) {

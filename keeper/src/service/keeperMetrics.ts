@@ -88,6 +88,11 @@ export class KeeperMetrics {
     help: "1 while the keeper holds on purpose (market guard or vault cooldown), else 0.",
     registers: [this.registry],
   });
+  readonly lastTick = new Gauge({
+    name: "keeper_last_tick_chain_timestamp_seconds",
+    help: "Chain time (unix seconds) the last finished scheduler tick looked at; alert when it stops moving.",
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -1,12 +1,14 @@
 /**
- * Replay servers for the live market tests: a CoinGecko-style `/coins/{id}/market_chart/range`
- * endpoint answering in the documented wire format (hourly points for ranges up to 90 days,
- * daily 00:00 UTC points beyond) from a deterministic price path, with switchable faults; and
- * a JSON-RPC endpoint that serves a Chainlink AggregatorV3 feed's rounds (eth_call on
+ * Replay servers for the live market tests: the CoinGecko-style endpoint the demo also uses
+ * (keeper/src/devchain/coinGeckoReplay.ts) on a deterministic price path; and a JSON-RPC endpoint that serves a Chainlink AggregatorV3 feed's rounds (eth_call on
  * decimals / latestRoundData / getRoundData), batches included.
  */
 import { Interface } from "ethers";
-import type { ReplayHandler, ReplayResponse } from "../../../../keeper/src/devchain/replayServer.js";
+import {
+  type CoinGeckoReplay,
+  coinGeckoReplay as devchainCoinGeckoReplay,
+} from "../../../../keeper/src/devchain/coinGeckoReplay.js";
+import type { ReplayHandler } from "../../../../keeper/src/devchain/replayServer.js";
 
 export const DAY = 86_400;
 
@@ -26,60 +28,9 @@ export const IDS: Readonly<Record<string, string>> = {
   arbitrum: "ARB",
 };
 
-export type Fault = "none" | "500" | "timeout" | "truncated" | "429";
-
-export interface CoinGeckoReplay {
-  handler: ReplayHandler;
-  fault: Fault;
-  /** Multiplies every price (to make the provider disagree with Chainlink). */
-  scale: number;
-  /** Answers served (successful ones). */
-  served: number;
-  /** 429 answers sent. */
-  limited: number;
-}
-
+/** The CoinGecko replay (keeper/src/devchain/coinGeckoReplay.ts) over the test's coins and price path. */
 export function coinGeckoReplay(price: (symbol: string, t: number) => number = pricePath): CoinGeckoReplay {
-  const state: CoinGeckoReplay = {
-    fault: "none",
-    scale: 1,
-    served: 0,
-    limited: 0,
-    handler: (req): ReplayResponse => {
-      const m = /^\/coins\/([^/]+)\/market_chart\/range\?(.*)$/.exec(req.url);
-      if (!m) return { status: 404, body: { error: "not found" } };
-      const fault = state.fault;
-      if (fault === "500") return { status: 500, body: { error: "internal" } };
-      if (fault === "429") {
-        // One 429 with Retry-After, then answers (the client must wait and retry).
-        state.fault = "none";
-        state.limited++;
-        return {
-          status: 429,
-          body: { status: { error_code: 429, error_message: "rate limited" } },
-          headers: { "retry-after": "0" },
-        };
-      }
-      const symbol = IDS[decodeURIComponent(m[1] as string)];
-      if (!symbol) return { status: 404, body: { error: "coin not found" } };
-      const params = new URLSearchParams(m[2]);
-      const from = Number(params.get("from"));
-      const to = Number(params.get("to"));
-      const step = to - from > 90 * DAY ? DAY : 3_600;
-      const prices: [number, number][] = [];
-      const volumes: [number, number][] = [];
-      for (let t = Math.ceil(from / step) * step; t <= to; t += step) {
-        prices.push([t * 1000, price(symbol, t) * state.scale]);
-        volumes.push([t * 1000, 1e6]);
-      }
-      const body = JSON.stringify({ prices, market_caps: prices, total_volumes: volumes });
-      if (fault === "truncated") return { body: body.slice(0, Math.floor(body.length / 2)) };
-      if (fault === "timeout") return { body, delayMs: 400 };
-      state.served++;
-      return { body };
-    },
-  };
-  return state;
+  return devchainCoinGeckoReplay({ price, ids: IDS });
 }
 
 const AGG = new Interface([
