@@ -1,16 +1,26 @@
 /**
- * The demo's closing summary, read back from the keeper's store: NAV against the benchmark and
- * ETH, rebalances with costs and gas, the legs' predicted against realised costs, and each
+ * The demo's closing summary: the release `keeper run` served (folder, strategy, gate verdict
+ * and its reasons, what research ran on), then, read back from the keeper's store, NAV against
+ * the benchmarks, rebalances with costs and gas, the legs' predicted against realised costs, and each
  * rotation (when, what the classifier selected, what was added and removed, what the sells of
  * the removed assets cost).
  */
 import type { CycleRecord, LegRecord } from "../service/readModel.js";
 import type { KeeperStore } from "../service/store/keeperStore.js";
+import type { LoadedRelease } from "./releaseFolder.js";
 
 export interface SummaryContext {
   readonly days: number;
   readonly seconds: number;
   readonly dayOf: (t: number) => number;
+  /** The release `keeper run` served. */
+  readonly release: LoadedRelease;
+  /** What research ran, on which bars. */
+  readonly research: string;
+  /** First and last traded day (dates). */
+  readonly traded: { readonly from: string; readonly to: string };
+  /** Benchmark returns over the traded days (1 = flat), by name. */
+  readonly benchmarks: Readonly<Record<string, number>>;
 }
 
 export function printSummary(s: KeeperStore, ctx: SummaryContext): void {
@@ -26,17 +36,29 @@ export function printSummary(s: KeeperStore, ctx: SummaryContext): void {
   const costs = done.reduce((a, c) => a + (c.costUsd ?? 0), 0);
   const traded = done.reduce((a, c) => a + (c.navBefore ?? 0), 0);
   const gas = done.reduce((a, c) => a + Number(c.gasUsed ?? 0), 0);
-  const eth = s.baselines().ETH?.at(-1)?.navPerShare ?? Number.NaN;
   const pct = (x: number) => `${((x - 1) * 100).toFixed(2)}%`;
   const legs = done.flatMap((c) => s.legs(c.id));
+  const { manifest } = ctx.release;
+  const inForce = s.state().release;
   const rows: [string, string][] = [
+    ["release", ctx.release.dir],
+    [
+      "release serves",
+      `${manifest.strategy.id}, schedule ${manifest.schedule.label}${inForce ? ` (in force in the keeper: ${inForce.serves})` : ""}`,
+    ],
+    [
+      "gate verdict",
+      `${manifest.gate.approved ? "approved" : "not approved"} (candidate ${manifest.gate.candidate.id})`,
+    ],
+    ...manifest.gate.reasons.map((r): [string, string] => ["  reason", r]),
+    ["research", ctx.research],
+    ["traded days (after research's block)", `${ctx.traded.from}..${ctx.traded.to}`],
     ["period", `${ctx.days} days (${ctx.seconds.toFixed(0)} s wall clock)`],
     [
       "vault NAV per share",
       `${first?.navPerShare.toFixed(4)} -> ${last?.navPerShare.toFixed(4)} (${pct((last?.navPerShare ?? 1) / (first?.navPerShare ?? 1))})`,
     ],
-    ["benchmark: equal-weight buy-and-hold", pct(last?.benchmark ?? Number.NaN)],
-    ["baseline: ETH", pct(eth)],
+    ...Object.entries(ctx.benchmarks).map(([name, r]): [string, string] => [`benchmark: ${name}`, pct(r)]),
     ["vault NAV (USD)", `${last?.navUsd.toFixed(0)}`],
     [
       "rebalances",

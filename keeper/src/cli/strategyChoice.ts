@@ -8,12 +8,7 @@ import { InverseVolatilityStrategy } from "../strategy/baselines/inverseVolatili
 import { MinimumVarianceStrategy } from "../strategy/baselines/minimumVariance.js";
 import { equalWeight } from "../strategy/baselines/simple.js";
 
-export const STRATEGY_NAMES = ["inverse-vol", "equal-weight", "min-variance"] as const;
-export type StrategyName = (typeof STRATEGY_NAMES)[number];
-
-export function isStrategyName(name: string): name is StrategyName {
-  return (STRATEGY_NAMES as readonly string[]).includes(name);
-}
+const STRATEGY_NAMES = ["inverse-vol", "equal-weight", "min-variance"] as const;
 
 export function strategyFor(name: string, maxWeight: number): Strategy {
   switch (name) {

@@ -5,8 +5,8 @@ import { loadProviderEnv } from "../../../keeper/src/data/env.js";
 import { FlipsideClient } from "../../../keeper/src/data/flipside/client.js";
 import { FLIPSIDE_VOLUME_SOURCE, loadFlipsidePanel } from "../../../keeper/src/data/flipside/marketData.js";
 import { dailyBarClose } from "../../../keeper/src/data/time.js";
-import { flipsideApi, TOKENS } from "./flipsideReplay.js";
 import { type ReplayServer, startReplayServer } from "../../../keeper/src/devchain/replayServer.js";
+import { flipsideApi, TOKENS } from "./flipsideReplay.js";
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {

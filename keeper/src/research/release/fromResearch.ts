@@ -108,7 +108,7 @@ export function releaseFromResearch(input: ResearchReleaseInput): ReleaseManifes
  * The config without its NaN fields: JSON has no NaN, and in the research config NaN only
  * means "not set", which is what an absent field parses back to.
  */
-function withoutNonFinite(value: unknown): unknown {
+export function withoutNonFinite(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNonFinite);
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(

@@ -50,7 +50,8 @@ export type ReleaseSchedule = z.output<typeof releaseScheduleSchema>;
 export const manifestSchema = z.object({
   format: z.literal(RELEASE_FORMAT),
   createdAt: z.string().min(1),
-  producedBy: z.enum(["research", "train"]),
+  /** "operator": a baseline chosen by hand, no research (baselineRelease.ts; its verdict says so). */
+  producedBy: z.enum(["research", "train", "operator"]),
   strategy: z.object({
     /** Research candidate id (keeper/src/research/candidates.ts) or ppo(seed=N)@schedule. */
     id: z.string().min(1),

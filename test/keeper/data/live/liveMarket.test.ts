@@ -15,9 +15,9 @@ import { FlipsideBarSource } from "../../../../keeper/src/data/live/flipsideBars
 import { LiveMarket, type MarketReading, type MarketSnapshot } from "../../../../keeper/src/data/live/liveMarket.js";
 import type { FeedAnswer } from "../../../../keeper/src/data/onchain.js";
 import { dailyBarClose } from "../../../../keeper/src/data/time.js";
+import { type ReplayServer, startReplayServer } from "../../../../keeper/src/devchain/replayServer.js";
 import { expectAbsClose } from "../../../helpers/approx.js";
 import { flipsideApi, TOKENS } from "../flipsideReplay.js";
-import { type ReplayServer, startReplayServer } from "../../../../keeper/src/devchain/replayServer.js";
 import { coinGeckoReplay, DAY, type FeedRound, feedRpcReplay, pricePath } from "./marketReplay.js";
 
 const SYMBOLS = ["USDC", "WETH", "WBTC"];
