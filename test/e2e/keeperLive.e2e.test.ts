@@ -14,8 +14,8 @@ import type { TokenSymbol } from "../../keeper/src/config/addressBook.js";
 import { parseKeeperConfig } from "../../keeper/src/config/keeperConfig.js";
 import { ConfigError } from "../../keeper/src/core/errors.js";
 import { currentPrices, followPrices } from "../../keeper/src/devchain/arbitrumLocal.js";
-import { coinGeckoReplay, DAY } from "../keeper/data/live/marketReplay.js";
 import { type ReplayServer, startReplayServer } from "../../keeper/src/devchain/replayServer.js";
+import { coinGeckoReplay, DAY } from "../keeper/data/live/marketReplay.js";
 import { advanceDays, configFor, KEYS_ENV, memoryLogger, useWorld } from "./harness.js";
 import { PPO_ID, writeEqualWeightRelease, writePpoRelease } from "./releaseFixtures.js";
 
@@ -262,6 +262,18 @@ describe("e2e: keeper on live market data with a PPO release", () => {
         () => out,
       );
       expect(cycle.status, out).to.equal("reconciled");
+      // The scheduler's heartbeat: the chain time its last finished tick looked at (the demo's driver waits on it).
+      const { startedAt } = cycle as { startedAt: number };
+      const beat = await waitFor(
+        async () => {
+          const m = /^keeper_last_tick_chain_timestamp_seconds (\d+)$/m.exec(
+            await (await fetch(`${url}/metrics`)).text(),
+          );
+          return m && Number(m[1]) >= startedAt ? Number(m[1]) : null;
+        },
+        () => out,
+      );
+      expect(beat).to.be.at.least(startedAt);
       const status = (await (await fetch(`${url}/api/status`)).json()) as Record<string, unknown>;
       expect(JSON.stringify(status)).to.include(PPO_ID);
       // The release in force and the market data's freshness are on the status (the dashboard shows them).

@@ -189,6 +189,8 @@ async function main(argv: string[]): Promise<number> {
     const market = new DemoMarket(source, start, (Math.floor(latest / DAY) + 2) * DAY);
     const releaseDir = join(dir, "release");
     const research = writeRelease(flags, market, symbols, dir, releaseDir, children);
+    // Awaited below, after the chain is set up; a failure before then must not go unhandled.
+    research.catch(() => {});
 
     const driver = new MarketDriver(local, market, marketSymbols);
     // The keeper's requests wait while the market moves (see MarketDriver.settled).
