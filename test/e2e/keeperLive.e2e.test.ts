@@ -256,14 +256,14 @@ describe("e2e: keeper on live market data with a PPO release", () => {
           alive();
           const body = (await (await fetch(`${url}/api/cycles`)).json()) as unknown;
           const list = Array.isArray(body) ? body : ((body as { cycles?: unknown[] }).cycles ?? []);
-          const done = (list as { status: string }[]).find((c) => c.status === "reconciled" || c.status === "failed");
+          const done = (list as { status: string; startedAt: number }[]).find((c) => c.status === "reconciled" || c.status === "failed");
           return done ?? null;
         },
         () => out,
       );
       expect(cycle.status, out).to.equal("reconciled");
       // The scheduler's heartbeat: the chain time its last finished tick looked at (the demo's driver waits on it).
-      const { startedAt } = cycle as { startedAt: number };
+      const { startedAt } = cycle;
       const beat = await waitFor(
         async () => {
           const m = /^keeper_last_tick_chain_timestamp_seconds (\d+)$/m.exec(
