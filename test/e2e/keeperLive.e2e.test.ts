@@ -256,7 +256,9 @@ describe("e2e: keeper on live market data with a PPO release", () => {
           alive();
           const body = (await (await fetch(`${url}/api/cycles`)).json()) as unknown;
           const list = Array.isArray(body) ? body : ((body as { cycles?: unknown[] }).cycles ?? []);
-          const done = (list as { status: string; startedAt: number }[]).find((c) => c.status === "reconciled" || c.status === "failed");
+          const done = (list as { status: string; startedAt: number }[]).find(
+            (c) => c.status === "reconciled" || c.status === "failed",
+          );
           return done ?? null;
         },
         () => out,
