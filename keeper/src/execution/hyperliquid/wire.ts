@@ -38,10 +38,14 @@ export function roundPrice(price: number, szDecimals: number, side: "buy" | "sel
   const decimals = Math.min(maxDecimals, figures);
   const scale = 10 ** decimals;
   const scaled = price * scale;
-  let units = side === "buy" ? Math.floor(scaled + GRID_EPSILON) : Math.ceil(scaled - GRID_EPSILON);
+  const units = side === "buy" ? Math.floor(scaled + GRID_EPSILON) : Math.ceil(scaled - GRID_EPSILON);
   // A price of 5+ integer digits keeps all of them (integers are always valid); below that,
   // rounding up can carry into a 6th figure (99999.5 -> 100000), which is still an integer.
-  if (units <= 0) units = 1;
+  if (units <= 0) {
+    throw new InvalidInputError(
+      `price ${price} is below the smallest tick of an asset with ${szDecimals} size decimals`,
+    );
+  }
   return decimalText(units / scale, decimals);
 }
 

@@ -10,11 +10,7 @@ import { expect } from "chai";
 import { SigningKey, Wallet } from "ethers";
 import { InvalidInputError } from "../../../../keeper/src/core/errors.js";
 import { encodeMsgpack } from "../../../../keeper/src/execution/hyperliquid/msgpack.js";
-import {
-  actionHash,
-  recoverL1Signer,
-  signL1Action,
-} from "../../../../keeper/src/execution/hyperliquid/signing.js";
+import { actionHash, recoverL1Signer, signL1Action } from "../../../../keeper/src/execution/hyperliquid/signing.js";
 
 const SDK_TEST_KEY = "0x0123456789012345678901234567890123456789012345678901234567890123";
 const key = new SigningKey(SDK_TEST_KEY);
