@@ -24,6 +24,7 @@ import type {
   VenueMarket,
   VenuePlan,
 } from "../../core/venue.js";
+import { validateSignedWeights } from "../portfolioManager.js";
 import {
   AmbiguousSubmissionError,
   allMidsSchema,
@@ -121,7 +122,11 @@ export class HyperliquidVenue implements Venue<HyperliquidSnapshot, HyperliquidP
   }
 
   async universe(): Promise<readonly VenueMarket[]> {
-    return (await this.markets()).map((m) => ({
+    return this.marketsOf(await this.markets());
+  }
+
+  private marketsOf(markets: readonly PerpMarket[]): VenueMarket[] {
+    return markets.map((m) => ({
       symbol: m.symbol,
       maxWeightBps: Math.round(Math.min(this.#config.maxWeight, m.maxLeverage) * 10_000),
     }));
@@ -162,6 +167,11 @@ export class HyperliquidVenue implements Venue<HyperliquidSnapshot, HyperliquidP
 
   async plan(target: Readonly<Record<string, number>>, snapshot?: HyperliquidSnapshot): Promise<HyperliquidPlan> {
     const snap = snapshot ?? (await this.snapshot());
+    // Re-checked here whatever the caller did: an unknown coin or a cap breach never reaches
+    // the planner, let alone the exchange.
+    validateSignedWeights(target, this.marketsOf(snap.markets), this.capabilities, {
+      maxWeight: this.#config.maxWeight,
+    });
     if (!(snap.navUsd > 0)) throw new ExecutionError(`account ${this.user} has no net liquidity to trade`);
     const known = new Set(snap.markets.map((m) => m.symbol));
     const unlisted = Object.keys(snap.positions).filter((s) => !known.has(s));

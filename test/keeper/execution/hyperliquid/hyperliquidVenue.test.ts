@@ -14,6 +14,7 @@ import {
   type HyperliquidPending,
   HyperliquidVenue,
 } from "../../../../keeper/src/execution/hyperliquid/hyperliquidVenue.js";
+import { openHyperliquidVenue } from "../../../../keeper/src/execution/hyperliquid/openHyperliquidVenue.js";
 import { validateSignedWeights } from "../../../../keeper/src/execution/portfolioManager.js";
 import { type HyperliquidReplay, startHyperliquidReplay } from "./hyperliquidReplay.js";
 
@@ -261,14 +262,18 @@ describe("HyperLiquid venue (local replay of the exchange API)", () => {
     expect(() => validateSignedWeights({ LUNA: 0.1 }, markets, v.capabilities))
       .to.throw(WeightsRefusedError, /LUNA/)
       .with.property("refusal", "unknown-asset");
-    // The planner re-checks the cap on the rounded sizes, whatever the caller validated.
-    await expectRejected(v.plan({ BTC: 0.5, ETH: -1, SOL: 0.6 }), /gross leverage/);
+    // The venue re-checks at planning, whatever the caller validated.
+    await expectRejected(
+      venue(AGENT, { maxGrossLeverage: 1.2 }).plan({ BTC: 0.5, ETH: -0.5, SOL: 0.5 }),
+      /gross leverage/,
+    );
   });
 
   it("simulation refuses a plan whose targets need more margin than the account has", async () => {
+    hl.markets[0] = { name: "BTC", szDecimals: 5, maxLeverage: 1 };
     hl.markets[2] = { name: "SOL", szDecimals: 2, maxLeverage: 1 };
-    const v = venue(AGENT, { maxGrossLeverage: 3, maxWeight: 3 });
-    const sim = await v.simulate(await v.plan({ SOL: 1.5 }));
+    const v = venue(AGENT, { maxGrossLeverage: 3, maxNetExposure: 2, maxWeight: 3 });
+    const sim = await v.simulate(await v.plan({ BTC: 0.8, SOL: 0.8 }));
     expect(sim.ok).to.equal(false);
     expect(sim.reason).to.match(/initial margin/);
   });
@@ -283,6 +288,44 @@ describe("HyperLiquid venue (local replay of the exchange API)", () => {
     expect(JSON.stringify(v)).to.not.include(key);
     expect(JSON.stringify(journal.pendingRecords)).to.not.include(key);
     expect(JSON.stringify(journal.resultRecords)).to.not.include(key);
+  });
+
+  it("one rebalance costs 5 /info reads and a single /exchange request", async () => {
+    const v = venue();
+    const plan = await v.plan({ BTC: 0.3, ETH: -0.3, SOL: 0.1 });
+    await v.simulate(plan);
+    await v.execute(plan, new MemoryJournal());
+    // snapshot: meta, allMids, clearinghouseState; simulate: meta; after: clearinghouseState.
+    expect(v.client.sent).to.deep.equal({ info: 5, exchange: 1 });
+  });
+
+  it("refuses an unknown coin at planning, before anything is signed", async () => {
+    await expectRejected(venue().plan({ DOGE: 0.1 }), /DOGE/);
+    await expectRejected(venue().plan({ LUNA: 0.1 }), /LUNA/); // delisted
+    expect(hl.exchangeCalls).to.equal(0);
+  });
+
+  it("opens from config: loads the agent key from the named variable, which errors never show", async () => {
+    const config = parseHyperliquidConfig({
+      network: "testnet",
+      apiUrl: hl.baseUrl,
+      accountAddress: ALICE.address,
+      key: { keyEnv: "HL_TEST_AGENT_KEY" },
+    });
+    const opened = await openHyperliquidVenue(config, { HL_TEST_AGENT_KEY: AGENT.privateKey });
+    expect(opened.agent).to.equal(true);
+    expect(opened.signerAddress).to.equal(AGENT.address);
+    const outcome = await opened.venue.execute(await opened.venue.plan({ SOL: 0.1 }), new MemoryJournal());
+    expect(outcome.kind).to.equal("executed");
+    await expectRejected(openHyperliquidVenue(config, {}), /HL_TEST_AGENT_KEY/);
+    const bad = `${AGENT.privateKey.slice(0, -1)}z`;
+    try {
+      await openHyperliquidVenue(config, { HL_TEST_AGENT_KEY: bad });
+      expect.fail("expected a ConfigError");
+    } catch (error) {
+      expect(error).to.be.instanceOf(ConfigError);
+      expect(String((error as Error).message)).to.not.include(bad.slice(2, 20));
+    }
   });
 
   it("config: network picks the public URL; bad input is a ConfigError listing each problem", () => {
