@@ -131,6 +131,11 @@ export interface VenueJournal<TPending> {
   results(results: readonly OrderResult[]): void;
 }
 
+export interface PlanOptions {
+  /** Symbols to close in full whatever the target says (a rotation removing an asset, a delisting). */
+  readonly exit?: readonly string[];
+}
+
 export interface Venue<TSnapshot, TPlan extends VenuePlan, TPending> {
   /** Short stable name ("arbitrum", "starknet", "hyperliquid"): the store keys records by it. */
   readonly name: string;
@@ -142,7 +147,7 @@ export interface Venue<TSnapshot, TPlan extends VenuePlan, TPending> {
   /** Venue time, unix seconds. */
   time(): Promise<number>;
   /** Orders toward `target` (signed weights by symbol, already validated for this venue). */
-  plan(target: Readonly<Record<string, number>>, snapshot?: TSnapshot): Promise<TPlan>;
+  plan(target: Readonly<Record<string, number>>, options?: PlanOptions, snapshot?: TSnapshot): Promise<TPlan>;
   simulate(plan: TPlan): Promise<SimulationResult>;
   execute(plan: TPlan, journal: VenueJournal<TPending>): Promise<VenueExecution>;
   /** Finishes what a previous run recorded in `pending`, never sending an order twice. */

@@ -15,6 +15,7 @@ import type { HyperliquidConfig } from "../../config/hyperliquidConfig.js";
 import { ExecutionError, ProviderError } from "../../core/errors.js";
 import type {
   OrderResult,
+  PlanOptions,
   SimulationResult,
   Venue,
   VenueAccount,
@@ -165,8 +166,14 @@ export class HyperliquidVenue implements Venue<HyperliquidSnapshot, HyperliquidP
     };
   }
 
-  async plan(target: Readonly<Record<string, number>>, snapshot?: HyperliquidSnapshot): Promise<HyperliquidPlan> {
+  async plan(
+    requested: Readonly<Record<string, number>>,
+    options: PlanOptions = {},
+    snapshot?: HyperliquidSnapshot,
+  ): Promise<HyperliquidPlan> {
     const snap = snapshot ?? (await this.snapshot());
+    const exits = (options.exit ?? []).filter((s) => (requested[s] ?? 0) !== 0 || (snap.positions[s] ?? 0) !== 0);
+    const target = { ...requested, ...Object.fromEntries(exits.map((s) => [s, 0])) };
     // Re-checked here whatever the caller did: an unknown coin or a cap breach never reaches
     // the planner, let alone the exchange.
     validateSignedWeights(target, this.marketsOf(snap.markets), this.capabilities, {
@@ -194,7 +201,11 @@ export class HyperliquidVenue implements Venue<HyperliquidSnapshot, HyperliquidP
       grossAfter: planned.grossAfter,
       orders: planned.orders,
       targetWeights: { ...target },
-      notes: [...planned.notes, ...unlisted.map((s) => `${s}: held but no longer listed, left alone`)],
+      notes: [
+        ...planned.notes,
+        ...exits.map((s) => `${s}: exit requested, closed in full`),
+        ...unlisted.map((s) => `${s}: held but no longer listed, left alone`),
+      ],
     };
   }
 

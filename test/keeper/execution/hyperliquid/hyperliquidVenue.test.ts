@@ -299,6 +299,16 @@ describe("HyperLiquid venue (local replay of the exchange API)", () => {
     expect(v.client.sent).to.deep.equal({ info: 5, exchange: 1 });
   });
 
+  it("an exit closes a position in full whatever the target says", async () => {
+    hl.positions.SOL = 12.5;
+    const plan = await venue().plan({ SOL: 0.2, BTC: 0.1 }, { exit: ["SOL"] });
+    expect(plan.orders.map((o) => [o.symbol, o.side, o.size, o.reduceOnly])).to.deep.equal([
+      ["SOL", "sell", "12.5", true],
+      ["BTC", "buy", plan.orders[1]?.size, false],
+    ]);
+    expect(plan.notes.join()).to.match(/SOL: exit requested/);
+  });
+
   it("refuses an unknown coin at planning, before anything is signed", async () => {
     await expectRejected(venue().plan({ DOGE: 0.1 }), /DOGE/);
     await expectRejected(venue().plan({ LUNA: 0.1 }), /LUNA/); // delisted
