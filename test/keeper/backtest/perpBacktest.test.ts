@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { capGross, runPerpBacktest } from "../../../keeper/src/backtest/perpBacktest.js";
 import { InvalidInputError } from "../../../keeper/src/core/errors.js";
 import type { MarketPanel, PointInTimeView, Strategy } from "../../../keeper/src/core/types.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 
 const HOUR = 3_600;
 
@@ -40,8 +41,8 @@ describe("perpetuals backtester", () => {
     const r = runPerpBacktest(panel, funding, fixed([-1]), BASE);
     // Short 100 contracts from bar 1 at 100; funding at bar 2 on -100 * 90 * 0.001 = -9 (received),
     // again at bar 3; price move +1,000.
-    expect(r.equity[3]).to.be.closeTo(10_000 + 1_000 + 9 + 9, 1e-9);
-    expect(r.fundingPaidUsd).to.be.closeTo(-18, 1e-9);
+    expectAbsClose(r.equity[3], 10_000 + 1_000 + 9 + 9, 1e-9);
+    expectAbsClose(r.fundingPaidUsd, -18, 1e-9);
     expect(r.averageNetExposure).to.be.lessThan(0);
   });
 
@@ -50,10 +51,10 @@ describe("perpetuals backtester", () => {
     const funding = [Float64Array.from([0.01, 0.01, 0.01])];
     const r = runPerpBacktest(panel, funding, fixed([2]), { ...BASE, takerFeeBps: 4.5, halfSpreadBps: 0.5 });
     // Buy 200 contracts at bar 1: 20,000 notional * 5 bps = 10 USD. Funding at bar 2: 200 * 100 * 1% = 200.
-    expect(r.feesPaidUsd).to.be.closeTo(10, 1e-9);
-    expect(r.fundingPaidUsd).to.be.closeTo(200, 1e-9);
-    expect(r.equity[2]).to.be.closeTo(10_000 - 10 - 200, 1e-9);
-    expect(r.grossEquity[2]).to.be.closeTo(10_000 - 200, 1e-9);
+    expectAbsClose(r.feesPaidUsd, 10, 1e-9);
+    expectAbsClose(r.fundingPaidUsd, 200, 1e-9);
+    expectAbsClose(r.equity[2], 10_000 - 10 - 200, 1e-9);
+    expectAbsClose(r.grossEquity[2], 10_000 - 200, 1e-9);
   });
 
   it("liquidates a cross-margin account whose equity falls below the maintenance margin", () => {
@@ -61,8 +62,8 @@ describe("perpetuals backtester", () => {
     const r = runPerpBacktest(panel, [new Float64Array(4)], fixed([3]), { ...BASE, maintenanceMargin: 0.1 });
     // 3x long: at 70 equity = 10,000 - 300 * 30 = 1,000 < 0.1 * 21,000: closed, and the drop to 60 costs nothing.
     expect(r.liquidations).to.equal(1);
-    expect(r.equity[2]).to.be.closeTo(1_000, 1e-9);
-    expect(r.equity[3]).to.be.closeTo(1_000, 1e-9);
+    expectAbsClose(r.equity[2], 1_000, 1e-9);
+    expectAbsClose(r.equity[3], 1_000, 1e-9);
   });
 
   it("decides on bar t and trades on t + lag at that bar's price (no look-ahead)", () => {
@@ -79,7 +80,7 @@ describe("perpetuals backtester", () => {
     const r = runPerpBacktest(panel, [new Float64Array(4)], spy, { ...BASE, rebalanceEveryBars: 1 });
     expect(seen.every((d) => d === 0)).to.equal(true);
     // Bought at bar 1's 200, not at bar 0's 100: the jump is not captured.
-    expect(r.equity[3]).to.be.closeTo(10_000, 1e-9);
+    expectAbsClose(r.equity[3], 10_000, 1e-9);
   });
 
   it("scales weights above the gross cap down as a whole and refuses misaligned funding", () => {

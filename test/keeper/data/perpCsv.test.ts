@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { DataError } from "../../../keeper/src/core/errors.js";
 import { parsePerpCsv, perpCsvText } from "../../../keeper/src/data/perpCsv.js";
 import { syntheticFunding } from "../../../keeper/src/data/syntheticFunding.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 
 const CSV = `timestamp_utc,coin,mark_px,funding_rate,price_source,funding_source
 2024-01-01 01:00,BTC,42000,0.0000125,hl,hl
@@ -36,7 +37,7 @@ describe("perpetuals CSV", () => {
     const text = perpCsvText(h.panel, a, { price: "test", funding: "synthetic" });
     const back = parsePerpCsv(text);
     expect(back.sources.funding).to.deep.equal(["synthetic"]);
-    expect(back.funding[0]?.[0]).to.be.closeTo(a[0]?.[0] as number, 1e-12);
+    expectAbsClose(back.funding[0]?.[0], a[0]?.[0] as number, 1e-12);
     expect(a.flatMap((row) => [...row]).every((r) => Math.abs(r) <= 0.04)).to.equal(true);
   });
 });

@@ -10,6 +10,7 @@ import { OracleHold, validateSignedWeights } from "../../../keeper/src/execution
 import { SignalOracle } from "../../../keeper/src/execution/signalOracle.js";
 import { checkScores, rankScores, weightsFromScores } from "../../../keeper/src/strategy/signals/scoreWeights.js";
 import { SignalStrategy } from "../../../keeper/src/strategy/signals/signalStrategy.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 import { startReplayServer } from "../data/replayServer.js";
 
 const DAY = 86_400;
@@ -59,8 +60,16 @@ describe("signal scores -> weights", () => {
       ]),
       POLICY,
     );
-    expect(Object.values(w).reduce((s, x) => s + x, 0)).to.be.closeTo(0, 1e-12);
-    expect(Object.values(w).reduce((s, x) => s + Math.abs(x), 0)).to.be.closeTo(1, 1e-12);
+    expectAbsClose(
+      Object.values(w).reduce((s, x) => s + x, 0),
+      0,
+      1e-12,
+    );
+    expectAbsClose(
+      Object.values(w).reduce((s, x) => s + Math.abs(x), 0),
+      1,
+      1e-12,
+    );
     expect(w.BTC).to.be.greaterThan(0);
     expect(w.DOGE).to.be.lessThan(0);
     expect(Math.max(...Object.values(w).map(Math.abs))).to.be.at.most(0.4 + 1e-12);
@@ -73,8 +82,8 @@ describe("signal scores -> weights", () => {
       maxWeight: 0.6,
     });
     expect(Object.keys(w).sort()).to.deep.equal(["DOGE", "SOL"]);
-    expect(w.DOGE).to.be.closeTo(0.6, 1e-12);
-    expect(w.SOL).to.be.closeTo(0.4, 1e-12);
+    expectAbsClose(w.DOGE, 0.6, 1e-12);
+    expectAbsClose(w.SOL, 0.4, 1e-12);
   });
 
   it("refuses stale, non-finite and under-covering snapshots; ignores unknown assets with a note", () => {
@@ -170,7 +179,7 @@ describe("signal scores -> weights", () => {
       const spotWeights = await longOnly.targetWeights({ ...context, universe: ["USDC", "BTC", "ETH", "SOL"] });
       expect(spotWeights).to.not.be.instanceOf(OracleHold);
       const sum = Object.values(spotWeights as Record<string, number>).reduce((s, w) => s + w, 0);
-      expect(sum).to.be.closeTo(1, 1e-12);
+      expectAbsClose(sum, 1, 1e-12);
       expect((spotWeights as Record<string, number>).USDC).to.equal(undefined);
     } finally {
       await server.close();

@@ -16,6 +16,7 @@ import {
 } from "../../../../keeper/src/execution/hyperliquid/hyperliquidVenue.js";
 import { openHyperliquidVenue } from "../../../../keeper/src/execution/hyperliquid/openHyperliquidVenue.js";
 import { validateSignedWeights } from "../../../../keeper/src/execution/portfolioManager.js";
+import { expectAbsClose } from "../../../helpers/approx.js";
 import { type HyperliquidReplay, startHyperliquidReplay } from "./hyperliquidReplay.js";
 
 const ALICE = Wallet.createRandom(); // the account
@@ -89,7 +90,7 @@ describe("HyperLiquid venue (local replay of the exchange API)", () => {
     const universe = await v.universe();
     expect(universe.map((m) => m.symbol)).to.deep.equal(["BTC", "ETH", "SOL"]);
     const account = await v.positions();
-    expect(account.navUsd).to.be.closeTo(100_000 - 2 * 3_456.78, 1e-6);
+    expectAbsClose(account.navUsd, 100_000 - 2 * 3_456.78, 1e-6);
     expect(account.holdings).to.have.length(1);
     expect(account.holdings[0]?.size).to.equal(-2);
     expect(account.holdings[0]?.weight).to.be.lessThan(0);
@@ -151,7 +152,7 @@ describe("HyperLiquid venue (local replay of the exchange API)", () => {
     expect(by.ETH?.status).to.equal("rejected");
     expect(by.ETH?.reason).to.match(/Insufficient margin/);
     expect(by.SOL?.status).to.equal("partial");
-    expect(Number(by.SOL?.filledSize)).to.be.closeTo(0.4 * Number(by.SOL?.order.size), 0.01);
+    expectAbsClose(Number(by.SOL?.filledSize), 0.4 * Number(by.SOL?.order.size), 0.01);
     expect(outcome.reason).to.match(/ETH: Insufficient margin/);
     expect(journal.resultRecords.at(-1)).to.have.length(3);
   });
