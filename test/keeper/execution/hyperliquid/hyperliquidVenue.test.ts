@@ -1,6 +1,6 @@
 /**
  * The HyperLiquid venue against a local server that replays the exchange's documented
- * formats (hyperliquidReplay.ts): universe and positions from /info, signed IOC orders to
+ * formats (devchain/hyperliquidLocal.ts): universe and positions from /info, signed IOC orders to
  * /exchange, per-order rejections, partial fills, a 429, a lost answer, and a crash at each
  * step followed by a resume that never sends an order twice.
  */
@@ -10,6 +10,7 @@ import { Wallet } from "ethers";
 import { parseHyperliquidConfig } from "../../../../keeper/src/config/hyperliquidConfig.js";
 import { ConfigError, WeightsRefusedError } from "../../../../keeper/src/core/errors.js";
 import type { OrderResult, VenueJournal } from "../../../../keeper/src/core/venue.js";
+import { type HyperliquidLocal, startHyperliquidLocal } from "../../../../keeper/src/devchain/hyperliquidLocal.js";
 import {
   type HyperliquidPending,
   HyperliquidVenue,
@@ -17,7 +18,6 @@ import {
 import { openHyperliquidVenue } from "../../../../keeper/src/execution/hyperliquid/openHyperliquidVenue.js";
 import { validateSignedWeights } from "../../../../keeper/src/execution/portfolioManager.js";
 import { expectAbsClose } from "../../../helpers/approx.js";
-import { type HyperliquidReplay, startHyperliquidReplay } from "./hyperliquidReplay.js";
 
 const ALICE = Wallet.createRandom(); // the account
 const AGENT = Wallet.createRandom(); // an API wallet Alice approved
@@ -52,14 +52,14 @@ class MemoryJournal implements VenueJournal<HyperliquidPending> {
 }
 
 describe("HyperLiquid venue (local replay of the exchange API)", () => {
-  let hl: HyperliquidReplay;
+  let hl: HyperliquidLocal;
   let clock: number;
 
   const venue = (signer = AGENT, overrides: Record<string, unknown> = {}) =>
     new HyperliquidVenue({
       config: parseHyperliquidConfig({
         network: "testnet",
-        apiUrl: hl.baseUrl,
+        apiUrl: hl.url,
         accountAddress: ALICE.address,
         maxGrossLeverage: 2,
         maxNetExposure: 1,
@@ -73,13 +73,14 @@ describe("HyperLiquid venue (local replay of the exchange API)", () => {
 
   beforeEach(async () => {
     clock = 1_764_000_000_000;
-    hl = await startHyperliquidReplay({
+    hl = await startHyperliquidLocal({
       user: ALICE.address,
       authorized: [ALICE.address, AGENT.address],
       network: "testnet",
       markets: MARKETS.map((m) => ({ ...m })),
       mids: { BTC: 97_123.5, ETH: 3_456.78, SOL: 187.123, LUNA: 0.1 },
       cash: 100_000,
+      lateAnswerMs: 1_500,
     });
   });
   afterEach(() => hl.close());
@@ -169,6 +170,28 @@ describe("HyperLiquid venue (local replay of the exchange API)", () => {
     const outcome = await venue(ALICE).execute(await venue(ALICE).plan({ SOL: 0.1 }), new MemoryJournal());
     expect(outcome.kind).to.equal("executed");
     expect(hl.signers).to.deep.equal([ALICE.address.toLowerCase()]);
+  });
+
+  it("trades for a vault: reads the vault's positions and signs with the vault address in the hash", async () => {
+    const VAULT = Wallet.createRandom().address;
+    await hl.close();
+    hl = await startHyperliquidLocal({
+      user: VAULT,
+      authorized: [AGENT.address],
+      network: "testnet",
+      markets: MARKETS.map((m) => ({ ...m })),
+      mids: { BTC: 97_123.5, ETH: 3_456.78, SOL: 187.123 },
+      cash: 50_000,
+    });
+    const v = venue(AGENT, { vaultAddress: VAULT });
+    expectAbsClose((await v.positions()).navUsd, 50_000, 1e-9);
+    const outcome = await v.execute(await v.plan({ ETH: -0.2 }), new MemoryJournal());
+    expect(outcome.kind).to.equal("executed");
+    expect(hl.positions.ETH).to.be.lessThan(0);
+    // The vault's signature covered the vault address (the stand-in recovered the agent from
+    // a hash that includes it); without the vault setting the venue reads the account instead.
+    expect(hl.signers).to.deep.equal([AGENT.address.toLowerCase()]);
+    expect((await venue(AGENT).positions()).navUsd).to.equal(0);
   });
 
   it("waits out a 429 and sends the action once it is accepted", async () => {
@@ -319,7 +342,7 @@ describe("HyperLiquid venue (local replay of the exchange API)", () => {
   it("opens from config: loads the agent key from the named variable, which errors never show", async () => {
     const config = parseHyperliquidConfig({
       network: "testnet",
-      apiUrl: hl.baseUrl,
+      apiUrl: hl.url,
       accountAddress: ALICE.address,
       key: { keyEnv: "HL_TEST_AGENT_KEY" },
     });
