@@ -66,6 +66,8 @@ export interface HyperliquidLocal {
   /** Orders accepted per cloid: a count above 1 is a duplicate. */
   readonly placedByCloid: Map<string, number>;
   readonly orders: LocalOrder[];
+  /** Fills as `userFills` reports them, newest last. */
+  readonly fills: { coin: string; px: string; sz: string; side: "A" | "B"; time: number; oid: number; fee: string }[];
   exchangeCalls: number;
   /** Recovered signer of every /exchange request, lower case. */
   readonly signers: string[];
@@ -108,6 +110,7 @@ export async function startHyperliquidLocal(opts: HyperliquidLocalOptions): Prom
     loseNextAnswer: false,
     placedByCloid: new Map<string, number>(),
     orders: [] as LocalOrder[],
+    fills: [] as { coin: string; px: string; sz: string; side: "A" | "B"; time: number; oid: number; fee: string }[],
     exchangeCalls: 0,
     signers: [] as string[],
     accountValue: () =>
@@ -124,6 +127,8 @@ export async function startHyperliquidLocal(opts: HyperliquidLocalOptions): Prom
         return { body: Object.fromEntries(Object.entries(local.mids).map(([k, v]) => [k, fmt(v)])) };
       case "clearinghouseState":
         return { body: clearinghouse(String(body.user).toLowerCase() === opts.user.toLowerCase()) };
+      case "userFills":
+        return { body: String(body.user).toLowerCase() === opts.user.toLowerCase() ? [...local.fills].reverse() : [] };
       case "orderStatus": {
         const order = local.orders.find((o) => o.cloid === body.oid || o.oid === body.oid);
         if (!order) return { body: { status: "unknownOid" } };
@@ -248,6 +253,15 @@ export async function startHyperliquidLocal(opts: HyperliquidLocalOptions): Prom
     local.positions[coin] = Number((current + signed).toFixed(market.szDecimals));
     local.cash -= signed * mid + fill * mid * fee;
     record.sz = fmt(size - fill);
+    local.fills.push({
+      coin,
+      px: fmt(mid),
+      sz: fmt(fill),
+      side: record.side,
+      time: Date.now(),
+      oid,
+      fee: fmt(fill * mid * fee),
+    });
     record.status = fill === size ? "filled" : "canceled";
     return { filled: { totalSz: fmt(fill), avgPx: fmt(mid), oid } };
   };

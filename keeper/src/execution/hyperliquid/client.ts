@@ -77,6 +77,19 @@ export const orderStatusSchema = z.discriminatedUnion("status", [
 ]);
 export type OrderStatusAnswer = z.infer<typeof orderStatusSchema>;
 
+/** `userFills`: the account's most recent fills (each order may fill in several pieces). */
+export const userFillsSchema = z.array(
+  z.object({
+    coin: z.string(),
+    px: decimal,
+    sz: decimal,
+    side: z.enum(["A", "B"]),
+    time: z.number(),
+    oid: z.number(),
+    fee: decimal.optional(),
+  }),
+);
+
 const orderStatusEntry = z.union([
   z.object({ filled: z.object({ totalSz: decimal, avgPx: decimal, oid: z.number() }) }),
   z.object({ resting: z.object({ oid: z.number() }) }),

@@ -36,6 +36,7 @@ import {
   type OrderStatusAnswer,
   orderStatusSchema,
   type PlacedOrderStatus,
+  userFillsSchema,
 } from "./client.js";
 import type { MsgpackValue } from "./msgpack.js";
 import { type PerpMarket, type PerpOrder, planOrders } from "./planOrders.js";
@@ -318,6 +319,29 @@ export class HyperliquidVenue implements Venue<HyperliquidSnapshot, HyperliquidP
     return out;
   }
 
+  /**
+   * `orderStatus` tells how much of an order filled but not at what price: the account's fills
+   * (`userFills`, matched by order id) give the volume-weighted price. One request for all.
+   */
+  private async withFillPrices(results: readonly OrderResult[]): Promise<OrderResult[]> {
+    const missing = results.filter(
+      (r) => r.averagePrice === null && r.venueOrderId !== null && Number(r.filledSize) > 0,
+    );
+    if (missing.length === 0) return [...results];
+    const fills = await this.client.info({ type: "userFills", user: this.user }, userFillsSchema);
+    const byOid = new Map<string, { size: number; notional: number }>();
+    for (const f of fills) {
+      const acc = byOid.get(String(f.oid)) ?? { size: 0, notional: 0 };
+      acc.size += Number(f.sz);
+      acc.notional += Number(f.sz) * Number(f.px);
+      byOid.set(String(f.oid), acc);
+    }
+    return results.map((r) => {
+      const acc = r.venueOrderId === null ? undefined : byOid.get(r.venueOrderId);
+      return r.averagePrice === null && acc && acc.size > 0 ? { ...r, averagePrice: acc.notional / acc.size } : r;
+    });
+  }
+
   private orderStatus(cloid: string): Promise<OrderStatusAnswer> {
     return this.client.info({ type: "orderStatus", user: this.user, oid: cloid }, orderStatusSchema);
   }
@@ -327,17 +351,16 @@ export class HyperliquidVenue implements Venue<HyperliquidSnapshot, HyperliquidP
     results: readonly OrderResult[],
     journal: VenueJournal<HyperliquidPending>,
   ): Promise<VenueExecution> {
-    journal.results(results);
+    const priced = await this.withFillPrices(results);
+    journal.results(priced);
     const state = await this.clearinghouse();
-    const filled = results.filter((r) => Number(r.filledSize) > 0).length;
-    const complete = results.every((r) => r.status === "filled");
-    const failed = results
-      .filter((r) => r.status !== "filled")
-      .map((r) => `${r.order.symbol}: ${r.reason ?? r.status}`);
+    const filled = priced.filter((r) => Number(r.filledSize) > 0).length;
+    const complete = priced.every((r) => r.status === "filled");
+    const failed = priced.filter((r) => r.status !== "filled").map((r) => `${r.order.symbol}: ${r.reason ?? r.status}`);
     return {
       kind: complete ? "executed" : filled > 0 ? "partial" : "failed",
       reason: complete ? null : failed.join("; "),
-      results,
+      results: priced,
       navBeforeUsd: plan.navUsd,
       navAfterUsd: Number(state.marginSummary.accountValue),
     };

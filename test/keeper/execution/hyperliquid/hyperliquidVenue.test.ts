@@ -239,6 +239,8 @@ describe("HyperLiquid venue (local replay of the exchange API)", () => {
     const resumed = await venue().resume(journal.last, new MemoryJournal());
     expect(resumed.kind).to.equal("executed");
     expect(resumed.results.map((r) => r.status)).to.deep.equal(["filled", "filled"]);
+    // Prices of fills found by cloid come from the account's fills.
+    expect(resumed.results.map((r) => r.averagePrice)).to.deep.equal([hl.mids.BTC, hl.mids.SOL]);
     expect(hl.exchangeCalls).to.equal(1);
     expect([...hl.placedByCloid.values()]).to.deep.equal([1, 1]);
     expect(hl.positions).to.deep.equal(positionsAfterCrash);
