@@ -9,6 +9,14 @@
  * The three type parameters keep what only one venue understands out of this file: the
  * snapshot it plans from, the plan it signs, and what it persists before sending so that
  * `resume` can finish the job without sending anything twice.
+ *
+ * How the two venues map onto it. HyperLiquid (execution/hyperliquid): one IOC order per
+ * market, the cloid as `clientId`, the plan as the pending record. The Arbitrum vault
+ * (execution/indexVault, not yet adapted): the snapshot is its `portfolio()` view, a plan is
+ * one signed `RebalanceOrder` whose legs become `VenueOrder`s (`clientId` = nonce and leg
+ * index, the limit implied by the leg's signed minimum output), the pending record is its
+ * `PendingOrder` (order, signature, transaction hashes), `exit` is the rotation's set of assets
+ * sold in full, and `resume` is its existing resume.
  */
 
 /** What a venue lets a target weight do. Weights are fractions of net liquidity (NAV). */
