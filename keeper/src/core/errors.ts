@@ -50,3 +50,27 @@ export class ExecutionError extends BallastError {
     super("EXECUTION", message, options);
   }
 }
+
+/** Why a set of target weights was refused for a venue (see execution/portfolioManager.ts). */
+export type WeightRefusal =
+  | "short-on-spot"
+  | "gross-above-cap"
+  | "net-above-cap"
+  | "asset-above-cap"
+  | "unknown-asset"
+  | "not-finite"
+  | "sum-not-one";
+
+/**
+ * Target weights a venue cannot take: a short on a spot vault, leverage over the cap, an asset
+ * the venue does not list. An `InvalidInputError`, so callers that only tell input errors from
+ * the rest keep working; `refusal` says which rule, for the record and the API.
+ */
+export class WeightsRefusedError extends InvalidInputError {
+  readonly refusal: WeightRefusal;
+
+  constructor(refusal: WeightRefusal, message: string, details: Record<string, unknown> = {}) {
+    super(message, { ...details, refusal });
+    this.refusal = refusal;
+  }
+}

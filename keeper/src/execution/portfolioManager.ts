@@ -4,7 +4,8 @@
  * it refuses weights that do not sum to 1, exceed a cap, or name an asset the venue does not
  * hold, and converts the rest into the basis points a signed order carries.
  */
-import { InvalidInputError } from "../core/errors.js";
+import { WeightsRefusedError } from "../core/errors.js";
+import type { VenueCapabilities, VenueMarket } from "../core/venue.js";
 
 export type Weights = Readonly<Record<string, number>>;
 
@@ -69,26 +70,112 @@ export function validateTargetWeights(
   const known = new Set(universe.map((a) => a.symbol));
   for (const [symbol, weight] of Object.entries(target)) {
     if (!known.has(symbol) && weight !== 0) {
-      throw new InvalidInputError(`target names ${symbol}, which the venue does not hold`, { symbol });
+      throw new WeightsRefusedError("unknown-asset", `target names ${symbol}, which the venue does not hold`, {
+        symbol,
+      });
     }
-    if (!Number.isFinite(weight) || weight < 0)
-      throw new InvalidInputError(`weight of ${symbol} is not >= 0`, { weight });
+    if (!Number.isFinite(weight)) throw new WeightsRefusedError("not-finite", `weight of ${symbol} is not a number`);
+    if (weight < 0) {
+      throw new WeightsRefusedError(
+        "short-on-spot",
+        `weight of ${symbol} is ${weight}: a spot vault cannot hold a short (weights must be >= 0)`,
+        { symbol, weight },
+      );
+    }
   }
   const sum = universe.reduce((s, a) => s + (target[a.symbol] ?? 0), 0);
   if (Math.abs(sum - 1) > (options.sumTolerance ?? 1e-6)) {
-    throw new InvalidInputError(`target weights sum to ${sum}, not 1`, { sum });
+    throw new WeightsRefusedError("sum-not-one", `target weights sum to ${sum}, not 1`, { sum });
   }
   const bps = toBps(universe.map((a) => target[a.symbol] ?? 0));
   universe.forEach((asset, i) => {
     const capBps = Math.min(asset.maxWeightBps, Math.round((options.maxWeight ?? 1) * 10_000));
     // The base asset (index 0) is the venue's cash: its cap does not apply.
     if (i > 0 && (bps[i] ?? 0) > capBps) {
-      throw new InvalidInputError(`weight of ${asset.symbol} (${bps[i]} bps) exceeds its cap ${capBps} bps`, {
-        symbol: asset.symbol,
-      });
+      throw new WeightsRefusedError(
+        "asset-above-cap",
+        `weight of ${asset.symbol} (${bps[i]} bps) exceeds its cap ${capBps} bps`,
+        { symbol: asset.symbol },
+      );
     }
   });
   return bps;
+}
+
+export interface SignedWeightOptions {
+  /** Extra caps from config, on top of the venue's (fractions of NAV). */
+  readonly maxGross?: number;
+  readonly maxNet?: number;
+  readonly maxWeight?: number;
+}
+
+/**
+ * Validates long/short target weights (signed fractions of net liquidity; the rest is margin
+ * cash) for a venue whose `capabilities` say what it takes, and returns them keyed by symbol
+ * with zeros for every market not named. A venue without shorts (a spot vault) refuses any
+ * negative weight; use `validateTargetWeights` for it, which also converts to the vault's bps.
+ * Every refusal is a `WeightsRefusedError` naming the rule.
+ */
+export function validateSignedWeights(
+  target: Weights,
+  markets: readonly VenueMarket[],
+  capabilities: VenueCapabilities,
+  options: SignedWeightOptions = {},
+): Record<string, number> {
+  const bySymbol = new Map(markets.map((m) => [m.symbol, m]));
+  for (const [symbol, weight] of Object.entries(target)) {
+    if (!Number.isFinite(weight)) throw new WeightsRefusedError("not-finite", `weight of ${symbol} is not a number`);
+    if (!bySymbol.has(symbol) && weight !== 0) {
+      throw new WeightsRefusedError("unknown-asset", `target names ${symbol}, which the venue does not list`, {
+        symbol,
+      });
+    }
+    if (weight < 0 && !capabilities.shorts) {
+      throw new WeightsRefusedError(
+        "short-on-spot",
+        `weight of ${symbol} is ${weight}: this venue is a spot vault and cannot hold a short`,
+        { symbol, weight },
+      );
+    }
+  }
+  const out: Record<string, number> = {};
+  let gross = 0;
+  let net = 0;
+  const perAssetCap = options.maxWeight ?? 1;
+  for (const market of markets) {
+    const w = target[market.symbol] ?? 0;
+    const cap = Math.min(market.maxWeightBps / 10_000, perAssetCap);
+    if (Math.abs(w) > cap + 1e-9) {
+      throw new WeightsRefusedError(
+        "asset-above-cap",
+        `weight of ${market.symbol} (${w}) exceeds its cap ${cap} of net liquidity`,
+        { symbol: market.symbol, weight: w, cap },
+      );
+    }
+    out[market.symbol] = w;
+    gross += Math.abs(w);
+    net += w;
+  }
+  const maxGross = Math.min(capabilities.maxGross, options.maxGross ?? Number.POSITIVE_INFINITY);
+  if (gross > maxGross + 1e-9) {
+    throw new WeightsRefusedError(
+      "gross-above-cap",
+      `gross leverage ${gross.toFixed(4)} exceeds the cap ${maxGross} (sum of |weight|)`,
+      { gross, maxGross },
+    );
+  }
+  const maxNet = Math.min(capabilities.maxNet, options.maxNet ?? Number.POSITIVE_INFINITY);
+  if (Math.abs(net) > maxNet + 1e-9) {
+    throw new WeightsRefusedError(
+      "net-above-cap",
+      `net exposure ${net.toFixed(4)} exceeds the cap ${maxNet} (|sum of weights|)`,
+      { net, maxNet },
+    );
+  }
+  if (capabilities.fullyInvested && Math.abs(net - 1) > 1e-6) {
+    throw new WeightsRefusedError("sum-not-one", `target weights sum to ${net}, not 1`, { sum: net });
+  }
+  return out;
 }
 
 /**
