@@ -8,7 +8,12 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
  * `<network>` `arbitrum-one` (from the address book) or `arbitrum-local` (the local chain's
  * deterministic addresses, checked by test/contracts/ignition.test.ts). Deploy each index under
  * its own deployment id, e.g. `--deployment-id blue-chip-arbitrum-one`, since both use this module.
- * Basket assets are added afterwards through the vault's timelock (schedule, wait, addAsset).
+ *
+ * `basket` is the whole basket after the base asset, registered by the constructor: a list of
+ * `{ token, oracle: { feed, heartbeat, minAnswer, maxAnswer }, maxWeightBps, sellPath }`
+ * (`IIndexVault.InitialAsset`; extra fields such as the keeper's `symbol` are ignored). The
+ * LST index passes `[]` and registers its LSTs through the timelock once their adapters exist.
+ * `npm run deploy` validates a parameters file before it deploys this module (scripts/deploy/).
  */
 export default buildModule("IndexVault", (m) => {
   const oracleLib = m.library("ChainlinkOracleLib");
@@ -45,6 +50,7 @@ export default buildModule("IndexVault", (m) => {
           toleranceBps: m.getParameter("toleranceBps", 100),
           maxSlippageBps: m.getParameter("maxSlippageBps", 100),
         },
+        basket: m.getParameter("basket"),
       },
     ],
     {

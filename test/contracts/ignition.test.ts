@@ -84,7 +84,7 @@ describe("Ignition: one IndexVault module, a parameter file per index", () => {
     return (await vault.balanceOf(user.address)) - before;
   }
 
-  it("deploys the blue-chip index from blue-chip.arbitrum-local.json", async () => {
+  it("deploys the blue-chip index from blue-chip.arbitrum-local.json with its whole basket", async () => {
     const { vault: deployed } = await connection.ignition.deploy(IndexVaultModule, {
       parameters: parametersFile("blue-chip", "arbitrum-local"),
     });
@@ -95,13 +95,16 @@ describe("Ignition: one IndexVault module, a parameter file per index", () => {
       "bIDX",
       18n,
     ]);
-    expect(await vault.assets()).to.deep.equal([local.tokens.USDC.address]);
-    await timelockedCall(vault, admin, "addAsset", [
-      local.tokens.WETH.address,
-      oracleConfigFor(local, "WETH"),
-      10_000,
-      routeToBase(local, "WETH"),
-    ]);
+    // The constructor registered the basket: no timelocked call was made.
+    expect(await vault.assets()).to.deep.equal(
+      ["USDC", "WETH", "WBTC", "ARB"].map((s) => local.tokens[s as "USDC"].address),
+    );
+    expect(await vault.timelockDelay()).to.equal(86_400n);
+    for (const symbol of ["WETH", "WBTC", "ARB"] as const) {
+      expect(await vault.sellPath(local.tokens[symbol].address)).to.equal(routeToBase(local, symbol).toLowerCase());
+      expect((await vault.oracleOf(local.tokens[symbol].address)).feed).to.equal(oracleConfigFor(local, symbol).feed);
+      expect(await vault.maxWeightBps(local.tokens[symbol].address)).to.equal(5_000n);
+    }
     const shares = await depositInto(vault, "USDC", 1_000n * 10n ** 6n);
     expect(shares).to.equal(1_000n * 10n ** 18n);
     expect(await vault.totalAssets()).to.equal(1_000n * 10n ** 6n);

@@ -5,16 +5,23 @@
  * committed files are checked against this function by test/contracts/ignition.test.ts.
  *
  * Roles are local accounts 2 (admin), 3 (guardian), 4 (fee recipient), as `deployVault` uses, and
- * 5 (keeper signer). The timelock starts at 0 so the basket can be added at once; the operator
- * then switches the production delay on, as `deployVault` does.
+ * 5 (keeper signer). The blue-chip vault is deployed with its whole basket (WETH, WBTC, ARB, as
+ * `deployIndexVaults` uses it) and a one-day timelock. The `ballast` section is read by
+ * `npm run deploy` only (chain id, base symbol); Ignition ignores it.
  */
 import { ConfigError } from "../core/errors.js";
 import type { ArbitrumLocal } from "./arbitrumLocal.js";
 import { INDEX_SPECS, type IndexKind, oracleConfigFor } from "./deployVault.js";
 import { type LegConfig, lstAdapterSpecs } from "./lstFeeds.js";
+import { routeToBase } from "./routes.js";
+
+/** The blue-chip index's basket on the local chain, after its USDC base. */
+export const LOCAL_BLUE_CHIP_BASKET = ["WETH", "WBTC", "ARB"] as const;
+/** Each basket asset's cap in the committed local files (bps of NAV). */
+const LOCAL_MAX_WEIGHT_BPS = 5_000;
 
 /** A parameter value as Ignition's JSON files hold it (bigints as "123n" strings). */
-type JsonParameter = string | number | boolean | { readonly [field: string]: JsonParameter };
+type JsonParameter = string | number | boolean | readonly JsonParameter[] | { readonly [field: string]: JsonParameter };
 export type IgnitionParameters = Readonly<Record<string, Readonly<Record<string, JsonParameter>>>>;
 
 /** Numbers above 2^53 are written as Ignition's "123n" bigint strings. */
@@ -57,12 +64,15 @@ export async function localIgnitionParameters(local: ArbitrumLocal, index: Index
     guardian: guardian.address,
     keeperSigner: keeperSigner.address,
     feeRecipient: feeRecipient.address,
-    timelockDelay: 0,
+    timelockDelay: index === "blue-chip" ? 86_400 : 0,
     depositCap: jsonNumber(DEPOSIT_CAPS[index]),
+    basket: index === "blue-chip" ? LOCAL_BLUE_CHIP_BASKET.map((symbol) => basketEntry(local, symbol)) : [],
   };
-  if (index === "blue-chip") return { IndexVault: vault };
+  const ballast = { index, chainId: Number(local.chainId), baseSymbol: spec.base };
+  if (index === "blue-chip") return { ballast, IndexVault: vault };
   const lst = lstAdapterSpecs(local);
   return {
+    ballast,
     IndexVault: vault,
     LstIndex: {
       wstethDescription: lst.WSTETH.description,
@@ -72,5 +82,22 @@ export async function localIgnitionParameters(local: ArbitrumLocal, index: Index
       rethEth: jsonLeg(lst.RETH.ethLeg),
       ethUsd: jsonLeg(lst.RETH.usdLeg),
     },
+  };
+}
+
+/** One `basket` entry: the `IIndexVault.InitialAsset` fields, plus the keeper's symbol. */
+function basketEntry(local: ArbitrumLocal, symbol: (typeof LOCAL_BLUE_CHIP_BASKET)[number]): JsonParameter {
+  const oracle = oracleConfigFor(local, symbol);
+  return {
+    symbol,
+    token: local.tokens[symbol].address,
+    oracle: {
+      feed: oracle.feed,
+      heartbeat: oracle.heartbeat,
+      minAnswer: jsonNumber(oracle.minAnswer),
+      maxAnswer: jsonNumber(oracle.maxAnswer),
+    },
+    maxWeightBps: LOCAL_MAX_WEIGHT_BPS,
+    sellPath: routeToBase(local, symbol),
   };
 }

@@ -24,7 +24,9 @@ describe("IndexVault constructor: initial basket", () => {
   before(async () => {
     const connection = await network.create("arbitrumLocal");
     local = await deployArbitrumLocal(connection.ethers);
-    [admin, ...others] = (await connection.ethers.getSigners()).slice(2);
+    const signers = (await connection.ethers.getSigners()).slice(2);
+    admin = signers[0] ?? expect.fail("signer");
+    others = signers.slice(1);
     factory = await connection.ethers.getContractFactory("IndexVault", {
       libraries: await deployVaultLibraries(connection.ethers, local.deployer),
     });
