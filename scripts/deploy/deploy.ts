@@ -1,6 +1,7 @@
 /**
- * `npm run deploy -- --network arbitrum|arbitrumSepolia|localhost --parameters FILE`: deploys the
- * blue-chip IndexVault (ignition/modules/IndexVault.ts) with its whole basket, then writes and
+ * `npm run deploy -- --network arbitrum|arbitrumSepolia|localhost --parameters FILE`: deploys an
+ * IndexVault with its whole basket (the blue-chip index through ignition/modules/IndexVault.ts,
+ * the LST index and its feed adapters through LstIndex.ts, by the file's `ballast.index`), then writes and
  * prints the keeper config for it. Steps, in this order, each refusing with one message and
  * exit 2 before anything is sent:
  *   1. the parameters file is validated (parameters.ts: no placeholder, checksummed non-zero
@@ -21,10 +22,16 @@ import {
   errorDeploymentResultToExceptionMessage,
   HardhatArtifactResolver,
 } from "@nomicfoundation/hardhat-ignition/helpers";
-import { DeploymentResultType, deploy, type ExecutionEventListener } from "@nomicfoundation/ignition-core";
+import {
+  type DeploymentParameters,
+  DeploymentResultType,
+  deploy,
+  type ExecutionEventListener,
+} from "@nomicfoundation/ignition-core";
 import { Contract, type Provider } from "ethers";
 import hre from "hardhat";
 import IndexVaultModule from "../../ignition/modules/IndexVault.js";
+import LstIndexModule from "../../ignition/modules/LstIndex.js";
 import { exitWith } from "../../keeper/src/cli/shutdown.js";
 import { redactUrl, redactUrlsIn } from "../../keeper/src/config/redactUrl.js";
 import { BallastError, ConfigError } from "../../keeper/src/core/errors.js";
@@ -42,7 +49,7 @@ type DeployNetwork = keyof typeof DEPLOY_NETWORKS;
 
 export const DEPLOY_USAGE = `usage: npm run deploy -- --network arbitrum|arbitrumSepolia|localhost --parameters FILE
                          [--keeper-config OUT] [--deployment-id ID] [--deployments-dir DIR]
-deploys the blue-chip IndexVault with its whole basket through Hardhat Ignition, then writes the keeper
+deploys an IndexVault (blue-chip or LST index) with its whole basket through Hardhat Ignition, then writes the keeper
 config for it. Nothing is sent until the parameters, the signer, the RPC and the chain check out.
   --network NAME          arbitrum (42161), arbitrumSepolia (421614) or localhost (npm run devchain)
   --parameters FILE       ignition/parameters/<index>.<network>.json (validated first)
@@ -204,9 +211,9 @@ export async function runDeploy(argv: string[]): Promise<DeployOutcome | null> {
     const result = await deploy({
       provider: connection.provider,
       artifactResolver: new HardhatArtifactResolver(hre.artifacts),
-      ignitionModule: IndexVaultModule,
+      ignitionModule: parameters.moduleId === "LstIndex" ? LstIndexModule : IndexVaultModule,
       // The validated values (defaults filled in) are what is deployed, not the raw file.
-      deploymentParameters: { IndexVault: { ...parameters.IndexVault } },
+      deploymentParameters: { [parameters.moduleId]: { ...parameters.ignition } as DeploymentParameters[string] },
       accounts,
       defaultSender: deployer,
       deploymentDir,
@@ -216,8 +223,14 @@ export async function runDeploy(argv: string[]): Promise<DeployOutcome | null> {
       const resume = deploymentDir ? ` Rerun the same command to resume (journal: ${deploymentDir}).` : "";
       throw new BallastError("DEPLOY", `${errorDeploymentResultToExceptionMessage(result)}${resume}`);
     }
-    const vaultAddress = result.contracts["IndexVault#IndexVault"]?.address;
+    const vaultAddress = result.contracts[`${parameters.moduleId}#IndexVault`]?.address;
     if (!vaultAddress) throw new BallastError("DEPLOY", "Ignition reported no IndexVault address");
+    const feeds = new Map<string, string>();
+    for (const asset of parameters.basket) {
+      const feed = asset.oracle.feed ?? result.contracts[asset.adapter?.futureId ?? ""]?.address;
+      if (!feed) throw new BallastError("DEPLOY", `Ignition reported no feed adapter for ${asset.symbol}`);
+      feeds.set(asset.token, feed);
+    }
     await checkDeployed(provider, vaultAddress, parameters);
 
     const gas = new Map<string, bigint>();
@@ -231,6 +244,7 @@ export async function runDeploy(argv: string[]): Promise<DeployOutcome | null> {
       vault: vaultAddress,
       uniswapFactory: facts.uniswapFactory,
       decimals: facts.decimals,
+      feeds,
     });
     const keeperConfigPath = resolve(values["keeper-config"] ?? `keeper.${name}.json`);
     const text = `${JSON.stringify(keeperConfig, null, 2)}\n`;
@@ -255,9 +269,9 @@ async function checkDeployed(provider: Provider, address: string, parameters: De
     ],
     provider,
   );
-  const p = parameters.IndexVault;
+  const p = parameters.vault;
   const assets = (await vault.getFunction("assets")()) as string[];
-  const expected = [p.baseAsset, ...p.basket.map((a) => a.token)];
+  const expected = [p.baseAsset, ...parameters.basket.map((a) => a.token)];
   if (assets.join() !== expected.join()) {
     throw new BallastError("DEPLOY", `the vault at ${address} holds ${assets.join(", ")}, not ${expected.join(", ")}`);
   }

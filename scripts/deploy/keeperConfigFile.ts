@@ -21,6 +21,8 @@ export interface DeployedVaultFacts {
   readonly uniswapFactory: string;
   /** `decimals()` of each token, by address. */
   readonly decimals: ReadonlyMap<string, number>;
+  /** The feed of each basket asset, by token: the file's, or the adapter just deployed. */
+  readonly feeds: ReadonlyMap<string, string>;
 }
 
 /** The buy path of an asset: its sell path reversed (base -> ... -> asset). */
@@ -37,7 +39,7 @@ function decimalsOf(facts: DeployedVaultFacts, token: string): number {
 
 /** The config object (plain JSON), checked by `parseKeeperConfig`. */
 export function keeperConfigFor(parameters: DeployParameters, facts: DeployedVaultFacts): Record<string, unknown> {
-  const vault = parameters.IndexVault;
+  const { vault, basket } = parameters;
   const config = {
     rpcUrls: [facts.rpcUrl],
     chainId: facts.chainId,
@@ -48,14 +50,14 @@ export function keeperConfigFor(parameters: DeployParameters, facts: DeployedVau
         address: vault.baseAsset,
         decimals: decimalsOf(facts, vault.baseAsset),
       },
-      ...vault.basket.map((asset) => ({
+      ...basket.map((asset) => ({
         symbol: asset.symbol,
         address: asset.token,
         decimals: decimalsOf(facts, asset.token),
         sellPath: asset.sellPath.toLowerCase(),
         buyPath: reversePath(asset.sellPath),
         oracle: {
-          feed: asset.oracle.feed,
+          feed: facts.feeds.get(asset.token),
           heartbeat: asset.oracle.heartbeat,
           minAnswer: asset.oracle.minAnswer.toString(),
           maxAnswer: asset.oracle.maxAnswer.toString(),
@@ -66,7 +68,7 @@ export function keeperConfigFor(parameters: DeployParameters, facts: DeployedVau
     uniswapFactory: facts.uniswapFactory,
     // Inside the vault's own limits, which refuse anything beyond them: the strategy's cap at
     // the smallest basket cap, the keeper's slippage budget at the vault's ceiling.
-    strategy: { maxWeight: Math.min(KEEPER_MAX_WEIGHT, Math.min(...vault.basket.map((a) => a.maxWeightBps)) / 10_000) },
+    strategy: { maxWeight: Math.min(KEEPER_MAX_WEIGHT, Math.min(...basket.map((a) => a.maxWeightBps)) / 10_000) },
     planning: { maxSlippageBps: Math.min(KEEPER_MAX_SLIPPAGE_BPS, vault.maxSlippageBps) },
     // Where the keys come from (names only): the signer is the vault's keeperSigner, the
     // submitter pays gas, the admin key is for rotations and stays unset for a multisig admin.

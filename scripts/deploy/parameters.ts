@@ -70,7 +70,8 @@ const basketAsset = z.strictObject({
   sellPath: hexBytes,
 });
 
-const vaultParameters = z.strictObject({
+/** The vault's own parameters (IndexVault.ts `indexVaultFutures`), the same for both indexes. */
+const vaultFields = {
   baseAsset: address,
   name: z.string().min(1).default("Ballast Arbitrum Index"),
   symbol: z.string().min(1).default("bIDX"),
@@ -95,22 +96,122 @@ const vaultParameters = z.strictObject({
   maxTurnoverBps: int(1, 20_000).default(5_000),
   toleranceBps: int(1, 10_000).default(100),
   maxSlippageBps: int(1, 9_999).default(100),
+};
+
+const blueChipVault = z.strictObject({
+  ...vaultFields,
   basket: z.array(basketAsset).min(1, "the deployment registers the whole basket: list at least one asset"),
 });
 
-const parametersFile = z.strictObject({
-  ballast: z.strictObject({
-    index: z.literal("blue-chip", {
-      message: 'must be "blue-chip" (the LST index deploys through ignition/modules/LstIndex.ts)',
-    }),
-    chainId: z.number().int().positive(),
-    baseSymbol: z.string().regex(/^[A-Z0-9]{2,12}$/, "must be 2-12 capital letters or digits (the keeper's symbol)"),
-  }),
-  IndexVault: vaultParameters,
+/** An adapter leg (`IFeedAdapter.LegConfig`): bounds in the leg's own decimals. */
+const leg = z
+  .strictObject({
+    feed: address,
+    heartbeat: int(1, MAX_HEARTBEAT),
+    minAnswer: uint(256).refine((v) => v > 0n, "must be above zero"),
+    maxAnswer: uint(256),
+  })
+  .refine((o) => o.minAnswer < o.maxAnswer, { message: "minAnswer must be below maxAnswer", path: ["maxAnswer"] });
+
+/** Per LST (`wsteth`, `reth`): LstIndex.ts's flat parameters. */
+const lstFields = (prefix: "wsteth" | "reth") => ({
+  [`${prefix}Token`]: address,
+  [`${prefix}SellPath`]: hexBytes,
+  [`${prefix}MinAnswer`]: uint(64).refine((v) => v > 0n, "must be above zero"),
+  [`${prefix}MaxAnswer`]: uint(64),
+  [`${prefix}Heartbeat`]: int(1, MAX_HEARTBEAT).default(86_400),
+  [`${prefix}MaxWeightBps`]: int(1, 10_000).default(10_000),
 });
 
-export type DeployParameters = z.output<typeof parametersFile>;
-export type BasketAsset = DeployParameters["IndexVault"]["basket"][number];
+const lstVault = z.strictObject({
+  ...vaultFields,
+  name: z.string().min(1),
+  symbol: z.string().min(1),
+  wstethDescription: z.string().min(1).default("wstETH / USD (wstETH-stETH rate x stETH/USD)"),
+  wstethRate: leg,
+  wstethUnderlyingUsd: leg,
+  rethDescription: z.string().min(1).default("rETH / USD (rETH/ETH x ETH/USD)"),
+  rethEth: leg,
+  ethUsd: leg,
+  ...lstFields("wsteth"),
+  ...lstFields("reth"),
+});
+
+const ballastSection = z.strictObject({
+  index: z.enum(["blue-chip", "lst"]),
+  chainId: z.number().int().positive(),
+  baseSymbol: z.string().regex(/^[A-Z0-9]{2,12}$/, "must be 2-12 capital letters or digits (the keeper's symbol)"),
+});
+const blueChipFile = z.strictObject({ ballast: ballastSection, IndexVault: blueChipVault });
+const lstFile = z.strictObject({ ballast: ballastSection, LstIndex: lstVault });
+
+type Leg = z.output<typeof leg>;
+type Ballast = z.output<typeof ballastSection>;
+type VaultCommon = { [K in keyof typeof vaultFields]: z.output<(typeof vaultFields)[K]> };
+
+/** A basket asset as the deployment will register it. */
+export interface BasketAsset {
+  readonly symbol: string;
+  readonly token: string;
+  readonly oracle: {
+    /** A deployed feed; null for an LST, priced by an adapter this deployment deploys. */
+    readonly feed: string | null;
+    readonly heartbeat: number;
+    readonly minAnswer: bigint;
+    readonly maxAnswer: bigint;
+  };
+  /** LSTs: the adapter's Ignition future id and its two legs (leg 0 in its unit, leg 1 in USD). */
+  readonly adapter?: { readonly futureId: string; readonly legs: readonly [Leg, Leg] };
+  readonly maxWeightBps: number;
+  readonly sellPath: string;
+  /** Where the token and the oracle bounds are in the file, for messages. */
+  readonly labels: { readonly token: string; readonly oracle: string };
+}
+
+/** A validated parameters file, both indexes in one shape. */
+export interface DeployParameters {
+  readonly ballast: Ballast;
+  /** The Ignition module to deploy and its parameters (validated, defaults filled in). */
+  readonly moduleId: "IndexVault" | "LstIndex";
+  readonly ignition: Readonly<Record<string, unknown>>;
+  readonly vault: VaultCommon;
+  readonly basket: readonly BasketAsset[];
+}
+
+/** The LSTs of the LST index: prefix, keeper symbol, adapter future and legs. */
+const LSTS = [
+  {
+    prefix: "wsteth",
+    symbol: "WSTETH",
+    futureId: "LstIndex#WstethUsdFeed",
+    legs: ["wstethRate", "wstethUnderlyingUsd"],
+  },
+  { prefix: "reth", symbol: "RETH", futureId: "LstIndex#RethUsdFeed", legs: ["rethEth", "ethUsd"] },
+] as const;
+
+function lstPlan(ballast: Ballast, v: z.output<typeof lstVault>): DeployParameters {
+  const field = <T>(name: string): T => (v as unknown as Record<string, T>)[name] as T;
+  return {
+    ballast,
+    moduleId: "LstIndex",
+    ignition: v,
+    vault: v,
+    basket: LSTS.map((l) => ({
+      symbol: l.symbol,
+      token: field<string>(`${l.prefix}Token`),
+      oracle: {
+        feed: null,
+        heartbeat: field<number>(`${l.prefix}Heartbeat`),
+        minAnswer: field<bigint>(`${l.prefix}MinAnswer`),
+        maxAnswer: field<bigint>(`${l.prefix}MaxAnswer`),
+      },
+      adapter: { futureId: l.futureId, legs: [field<Leg>(l.legs[0]), field<Leg>(l.legs[1])] },
+      maxWeightBps: field<number>(`${l.prefix}MaxWeightBps`),
+      sellPath: field<string>(`${l.prefix}SellPath`),
+      labels: { token: `LstIndex.${l.prefix}Token`, oracle: `LstIndex.${l.prefix}MinAnswer/MaxAnswer` },
+    })),
+  };
+}
 
 /** Every string in `value` that looks like a placeholder, with its path. */
 function placeholders(value: unknown, path: string): string[] {
@@ -125,36 +226,41 @@ function placeholders(value: unknown, path: string): string[] {
 
 /** Checks zod cannot express field by field: the basket against the base and itself. */
 function basketProblems(p: DeployParameters): string[] {
-  const vault = p.IndexVault;
+  const { vault, moduleId } = p;
   const problems: string[] = [];
-  if (vault.basket.length > MAX_BASKET_ASSETS) {
-    problems.push(`IndexVault.basket: ${vault.basket.length} assets, the vault holds at most ${MAX_BASKET_ASSETS}`);
+  const where = (i: number, field: string) =>
+    moduleId === "IndexVault"
+      ? `IndexVault.basket.${i}.${field}`
+      : `LstIndex.${LSTS[i]?.prefix}${field[0]?.toUpperCase()}${field.slice(1)}`;
+  if (p.basket.length > MAX_BASKET_ASSETS) {
+    problems.push(`${moduleId}.basket: ${p.basket.length} assets, the vault holds at most ${MAX_BASKET_ASSETS}`);
   }
   if (vault.baseMinAnswer >= vault.baseMaxAnswer)
-    problems.push("IndexVault.baseMaxAnswer: must be above baseMinAnswer");
-  const seen = new Map<string, string>([[vault.baseAsset, "baseAsset"]]);
+    problems.push(`${moduleId}.baseMaxAnswer: must be above baseMinAnswer`);
+  const seen = new Map<string, string>([[vault.baseAsset, `${moduleId}.baseAsset`]]);
   const symbols = new Map<string, string>([[p.ballast.baseSymbol, "ballast.baseSymbol"]]);
-  vault.basket.forEach((asset, i) => {
-    const at = `IndexVault.basket.${i}`;
+  p.basket.forEach((asset, i) => {
+    if (asset.oracle.minAnswer >= asset.oracle.maxAnswer) {
+      problems.push(`${where(i, "maxAnswer")}: must be above minAnswer`);
+    }
     const first = seen.get(asset.token);
-    if (first) problems.push(`${at}.token: ${asset.token} is listed twice (also ${first})`);
-    seen.set(asset.token, `${at}.token`);
+    if (first) problems.push(`${where(i, "token")}: ${asset.token} is listed twice (also ${first})`);
+    seen.set(asset.token, where(i, "token"));
     const firstSymbol = symbols.get(asset.symbol);
-    if (firstSymbol) problems.push(`${at}.symbol: ${asset.symbol} is used twice (also ${firstSymbol})`);
-    symbols.set(asset.symbol, `${at}.symbol`);
+    if (firstSymbol) problems.push(`${where(i, "symbol")}: ${asset.symbol} is used twice (also ${firstSymbol})`);
+    symbols.set(asset.symbol, where(i, "symbol"));
+    const at = where(i, "sellPath");
     let path: { tokens: string[]; fees: number[] };
     try {
       path = decodePath(asset.sellPath);
     } catch {
-      problems.push(`${at}.sellPath: not a Uniswap V3 path (20-byte token, then 3-byte fee and 20-byte token per hop)`);
+      problems.push(`${at}: not a Uniswap V3 path (20-byte token, then 3-byte fee and 20-byte token per hop)`);
       return;
     }
-    if (path.tokens[0] !== asset.token) problems.push(`${at}.sellPath: must start at the asset ${asset.token}`);
-    if (path.tokens.at(-1) !== vault.baseAsset)
-      problems.push(`${at}.sellPath: must end at the base asset ${vault.baseAsset}`);
+    if (path.tokens[0] !== asset.token) problems.push(`${at}: must start at the asset ${asset.token}`);
+    if (path.tokens.at(-1) !== vault.baseAsset) problems.push(`${at}: must end at the base asset ${vault.baseAsset}`);
     const badFee = path.fees.find((f) => !FEE_TIERS.has(f));
-    if (badFee !== undefined)
-      problems.push(`${at}.sellPath: fee ${badFee} is not a Uniswap V3 tier (100, 500, 3000, 10000)`);
+    if (badFee !== undefined) problems.push(`${at}: fee ${badFee} is not a Uniswap V3 tier (100, 500, 3000, 10000)`);
   });
   return problems;
 }
@@ -168,29 +274,48 @@ function describe(issue: z.core.$ZodIssue): string[] {
 }
 
 function knownKeys(path: readonly PropertyKey[]): string[] {
-  if (path.length === 0) return Object.keys(parametersFile.shape);
-  if (path[0] === "ballast") return Object.keys(parametersFile.shape.ballast.shape);
-  if (path.length === 1) return Object.keys(vaultParameters.shape);
+  if (path.length === 0) return ["ballast", "IndexVault", "LstIndex"];
+  if (path[0] === "ballast") return Object.keys(ballastSection.shape);
+  if (path[0] === "LstIndex")
+    return path.length === 1 ? Object.keys(lstVault.shape) : ["feed", "heartbeat", "minAnswer", "maxAnswer"];
+  if (path.length === 1) return Object.keys(blueChipVault.shape);
   if (path.length === 3) return Object.keys(basketAsset.shape);
   return ["feed", "heartbeat", "minAnswer", "maxAnswer"];
+}
+
+/** The file's schema, chosen by its `ballast.index` (blue-chip when it cannot be read). */
+function parseByIndex(input: unknown) {
+  const index = (input as { ballast?: { index?: unknown } } | null)?.ballast?.index;
+  if (index === "lst") {
+    const parsed = lstFile.safeParse(input);
+    return parsed.success
+      ? { plan: lstPlan(parsed.data.ballast, parsed.data.LstIndex) }
+      : { issues: parsed.error.issues };
+  }
+  const parsed = blueChipFile.safeParse(input);
+  if (!parsed.success) return { issues: parsed.error.issues };
+  const { ballast, IndexVault } = parsed.data;
+  const basket = IndexVault.basket.map((asset, i) => ({
+    ...asset,
+    labels: { token: `IndexVault.basket.${i}.token`, oracle: `IndexVault.basket.${i}.oracle` },
+  }));
+  const plan: DeployParameters = { ballast, moduleId: "IndexVault", ignition: IndexVault, vault: IndexVault, basket };
+  return { plan };
 }
 
 /** Validates a parsed parameters file; `file` names it in the message. */
 export function parseDeployParameters(input: unknown, file: string): DeployParameters {
   const found = placeholders(input, "");
-  const parsed = parametersFile.safeParse(input);
-  const problems = [
-    ...found,
-    ...(parsed.success ? basketProblems(parsed.data) : parsed.error.issues.flatMap(describe)),
-  ];
+  const parsed = parseByIndex(input);
+  const problems = [...found, ...(parsed.plan ? basketProblems(parsed.plan) : parsed.issues.flatMap(describe))];
   // A placeholder is also an invalid address: say it once, as a placeholder.
   const lines = problems.filter(
     (line, i) => i < found.length || !found.some((p) => p.split(":")[0] === line.split(":")[0]),
   );
-  if (lines.length > 0 || !parsed.success) {
+  if (lines.length > 0 || !parsed.plan) {
     throw new ConfigError(`invalid deploy parameters ${file}; nothing was sent:\n  ${lines.join("\n  ")}`, {
       problems: lines,
     });
   }
-  return parsed.data;
+  return parsed.plan;
 }

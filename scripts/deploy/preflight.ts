@@ -7,7 +7,7 @@
  */
 import { Contract, type Provider } from "ethers";
 import { ConfigError } from "../../keeper/src/core/errors.js";
-import type { DeployParameters } from "./parameters.js";
+import type { BasketAsset, DeployParameters } from "./parameters.js";
 
 const FEED_ABI = [
   "function decimals() view returns (uint8)",
@@ -54,15 +54,60 @@ async function checkFeed(provider: Provider, feed: Feed, now: number): Promise<s
   return null;
 }
 
+/**
+ * An LST's adapter does not exist yet: its legs are checked (code, freshness, the leg's bounds)
+ * and their product, as the adapter will form it (`leg0 * leg1 * 10^8 / 10^(d0 + d1)`), against
+ * the vault's bounds for the LST.
+ */
+async function checkAdapterLegs(provider: Provider, asset: BasketAsset, now: number): Promise<string[]> {
+  const legs = asset.adapter?.legs;
+  if (!legs) return [];
+  const problems: string[] = [];
+  const read: { answer: bigint; decimals: bigint }[] = [];
+  for (const [k, leg] of legs.entries()) {
+    const at = `${asset.labels.oracle} (adapter leg ${k}, ${leg.feed})`;
+    if (!(await hasCode(provider, leg.feed))) {
+      problems.push(`${at}: no contract`);
+      continue;
+    }
+    try {
+      const contract = new Contract(leg.feed, FEED_ABI, provider);
+      const decimals = (await contract.getFunction("decimals")()) as bigint;
+      const [, answer, , updatedAt] = (await contract.getFunction("latestRoundData")()) as bigint[];
+      if ((answer as bigint) < leg.minAnswer || (answer as bigint) > leg.maxAnswer) {
+        problems.push(
+          `${at}: answers ${answer}, outside the leg's [${leg.minAnswer}, ${leg.maxAnswer}] (its own decimals)`,
+        );
+      }
+      const age = now - Number(updatedAt);
+      if (age > leg.heartbeat)
+        problems.push(`${at}: last updated ${age} s ago, beyond its heartbeat of ${leg.heartbeat} s`);
+      read.push({ answer: answer as bigint, decimals });
+    } catch {
+      problems.push(`${at}: does not answer decimals()/latestRoundData() like a Chainlink feed`);
+    }
+  }
+  const [a, b] = read;
+  if (problems.length === 0 && a && b) {
+    const usd = (a.answer * b.answer * 10n ** FEED_DECIMALS) / 10n ** (a.decimals + b.decimals);
+    if (usd < asset.oracle.minAnswer || usd > asset.oracle.maxAnswer) {
+      problems.push(
+        `${asset.labels.oracle}: the adapter would answer ${usd}, outside [${asset.oracle.minAnswer}, ${asset.oracle.maxAnswer}] (8 decimals)`,
+      );
+    }
+  }
+  return problems;
+}
+
 /** Every problem in one ConfigError; otherwise the facts the keeper config needs. */
 export async function preflight(provider: Provider, parameters: DeployParameters): Promise<PreflightFacts> {
-  const vault = parameters.IndexVault;
+  const { vault, moduleId } = parameters;
   const now = (await provider.getBlock("latest"))?.timestamp ?? Math.floor(Date.now() / 1000);
   const problems: string[] = [];
   const decimals = new Map<string, number>();
   const tokens: [string, string][] = [
-    ["IndexVault.baseAsset", vault.baseAsset],
-    ...vault.basket.map((a, i): [string, string] => [`IndexVault.basket.${i}.token`, a.token]),
+    [`${moduleId}.baseAsset`, vault.baseAsset],
+    ...parameters.basket.map((a): [string, string] => [a.labels.token, a.token]),
   ];
   for (const [at, token] of tokens) {
     if (!(await hasCode(provider, token))) {
@@ -75,31 +120,34 @@ export async function preflight(provider: Provider, parameters: DeployParameters
       problems.push(`${at}: ${token} has no decimals()`);
     }
   }
-  const feeds: Feed[] = [
-    {
-      at: "IndexVault.baseFeed",
-      feed: vault.baseFeed,
-      heartbeat: vault.baseHeartbeat,
-      minAnswer: vault.baseMinAnswer,
-      maxAnswer: vault.baseMaxAnswer,
-    },
-    ...vault.basket.map((a, i) => ({ at: `IndexVault.basket.${i}.oracle`, ...a.oracle })),
-  ];
-  for (const feed of feeds) {
-    const problem = await checkFeed(provider, feed, now);
-    if (problem) problems.push(problem.replace("IndexVault.baseFeed.feed", "IndexVault.baseFeed"));
+  const base: Feed = {
+    at: `${moduleId}.baseFeed`,
+    feed: vault.baseFeed,
+    heartbeat: vault.baseHeartbeat,
+    minAnswer: vault.baseMinAnswer,
+    maxAnswer: vault.baseMaxAnswer,
+  };
+  const baseProblem = await checkFeed(provider, base, now);
+  if (baseProblem) problems.push(baseProblem.replace(`${base.at}.feed`, base.at));
+  for (const asset of parameters.basket) {
+    const { feed, ...bounds } = asset.oracle;
+    if (feed === null) problems.push(...(await checkAdapterLegs(provider, asset, now)));
+    else {
+      const problem = await checkFeed(provider, { at: asset.labels.oracle, feed, ...bounds }, now);
+      if (problem) problems.push(problem);
+    }
   }
   if (!(await hasCode(provider, vault.sequencerUptimeFeed))) {
-    problems.push(`IndexVault.sequencerUptimeFeed: no contract at ${vault.sequencerUptimeFeed}`);
+    problems.push(`${moduleId}.sequencerUptimeFeed: no contract at ${vault.sequencerUptimeFeed}`);
   }
   let uniswapFactory = "";
   if (!(await hasCode(provider, vault.swapRouter))) {
-    problems.push(`IndexVault.swapRouter: no contract at ${vault.swapRouter}`);
+    problems.push(`${moduleId}.swapRouter: no contract at ${vault.swapRouter}`);
   } else {
     try {
       uniswapFactory = (await new Contract(vault.swapRouter, ROUTER_ABI, provider).getFunction("factory")()) as string;
     } catch {
-      problems.push(`IndexVault.swapRouter: ${vault.swapRouter} has no factory() (not a Uniswap V3 SwapRouter)`);
+      problems.push(`${moduleId}.swapRouter: ${vault.swapRouter} has no factory() (not a Uniswap V3 SwapRouter)`);
     }
   }
   if (problems.length > 0) {

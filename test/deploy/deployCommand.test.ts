@@ -24,6 +24,8 @@ import { type CommandRun, runCaptured } from "../helpers/captureCommand.js";
 
 const LOCAL_FILE = "ignition/parameters/blue-chip.arbitrum-local.json";
 const ONE_FILE = "ignition/parameters/blue-chip.arbitrum-one.json";
+const LST_LOCAL_FILE = "ignition/parameters/lst.arbitrum-local.json";
+const LST_ONE_FILE = "ignition/parameters/lst.arbitrum-one.json";
 const VARIABLES = [
   "LOCALHOST_RPC_URL",
   "ARBITRUM_RPC_URL",
@@ -107,6 +109,24 @@ describe("npm run deploy (scripts/deploy/deploy.ts) on the local chain", functio
       expect(err).to.contain(`IndexVault.${key}: "SET_ME`);
     }
     expect(err).to.contain("is a placeholder").and.contain("nothing was sent");
+  });
+
+  it("refuses the LST index's Arbitrum One file as committed, and LST bounds the adapters contradict", async () => {
+    const { err } = await refused(["--network", "arbitrum", "--parameters", LST_ONE_FILE]);
+    for (const key of ["admin", "guardian", "keeperSigner", "feeRecipient"]) {
+      expect(err).to.contain(`LstIndex.${key}: "SET_ME`);
+    }
+    // wstETH at $3,510 on the local chain (1.17 stETH x $3,000), bounded here at $3,000.
+    const file = variant(
+      "lst-bounds",
+      (p) => {
+        (p.LstIndex as Record<string, unknown>).wstethMaxAnswer = 300_000_000_000;
+      },
+      LST_LOCAL_FILE,
+    );
+    expect((await refused(localArgs(file))).err).to.contain(
+      "LstIndex.wstethMinAnswer/MaxAnswer: the adapter would answer 351000000000, outside [3510000000, 300000000000] (8 decimals)",
+    );
   });
 
   const invalid: [string, (p: Json) => void, string][] = [
@@ -304,6 +324,32 @@ describe("npm run deploy (scripts/deploy/deploy.ts) on the local chain", functio
     // Planned, signed and simulated against the deployed vault's routes; not submitted.
     expect(result.outcome).to.equal("dry-run");
     expect(await vault.rebalanceNonce()).to.equal(before);
+  });
+
+  it("deploys the LST index from lst.arbitrum-local.json: its adapters, then the vault with both LSTs", async () => {
+    const out = join(dir, "keeper.lst.json");
+    const run = await runCaptured(deployMain, [...localArgs(LST_LOCAL_FILE), "--keeper-config", out]);
+    expect(run.code, run.err).to.equal(0);
+    const config = loadKeeperConfig({ file: out, env: {} });
+    const vault = connectIndexVault(config.vault, local.deployer);
+    expect(await vault.assets()).to.deep.equal(
+      ["WETH", "WSTETH", "RETH"].map((s) => local.tokens[s as "WETH"].address),
+    );
+    const printed = new Map(
+      [...run.out.matchAll(/LstIndex#(WstethUsdFeed|RethUsdFeed)\s+(0x[0-9a-fA-F]{40})/g)].map((m) => [m[1], m[2]]),
+    );
+    const adapters = [printed.get("WstethUsdFeed"), printed.get("RethUsdFeed")];
+    expect(adapters.every((a) => a !== undefined)).to.equal(true);
+    expect([
+      (await vault.oracleOf(local.tokens.WSTETH.address)).feed,
+      (await vault.oracleOf(local.tokens.RETH.address)).feed,
+    ]).to.deep.equal(adapters);
+    // The keeper config prices the LSTs with the same adapters.
+    expect(config.tokens.map((t) => [t.symbol, t.oracle?.feed])).to.deep.equal([
+      ["WETH", undefined],
+      ["WSTETH", adapters[0]],
+      ["RETH", adapters[1]],
+    ]);
   });
 
   it("deploys to --network arbitrum with the deployer key from ARBITRUM_DEPLOYER_KEY (the local chain has its chain id)", async () => {

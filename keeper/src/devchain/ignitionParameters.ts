@@ -5,8 +5,8 @@
  * committed files are checked against this function by test/contracts/ignition.test.ts.
  *
  * Roles are local accounts 2 (admin), 3 (guardian), 4 (fee recipient), as `deployVault` uses, and
- * 5 (keeper signer). The blue-chip vault is deployed with its whole basket (WETH, WBTC, ARB, as
- * `deployIndexVaults` uses it) and a one-day timelock. The `ballast` section is read by
+ * 5 (keeper signer). Each vault is deployed with its whole basket (blue-chip: WETH, WBTC, ARB, as
+ * `deployIndexVaults` uses it; LST: wstETH and rETH behind their adapters) and a one-day timelock. The `ballast` section is read by
  * `npm run deploy` only (chain id, base symbol); Ignition ignores it.
  */
 import { ConfigError } from "../core/errors.js";
@@ -64,24 +64,44 @@ export async function localIgnitionParameters(local: ArbitrumLocal, index: Index
     guardian: guardian.address,
     keeperSigner: keeperSigner.address,
     feeRecipient: feeRecipient.address,
-    timelockDelay: index === "blue-chip" ? 86_400 : 0,
+    timelockDelay: 86_400,
     depositCap: jsonNumber(DEPOSIT_CAPS[index]),
-    basket: index === "blue-chip" ? LOCAL_BLUE_CHIP_BASKET.map((symbol) => basketEntry(local, symbol)) : [],
   };
   const ballast = { index, chainId: Number(local.chainId), baseSymbol: spec.base };
-  if (index === "blue-chip") return { ballast, IndexVault: vault };
+  if (index === "blue-chip") {
+    return {
+      ballast,
+      IndexVault: { ...vault, basket: LOCAL_BLUE_CHIP_BASKET.map((symbol) => basketEntry(local, symbol)) },
+    };
+  }
   const lst = lstAdapterSpecs(local);
+  // LstIndex.ts deploys the adapters, then the vault with both LSTs: all under one module.
   return {
     ballast,
-    IndexVault: vault,
     LstIndex: {
+      ...vault,
       wstethDescription: lst.WSTETH.description,
       wstethRate: jsonLeg(lst.WSTETH.ethLeg),
       wstethUnderlyingUsd: jsonLeg(lst.WSTETH.usdLeg),
       rethDescription: lst.RETH.description,
       rethEth: jsonLeg(lst.RETH.ethLeg),
       ethUsd: jsonLeg(lst.RETH.usdLeg),
+      ...lstEntry(local, "wsteth", "WSTETH"),
+      ...lstEntry(local, "reth", "RETH"),
     },
+  };
+}
+
+/** An LST's flat LstIndex parameters: token, path to WETH, USD bounds of its adapter, cap. */
+function lstEntry(local: ArbitrumLocal, prefix: string, symbol: "WSTETH" | "RETH"): Record<string, JsonParameter> {
+  // Any address stands for the adapter: only the bounds are used (1/100x..100x the start price).
+  const bounds = oracleConfigFor(local, symbol, 86_400, local.tokens[symbol].address);
+  return {
+    [`${prefix}Token`]: local.tokens[symbol].address,
+    [`${prefix}SellPath`]: routeToBase(local, symbol, "WETH"),
+    [`${prefix}MinAnswer`]: jsonNumber(bounds.minAnswer),
+    [`${prefix}MaxAnswer`]: jsonNumber(bounds.maxAnswer),
+    [`${prefix}MaxWeightBps`]: LOCAL_MAX_WEIGHT_BPS,
   };
 }
 
