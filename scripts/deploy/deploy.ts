@@ -219,6 +219,14 @@ export async function runDeploy(argv: string[]): Promise<DeployOutcome | null> {
       deploymentDir,
       executionEventListener: hashCollector(hashes),
     });
+    // Validation and reconciliation (the file no longer matches the journal of a previous run)
+    // fail before Ignition sends anything.
+    if (
+      result.type === DeploymentResultType.VALIDATION_ERROR ||
+      result.type === DeploymentResultType.RECONCILIATION_ERROR
+    ) {
+      throw new ConfigError(`${errorDeploymentResultToExceptionMessage(result)}\nnothing was sent`);
+    }
     if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT) {
       const resume = deploymentDir ? ` Rerun the same command to resume (journal: ${deploymentDir}).` : "";
       throw new BallastError("DEPLOY", `${errorDeploymentResultToExceptionMessage(result)}${resume}`);

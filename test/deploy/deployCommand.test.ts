@@ -21,6 +21,7 @@ import { connectIndexVault } from "../../keeper/src/execution/indexVault/vaultAb
 import { DEPLOY_USAGE, deployMain } from "../../scripts/deploy/deploy.js";
 import type { MockERC20 } from "../../types/ethers-contracts/index.js";
 import { type CommandRun, runCaptured } from "../helpers/captureCommand.js";
+import { spawnEntry } from "../keeper/cli/spawnCli.js";
 
 const LOCAL_FILE = "ignition/parameters/blue-chip.arbitrum-local.json";
 const ONE_FILE = "ignition/parameters/blue-chip.arbitrum-one.json";
@@ -101,6 +102,22 @@ describe("npm run deploy (scripts/deploy/deploy.ts) on the local chain", functio
     expect((await refused(["--network", "mainnet", "--parameters", LOCAL_FILE])).err).to.contain(
       "--network must be one of arbitrum, arbitrumSepolia, localhost",
     );
+  });
+
+  it("as processes: deploy and devchain answer --help with 0, bad input with 2", async () => {
+    const [deployHelp, devchainHelp, badPort, placeholder] = await Promise.all([
+      spawnEntry("scripts/deploy/deploy.ts", ["--help"]).done,
+      spawnEntry("scripts/devchain.ts", ["--help"]).done,
+      spawnEntry("scripts/devchain.ts", ["--port", "99999"]).done,
+      spawnEntry("scripts/deploy/deploy.ts", ["--network", "arbitrum", "--parameters", ONE_FILE]).done,
+    ]);
+    expect([deployHelp.code, deployHelp.stdout.trim()]).to.deep.equal([0, DEPLOY_USAGE]);
+    expect(devchainHelp.code).to.equal(0);
+    expect(devchainHelp.stdout).to.contain("usage: npm run devchain").and.contain("--market-csv");
+    expect(badPort.code).to.equal(2);
+    expect(badPort.stderr).to.contain("--port must be an integer 0..65535");
+    expect(placeholder.code).to.equal(2);
+    expect(placeholder.stderr).to.contain('IndexVault.admin: "SET_ME_TIMELOCK_OR_MULTISIG" is a placeholder');
   });
 
   it("refuses the Arbitrum One file as committed: every SET_ME placeholder named", async () => {
@@ -391,5 +408,20 @@ describe("npm run deploy (scripts/deploy/deploy.ts) on the local chain", functio
     expect(rerun.out).to.contain("(deployed earlier)").and.contain("total gas this run: 0");
     expect(await local.ethers.provider.getTransactionCount(deployer)).to.equal(nonce + 5);
     expect(loadKeeperConfig({ file: out, env: {} }).vault).to.equal(config.vault);
+    // The same deployment id with other parameters: Ignition's reconciliation refuses it.
+    const changed = variant("changed", (p) => {
+      p.IndexVault.timelockDelay = 3_600;
+    });
+    const { err } = await refused([
+      "--network",
+      "arbitrum",
+      "--parameters",
+      changed,
+      "--keeper-config",
+      out,
+      "--deployments-dir",
+      join(dir, "deployments"),
+    ]);
+    expect(err).to.contain("IndexVault#IndexVault").and.contain("nothing was sent");
   });
 });
