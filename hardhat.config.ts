@@ -9,6 +9,8 @@ const SOLC_VERSION = "0.8.28";
 
 /** Arbitrum One's chain id: the local chain uses it so EIP-712 domains match production. */
 export const ARBITRUM_CHAIN_ID = 42161;
+/** Arbitrum Sepolia, the test network `npm run deploy -- --network arbitrumSepolia` targets. */
+export const ARBITRUM_SEPOLIA_CHAIN_ID = 421614;
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
@@ -58,6 +60,31 @@ export default defineConfig({
       chainId: ARBITRUM_CHAIN_ID,
       forking: { url: configVariable("ARBITRUM_RPC_URL"), blockNumber: 280_000_000 },
     },
-    arbitrum: { type: "http", chainType: "generic", url: configVariable("ARBITRUM_RPC_URL") },
+    // Deployment targets (`npm run deploy`, scripts/deploy/). The deployer key comes from the
+    // environment variable or, when unset, from hardhat-keystore (`npx hardhat keystore set
+    // ARBITRUM_DEPLOYER_KEY`); `chainId` is what the RPC must answer, checked before anything is sent.
+    arbitrum: {
+      type: "http",
+      chainType: "generic",
+      chainId: ARBITRUM_CHAIN_ID,
+      url: configVariable("ARBITRUM_RPC_URL"),
+      accounts: [configVariable("ARBITRUM_DEPLOYER_KEY")],
+    },
+    arbitrumSepolia: {
+      type: "http",
+      chainType: "generic",
+      chainId: ARBITRUM_SEPOLIA_CHAIN_ID,
+      url: configVariable("ARBITRUM_SEPOLIA_RPC_URL"),
+      accounts: [configVariable("ARBITRUM_SEPOLIA_DEPLOYER_KEY")],
+    },
+    // The local chain served over HTTP (`npm run devchain`): its unlocked development accounts
+    // sign, so no key is needed.
+    localhost: {
+      type: "http",
+      chainType: "generic",
+      chainId: ARBITRUM_CHAIN_ID,
+      url: configVariable("LOCALHOST_RPC_URL", { default: "http://127.0.0.1:8545" }),
+      accounts: "remote",
+    },
   },
 });

@@ -69,7 +69,19 @@ interface IIndexVault is IERC4626 {
         uint16 maxSlippageBps;
     }
 
+    /// @notice A basket asset registered by the constructor: the arguments of `addAsset`.
+    struct InitialAsset {
+        address token;
+        OracleConfig oracle;
+        uint16 maxWeightBps;
+        bytes sellPath;
+    }
+
     /// @notice Constructor arguments.
+    /// @param basket Assets registered at deployment, in order after the base asset, with the
+    /// checks `addAsset` makes (oracle answer in bounds, decimals, sell path ending at the base,
+    /// its pools registered) but without the timelock: the deployment itself is the public
+    /// notice, and no depositor exists yet whose funds a new asset could put at risk.
     struct InitParams {
         address baseAsset;
         string name;
@@ -87,6 +99,7 @@ interface IIndexVault is IERC4626 {
         uint16 managementFeeBps;
         uint16 performanceFeeBps;
         RebalanceLimits limits;
+        InitialAsset[] basket;
     }
 
     // ------------------------------------------------------------------ views

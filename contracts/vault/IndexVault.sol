@@ -181,6 +181,22 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         _checkOracle(p.baseAsset, p.baseOracle);
         _setTable(AssetTable.write(AssetTable.record(p.baseAsset, p.baseOracle, BPS, baseDecimals)));
         IERC20(p.baseAsset).forceApprove(p.swapRouter, type(uint256).max);
+        _addInitialBasket(p.basket, p.swapRouter);
+    }
+
+    /// @dev Constructor only (so it is init code, not runtime code): registers each asset as
+    /// `addAsset` would, minus the timelock (see `InitParams.basket`). The router comes as an
+    /// argument because immutables cannot be read during construction.
+    function _addInitialBasket(InitialAsset[] memory basket, address router) private {
+        for (uint256 i; i < basket.length; ++i) {
+            InitialAsset memory a = basket[i];
+            _checkOracle(a.token, a.oracle);
+            (address table, address pools) = BasketLib.addAsset(
+                _sellPath, _assetTable, _poolTable, router, a.token, a.oracle, a.maxWeightBps, a.sellPath
+            );
+            _setTable(table);
+            _poolTable = pools;
+        }
     }
 
     // ================================================================ modifiers

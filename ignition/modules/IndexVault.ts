@@ -1,16 +1,26 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ArgumentType, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 
 /**
  * Deploys the vault's linked libraries (oracle, basket, rebalance, in-kind exit) and an
  * IndexVault. Every address comes from module parameters, one file per index and network:
  * `ignition/parameters/<index>.<network>.json` with `<index>` `blue-chip` (USDC base) or `lst`
- * (WETH base; deployed through `LstIndex.ts`, which adds the LSTs' feed adapters) and
+ * (WETH base; deployed through `LstIndex.ts`, which deploys the LSTs' feed adapters first) and
  * `<network>` `arbitrum-one` (from the address book) or `arbitrum-local` (the local chain's
- * deterministic addresses, checked by test/contracts/ignition.test.ts). Deploy each index under
- * its own deployment id, e.g. `--deployment-id blue-chip-arbitrum-one`, since both use this module.
- * Basket assets are added afterwards through the vault's timelock (schedule, wait, addAsset).
+ * deterministic addresses, checked by test/contracts/ignition.test.ts).
+ *
+ * `basket` is the whole basket after the base asset, registered by the constructor: a list of
+ * `{ token, oracle: { feed, heartbeat, minAnswer, maxAnswer }, maxWeightBps, sellPath }`
+ * (`IIndexVault.InitialAsset`; extra fields such as the keeper's `symbol` are ignored). The
+ * LST index builds its basket from the feed adapters it deploys first (LstIndex.ts).
+ * `npm run deploy` validates a parameters file before it deploys either module (scripts/deploy/).
  */
-export default buildModule("IndexVault", (m) => {
+/**
+ * The libraries and the vault, from the parameters of the module that calls it (`m`), with
+ * `basket` as the constructor's initial basket: a module parameter here, adapter futures in
+ * LstIndex.ts.
+ */
+export function indexVaultFutures(m: IgnitionModuleBuilder, basket: ArgumentType) {
   const oracleLib = m.library("ChainlinkOracleLib");
   const basketLib = m.library("BasketLib");
   const rebalanceLib = m.library("RebalanceLib");
@@ -45,6 +55,7 @@ export default buildModule("IndexVault", (m) => {
           toleranceBps: m.getParameter("toleranceBps", 100),
           maxSlippageBps: m.getParameter("maxSlippageBps", 100),
         },
+        basket,
       },
     ],
     {
@@ -57,4 +68,6 @@ export default buildModule("IndexVault", (m) => {
     },
   );
   return { oracleLib, basketLib, rebalanceLib, inKindLib, vault };
-});
+}
+
+export default buildModule("IndexVault", (m) => indexVaultFutures(m, m.getParameter("basket")));

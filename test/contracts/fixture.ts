@@ -98,6 +98,9 @@ export async function deployVaultFixture(options: VaultOptions = {}): Promise<Va
     managementFeeBps: options.managementFeeBps ?? 0,
     performanceFeeBps: options.performanceFeeBps ?? 0,
     limits: options.limits ?? DEFAULT_LIMITS,
+    // The contract tests add the basket through the timelock, the path rotations use; the
+    // constructor's initial basket (the deployment's path) has its own tests.
+    basket: [],
   })) as unknown as IndexVault & BaseContract;
   await deployed.waitForDeployment();
   const vaultAddress = await deployed.getAddress();

@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import { MaxUint256 } from "ethers";
 import { network } from "hardhat";
@@ -11,11 +10,13 @@ import {
   ARBITRUM_SEQUENCER_UPTIME_FEED,
   ARBITRUM_TOKENS,
   ARBITRUM_UNISWAP_V3,
+  type TokenSymbol,
 } from "../../keeper/src/config/addressBook.js";
 import { type ArbitrumLocal, deployArbitrumLocal, fund } from "../../keeper/src/devchain/arbitrumLocal.js";
-import { type IndexKind, oracleConfigFor, timelockedCall } from "../../keeper/src/devchain/deployVault.js";
+import { type IndexKind, oracleConfigFor } from "../../keeper/src/devchain/deployVault.js";
 import { localIgnitionParameters } from "../../keeper/src/devchain/ignitionParameters.js";
 import { routeToBase } from "../../keeper/src/devchain/routes.js";
+import { decodePath } from "../../keeper/src/execution/indexVault/rebalanceOrder.js";
 import type { IFeedAdapter, IndexVault, MockERC20 } from "../../types/ethers-contracts/index.js";
 
 const INDEXES: readonly IndexKind[] = ["blue-chip", "lst"];
@@ -25,13 +26,10 @@ const readJson = (file: string): Record<string, Record<string, unknown>> => JSON
 describe("Ignition: one IndexVault module, a parameter file per index", () => {
   let connection: Awaited<ReturnType<typeof network.create>>;
   let local: ArbitrumLocal;
-  let admin: HardhatEthersSigner;
 
   before(async () => {
     connection = await network.create("arbitrumLocal");
     local = await deployArbitrumLocal(connection.ethers);
-    const signers = await connection.ethers.getSigners();
-    admin = signers[2] ?? expect.fail("signer");
   });
 
   for (const index of INDEXES) {
@@ -49,9 +47,8 @@ describe("Ignition: one IndexVault module, a parameter file per index", () => {
 
   it("the Arbitrum One files use the address book's tokens, router and feeds", () => {
     const blueChip = readJson(parametersFile("blue-chip", "arbitrum-one")).IndexVault ?? expect.fail("IndexVault");
-    const lstFile = readJson(parametersFile("lst", "arbitrum-one"));
-    const lst = lstFile.IndexVault ?? expect.fail("IndexVault");
-    const legs = lstFile.LstIndex ?? expect.fail("LstIndex");
+    const lst = readJson(parametersFile("lst", "arbitrum-one")).LstIndex ?? expect.fail("LstIndex");
+    const legs = lst;
     for (const [params, base] of [
       [blueChip, ARBITRUM_TOKENS.USDC],
       [lst, ARBITRUM_TOKENS.WETH],
@@ -68,6 +65,33 @@ describe("Ignition: one IndexVault module, a parameter file per index", () => {
     expect([leg("rethEth").feed, leg("rethEth").heartbeat]).to.deep.equal([RETH.ethLeg.feed, 86_400]);
     expect(leg("ethUsd").feed).to.equal(RETH.usdLeg.feed);
     expect(RETH.usdLeg.feed).to.equal(ARBITRUM_TOKENS.WETH.usdFeed);
+    // The baskets: the address book's tokens and USD feeds, selling to the base asset.
+    const basket = blueChip.basket as {
+      symbol: TokenSymbol;
+      token: string;
+      oracle: { feed: string };
+      sellPath: string;
+    }[];
+    expect(basket.map((a) => a.symbol)).to.deep.equal(["WETH", "WBTC", "ARB"]);
+    for (const asset of basket) {
+      expect([asset.token, asset.oracle.feed]).to.deep.equal([
+        ARBITRUM_TOKENS[asset.symbol].address,
+        ARBITRUM_TOKENS[asset.symbol].usdFeed,
+      ]);
+      const path = decodePath(asset.sellPath);
+      expect([path.tokens[0], path.tokens.at(-1)]).to.deep.equal([asset.token, ARBITRUM_TOKENS.USDC.address]);
+    }
+    for (const [prefix, symbol] of [
+      ["wsteth", "WSTETH"],
+      ["reth", "RETH"],
+    ] as const) {
+      expect(lst[`${prefix}Token`]).to.equal(ARBITRUM_TOKENS[symbol].address);
+      const path = decodePath(String(lst[`${prefix}SellPath`]));
+      expect([path.tokens[0], path.tokens.at(-1)]).to.deep.equal([
+        ARBITRUM_TOKENS[symbol].address,
+        ARBITRUM_TOKENS.WETH.address,
+      ]);
+    }
   });
 
   /** Deposits `amount` of the vault's base from a fresh account and returns the shares minted. */
@@ -84,7 +108,7 @@ describe("Ignition: one IndexVault module, a parameter file per index", () => {
     return (await vault.balanceOf(user.address)) - before;
   }
 
-  it("deploys the blue-chip index from blue-chip.arbitrum-local.json", async () => {
+  it("deploys the blue-chip index from blue-chip.arbitrum-local.json with its whole basket", async () => {
     const { vault: deployed } = await connection.ignition.deploy(IndexVaultModule, {
       parameters: parametersFile("blue-chip", "arbitrum-local"),
     });
@@ -95,19 +119,22 @@ describe("Ignition: one IndexVault module, a parameter file per index", () => {
       "bIDX",
       18n,
     ]);
-    expect(await vault.assets()).to.deep.equal([local.tokens.USDC.address]);
-    await timelockedCall(vault, admin, "addAsset", [
-      local.tokens.WETH.address,
-      oracleConfigFor(local, "WETH"),
-      10_000,
-      routeToBase(local, "WETH"),
-    ]);
+    // The constructor registered the basket: no timelocked call was made.
+    expect(await vault.assets()).to.deep.equal(
+      ["USDC", "WETH", "WBTC", "ARB"].map((s) => local.tokens[s as "USDC"].address),
+    );
+    expect(await vault.timelockDelay()).to.equal(86_400n);
+    for (const symbol of ["WETH", "WBTC", "ARB"] as const) {
+      expect(await vault.sellPath(local.tokens[symbol].address)).to.equal(routeToBase(local, symbol).toLowerCase());
+      expect((await vault.oracleOf(local.tokens[symbol].address)).feed).to.equal(oracleConfigFor(local, symbol).feed);
+      expect(await vault.maxWeightBps(local.tokens[symbol].address)).to.equal(5_000n);
+    }
     const shares = await depositInto(vault, "USDC", 1_000n * 10n ** 6n);
     expect(shares).to.equal(1_000n * 10n ** 18n);
     expect(await vault.totalAssets()).to.equal(1_000n * 10n ** 6n);
   });
 
-  it("deploys the LST index from the same module with lst.arbitrum-local.json, its LSTs priced by adapters", async () => {
+  it("deploys the LST index with lst.arbitrum-local.json: adapters first, then the vault with both LSTs", async () => {
     const deployed = await connection.ignition.deploy(LstIndexModule, {
       parameters: parametersFile("lst", "arbitrum-local"),
     });
@@ -134,17 +161,10 @@ describe("Ignition: one IndexVault module, a parameter file per index", () => {
       [local.lstEthFeeds.WSTETH.target, 18n],
       [local.feeds.WETH?.target, 8n],
     ]);
-    for (const [symbol, adapter] of [
-      ["WSTETH", wsteth],
-      ["RETH", reth],
-    ] as const) {
-      await timelockedCall(vault, admin, "addAsset", [
-        local.tokens[symbol].address,
-        oracleConfigFor(local, symbol, 86_400, adapter.target as string),
-        10_000,
-        routeToBase(local, symbol, "WETH"),
-      ]);
-    }
+    // Both LSTs were registered by the constructor, priced by the adapters just deployed.
+    expect((await vault.oracleOf(local.tokens.WSTETH.address)).feed).to.equal(wsteth.target);
+    expect((await vault.oracleOf(local.tokens.RETH.address)).feed).to.equal(reth.target);
+    expect(await vault.timelockDelay()).to.equal(86_400n);
     expect(await vault.assets()).to.deep.equal([
       local.tokens.WETH.address,
       local.tokens.WSTETH.address,

@@ -1,9 +1,9 @@
 /**
  * Deploys and configures an IndexVault on the local Arbitrum market the way the contract tests
  * do (see test/contracts/fixture.ts), for the demo and the keeper's end-to-end tests: the
- * oracle library, the vault over its base asset, the basket added through the timelock, then the
- * production timelock delay switched on. Production code must not import from test/, hence
- * this copy.
+ * linked libraries, then the vault over its base asset with its whole basket and its timelock
+ * delay set by the constructor, as `npm run deploy` does. Production code must not import from
+ * test/, hence this copy.
  *
  * The local chain offers the two indexes Ballast deploys on Arbitrum One (the same Ignition
  * module with ignition/parameters/<index>.<network>.json): the blue-chip index over USDC, and the
@@ -54,7 +54,7 @@ export interface DeployVaultOptions {
   readonly keeperSigner: string;
   readonly limits?: VaultLimits;
   readonly maxWeightBps?: number;
-  /** Timelock delay switched on after the basket is added (seconds). */
+  /** Timelock delay the vault starts with (seconds; default one day). */
   readonly timelockDelay?: number;
   readonly heartbeat?: number;
 }
@@ -167,25 +167,21 @@ export async function deployVault(local: ArbitrumLocal, options: DeployVaultOpti
     sequencerUptimeFeed: await local.sequencerFeed.getAddress(),
     sequencerGracePeriod: 3600,
     baseOracle: oracleConfigFor(local, spec.base, heartbeat),
-    timelockDelay: 0,
+    timelockDelay: options.timelockDelay ?? 86_400,
     depositCap: MaxUint256,
     managementFeeBps: 0,
     performanceFeeBps: 0,
     limits: options.limits ?? DEMO_LIMITS,
+    // The whole basket in the constructor, as `npm run deploy` registers it.
+    basket: options.basket.map((symbol) => ({
+      token: local.tokens[symbol].address,
+      oracle: oracleConfigFor(local, symbol, heartbeat, feedOf[symbol]),
+      maxWeightBps: options.maxWeightBps ?? 10_000,
+      sellPath: routeToBase(local, symbol, spec.base),
+    })),
   })) as unknown as IndexVault & BaseContract;
   await deployed.waitForDeployment();
   const vault = connectIndexVault(await deployed.getAddress(), admin);
-  for (const symbol of options.basket) {
-    await timelockedCall(vault, admin, "addAsset", [
-      local.tokens[symbol].address,
-      oracleConfigFor(local, symbol, heartbeat, feedOf[symbol]),
-      options.maxWeightBps ?? 10_000,
-      routeToBase(local, symbol, spec.base),
-    ]);
-  }
-  if ((options.timelockDelay ?? 86_400) > 0) {
-    await timelockedCall(vault, admin, "setTimelockDelay", [options.timelockDelay ?? 86_400]);
-  }
   const symbols: TokenSymbol[] = [spec.base, ...options.basket];
   return {
     vault,

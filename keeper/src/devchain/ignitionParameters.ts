@@ -5,16 +5,23 @@
  * committed files are checked against this function by test/contracts/ignition.test.ts.
  *
  * Roles are local accounts 2 (admin), 3 (guardian), 4 (fee recipient), as `deployVault` uses, and
- * 5 (keeper signer). The timelock starts at 0 so the basket can be added at once; the operator
- * then switches the production delay on, as `deployVault` does.
+ * 5 (keeper signer). Each vault is deployed with its whole basket (blue-chip: WETH, WBTC, ARB, as
+ * `deployIndexVaults` uses it; LST: wstETH and rETH behind their adapters) and a one-day timelock. The `ballast` section is read by
+ * `npm run deploy` only (chain id, base symbol); Ignition ignores it.
  */
 import { ConfigError } from "../core/errors.js";
 import type { ArbitrumLocal } from "./arbitrumLocal.js";
 import { INDEX_SPECS, type IndexKind, oracleConfigFor } from "./deployVault.js";
 import { type LegConfig, lstAdapterSpecs } from "./lstFeeds.js";
+import { routeToBase } from "./routes.js";
+
+/** The blue-chip index's basket on the local chain, after its USDC base. */
+export const LOCAL_BLUE_CHIP_BASKET = ["WETH", "WBTC", "ARB"] as const;
+/** Each basket asset's cap in the committed local files (bps of NAV). */
+const LOCAL_MAX_WEIGHT_BPS = 5_000;
 
 /** A parameter value as Ignition's JSON files hold it (bigints as "123n" strings). */
-type JsonParameter = string | number | boolean | { readonly [field: string]: JsonParameter };
+type JsonParameter = string | number | boolean | readonly JsonParameter[] | { readonly [field: string]: JsonParameter };
 export type IgnitionParameters = Readonly<Record<string, Readonly<Record<string, JsonParameter>>>>;
 
 /** Numbers above 2^53 are written as Ignition's "123n" bigint strings. */
@@ -57,20 +64,60 @@ export async function localIgnitionParameters(local: ArbitrumLocal, index: Index
     guardian: guardian.address,
     keeperSigner: keeperSigner.address,
     feeRecipient: feeRecipient.address,
-    timelockDelay: 0,
+    timelockDelay: 86_400,
     depositCap: jsonNumber(DEPOSIT_CAPS[index]),
   };
-  if (index === "blue-chip") return { IndexVault: vault };
+  const ballast = { index, chainId: Number(local.chainId), baseSymbol: spec.base };
+  if (index === "blue-chip") {
+    return {
+      ballast,
+      IndexVault: { ...vault, basket: LOCAL_BLUE_CHIP_BASKET.map((symbol) => basketEntry(local, symbol)) },
+    };
+  }
   const lst = lstAdapterSpecs(local);
+  // LstIndex.ts deploys the adapters, then the vault with both LSTs: all under one module.
   return {
-    IndexVault: vault,
+    ballast,
     LstIndex: {
+      ...vault,
       wstethDescription: lst.WSTETH.description,
       wstethRate: jsonLeg(lst.WSTETH.ethLeg),
       wstethUnderlyingUsd: jsonLeg(lst.WSTETH.usdLeg),
       rethDescription: lst.RETH.description,
       rethEth: jsonLeg(lst.RETH.ethLeg),
       ethUsd: jsonLeg(lst.RETH.usdLeg),
+      ...lstEntry(local, "wsteth", "WSTETH"),
+      ...lstEntry(local, "reth", "RETH"),
     },
+  };
+}
+
+/** An LST's flat LstIndex parameters: token, path to WETH, USD bounds of its adapter, cap. */
+function lstEntry(local: ArbitrumLocal, prefix: string, symbol: "WSTETH" | "RETH"): Record<string, JsonParameter> {
+  // Any address stands for the adapter: only the bounds are used (1/100x..100x the start price).
+  const bounds = oracleConfigFor(local, symbol, 86_400, local.tokens[symbol].address);
+  return {
+    [`${prefix}Token`]: local.tokens[symbol].address,
+    [`${prefix}SellPath`]: routeToBase(local, symbol, "WETH"),
+    [`${prefix}MinAnswer`]: jsonNumber(bounds.minAnswer),
+    [`${prefix}MaxAnswer`]: jsonNumber(bounds.maxAnswer),
+    [`${prefix}MaxWeightBps`]: LOCAL_MAX_WEIGHT_BPS,
+  };
+}
+
+/** One `basket` entry: the `IIndexVault.InitialAsset` fields, plus the keeper's symbol. */
+function basketEntry(local: ArbitrumLocal, symbol: (typeof LOCAL_BLUE_CHIP_BASKET)[number]): JsonParameter {
+  const oracle = oracleConfigFor(local, symbol);
+  return {
+    symbol,
+    token: local.tokens[symbol].address,
+    oracle: {
+      feed: oracle.feed,
+      heartbeat: oracle.heartbeat,
+      minAnswer: jsonNumber(oracle.minAnswer),
+      maxAnswer: jsonNumber(oracle.maxAnswer),
+    },
+    maxWeightBps: LOCAL_MAX_WEIGHT_BPS,
+    sellPath: routeToBase(local, symbol),
   };
 }

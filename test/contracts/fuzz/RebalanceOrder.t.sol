@@ -234,7 +234,8 @@ contract RebalanceOrderFuzz is VaultSetup {
                 depositCap: type(uint256).max,
                 managementFeeBps: 0,
                 performanceFeeBps: 0,
-                limits: IIndexVault.RebalanceLimits({cooldown: 1 hours, maxTurnoverBps: 20_000, toleranceBps: 300, maxSlippageBps: 100})
+                limits: IIndexVault.RebalanceLimits({cooldown: 1 hours, maxTurnoverBps: 20_000, toleranceBps: 300, maxSlippageBps: 100}),
+                basket: new IIndexVault.InitialAsset[](0)
             })
         );
     }

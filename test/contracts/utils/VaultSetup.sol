@@ -80,7 +80,8 @@ abstract contract VaultSetup {
                     maxTurnoverBps: 20_000,
                     toleranceBps: 300,
                     maxSlippageBps: 100
-                })
+                }),
+                basket: new IIndexVault.InitialAsset[](0)
             })
         );
         // With a zero delay the timelock still requires schedule-then-call; the delay is raised
