@@ -27,14 +27,30 @@ const SIGNER_KEY = `0x${"5a".repeat(32)}`;
 const SUBMITTER_KEY = `0x${"6b".repeat(32)}`;
 
 /** An HTTP proxy in front of the RPC server that counts requests and delays each by `latencyMs`. */
-function countingProxy(target: string): { server: Server; count: () => number; reset: (latencyMs: number) => void } {
+function countingProxy(target: string): {
+  server: Server;
+  count: () => number;
+  calls: () => ReadonlyMap<string, number>;
+  reset: (latencyMs: number) => void;
+} {
   let requests = 0;
   let latency = 0;
+  // JSON-RPC calls by method (a batch of n calls is one round trip and n calls).
+  const calls = new Map<string, number>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       requests += 1;
+      try {
+        const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        for (const call of Array.isArray(parsed) ? parsed : [parsed]) {
+          const method = String((call as { method?: unknown }).method);
+          calls.set(method, (calls.get(method) ?? 0) + 1);
+        }
+      } catch {
+        calls.set("(unparsable)", (calls.get("(unparsable)") ?? 0) + 1);
+      }
       const forward = async () => {
         await new Promise((r) => setTimeout(r, latency));
         const answer = await fetch(target, {
@@ -54,8 +70,10 @@ function countingProxy(target: string): { server: Server; count: () => number; r
   return {
     server,
     count: () => requests,
+    calls: () => calls,
     reset: (latencyMs) => {
       requests = 0;
+      calls.clear();
       latency = latencyMs;
     },
   };
@@ -117,6 +135,9 @@ export async function run(): Promise<void> {
       console.log(
         `  +${String(latencyMs).padStart(2)} ms per request: ${trips} HTTP round trips, ${(wallMs / 1000).toFixed(2)} s wall, outcome ${cycle?.outcome ?? cycle?.status ?? "none"}`,
       );
+      const byMethod = [...proxy.calls()].sort((a, b) => b[1] - a[1]);
+      const total = byMethod.reduce((s, [, n]) => s + n, 0);
+      console.log(`    ${total} JSON-RPC calls: ${byMethod.map(([m, n]) => `${m} ${n}`).join(", ")}`);
     }
   } finally {
     await new Promise((r) => proxy.server.close(r));
