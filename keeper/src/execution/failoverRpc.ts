@@ -37,8 +37,8 @@ export interface FailoverOptions {
   readonly onBatchLimit?: (url: string, size: number, reason: string) => void;
 }
 
-/** Default batch size: well under the 100 to 1000 that Arbitrum providers accept. */
-export const DEFAULT_MAX_BATCH = 50;
+/** Default batch size: ethers' own default, at or under what Arbitrum providers accept. */
+export const DEFAULT_MAX_BATCH = 100;
 
 /** ethers codes that mean "the node was not reached or did not answer". */
 const TRANSPORT_CODES = new Set(["SERVER_ERROR", "TIMEOUT", "NETWORK_ERROR"]);

@@ -295,7 +295,18 @@ export class Keeper implements KeeperControl {
     return this.exclusive(() => this.cycle(false));
   }
 
-  private async cycle(force: boolean): Promise<CycleRecord | null> {
+  /**
+   * One cycle in a read session: the reads it will make are issued together first (one batched
+   * round trip), and its later reads are answered from them until the cycle sends a transaction.
+   */
+  private cycle(force: boolean): Promise<CycleRecord | null> {
+    return this.deps.rpc.session(async () => {
+      await this.deps.venue.prefetch([this.deps.submitterAddress]);
+      return this.runCycle(force);
+    });
+  }
+
+  private async runCycle(force: boolean): Promise<CycleRecord | null> {
     const { store, venue, logger, config } = this.deps;
     const started = performance.now();
     const now = await venue.chainTime();
