@@ -145,6 +145,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       options.logger.warn({ from, to }, "rpc failover");
     },
     onTransportError: () => metrics.rpcErrors.inc(),
+    onBatchLimit: (url, size, reason) => options.logger.warn({ url, size, reason }, "rpc batch size lowered"),
   });
   try {
     const network = await rpc.read("chain id", (p) => p.send("eth_chainId", []));
