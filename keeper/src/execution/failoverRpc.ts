@@ -109,6 +109,14 @@ export class FailoverRpc {
     return this.sessions.run(new Map(), fn);
   }
 
+  /**
+   * Empties the session's memo (no-op outside a session): for a change the keeper did not make
+   * in this session, such as a transaction it finds mined.
+   */
+  forget(): void {
+    this.sessions.getStore()?.clear();
+  }
+
   /** Runs `fn` against the active provider, retrying and failing over on transport errors. */
   async read<T>(what: string, fn: (provider: JsonRpcProvider) => Promise<T>): Promise<T> {
     let lastError: unknown;

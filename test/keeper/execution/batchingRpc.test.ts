@@ -274,10 +274,15 @@ describe("execution/batchingProvider: JSON-RPC batches", () => {
       await rpc.read("broadcast", (p) => p.broadcastTransaction(signed));
       await rpc.read("after", (p) => p.getBalance(address(5)));
       expect(node.methods.filter((m) => m === "eth_getBalance")).to.have.length(2);
+      // A change seen another way (a transaction found mined) empties the memo too.
+      rpc.forget();
+      await rpc.read("after forget", (p) => p.getBalance(address(5)));
+      expect(node.methods.filter((m) => m === "eth_getBalance")).to.have.length(3);
     });
     // Outside a session nothing is remembered.
     await rpc.read("outside", (p) => p.getBalance(address(5)));
-    expect(node.methods.filter((m) => m === "eth_getBalance")).to.have.length(3);
+    await rpc.read("outside again", (p) => p.getBalance(address(5)));
+    expect(node.methods.filter((m) => m === "eth_getBalance")).to.have.length(5);
   });
 
   it("does not remember a failed read in a session: the retry asks the node", async () => {

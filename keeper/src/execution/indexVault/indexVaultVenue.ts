@@ -441,6 +441,9 @@ export class IndexVaultVenue implements Venue {
   }
 
   private async outcomeOf(receipt: TransactionReceipt, pending: PendingOrder): Promise<ExecutionOutcome> {
+    // A mined order changed the vault, maybe without a broadcast in this session (a resumed
+    // order): nothing read before it may answer a read after it.
+    this.options.rpc.forget();
     if (receipt.status !== 1) {
       // A mined revert carries no data in the receipt: replay the same call to decode it.
       const replay = await this.simulate(pending.order, pending.signature);
