@@ -34,11 +34,14 @@ export type ReadMemo = Map<string, Promise<unknown>>;
 
 type Answer = JsonRpcResult | JsonRpcError;
 
-/** Methods whose answer at a given block tag does not change until the keeper writes. */
+/**
+ * Methods whose answer at a given block tag the cycle treats as fixed until the keeper writes
+ * (its view of the chain is the one at the cycle's start). Not eth_blockNumber: a loop that
+ * waits for blocks must see them. Receipts, transactions and logs are never remembered.
+ */
 const MEMO_METHODS = new Set([
   "eth_call",
   "eth_chainId",
-  "eth_blockNumber",
   "eth_getBlockByNumber",
   "eth_getBalance",
   "eth_getCode",

@@ -302,7 +302,8 @@ export class Keeper implements KeeperControl {
    */
   private cycle(force: boolean): Promise<CycleRecord | null> {
     return this.deps.rpc.session(async () => {
-      await this.deps.venue.prefetch([this.deps.submitterAddress]);
+      // With the kill switch on the cycle reads only the chain time: nothing to warm up.
+      if (!this.killed()) await this.deps.venue.prefetch([this.deps.submitterAddress]);
       return this.runCycle(force);
     });
   }
