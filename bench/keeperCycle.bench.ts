@@ -102,7 +102,7 @@ export async function run(): Promise<void> {
   const oracle: Oracle = { name: "equal-weight", targetWeights: async () => equal };
   let snapshot = (await local.ethers.provider.send("evm_snapshot", [])) as string;
   try {
-    console.log("keeper cycle, 10-asset vault (USDC + 9), first rebalance:");
+    console.log("keeper cycle, 10-asset vault (USDC + 9), first rebalance (target: at most 5 round trips):");
     const runCase = async (latencyMs: number) => {
       // A snapshot is single-use: revert to it, then take the next one.
       const reverted = (await local.ethers.provider.send("evm_revert", [snapshot])) as boolean;
