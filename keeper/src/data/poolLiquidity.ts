@@ -48,11 +48,19 @@ export async function readPoolLiquidity(
   pool: string,
   options: ReadPoolLiquidityOptions = {},
 ): Promise<PoolLiquidity> {
-  const state = await readUniswapV3Pool(runner, pool);
-  const c = new Contract(state.pool, TICKS_ABI, runner);
+  const c = new Contract(pool, TICKS_ABI, runner);
   const call = <T>(name: string, ...args: unknown[]) => c.getFunction(name).staticCall(...args) as Promise<T>;
+  // The spacing does not depend on the state: both are read together (one batch).
+  const [state, spacing] = await Promise.all([
+    readUniswapV3Pool(runner, pool),
+    call<bigint>("tickSpacing").then(
+      (value) => ({ value }),
+      (cause: unknown) => ({ cause }),
+    ),
+  ]);
   try {
-    const tickSpacing = Number(await call<bigint>("tickSpacing"));
+    if ("cause" in spacing) throw spacing.cause;
+    const tickSpacing = Number(spacing.value);
     const horizonTicks = Math.ceil(Math.log(1 + (options.horizon ?? 0.05)) / LOG_TICK_BASE);
     const scan = (direction: -1 | 1) =>
       scanDepth({
@@ -75,6 +83,16 @@ export async function readPoolLiquidity(
   }
 }
 
+/**
+ * Issues the reads of `readPoolLiquidity` that do not depend on the pool's state (state and
+ * tick spacing) and ignores their outcome: a warm-up for an RPC session's read memo, so that
+ * they ride in an earlier batch.
+ */
+export async function prefetchPoolState(runner: ContractRunner, pool: string): Promise<void> {
+  const c = new Contract(pool, TICKS_ABI, runner);
+  await Promise.allSettled([readUniswapV3Pool(runner, pool), c.getFunction("tickSpacing").staticCall()]);
+}
+
 interface DepthScan {
   readonly liquidity: bigint;
   readonly tick: number;
@@ -89,37 +107,45 @@ interface DepthScan {
 /**
  * Walks initialised ticks from the current one in one direction, in the pool's own order
  * (downward the current range's lower tick is crossed first), applying liquidityNet as a swap
- * crossing them would: minus going down, plus going up.
+ * crossing them would: minus going down, plus going up. The reads are issued in two rounds,
+ * each all at once: every bitmap word up to the limit, then the first `maxReads` initialised
+ * ticks they show. The walk over them is the same as reading one tick at a time.
  */
 async function scanDepth(s: DepthScan): Promise<DirectionDepth> {
   const compressed = Math.floor(s.tick / s.tickSpacing);
   const limit = Math.floor(s.limitTick / s.tickSpacing);
+  // Downward the search includes the current compressed tick; upward it starts above it.
+  const firstWord = (s.direction < 0 ? compressed : compressed + 1) >> 8;
+  const lastWord = limit >> 8;
+  const words: number[] = [];
+  for (let word = firstWord; s.direction < 0 ? word >= lastWord : word <= lastWord; word += s.direction) {
+    words.push(word);
+  }
+  const bitmaps = await Promise.all(words.map((word) => s.bitmap(word)));
+  // Initialised compressed ticks strictly between the current one and the limit, in walking order.
+  const initialised = words
+    .flatMap((word, k) => initialisedIn(bitmaps[k] as bigint, word, s.direction))
+    .filter((c) => (s.direction < 0 ? c <= compressed && c >= limit : c > compressed && c <= limit));
+  const read = initialised.slice(0, s.maxReads);
+  const nets = await Promise.all(read.map((c) => s.liquidityNet(c * s.tickSpacing)));
   let liquidity = s.liquidity;
   let edgeTick: number | null = null;
   let beyondLiquidity = 0n;
-  let reads = 0;
   const result = (horizonTick: number): DirectionDepth => ({ edgeTick, beyondLiquidity, horizonTick });
-  // Downward the search includes the current compressed tick; upward it starts above it.
-  let word = (s.direction < 0 ? compressed : compressed + 1) >> 8;
-  const lastWord = limit >> 8;
-  for (; s.direction < 0 ? word >= lastWord : word <= lastWord; word += s.direction) {
-    const bits = await s.bitmap(word);
-    for (const c of initialisedIn(bits, word, s.direction)) {
-      if (s.direction < 0 ? c > compressed : c <= compressed) continue;
-      if (s.direction < 0 ? c < limit : c > limit) return result(s.limitTick);
-      const t = c * s.tickSpacing;
-      if (reads++ >= s.maxReads) return result(t);
-      const net = await s.liquidityNet(t);
-      liquidity = s.direction < 0 ? liquidity - net : liquidity + net;
-      if (liquidity < 0n) liquidity = 0n;
-      if (edgeTick === null) {
-        if (liquidity < s.liquidity) {
-          edgeTick = t;
-          beyondLiquidity = liquidity;
-        }
-      } else if (liquidity < beyondLiquidity) {
+  for (const [k, c] of initialised.entries()) {
+    const t = c * s.tickSpacing;
+    // The read budget ran out: the scan ends at the first tick it could not read.
+    if (k >= s.maxReads) return result(t);
+    const net = nets[k] as bigint;
+    liquidity = s.direction < 0 ? liquidity - net : liquidity + net;
+    if (liquidity < 0n) liquidity = 0n;
+    if (edgeTick === null) {
+      if (liquidity < s.liquidity) {
+        edgeTick = t;
         beyondLiquidity = liquidity;
       }
+    } else if (liquidity < beyondLiquidity) {
+      beyondLiquidity = liquidity;
     }
   }
   return result(s.limitTick);

@@ -3,6 +3,11 @@
  * EIP-1193 provider (Hardhat's simulated chain). The keeper only speaks HTTP JSON-RPC, so with
  * this server it runs exactly as it would against a real Arbitrum RPC URL, and a test can give
  * it a dead URL next to a live one to exercise failover for real.
+ *
+ * Batches follow JSON-RPC 2.0 as real nodes do: an array of requests gets an array of answers
+ * (in order; the items run one after another, the chain being single-threaded), an invalid item
+ * gets its own error, notifications (no id) get no answer, and an empty array is one
+ * "invalid request" error.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,7 +24,8 @@ export interface RpcServer {
 }
 
 interface JsonRpcRequest {
-  readonly id: unknown;
+  /** Absent for a notification, which gets no answer. */
+  readonly id?: unknown;
   readonly method: string;
   readonly params: readonly unknown[];
 }
@@ -28,7 +34,8 @@ function asRequest(value: unknown): JsonRpcRequest | null {
   if (typeof value !== "object" || value === null) return null;
   const { id, method, params } = value as { id?: unknown; method?: unknown; params?: unknown };
   if (typeof method !== "string") return null;
-  return { id: id ?? null, method, params: Array.isArray(params) ? params : [] };
+  const request = { method, params: Array.isArray(params) ? params : [] };
+  return "id" in value ? { ...request, id: id ?? null } : request;
 }
 
 /** JSON-RPC error object from whatever the provider threw (keeps revert data for decoding). */
@@ -54,16 +61,29 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startRpcServer(provider: Eip1193Provider, port = 0): Promise<RpcServer> {
   const served = new Map<string, number>();
+  /** The answer to one request; undefined for a notification. */
   const handleOne = async (raw: unknown): Promise<unknown> => {
     const request = asRequest(raw);
     if (!request) return { jsonrpc: "2.0", id: null, error: { code: -32600, message: "invalid request" } };
     served.set(request.method, (served.get(request.method) ?? 0) + 1);
+    let answer: unknown;
     try {
       const result = await provider.request({ method: request.method, params: request.params });
-      return { jsonrpc: "2.0", id: request.id, result: result ?? null };
+      answer = { jsonrpc: "2.0", id: request.id, result: result ?? null };
     } catch (error) {
-      return { jsonrpc: "2.0", id: request.id, error: toRpcError(error) };
+      answer = { jsonrpc: "2.0", id: request.id, error: toRpcError(error) };
     }
+    return "id" in request ? answer : undefined;
+  };
+  const handleBatch = async (items: readonly unknown[]): Promise<unknown> => {
+    if (items.length === 0) return { jsonrpc: "2.0", id: null, error: { code: -32600, message: "empty batch" } };
+    const answers: unknown[] = [];
+    // In order: the chain is single-threaded and nonces depend on ordering.
+    for (const item of items) {
+      const answer = await handleOne(item);
+      if (answer !== undefined) answers.push(answer);
+    }
+    return answers.length > 0 ? answers : undefined;
   };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== "POST") {
@@ -78,13 +98,12 @@ export async function startRpcServer(provider: Eip1193Provider, port = 0): Promi
       res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } }));
       return;
     }
-    // Batches run in order: the chain is single-threaded and nonces depend on ordering.
-    const body = Array.isArray(parsed)
-      ? await parsed.reduce<Promise<unknown[]>>(
-          async (acc, item) => [...(await acc), await handleOne(item)],
-          Promise.resolve([]),
-        )
-      : await handleOne(parsed);
+    const body = Array.isArray(parsed) ? await handleBatch(parsed) : await handleOne(parsed);
+    if (body === undefined) {
+      // Only notifications: nothing to answer.
+      res.writeHead(204).end();
+      return;
+    }
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify(body, bigintSafe));
   };

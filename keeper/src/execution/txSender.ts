@@ -67,6 +67,17 @@ function bump(fees: Fees, policy: FeePolicy): Fees | null {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A broadcast transaction's hash, and its receipt when the node had mined it already. */
+interface Broadcast {
+  readonly hash: string;
+  readonly receipt: TransactionReceipt | null;
+}
+
+/**
+ * Signs and broadcasts; the first receipt poll rides in the broadcast's batch, after it, so a
+ * node that mines on receipt (or quickly) answers both in one round trip. A null or failed
+ * poll only means the usual polling follows.
+ */
 async function signAndBroadcast(
   rpc: FailoverRpc,
   wallet: Wallet,
@@ -74,7 +85,7 @@ async function signAndBroadcast(
   nonce: number,
   fees: Fees,
   chainId: number,
-): Promise<string> {
+): Promise<Broadcast> {
   const signed = await wallet.signTransaction({
     type: 2,
     chainId,
@@ -86,18 +97,26 @@ async function signAndBroadcast(
     maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
   });
   const hash = Transaction.from(signed).hash as string;
+  const [broadcast, polled] = await Promise.allSettled([
+    broadcastSigned(rpc, signed, hash),
+    rpc.provider.getTransactionReceipt(hash),
+  ]);
+  if (broadcast.status === "rejected") throw broadcast.reason;
+  return { hash, receipt: polled.status === "fulfilled" ? polled.value : null };
+}
+
+async function broadcastSigned(rpc: FailoverRpc, signed: string, hash: string): Promise<void> {
   try {
     await rpc.read("broadcast", (p) => p.broadcastTransaction(signed));
   } catch (error) {
     // Nodes that mine on receipt (Hardhat's automine) answer a reverting transaction with its
     // revert data although it was mined: the receipt, not this answer, decides the outcome.
-    if (revertData(error) !== null) return hash;
+    if (revertData(error) !== null) return;
     // A broadcast retried after a lost answer meets its own first copy ("nonce too low",
     // "already known"): when the node knows this exact hash, the broadcast did succeed.
     const known = await rpc.read("transaction by hash", (p) => p.getTransaction(hash));
     if (known === null) throw error;
   }
-  return hash;
 }
 
 /** Waits for any of `hashes` to be mined; null after `timeoutMs`. */
@@ -136,9 +155,10 @@ export async function sendWithReplacement(
   let replacements = 0;
   const started = Date.now();
   for (;;) {
-    const hash = await signAndBroadcast(rpc, wallet, request, nonce, fees, chainId);
+    const { hash, receipt: mined } = await signAndBroadcast(rpc, wallet, request, nonce, fees, chainId);
     onBroadcast({ hash, nonce, maxFeePerGas: fees.maxFeePerGas, replaces: hashes.at(-1) ?? null });
     hashes.push(hash);
+    if (mined) return mined;
     const remaining = policy.waitTimeoutMs - (Date.now() - started);
     const canReplace = replacements < policy.maxReplacements;
     const receipt = await waitForAny(

@@ -145,6 +145,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       options.logger.warn({ from, to }, "rpc failover");
     },
     onTransportError: () => metrics.rpcErrors.inc(),
+    onBatchLimit: (url, size, reason) => options.logger.warn({ url, size, reason }, "rpc batch size lowered"),
   });
   try {
     const network = await rpc.read("chain id", (p) => p.send("eth_chainId", []));
@@ -295,8 +296,20 @@ export class Keeper implements KeeperControl {
     return this.exclusive(() => this.cycle(false));
   }
 
+  /**
+   * One cycle in a read session: the reads it will make are issued together first (one batched
+   * round trip), and its later reads are answered from them until the cycle sends a transaction.
+   */
+  private cycle(force: boolean): Promise<CycleRecord | null> {
+    return this.deps.rpc.session(async () => {
+      // With the kill switch on the cycle reads only the chain time: nothing to warm up.
+      if (!this.killed()) await this.deps.venue.prefetch([this.deps.submitterAddress]);
+      return this.runCycle(force);
+    });
+  }
+
   /** A cycle at the chain's time; when it ends, however, the heartbeat says which chain time it saw. */
-  private async cycle(force: boolean): Promise<CycleRecord | null> {
+  private async runCycle(force: boolean): Promise<CycleRecord | null> {
     const started = performance.now();
     const now = await this.deps.venue.chainTime();
     try {

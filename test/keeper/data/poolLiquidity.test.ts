@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { readPoolLiquidity } from "../../../keeper/src/data/poolLiquidity.js";
 import { type ArbitrumLocal, deployArbitrumLocal } from "../../../keeper/src/devchain/arbitrumLocal.js";
+import { predictPool } from "../../../keeper/src/execution/indexVault/routeLiquidity.js";
 import { expectRelClose } from "../../helpers/approx.js";
 
 type Connection = Awaited<ReturnType<typeof network.create>>;
@@ -43,5 +44,33 @@ describe("data/poolLiquidity (local Uniswap V3 pools)", () => {
     const horizonTicks = Math.ceil(Math.log(1.05) / Math.log(1.0001));
     expect(state.down).to.deep.equal({ edgeTick: null, beyondLiquidity: 0n, horizonTick: state.tick - horizonTicks });
     expect(state.up).to.deep.equal({ edgeTick: null, beyondLiquidity: 0n, horizonTick: state.tick + horizonTicks });
+  });
+
+  it("stops at the first tick it has no budget left to read", async () => {
+    // Downward the band's lower edge is the first initialised tick, then the full range's far below.
+    const full = await readPoolLiquidity(local.ethers.provider, wethUsdc().address, { horizon: 0.15 });
+    const none = await readPoolLiquidity(local.ethers.provider, wethUsdc().address, {
+      horizon: 0.15,
+      maxTickReads: 0,
+    });
+    expect(none.down).to.deep.equal({ edgeTick: null, beyondLiquidity: 0n, horizonTick: full.down.edgeTick });
+    expect(none.up).to.deep.equal({ edgeTick: null, beyondLiquidity: 0n, horizonTick: full.up.edgeTick });
+    const one = await readPoolLiquidity(local.ethers.provider, wethUsdc().address, { horizon: 0.15, maxTickReads: 1 });
+    expect(one.down).to.deep.equal(full.down);
+    expect(one.up).to.deep.equal(full.up);
+  });
+
+  it("every local pool is at the CREATE2 address the keeper predicts (real pool bytecode)", async () => {
+    const factory = local.uniswap.factory.target as string;
+    expect(local.pools.length).to.be.greaterThan(3);
+    for (const pool of local.pools) {
+      const [token0, token1, fee] = await Promise.all([
+        pool.contract.token0(),
+        pool.contract.token1(),
+        pool.contract.fee(),
+      ]);
+      expect(predictPool(factory, token1, token0, Number(fee)), pool.key).to.equal(pool.address);
+      expect(await local.uniswap.factory.getPool(token0, token1, fee)).to.equal(pool.address);
+    }
   });
 });

@@ -139,6 +139,7 @@ export async function openSession(
     backoffMs: effective.rpc.backoffMs,
     timeoutMs: effective.rpc.timeoutMs,
     onFailover: (from, to) => logger.warn({ from, to }, "market rpc failover"),
+    onBatchLimit: (url, size, reason) => logger.warn({ url, size, reason }, "market rpc batch size lowered"),
   });
   let live: OpenedLiveMarket | undefined;
   try {

@@ -46,10 +46,19 @@ export class ChainlinkBarSource implements BarSource {
   ) {}
 
   async bars(symbols: readonly string[], from: number, to: number): Promise<BarsBySymbol> {
+    // Every feed at once: their reads share batches step by step of the searches. A failure is
+    // reported for the first failing symbol in order, as a one-at-a-time read would.
+    const settled = await Promise.allSettled(
+      symbols.map((symbol) => {
+        const feed = this.feeds[symbol];
+        return feed ? this.feedBars(feed, from, to) : Promise.resolve([]);
+      }),
+    );
     const out: Record<string, Bar[]> = {};
-    for (const symbol of symbols) {
-      const feed = this.feeds[symbol];
-      out[symbol] = feed ? await this.feedBars(feed, from, to) : [];
+    for (const [i, symbol] of symbols.entries()) {
+      const result = settled[i] as PromiseSettledResult<Bar[]>;
+      if (result.status === "rejected") throw result.reason;
+      out[symbol] = result.value;
     }
     return out;
   }
@@ -60,8 +69,11 @@ export class ChainlinkBarSource implements BarSource {
     let decimals: number;
     let latestId: bigint;
     try {
-      decimals = Number(await c.getFunction("decimals").staticCall());
-      const latest = (await c.getFunction("latestRoundData").staticCall()) as [bigint, bigint, bigint, bigint, bigint];
+      const [dec, latest] = await Promise.all([
+        c.getFunction("decimals").staticCall() as Promise<bigint>,
+        c.getFunction("latestRoundData").staticCall() as Promise<[bigint, bigint, bigint, bigint, bigint]>,
+      ]);
+      decimals = Number(dec);
       latestId = latest[0];
     } catch (cause) {
       throw new ProviderError(`chainlink: reading feed ${feed} failed`, { cause, details: { feed } });

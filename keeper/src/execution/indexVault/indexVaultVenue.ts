@@ -14,6 +14,7 @@ import type { Interface, TransactionReceipt, Wallet } from "ethers";
 import type { IndexVault } from "../../../../types/ethers-contracts/index.js";
 import { ExecutionError } from "../../core/errors.js";
 import { toNumber } from "../../core/fixed.js";
+import { prefetchPoolState } from "../../data/poolLiquidity.js";
 import type { FailoverRpc } from "../failoverRpc.js";
 import { toBps, type Venue, type VenueAsset, type VenuePositions } from "../portfolioManager.js";
 import { decodeRevert } from "../revertReason.js";
@@ -26,7 +27,7 @@ import {
   signRebalanceOrder,
   toTypedValue,
 } from "./rebalanceOrder.js";
-import { readRouteModels } from "./routeLiquidity.js";
+import { getPoolCall, predictPool, readRouteModels, routeHops } from "./routeLiquidity.js";
 import { type SizedPlan, sizeLegs } from "./sizeLegs.js";
 import { connectIndexVault, indexVaultInterface } from "./vaultAbi.js";
 
@@ -163,6 +164,65 @@ export class IndexVaultVenue implements Venue {
     const token = this.options.tokens.find((t) => t.address.toLowerCase() === address.toLowerCase());
     if (!token) throw new ExecutionError(`vault holds ${address}, which the config does not describe`);
     return token;
+  }
+
+  /**
+   * Issues, all at once, the reads a cycle makes of the chain and the vault (block, vault state
+   * and limits, caps of every configured token, the submitter's balance and nonce, the pools of
+   * every configured route and their state at the address the factory will name), so that
+   * inside an RPC session (FailoverRpc.session) they travel in one batch and the cycle's later
+   * reads of the same things are answered from it. Only a warm-up: a read it fails or misses is
+   * made again where it is needed, with retries. `accounts`: balances the caller reads too.
+   */
+  async prefetch(accounts: readonly string[] = []): Promise<void> {
+    const { rpc, tokens, uniswapFactory } = this.options;
+    const p = rpc.provider;
+    const submitter = this.options.submitter.address;
+    const hops = new Map<string, [string, string, number]>();
+    for (const token of tokens.slice(1)) {
+      for (const [path, selling] of [
+        [token.sellPath, true],
+        [token.buyPath, false],
+      ] as const) {
+        if (!path || path === "0x") continue;
+        try {
+          const { tokens: along, fees } = routeHops(path, selling);
+          fees.forEach((fee, k) => {
+            const near = along[k] as string;
+            const far = along[k + 1] as string;
+            hops.set(`${near}/${far}/${fee}`, [near, far, fee]);
+          });
+        } catch {
+          // A malformed route is reported by the planning, not here.
+        }
+      }
+    }
+    await Promise.allSettled([
+      this.prefetchState(),
+      p.getTransactionCount(submitter, "pending"),
+      ...[...hops.values()].flatMap(([near, far, fee]) => [
+        getPoolCall(uniswapFactory, p, near, far, fee),
+        prefetchPoolState(p, predictPool(uniswapFactory, near, far, fee)),
+      ]),
+      ...accounts.map((a) => p.getBalance(a)),
+    ]);
+  }
+
+  /** The chain's and the vault's part of `prefetch` (also what a cycle reads after a trade). */
+  private async prefetchState(): Promise<void> {
+    const p = this.options.rpc.provider;
+    const vault = connectIndexVault(this.options.vaultAddress, p);
+    await Promise.allSettled([
+      p.getBlock("latest"),
+      vault.assets(),
+      vault.portfolio(),
+      vault.totalSupply(),
+      vault.decimals(),
+      vault.lastRebalance(),
+      vault.rebalanceLimits(),
+      vault.rebalanceNonce(),
+      ...this.options.tokens.slice(1).map((t) => vault.maxWeightBps(t.address)),
+    ]);
   }
 
   async universe(): Promise<readonly VenueAsset[]> {
@@ -352,16 +412,18 @@ export class IndexVaultVenue implements Venue {
   /** Simulates the exact call from the submitter; returns the gas estimate or the decoded revert. */
   async simulate(order: RebalanceOrder, signature: string): Promise<bigint | string> {
     const from = this.options.submitter.address;
-    try {
-      await this.options.rpc.read("simulate", () =>
+    // Both at once (one batch): the estimate only counts when the simulation passes.
+    const [simulated, estimated] = await Promise.allSettled([
+      this.options.rpc.read("simulate", () =>
         this.vault().rebalance.staticCall(toTypedValue(order), signature, { from }),
-      );
-      return await this.options.rpc.read("estimate", () =>
+      ),
+      this.options.rpc.read("estimate", () =>
         this.vault().rebalance.estimateGas(toTypedValue(order), signature, { from }),
-      );
-    } catch (error) {
-      return decodeRevert(error, this.iface);
-    }
+      ),
+    ]);
+    if (simulated.status === "rejected") return decodeRevert(simulated.reason, this.iface);
+    if (estimated.status === "rejected") return decodeRevert(estimated.reason, this.iface);
+    return estimated.value;
   }
 
   private async submit(pending: PendingOrder, journal: ExecutionJournal): Promise<ExecutionOutcome> {
@@ -379,6 +441,9 @@ export class IndexVaultVenue implements Venue {
   }
 
   private async outcomeOf(receipt: TransactionReceipt, pending: PendingOrder): Promise<ExecutionOutcome> {
+    // A mined order changed the vault, maybe without a broadcast in this session (a resumed
+    // order): nothing read before it may answer a read after it.
+    this.options.rpc.forget();
     if (receipt.status !== 1) {
       // A mined revert carries no data in the receipt: replay the same call to decode it.
       const replay = await this.simulate(pending.order, pending.signature);
@@ -406,6 +471,8 @@ export class IndexVaultVenue implements Venue {
         navAfter = parsed.args[3] as bigint;
       }
     }
+    // The caller reads the vault after the trade next (reconciliation): in one batch.
+    await this.prefetchState();
     return {
       kind: "executed",
       reason: null,
