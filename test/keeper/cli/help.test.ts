@@ -47,6 +47,11 @@ const COMMANDS: readonly [string, () => Promise<Command>, readonly string[]][] =
     ["--config", "--market", "--allow-reckless-limits"],
   ],
   [
+    "yields",
+    async () => (await import("../../../keeper/src/cli/commands/yields.js")).yieldsCommand,
+    ["--config", "--lst", "--data", "--reth-rate"],
+  ],
+  [
     "status",
     async () => (await import("../../../keeper/src/cli/commands/status.js")).statusCommand,
     ["--config", "--data-dir", "--limit"],

@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "chai";
+import { yieldsCommand } from "../../../keeper/src/cli/commands/yields.js";
 import { ConfigError, DataError, ProviderError } from "../../../keeper/src/core/errors.js";
 import type { MarketPanel } from "../../../keeper/src/core/types.js";
 import { DataCache } from "../../../keeper/src/data/cache.js";
@@ -7,6 +11,7 @@ import { collectYields } from "../../../keeper/src/data/yields/collectYields.js"
 import { LlamaYieldsClient } from "../../../keeper/src/data/yields/llamaYields.js";
 import { panelYieldsFromSeries } from "../../../keeper/src/data/yields/panelYields.js";
 import { parseYieldCollectorConfig } from "../../../keeper/src/data/yields/yieldConfig.js";
+import { runCaptured } from "../../helpers/captureCommand.js";
 import { chartBody, DAYS, FIRST_DAY, POOL, poolsBody } from "./llamaYieldsReplay.js";
 import { type ReplayHandler, type ReplayServer, startReplayServer } from "./replayServer.js";
 
@@ -277,5 +282,41 @@ describe("data/yields: the DefiLlama yield collector (replayed HTTP)", () => {
     expect(row[3]).to.be.closeTo(0.05, 1e-12); // day 35 is the 5% level
     expect(Number.isNaN(row[4])).to.equal(true); // history ended 5 days earlier
     expect(Number.isNaN(y.apy[0]?.[1] ?? 0)).to.equal(true);
+  });
+
+  it("keeper yields --config: collects through the cache file, prints the kept pools, writes the series", async () => {
+    const server = await serve(market);
+    const dir = mkdtempSync(join(tmpdir(), "ballast-yields-"));
+    const saved = { ...process.env };
+    try {
+      process.env.DEFILLAMA_YIELDS_URL = server.baseUrl;
+      process.env.BALLAST_CACHE_PATH = join(dir, "cache.sqlite");
+      const config = join(dir, "yields.json");
+      writeFileSync(
+        config,
+        JSON.stringify({
+          filters: { chains: ["Arbitrum"], protocols: ["aave-v3"], underlyings: ["USDC", "WSTETH"] },
+          adjustment: { underlying: { WSTETH: { pool: POOL.lido } } },
+        }),
+      );
+      const out = join(dir, "series.json");
+      const first = await runCaptured(yieldsCommand, ["--config", config, "--json", out]);
+      expect(first.code, first.err).to.equal(0);
+      expect(first.out).to.include(`| ${POOL.aaveWsteth} | Arbitrum | aave-v3 | WSTETH |`);
+      expect(first.out).to.match(/3 pool\(s\) kept; repairs: .*outlier/);
+      const written = JSON.parse(readFileSync(out, "utf8")) as { series: Record<string, { apy: (number | null)[] }> };
+      expect(Object.keys(written.series).sort()).to.deep.equal([POOL.lido, POOL.aaveUsdc, POOL.aaveWsteth].sort());
+      const requests = server.requests.length;
+      const second = await runCaptured(yieldsCommand, ["--config", config]);
+      expect(second.code, second.err).to.equal(0);
+      expect(server.requests.length).to.equal(requests); // served from the cache file
+      writeFileSync(config, JSON.stringify({ adjustment: { rewardHaircut: 2 } }));
+      const refused = await runCaptured(yieldsCommand, ["--config", config]);
+      expect(refused.code).to.equal(2);
+      expect(refused.err).to.match(/rewardHaircut/);
+    } finally {
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -40,21 +40,6 @@ export function panelYieldsFromSeries(
   return { apy, accrual, source: opts.source };
 }
 
-/** Constant annual yields per symbol (a prior, not data), with each asset's accrual. */
-export function constantPanelYields(
-  panel: MarketPanel,
-  yields: Readonly<Record<string, number>>,
-  accrualOf: Readonly<Record<string, YieldAccrual>>,
-): PanelYields {
-  const T = panel.timestamps.length;
-  const upper = new Map(Object.entries(yields).map(([s, y]) => [s.toUpperCase(), y]));
-  const apy = panel.assets.map((a) => new Float64Array(T).fill(upper.get(a.symbol.toUpperCase()) ?? Number.NaN));
-  const accrual = panel.assets.map((a) =>
-    upper.has(a.symbol.toUpperCase()) ? (accrualOf[a.symbol.toUpperCase()] ?? "balance") : null,
-  );
-  return { apy, accrual, source: "constant prior" };
-}
-
 /** The panel with `yields` set (a new object; the price arrays are shared). */
 export function withYields(panel: MarketPanel, yields: PanelYields): MarketPanel {
   return { ...panel, yields };
