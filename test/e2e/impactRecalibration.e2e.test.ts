@@ -1,10 +1,15 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "chai";
+import { impactCommand } from "../../keeper/src/cli/commands/impact.js";
 import { currentPrices, followPrices, setFeedPrice } from "../../keeper/src/devchain/arbitrumLocal.js";
 import type { Weights } from "../../keeper/src/execution/portfolioManager.js";
 import { calibratedCostBps, type ImpactFit } from "../../keeper/src/market/impactCalibration.js";
 import { calibrateFromLegs, routeFeesBps, routeKey } from "../../keeper/src/service/impactCalibration.js";
 import type { LegRecord } from "../../keeper/src/service/readModel.js";
-import { advanceDays, EQUAL, fixedOracle, keeperFor, useWorld } from "./harness.js";
+import { runCaptured } from "../helpers/captureCommand.js";
+import { advanceDays, configFor, EQUAL, fixedOracle, keeperFor, useWorld } from "./harness.js";
 
 /** ARB's Chainlink answer stands this far above its pools before every cycle (the pools lag the feed). */
 const LAG = 0.004;
@@ -25,9 +30,11 @@ describe("e2e: impact recalibration from the keeper's own fills", function () {
 
   it("refits per pool from realised fills and closes the predicted-vs-realised gap on later cycles", async () => {
     let target: Weights = EQUAL;
+    const dataDir = mkdtempSync(join(tmpdir(), "ballast-impact-"));
     const { keeper } = await keeperFor(
       h.world,
       fixedOracle(() => target),
+      { dataDir },
     );
     const local = h.world.local;
     const start = await currentPrices(local);
@@ -98,5 +105,21 @@ describe("e2e: impact recalibration from the keeper's own fills", function () {
     }
     expect(sellArb?.offsetBps).to.be.greaterThan(0);
     expect(buyArb?.offsetBps).to.be.lessThan(0);
+
+    // The operator's view of the same store: `keeper impact` fits on the earlier fills and
+    // scores the latest ones (about the test cycles' share; the split is by fill, not cycle).
+    const configPath = join(dataDir, "keeper.json");
+    writeFileSync(configPath, JSON.stringify(configFor(h.world, { dataDir })));
+    const holdout = test.length / (train.length + test.length);
+    const res = await runCaptured(impactCommand, ["--config", configPath, "--holdout", String(holdout)]);
+    expect(res.code, res.err).to.equal(0);
+    console.log(res.out.replace(/^/gm, "      "));
+    const line = /held-out mean \|predicted - realised\| ([\d.]+) bps before the refit, ([\d.]+) bps after/.exec(
+      res.out,
+    );
+    expect(line, res.out).to.not.equal(null);
+    const [cliBefore, cliAfter] = [Number(line?.[1]), Number(line?.[2])];
+    expect(cliBefore).to.be.greaterThan(10);
+    expect(cliAfter).to.be.lessThan(cliBefore / 2);
   });
 });
