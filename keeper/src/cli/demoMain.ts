@@ -16,7 +16,7 @@
  * --port N, --no-serve.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -24,7 +24,7 @@ import { Wallet } from "ethers";
 import { network } from "hardhat";
 import { destination } from "pino";
 import type { TokenSymbol } from "../config/addressBook.js";
-import { parseKeeperConfig } from "../config/keeperConfig.js";
+import { type KeeperConfigInput, parseKeeperConfig } from "../config/keeperConfig.js";
 import { redactUrlsIn } from "../config/redactUrl.js";
 import { parseUnits } from "../core/fixed.js";
 import type { MarketPanel } from "../core/types.js";
@@ -185,7 +185,7 @@ async function main(argv: string[]): Promise<number> {
   const equalBench = (t: number) =>
     basket.reduce((s, sym) => s + pathAt(dayOf(t))[sym] / pathAt(0)[sym], 0) / basket.length;
 
-  const config = parseKeeperConfig({
+  const configInput: KeeperConfigInput = {
     rpcUrls: [server.url],
     chainId: Number(local.chainId),
     vault: deployed.address,
@@ -213,7 +213,10 @@ async function main(argv: string[]): Promise<number> {
     },
     schedule: { everySeconds: 86_400, driftThresholdBps: 500 },
     gas: { maxFeePerGasGwei: 50, pollMs: 20 },
-  });
+  };
+  const config = parseKeeperConfig(configInput);
+  // Beside the store, so `keeper status` and `keeper impact --config` can read the demo's run.
+  writeFileSync(join(config.dataDir, "keeper.json"), JSON.stringify(configInput, null, 2));
   const logFile = join(config.dataDir, "keeper.log");
   const logger = createLogger({
     secrets: [signerKey, submitter.privateKey, adminKey],

@@ -197,6 +197,5 @@ describe("data/http + providers (replayed HTTP)", () => {
       expect(series.close[0]).to.equal(1.1401);
       expect(series.volumeSource).to.equal("none");
     });
-
   });
 });
