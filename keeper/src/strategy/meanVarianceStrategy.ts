@@ -9,7 +9,7 @@
  * and, where the panel has none, from the configured `yields` (a prior, or the snapshot a
  * release carries to the keeper). For an exchange-rate token (accrual "price": wstETH, rETH)
  * the price already grows with the yield, so the trailing mean is taken on the returns less
- * the per-bar yield: the yield is then counted once, unshrunk, and only the price part is
+ * its current APY per bar: the yield is then counted once, unshrunk, and only the price part is
  * shrunk. A "balance" yield (rebasing, lending) is invisible in the price and is simply added.
  */
 import { z } from "zod";
@@ -130,7 +130,10 @@ export class MeanVarianceStrategy implements Strategy {
   }
 }
 
-/** Log returns less the per-bar yield of the assets whose price already carries it. */
+/**
+ * Log returns less the yield of the assets whose price already carries it, at the APY known at
+ * the decision (the lookback is short against how slowly staking APYs move).
+ */
 function exYield(
   rows: readonly Float64Array[],
   annual: readonly number[],
