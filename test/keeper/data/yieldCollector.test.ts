@@ -319,4 +319,74 @@ describe("data/yields: the DefiLlama yield collector (replayed HTTP)", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("keeper yields --lst: DefiLlama APYs (replayed) feed the LST study, priors fill what they miss", async () => {
+    const server = await serve(market);
+    const dir = mkdtempSync(join(tmpdir(), "ballast-lst-"));
+    const saved = { ...process.env };
+    try {
+      process.env.DEFILLAMA_YIELDS_URL = server.baseUrl;
+      process.env.BALLAST_CACHE_PATH = join(dir, "cache.sqlite");
+      // A made-up LST market (not real prices): 160 days to the end of the replayed history.
+      const rows = ["date,symbol,close_usd,volume_usd"];
+      const rates = ["date,reth_eth_rate"];
+      for (let d = 0; d < 160; d++) {
+        const date = new Date((FIRST_DAY + (d - 120) * DAY) * 1000).toISOString().slice(0, 10);
+        const eth = 2000 * (1 + 0.1 * Math.sin(d / 9));
+        const reth = 1.08 * 1.03 ** (d / 365);
+        rows.push(`${date},WETH,${eth},1000000`);
+        rows.push(`${date},STETH,${eth * 0.999},1000000`);
+        rows.push(`${date},WSTETH,${eth * 0.999 * 1.15 * 1.035 ** (d / 365)},1000000`);
+        rows.push(`${date},RETH,${eth * reth},1000000`);
+        rates.push(`${date},${reth}`);
+      }
+      writeFileSync(join(dir, "market.csv"), `${rows.join("\n")}\n`);
+      writeFileSync(join(dir, "reth.csv"), `${rates.join("\n")}\n`);
+      const config = join(dir, "yields.json");
+      writeFileSync(
+        config,
+        JSON.stringify({
+          filters: { protocols: ["none"] },
+          adjustment: { underlying: { WSTETH: { pool: POOL.lido } } },
+          assets: [
+            { symbol: "WSTETH", pool: POOL.aaveWsteth, accrual: "price" },
+            { symbol: "RETH", pool: POOL.rocket, accrual: "price" },
+          ],
+        }),
+      );
+      const out = join(dir, "report");
+      const argv = [
+        "--lst",
+        "--config",
+        config,
+        "--data",
+        join(dir, "market.csv"),
+        "--reth-rate",
+        join(dir, "reth.csv"),
+      ];
+      const res = await runCaptured(yieldsCommand, [
+        ...argv,
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-02-08",
+        "--out",
+        out,
+      ]);
+      expect(res.code, res.err).to.equal(0);
+      expect(res.out).to.include("APY source: defillama, else prior");
+      expect(res.out).to.match(/\| mean-variance\+yield \(default\) \|/);
+      // wstETH: Aave's 0.1% + Lido's 3%; rETH: Rocket Pool's 2.8% (both replayed), over the block.
+      expect(res.out).to.match(/\| WSTETH \| price \| defillama, else prior \| 3\.1\d% \|/);
+      expect(res.out).to.match(
+        /\| RETH \| price \| defillama, else prior \| 2\.8\d% \| 3\.00% \| on-chain rETH\/ETH rate \|/,
+      );
+      expect(readFileSync(join(out, "lst-yield.md"), "utf8")).to.include("APY used against realised yield");
+      const bad = await runCaptured(yieldsCommand, [...argv, "--from", "2024-02-08", "--to", "2024-01-01"]);
+      expect(bad.code).to.equal(2);
+    } finally {
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
