@@ -20,6 +20,11 @@ import { singleAsset } from "../../../keeper/src/strategy/baselines/simple.js";
 import { MeanVarianceStrategy } from "../../../keeper/src/strategy/meanVarianceStrategy.js";
 import { syntheticPanel, viewAt } from "./syntheticPanel.js";
 
+/** |actual - expected| <= tol (plain numbers: the toolbox's closeTo only takes integers). */
+function near(actual: unknown, expected: number, tol: number): void {
+  expect(Math.abs(Number(actual) - expected), `${String(actual)} vs ${expected}`).to.be.at.most(tol);
+}
+
 const YEAR = 365;
 
 /** USDC base, a yield token A whose price grows with its 20%/y yield, and a plain token B. */
@@ -77,12 +82,12 @@ describe("yield-aware portfolio: optimizer, backtester, report", () => {
     const wNone = strategy.decide(viewAt(panel, t)) as Float64Array;
     expect(wHigh[1] as number).to.be.greaterThan((wLow[1] as number) + 0.1);
     // No panel APY: the configured 30% applies, the same as the panel's 30%.
-    expect(wNone[1]).to.be.closeTo(wHigh[1] as number, 1e-9);
+    near(wNone[1], wHigh[1] as number, 1e-9);
     // A yield the panel only shows after t does not reach the decision at t.
     const later = flatYields(panel, 0, "balance");
     for (let k = t + 1; k < panel.timestamps.length; k++) (later.apy[1] as Float64Array)[k] = 5;
     const wLater = strategy.decide(viewAt(withYields(panel, later), t, { untruncated: false })) as Float64Array;
-    expect(wLater[1]).to.be.closeTo(wLow[1] as number, 1e-12);
+    near(wLater[1], wLow[1] as number, 1e-12);
   });
 
   it("the backtester accrues a balance yield (and its changes) and leaves a price yield to the price", () => {
@@ -114,10 +119,14 @@ describe("yield-aware portfolio: optimizer, backtester, report", () => {
     const price = run("price");
     const last = bars - 1;
     // Bought at bar 1, then a year at 0% and a year at 10% (the APY known at each bar's start).
-    expect(balance.nav[last] as number).to.be.closeTo(1_000_000 * 1.1, 1);
-    expect(balance.yieldUsd.reduce((s, v) => s + v, 0)).to.be.closeTo(100_000, 1);
+    near(balance.nav[last] as number, 1_000_000 * 1.1, 1);
+    near(
+      balance.yieldUsd.reduce((s, v) => s + v, 0),
+      100_000,
+      1,
+    );
     expect(balance.yieldUsd.slice(0, YEAR).reduce((s, v) => s + v, 0)).to.equal(0);
-    expect(price.nav[last]).to.be.closeTo(1_000_000, 1);
+    near(price.nav[last], 1_000_000, 1);
     expect(price.yieldUsd.every((v) => v === 0)).to.equal(true);
   });
 
@@ -130,17 +139,14 @@ describe("yield-aware portfolio: optimizer, backtester, report", () => {
       rate: Float64Array.from(panel.timestamps, (_, t) => 1.04 ** (t / YEAR)),
       kind: "on-chain rate",
     };
-    expect(realisedYield(rate, panel.timestamps[0] as number, panel.timestamps[YEAR] as number)).to.be.closeTo(
-      0.04,
-      1e-12,
-    );
+    near(realisedYield(rate, panel.timestamps[0] as number, panel.timestamps[YEAR] as number), 0.04, 1e-12);
     // A rate that stops before the end does not stand for the whole run.
     const short = { ...rate, timestamps: rate.timestamps.subarray(0, 200), rate: rate.rate.subarray(0, 200) };
     expect(realisedYield(short, panel.timestamps[0] as number, panel.timestamps[YEAR] as number)).to.equal(null);
     const rows = yieldReportRows(withA, { from: 0, to: YEAR }, new Map([["A", rate]]));
     expect(rows).to.have.length(1);
-    expect(rows[0]?.apyUsed).to.be.closeTo(0.05, 1e-12);
-    expect(rows[0]?.realised).to.be.closeTo(0.04, 1e-12);
+    near(rows[0]?.apyUsed, 0.05, 1e-12);
+    near(rows[0]?.realised, 0.04, 1e-12);
     expect(rows[0]?.coverage).to.equal(1);
   });
 
@@ -181,8 +187,8 @@ describe("yield-aware portfolio: optimizer, backtester, report", () => {
       ["WSTETH", "constant prior"],
       ["RETH", "constant prior"],
     ]);
-    expect(study.yields[0]?.apyUsed).to.be.closeTo(0.04, 1e-12);
-    expect(study.yields[1]?.apyUsed).to.be.closeTo(0.035, 1e-12);
+    near(study.yields[0]?.apyUsed, 0.04, 1e-12);
+    near(study.yields[1]?.apyUsed, 0.035, 1e-12);
     expect(study.markdown).to.include("APY used against realised yield");
   });
 
