@@ -223,6 +223,21 @@ describe("data/yields: the DefiLlama yield collector (replayed HTTP)", () => {
     cache.close();
   });
 
+  it("fetches afresh when a cached entry no longer passes the schema", async () => {
+    const server = await serve(() => ({ body: poolsBody() }));
+    const cache = new DataCache(":memory:");
+    cache.set(
+      { provider: "defillama", query: "yields/pools", from: 0, to: 0 },
+      { status: "success", data: [{}] },
+      3600,
+    );
+    expect(await clientOf(server, { cache }).pools()).to.have.length(8);
+    expect(server.requests).to.have.length(1);
+    expect(await clientOf(server, { cache }).pools()).to.have.length(8);
+    expect(server.requests).to.have.length(1);
+    cache.close();
+  });
+
   it("fails loudly when an asset's pool is not in DefiLlama's list", async () => {
     const server = await serve(market);
     const cfg = parseYieldCollectorConfig({ assets: [{ symbol: "RETH", pool: "no-such-pool", accrual: "price" }] });

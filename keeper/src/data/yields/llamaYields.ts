@@ -96,14 +96,13 @@ export class LlamaYieldsClient {
       return parsed.data;
     };
     if (!cache) return fetchOnce();
-    // A cached value was validated when stored; parse again so a hand-edited cache cannot lie.
-    const value = await cache.getOrFetch(
-      { provider: "defillama", query, from: 0, to: 0 },
-      { ttlSeconds: this.opts.ttlSeconds ?? 6 * 3600, refresh: this.opts.refresh ?? false },
-      fetchOnce,
-    );
+    const key = { provider: "defillama", query, from: 0, to: 0 };
+    const ttlSeconds = this.opts.ttlSeconds ?? 6 * 3600;
+    // A cached value was validated when stored; parse it again so an entry written by an older
+    // version (or edited by hand) is fetched afresh instead of trusted.
+    const value = await cache.getOrFetch(key, { ttlSeconds, refresh: this.opts.refresh ?? false }, fetchOnce);
     const again = schema.safeParse(value);
-    if (!again.success) throw new ProviderError(`defillama: cached ${query} is not a valid payload`);
-    return again.data;
+    if (again.success) return again.data;
+    return cache.getOrFetch(key, { ttlSeconds, refresh: true }, fetchOnce);
   }
 }
