@@ -2,7 +2,7 @@
  * Event loop of a backtest over one panel with one strategy.
  *
  * Trade timing (explicit, point in time):
- * 1. At bar t the portfolio is marked to close[t] (weights drift, fees accrue).
+ * 1. At bar t the portfolio is marked to close[t] (weights drift, fees and balance yields accrue).
  * 2. An order decided `executionLagBars` bars earlier executes at close[t] with modelled costs.
  * 3. If bar t is a decision bar, the strategy sees `panelUpTo(panel, t)` (bars 0..t) and the
  *    weights after step 2, and returns target weights or null ("hold").
@@ -81,6 +81,8 @@ export interface BacktestResult {
   readonly costUsd: Float64Array;
   readonly gasUsd: Float64Array;
   readonly feeUsd: Float64Array;
+  /** Off-price yield accrued to balances in each bar (panel yields with accrual "balance"), USD. */
+  readonly yieldUsd: Float64Array;
   /** Value of positions whose series has ended, at each bar (USD): what the frozen policy left. */
   readonly frozenUsd: Float64Array;
   /** Value of positions without a close at each bar (gaps, repaired spikes, ended series), USD. */
@@ -124,6 +126,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   const costUsd = new Float64Array(len);
   const gasUsd = new Float64Array(len);
   const feeUsd = new Float64Array(len);
+  const yieldUsd = new Float64Array(len);
   const frozenUsd = new Float64Array(len);
   const unpricedUsd = new Float64Array(len);
   const weights = s.recordWeights ? Array.from({ length: n }, () => new Float64Array(len)) : [];
@@ -138,6 +141,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   let prevCost = 0;
   let prevGas = 0;
   let prevFee = 0;
+  let prevYield = 0;
   const progressEvery = Math.max(1, Math.floor(len / 100));
   const drift = s.driftThreshold;
 
@@ -159,6 +163,8 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     prevCost = sim.cumulativeCostUsd;
     prevGas = sim.cumulativeGasUsd;
     prevFee = sim.cumulativeFeeUsd;
+    yieldUsd[k] = sim.cumulativeYieldUsd - prevYield;
+    prevYield = sim.cumulativeYieldUsd;
     nav[k] = sim.nav;
     frozenUsd[k] = sim.frozenValueUsd;
     unpricedUsd[k] = sim.staleValueUsd;
@@ -203,6 +209,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     costUsd,
     gasUsd,
     feeUsd,
+    yieldUsd,
     frozenUsd,
     unpricedUsd,
     frozenEvents: [...sim.frozenEvents],

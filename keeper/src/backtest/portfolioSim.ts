@@ -138,6 +138,7 @@ export class PortfolioSim {
   private frozenLossTotal = 0;
   private staleUsd = 0;
   private endedUsd = 0;
+  private yieldTotal = 0;
 
   constructor(opts: PortfolioSimOptions) {
     const { panel, costs, rules } = opts;
@@ -228,6 +229,10 @@ export class PortfolioSim {
   get balances(): Float64Array {
     return this.units;
   }
+  /** Off-price yield accrued to balances since the reset, USD at the marks of accrual. */
+  get cumulativeYieldUsd(): number {
+    return this.yieldTotal;
+  }
   get cumulativeCostUsd(): number {
     return this.costTotal;
   }
@@ -289,6 +294,7 @@ export class PortfolioSim {
     this.costTotal = 0;
     this.gasTotal = 0;
     this.feeTotal = 0;
+    this.yieldTotal = 0;
   }
 
   /** Moves to bar t: balances drift with prices, fees accrue. Returns NAV in USD at bar t. */
@@ -296,8 +302,10 @@ export class PortfolioSim {
     this.checkBar(t);
     if (t < this.tIdx)
       throw new InvalidInputError("PortfolioSim.markTo: time went backwards (use reset)", { t, now: this.tIdx });
+    const prev = this.tIdx;
     this.tIdx = t;
     this.markPrices(t);
+    if (prev >= 0 && t > prev) this.accrueYield(prev, t);
     this.revalue();
     this.applyFrozenPolicy(t);
     const now = this.panel.timestamps[t]!;
@@ -478,6 +486,29 @@ export class PortfolioSim {
       hop.dailyVolumeUsd = this.rolling.dailyVolumeUsd;
     }
     return legOutFraction(usd, tiers, selling, hop, this.hub ?? hop);
+  }
+
+  /**
+   * Off-price yield over bars (from, to]: a holding whose yield accrues to the balance
+   * (rebasing, lending) grows at the APY known at the bar it started from, compounded over the
+   * elapsed time. Exchange-rate tokens are skipped: their price already carries the yield.
+   */
+  private accrueYield(from: number, to: number): void {
+    const y = this.panel.yields;
+    if (!y) return;
+    const ts = this.panel.timestamps;
+    for (let i = 0; i < this.n; i++) {
+      if (y.accrual[i] !== "balance" || this.units[i] === 0) continue;
+      const row = y.apy[i]!;
+      for (let k = from; k < to; k++) {
+        const apy = row[k]!;
+        if (!Number.isFinite(apy) || apy <= -1) continue;
+        const years = (ts[k + 1]! - ts[k]!) / SECONDS_PER_YEAR;
+        const grown = this.units[i]! * (1 + apy) ** years;
+        this.yieldTotal += (grown - this.units[i]!) * this.mark[i]!;
+        this.units[i] = grown;
+      }
+    }
   }
 
   private markPrices(t: number): void {

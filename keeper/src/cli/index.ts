@@ -45,6 +45,14 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
     summary: "run one rebalance cycle now",
     load: async () => (await import("./commands/rebalance.js")).rebalanceCommand,
   },
+  yields: {
+    summary: "collect DefiLlama yields (filters, adjusted APYs, history); --lst: the LST index study",
+    load: async () => (await import("./commands/yields.js")).yieldsCommand,
+  },
+  impact: {
+    summary: "refit the impact model per pool from the keeper's realised fills (reads the store)",
+    load: async () => (await import("./commands/impact.js")).impactCommand,
+  },
   release: {
     summary: "show or verify a research release folder",
     load: async () => (await import("./commands/release.js")).releaseCommand,

@@ -37,6 +37,25 @@ export interface MarketPanel {
   readonly volume: readonly Float64Array[];
   /** Where each asset's volume comes from (e.g. "coingecko", "binance", "bybit-perp"). */
   readonly volumeSource?: readonly (readonly string[])[];
+  /** Off-price yields the assets earn (absent: none known). */
+  readonly yields?: PanelYields;
+}
+
+/**
+ * How a yield reaches the holder. "price": the token's price grows with it (wstETH and rETH
+ * are exchange-rate tokens), so a price series already shows it. "balance": the holding grows
+ * while the price does not (a rebasing token such as stETH, a lending deposit), so a
+ * backtest must accrue it.
+ */
+export type YieldAccrual = "price" | "balance";
+
+export interface PanelYields {
+  /** Per asset, the adjusted APY (annual fraction) known at each bar's close; NaN = none. */
+  readonly apy: readonly Float64Array[];
+  /** Per asset; null = the asset earns nothing off its price. */
+  readonly accrual: readonly (YieldAccrual | null)[];
+  /** Where the APYs come from (e.g. "defillama", "constant prior"), for reports. */
+  readonly source: string;
 }
 
 /** Target weights aligned with a panel's `assets` (fractions summing to 1). */
@@ -72,6 +91,7 @@ export function panelUpTo(panel: MarketPanel, t: number): MarketPanel {
     close: panel.close.map((row) => row.subarray(0, end)),
     volume: panel.volume.map((row) => row.subarray(0, end)),
     ...(panel.volumeSource ? { volumeSource: panel.volumeSource.map((row) => row.slice(0, end)) } : {}),
+    ...(panel.yields ? { yields: { ...panel.yields, apy: panel.yields.apy.map((row) => row.subarray(0, end)) } } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
- * DefiLlama: token prices by chain address (coins.llama.fi) and yield pools
- * (yields.llama.fi/pools, kept for the staking and yield work). DefiLlama publishes no
- * volume, so series built from it carry NaN volume with source "none".
+ * DefiLlama: token prices by chain address (coins.llama.fi). DefiLlama publishes no volume,
+ * so series built from it carry NaN volume with source "none". Its yields API
+ * (yields.llama.fi) is read by data/yields/.
  */
 import { z } from "zod";
 import { ProviderError } from "../core/errors.js";
@@ -31,25 +31,11 @@ const chartSchema = z.object({
     }),
   ),
 });
-const poolSchema = z.object({
-  pool: z.string(),
-  chain: z.string(),
-  project: z.string(),
-  symbol: z.string(),
-  tvlUsd: z.number(),
-  apy: z.number().nullable(),
-  apyBase: z.number().nullable().optional(),
-  apyReward: z.number().nullable().optional(),
-  stablecoin: z.boolean().optional(),
-  underlyingTokens: z.array(z.string()).nullable().optional(),
-});
-const poolsSchema = z.object({ status: z.literal("success"), data: z.array(poolSchema) });
 
 export type LlamaCoinPrice = z.infer<typeof coinPriceSchema>;
-export type LlamaPool = z.infer<typeof poolSchema>;
 
 export interface DefiLlamaClientOptions {
-  readonly env: Pick<ProviderEnv, "DEFILLAMA_COINS_URL" | "DEFILLAMA_YIELDS_URL" | "HTTP_TIMEOUT_MS" | "HTTP_RETRIES">;
+  readonly env: Pick<ProviderEnv, "DEFILLAMA_COINS_URL" | "HTTP_TIMEOUT_MS" | "HTTP_RETRIES">;
   readonly cache?: DataCache;
   readonly ttlSeconds?: number;
   readonly refresh?: boolean;
@@ -85,16 +71,6 @@ export class DefiLlamaClient {
     const entry = Object.entries(parsed.data.coins).find(([k]) => k.toLowerCase() === coin.toLowerCase())?.[1];
     if (!entry) throw new ProviderError(`defillama: chart has no series for ${coin}`);
     return entry.prices.map((p) => ({ t: p.timestamp, price: p.price }));
-  }
-
-  /** All yield pools DefiLlama tracks (filter by chain/project downstream). */
-  async pools(): Promise<LlamaPool[]> {
-    const url = `${this.opts.env.DEFILLAMA_YIELDS_URL}/pools`;
-    const body = await this.cached("yields/pools", 0, 0, url);
-    const parsed = poolsSchema.safeParse(body);
-    if (!parsed.success)
-      throw new ProviderError(`defillama: unexpected pools payload: ${z.prettifyError(parsed.error)}`);
-    return parsed.data.data;
   }
 
   private async cached(query: string, from: number, to: number, url: string): Promise<unknown> {

@@ -115,7 +115,15 @@ export function buildCandidates(cfg: ResearchConfig): Candidate[] {
         { riskAversion, meanShrink },
         S,
         () =>
-          new MeanVarianceStrategy({ riskAversion, meanShrink, yields: cfg.lstYields, baseSymbol: base, ...mvDays }),
+          new MeanVarianceStrategy({
+            riskAversion,
+            meanShrink,
+            yields: cfg.lstYields,
+            yieldAccrual: cfg.lstYieldAccrual,
+            panelYields: true,
+            baseSymbol: base,
+            ...mvDays,
+          }),
       );
     }
   }

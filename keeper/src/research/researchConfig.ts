@@ -62,8 +62,15 @@ export const researchConfigSchema = z.object({
   assumptions: assumptionsSchema.prefault({ managementFeeBps: 50, maxWeight: 0.4 }),
   riskFreeRate: z.number().default(0),
   initialNavUsd: z.number().positive().default(1_000_000),
-  /** Annual staking yields used as a return prior by the yield-aware mean-variance variant. */
+  /**
+   * Annual staking yields used by the yield-aware mean-variance variant where the panel has no
+   * APY (data/yields attaches DefiLlama's); a release carries them to the keeper.
+   */
   lstYields: z.record(z.string(), z.number()).default({ STETH: 0.04, WSTETH: 0.04, RETH: 0.035, SFRXETH: 0.045 }),
+  /** stETH rebases (the balance grows); wstETH, rETH and sfrxETH are exchange-rate tokens (the price grows). */
+  lstYieldAccrual: z
+    .record(z.string(), z.enum(["price", "balance"]))
+    .default({ STETH: "balance", WSTETH: "price", RETH: "price", SFRXETH: "price" }),
   ppo: z
     .object({
       enabled: z.boolean().default(true),

@@ -47,6 +47,16 @@ const COMMANDS: readonly [string, () => Promise<Command>, readonly string[]][] =
     ["--config", "--market", "--allow-reckless-limits"],
   ],
   [
+    "yields",
+    async () => (await import("../../../keeper/src/cli/commands/yields.js")).yieldsCommand,
+    ["--config", "--lst", "--data", "--reth-rate"],
+  ],
+  [
+    "impact",
+    async () => (await import("../../../keeper/src/cli/commands/impact.js")).impactCommand,
+    ["--config", "--data-dir", "--fills", "--holdout"],
+  ],
+  [
     "status",
     async () => (await import("../../../keeper/src/cli/commands/status.js")).statusCommand,
     ["--config", "--data-dir", "--limit"],

@@ -197,20 +197,5 @@ describe("data/http + providers (replayed HTTP)", () => {
       expect(series.close[0]).to.equal(1.1401);
       expect(series.volumeSource).to.equal("none");
     });
-
-    it("reads yield pools and rejects an error status", async () => {
-      server = await serve((req) =>
-        req.url === "/pools"
-          ? { body: fixture("defillama_yields_pools.json") }
-          : { body: { status: "error", data: [] } },
-      );
-      const ok = new DefiLlamaClient({ env: loadProviderEnv({ DEFILLAMA_YIELDS_URL: server.baseUrl }) });
-      const pools = await ok.pools();
-      const arbitrumUni = pools.filter((p) => p.chain === "Arbitrum" && p.project === "uniswap-v3");
-      expect(arbitrumUni).to.have.length(1);
-      expect(arbitrumUni[0]?.tvlUsd).to.equal(41234567);
-      const bad = new DefiLlamaClient({ env: loadProviderEnv({ DEFILLAMA_YIELDS_URL: `${server.baseUrl}/broken` }) });
-      expect(await rejection(bad.pools())).to.be.instanceOf(ProviderError);
-    });
   });
 });

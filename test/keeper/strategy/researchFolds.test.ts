@@ -47,6 +47,7 @@ function runOf(returns: readonly number[], cost = 0): BacktestResult {
     costUsd,
     gasUsd: new Float64Array(n),
     feeUsd: new Float64Array(n),
+    yieldUsd: new Float64Array(n),
     frozenUsd: new Float64Array(n),
     unpricedUsd: new Float64Array(n),
     frozenEvents: [],

@@ -398,6 +398,32 @@ export class KeeperStore implements KeeperReadModel {
       });
   }
 
+  /** The latest `limit` fills with both a predicted and a realised cost, oldest first (impact recalibration). */
+  costedLegs(limit: number): readonly LegRecord[] {
+    return this.db
+      .prepare(
+        `SELECT * FROM (SELECT id, cycle_id, leg_index, token_in, token_out, amount_in, amount_out, value_in_usd,
+           predicted_cost_bps, realised_cost_bps FROM fills
+           WHERE predicted_cost_bps IS NOT NULL AND realised_cost_bps IS NOT NULL ORDER BY id DESC LIMIT ?)
+         ORDER BY id`,
+      )
+      .all(Math.max(0, Math.floor(limit)))
+      .map((raw) => {
+        const r = legRow.parse(raw);
+        return {
+          cycleId: r.cycle_id,
+          legIndex: r.leg_index,
+          tokenIn: r.token_in,
+          tokenOut: r.token_out,
+          amountIn: r.amount_in,
+          amountOut: r.amount_out,
+          valueInUsd: r.value_in_usd,
+          predictedCostBps: r.predicted_cost_bps,
+          realisedCostBps: r.realised_cost_bps,
+        };
+      });
+  }
+
   rotations(limit: number): readonly RotationRecord[] {
     return this.rotationStore.list(limit);
   }

@@ -21,7 +21,10 @@ export type MeanVarianceConfig = z.input<typeof meanVarianceConfigSchema>;
 export interface MeanVarianceInput {
   /** Expected return per asset over the holding horizon (fractions). */
   readonly expectedReturn: Float64Array;
-  /** Per-asset yield over the same horizon that the price does not show (e.g. a rebasing LST's staking rate); 0 when none. */
+  /**
+   * Per-asset yield over the same horizon (adjusted APY), added to `expectedReturn`; 0 when
+   * none. The caller keeps it out of `expectedReturn` so it is counted once.
+   */
   readonly yield?: Float64Array;
   /** Covariance over the holding horizon (positive definite: use a shrunk estimate). */
   readonly cov: Matrix;
