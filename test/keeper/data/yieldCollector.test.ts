@@ -11,9 +11,9 @@ import { collectYields } from "../../../keeper/src/data/yields/collectYields.js"
 import { LlamaYieldsClient } from "../../../keeper/src/data/yields/llamaYields.js";
 import { panelYieldsFromSeries } from "../../../keeper/src/data/yields/panelYields.js";
 import { parseYieldCollectorConfig } from "../../../keeper/src/data/yields/yieldConfig.js";
+import { type ReplayHandler, type ReplayServer, startReplayServer } from "../../../keeper/src/devchain/replayServer.js";
 import { runCaptured } from "../../helpers/captureCommand.js";
 import { chartBody, DAYS, FIRST_DAY, POOL, poolsBody } from "./llamaYieldsReplay.js";
-import { type ReplayHandler, type ReplayServer, startReplayServer } from "./replayServer.js";
 
 /** |actual - expected| <= tol (plain numbers: the toolbox's closeTo only takes integers). */
 function near(actual: unknown, expected: number, tol: number): void {

@@ -6,12 +6,12 @@ import { DataError } from "../../../keeper/src/core/errors.js";
 import { snapshotAt } from "../../../keeper/src/core/signals.js";
 import type { MarketPanel } from "../../../keeper/src/core/types.js";
 import { fetchScores, loadScoreFile, parseScoreCsv } from "../../../keeper/src/data/signals/scoreFile.js";
+import { startReplayServer } from "../../../keeper/src/devchain/replayServer.js";
 import { OracleHold, validateSignedWeights } from "../../../keeper/src/execution/portfolioManager.js";
 import { SignalOracle } from "../../../keeper/src/execution/signalOracle.js";
 import { checkScores, rankScores, weightsFromScores } from "../../../keeper/src/strategy/signals/scoreWeights.js";
 import { SignalStrategy } from "../../../keeper/src/strategy/signals/signalStrategy.js";
 import { expectAbsClose } from "../../helpers/approx.js";
-import { startReplayServer } from "../../../keeper/src/devchain/replayServer.js";
 
 const DAY = 86_400;
 const D1 = Date.UTC(2023, 4, 1) / 1000; // 2023-05-01 00:00 UTC
