@@ -16,35 +16,11 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { findFunctions, isTest, removeFunctions } from "./cairoSource.js";
-import {
-  PROOF_MODULE,
-  PROOF_TEST,
-  type ProofState,
-  planForProof,
-  proofModule,
-  proofSource,
-} from "./planProofSource.js";
+import { PROOF_MODULE, PROOF_STATE, PROOF_TEST, planForProof, proofModule, proofSource } from "./planProofSource.js";
 import { parseCairoTestOutput } from "./testReport.js";
 import { runCairoJob } from "./wasmCairo.js";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const E18 = 10n ** 18n;
-
-/** The state and targets proven in CI (prices are the Cairo fixtures': ETH 3000, wstETH 3570, rETH 3390). */
-export const PROOF_STATE: ProofState = {
-  ethUsd8: 300_000_000_000n,
-  wethDeposit: 100n * E18,
-  lsts: [
-    { symbol: "wstETH", priceUsd8: 357_000_000_000n, balance: 60n * E18 },
-    { symbol: "rETH", priceUsd8: 339_000_000_000n, balance: 10n * E18 },
-  ],
-  targetBps: [2000, 2500, 5500],
-  haircutBps: 5,
-  maxSlippageBps: 100,
-  toleranceBps: 200,
-  predictionBps: 2,
-};
-
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: { "write-only": { type: "boolean", default: false }, help: { type: "boolean" } },

@@ -39,6 +39,23 @@ export interface ProofState {
   readonly predictionBps: number;
 }
 
+const E18 = 10n ** 18n;
+
+/** The state and targets proven in CI (prices are the Cairo fixtures': ETH 3000, wstETH 3570, rETH 3390). */
+export const PROOF_STATE: ProofState = {
+  ethUsd8: 300_000_000_000n,
+  wethDeposit: 100n * E18,
+  lsts: [
+    { symbol: "wstETH", priceUsd8: 357_000_000_000n, balance: 60n * E18 },
+    { symbol: "rETH", priceUsd8: 339_000_000_000n, balance: 10n * E18 },
+  ],
+  targetBps: [2000, 2500, 5500],
+  haircutBps: 5,
+  maxSlippageBps: 100,
+  toleranceBps: 200,
+  predictionBps: 2,
+};
+
 export const PROOF_MODULE = "keeper_plan";
 export const PROOF_TEST = "the_keepers_plan_reaches_the_oracle_targets";
 

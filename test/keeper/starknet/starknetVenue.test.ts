@@ -12,6 +12,7 @@ import { openStarknetVenue } from "../../../keeper/src/execution/starknet/openSt
 import { oracleTargets } from "../../../keeper/src/execution/starknet/oracleTargets.js";
 import { FileStarknetJournal, type StarknetPending } from "../../../keeper/src/execution/starknet/starknetJournal.js";
 import { type StarknetRpc, StarknetVenue } from "../../../keeper/src/execution/starknet/starknetVenue.js";
+import { PROOF_STATE, planForProof } from "../../../scripts/starknet/planProofSource.js";
 
 const E18 = 10n ** 18n;
 const VAULT = "0x1001";
@@ -149,7 +150,7 @@ describe("Starknet venue against the local JSON-RPC stand-in", () => {
       ["RETH", "buy"],
     ]);
     // The same swaps the Cairo proof executes against the compiled vault (same state, same targets).
-    expect(plan.swaps.map((s) => s.amountIn)).to.deep.equal([21617647058823529411n, 89185000000000000000n]);
+    expect(plan.swaps.map((s) => s.amountIn)).to.deep.equal(planForProof(PROOF_STATE).swaps.map((s) => s.amountIn));
     const sim = await venue.simulate(plan);
     expect(sim.ok, sim.reason ?? "").to.equal(true);
     // 2.3M L2 gas at 3 gwei-fri with starknet.js's overhead, at 0.5 USD per STRK.
@@ -171,6 +172,14 @@ describe("Starknet venue against the local JSON-RPC stand-in", () => {
     expect(local.requests.get("starknet_estimateFee")).to.equal(1);
     expect(local.requests.get("starknet_getNonce")).to.equal(1);
     expect(readFileSync(join(dir, "starknet-pending.json"), "utf8")).not.to.include(KEIRA_KEY.slice(2));
+  });
+
+  it("a rotation exit sells the asset in full whatever the target says", async () => {
+    await startNode();
+    const plan = await venueOn(url).plan(TARGET, { exit: ["RETH"] });
+    const sell = plan.swaps.find((s) => s.side === "sell" && s.tokenIn === RETH);
+    expect(sell?.amountIn).to.equal(10n * E18);
+    expect(plan.targetWeights.RETH).to.equal(0);
   });
 
   it("refuses an asset the vault does not list", async () => {
