@@ -18,7 +18,9 @@
  *   NAV_LOSS, WEIGHT_OUT_OF_TOLERANCE, ...) and its rounding;
  * - ERC-20 `balance_of`, a Pragma-shaped oracle (`get_data_median`) and an AVNU-shaped router
  *   paying the oracle cross rate less a haircut (the Cairo tests' MockMarket);
- * - fees: a fixed gas use per call and per swap at configurable gas prices.
+ * - fees: a fixed gas use per call and per swap at configurable gas prices; `starknet_estimateFee`
+ *   runs the calls but skips `__validate__` (the venue asks for SKIP_VALIDATE), and a sent
+ *   transaction whose L2 gas bound is below its use reverts.
  * What it does not model: Cairo execution itself (the compiled vault is exercised by the
  * wasm-cairo proof in scripts/starknet/planProof.ts), events, blocks beyond a number and a
  * timestamp, any other entry point (they revert ENTRYPOINT_NOT_FOUND), the management fee, and

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
-import { planSwaps, toTargetBps } from "../../../keeper/src/execution/starknet/planSwaps.js";
+import { planSwaps } from "../../../keeper/src/execution/starknet/planSwaps.js";
 import { findFunctions, isTest, removeFunctions } from "../../../scripts/starknet/cairoSource.js";
 import {
   PROOF_MODULE,
@@ -87,10 +87,5 @@ describe("planSwaps", () => {
     expect(() =>
       planSwaps({ slots, targetBps: [5000, 4999], maxSlippageBps: 50, minTradeBps: 0, assumedCostBps: 0 }),
     ).to.throw(/sum to 10000/);
-  });
-
-  it("rounds fractions to bps summing to exactly 10000 by largest remainder", () => {
-    expect(toTargetBps([1 / 3, 1 / 3, 1 / 3])).to.deep.equal([3334, 3333, 3333]);
-    expect(toTargetBps([0.2, 0.25, 0.55])).to.deep.equal([2000, 2500, 5500]);
   });
 });

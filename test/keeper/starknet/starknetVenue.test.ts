@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { RpcProvider, Signer } from "starknet";
 import { parseStarknetConfig, type StarknetConfig } from "../../../keeper/src/config/starknetConfig.js";
-import { ConfigError, DataError, InvalidInputError, WeightsRefusedError } from "../../../keeper/src/core/errors.js";
+import {
+  ConfigError,
+  DataError,
+  InvalidInputError,
+  ProviderError,
+  WeightsRefusedError,
+} from "../../../keeper/src/core/errors.js";
 import type { OrderResult, VenueJournal } from "../../../keeper/src/core/venue.js";
 import { StarknetLocal } from "../../../keeper/src/devchain/starknetLocal.js";
 import { OracleHold } from "../../../keeper/src/execution/portfolioManager.js";
@@ -376,6 +382,27 @@ describe("Starknet venue against the local JSON-RPC stand-in", () => {
       // A reverted transaction still consumes its nonce, as on Starknet.
       expect(local.nonceOf(KEIRA)).to.equal(1n);
     });
+  });
+
+  it("a dead RPC is a ProviderError that never shows the URL's key", async () => {
+    await startNode();
+    const venue = venueOn("http://127.0.0.1:9/rpc?apikey=sekret");
+    const error = await venue.positions().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ProviderError);
+    expect((error as Error).message).not.to.include("sekret");
+  });
+
+  it("refuses to resume a record of another vault", async () => {
+    await startNode();
+    const venue = venueOn(url);
+    const crashing = new MemoryJournal(true);
+    await venue.execute(await venue.plan(TARGET), crashing).catch(() => undefined);
+    const other = venueOn(url, { vaultAddress: "0x1002" });
+    const error = await other
+      .resume(crashing.records[0] as StarknetPending, new MemoryJournal())
+      .catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(InvalidInputError);
+    expect(local.transactionCount()).to.equal(0);
   });
 
   it("the node checks the signature: a transaction signed by another key is refused (55)", async () => {

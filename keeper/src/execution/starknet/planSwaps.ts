@@ -125,20 +125,3 @@ export function planSwaps(input: SwapPlanInput): SwapPlan {
     predictedBps: after.map((v) => Number((v * BPS) / (navAfter === 0n ? 1n : navAfter))),
   };
 }
-
-/**
- * Fractions by slot (summing to 1 within 1e-9) to integer bps summing to exactly 10_000, by the
- * largest remainder, so what the vault stores is the closest representable target.
- */
-export function toTargetBps(fractions: readonly number[]): number[] {
-  const raw = fractions.map((f) => f * 10_000);
-  const floors = raw.map(Math.floor);
-  let short = 10_000 - floors.reduce((a, b) => a + b, 0);
-  const order = raw.map((r, i) => ({ i, rem: r - Math.floor(r) })).sort((a, b) => b.rem - a.rem || a.i - b.i);
-  for (const { i } of order) {
-    if (short <= 0) break;
-    floors[i] = (floors[i] as number) + 1;
-    short--;
-  }
-  return floors;
-}

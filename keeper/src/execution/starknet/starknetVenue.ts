@@ -47,11 +47,11 @@ import type {
   VenueOrder,
   VenuePlan,
 } from "../../core/venue.js";
-import { validateSignedWeights } from "../portfolioManager.js";
+import { toBps, validateSignedWeights } from "../portfolioManager.js";
 import { LstVaultCalls } from "./lstVaultCalls.js";
 import { LstVaultReader } from "./lstVaultReader.js";
 import type { LstVaultConfig } from "./lstVaultTypes.js";
-import { type PlannedSwap, type PlanSlot, planSwaps, toTargetBps } from "./planSwaps.js";
+import { type PlannedSwap, type PlanSlot, planSwaps } from "./planSwaps.js";
 import type { InvokeTxnV3, StarknetPending } from "./starknetJournal.js";
 
 const WAD = 10n ** 18n;
@@ -242,7 +242,7 @@ export class StarknetVenue implements Venue<StarknetSnapshot, StarknetPlan, Star
     }
     const assetSymbol = this.options.config.assetSymbol;
     weights[assetSymbol] = (weights[assetSymbol] ?? 0) + freed;
-    const targetBps = toTargetBps(snapshot.slots.map((s) => weights[s.symbol] ?? 0));
+    const targetBps = toBps(snapshot.slots.map((s) => weights[s.symbol] ?? 0));
     const tolerance = snapshot.config.risk.weightToleranceBps;
     const notes: string[] = [];
     if (!this.options.config.setTargetsOnChain) {
@@ -389,10 +389,13 @@ export class StarknetVenue implements Venue<StarknetSnapshot, StarknetPlan, Star
   }
 
   async resume(pending: StarknetPending, journal: VenueJournal<StarknetPending>): Promise<VenueExecution> {
-    if (BigInt(pending.accountAddress) !== BigInt(this.account)) {
-      throw new InvalidInputError("the pending transaction belongs to another account", {
-        pending: pending.accountAddress,
-        account: this.account,
+    if (
+      BigInt(pending.accountAddress) !== BigInt(this.account) ||
+      BigInt(pending.vaultAddress) !== BigInt(this.options.config.vaultAddress)
+    ) {
+      throw new InvalidInputError("the pending transaction belongs to another account or vault", {
+        pending: { account: pending.accountAddress, vault: pending.vaultAddress },
+        config: { account: this.account, vault: this.options.config.vaultAddress },
       });
     }
     const known = await this.statusOf(pending.transactionHash);
@@ -619,7 +622,11 @@ export class StarknetVenue implements Venue<StarknetSnapshot, StarknetPlan, Star
     const deadline = Date.now() + this.options.config.confirmTimeoutMs;
     for (;;) {
       const status = await this.statusOf(txHash);
-      if (status !== null && status.finality_status !== "RECEIVED" && status.finality_status !== "CANDIDATE") {
+      // Confirmed only once in an L2 block: RECEIVED, CANDIDATE and PRE_CONFIRMED may still go.
+      if (
+        status !== null &&
+        (status.finality_status === "ACCEPTED_ON_L2" || status.finality_status === "ACCEPTED_ON_L1")
+      ) {
         const receipt = (await this.rpc("starknet_getTransactionReceipt", () =>
           this.options.rpc.getTransactionReceipt(txHash),
         )) as { execution_status?: unknown; revert_reason?: unknown; value?: unknown };
