@@ -61,14 +61,14 @@ describe("e2e: the keeper process", function () {
     const path = join(dataDir, "keeper.sqlite");
     const wal = `${path}-wal`;
     expect(!existsSync(wal) || statSync(wal).size === 0, "WAL checkpointed").to.equal(true);
-    const store = KeeperStore.openExisting(path);
+    const store = await KeeperStore.openExisting(path);
     try {
-      expect(store.state().running).to.equal(false);
-      const cycles = store.cycles(10);
+      expect((await store.state()).running).to.equal(false);
+      const cycles = await store.cycles(10);
       expect(cycles.length).to.be.at.least(1);
       for (const cycle of cycles) expect(FINAL.has(cycle.status), `cycle ${cycle.id} ${cycle.status}`).to.equal(true);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

@@ -237,11 +237,11 @@ async function main(argv: string[]): Promise<number> {
       await followPrices(local, pathAt(d));
     }
     const t = (await local.ethers.provider.getBlock("latest"))?.timestamp ?? 0;
-    store.recordBaseline("equal-weight buy-and-hold", t, equalBench(t));
-    store.recordBaseline("ETH", t, pathAt(d).WETH / pathAt(0).WETH);
+    await store.recordBaseline("equal-weight buy-and-hold", t, equalBench(t));
+    await store.recordBaseline("ETH", t, pathAt(d).WETH / pathAt(0).WETH);
     const cycle = await keeper.tick();
     const day = `day ${String(d).padStart(3)}`;
-    for (const line of rotationLog.update(store.rotations(1)[0], dayOf)) console.log(`${day}  ${line}`);
+    for (const line of rotationLog.update((await store.rotations(1))[0], dayOf)) console.log(`${day}  ${line}`);
     if (cycle) {
       const partial = cycle.outcome === "partial" ? `  (partial: ${cycle.distanceBps} bps from target)` : "";
       console.log(
@@ -250,10 +250,10 @@ async function main(argv: string[]): Promise<number> {
       );
     }
   }
-  printSummary(store, { days, seconds: (Date.now() - started) / 1000, dayOf });
+  await printSummary(store, { days, seconds: (Date.now() - started) / 1000, dayOf });
 
   if (flags.values["no-serve"]) {
-    keeper.close();
+    await keeper.close();
     await server.close();
     await connection.close();
     return 0;
@@ -275,7 +275,7 @@ async function main(argv: string[]): Promise<number> {
     release = stopOnSignals(resolve);
   });
   await operator.close();
-  keeper.close();
+  await keeper.close();
   await server.close();
   await connection.close();
   release();

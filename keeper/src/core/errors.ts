@@ -50,3 +50,10 @@ export class ExecutionError extends BallastError {
     super("EXECUTION", message, options);
   }
 }
+
+/** The keeper could not confirm that it holds the vault's lease: it must not sign or submit. */
+export class LeaseLostError extends BallastError {
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super("LEASE", message, options);
+  }
+}

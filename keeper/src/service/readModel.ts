@@ -179,18 +179,18 @@ export interface ReleaseInForce {
 }
 
 export interface KeeperReadModel {
-  status(): KeeperStatus;
-  currentWeights(): Readonly<Record<string, number>>;
-  targetWeights(): Readonly<Record<string, number>>;
-  cycles(limit: number): readonly CycleRecord[];
-  navHistory(): readonly NavPoint[];
-  compositionHistory(): readonly CompositionPoint[];
+  status(): Promise<KeeperStatus>;
+  currentWeights(): Promise<Readonly<Record<string, number>>>;
+  targetWeights(): Promise<Readonly<Record<string, number>>>;
+  cycles(limit: number): Promise<readonly CycleRecord[]>;
+  navHistory(): Promise<readonly NavPoint[]>;
+  compositionHistory(): Promise<readonly CompositionPoint[]>;
   /** NAV-per-share series of baseline strategies, rebased like `navHistory`. */
-  baselines(): Readonly<Record<string, readonly NavPoint[]>>;
+  baselines(): Promise<Readonly<Record<string, readonly NavPoint[]>>>;
   /** Executed legs of a cycle with predicted and realised costs. */
-  legs(cycleId: number): readonly LegRecord[];
+  legs(cycleId: number): Promise<readonly LegRecord[]>;
   /** Portfolio rotations, newest first. */
-  rotations(limit: number): readonly RotationRecord[];
+  rotations(limit: number): Promise<readonly RotationRecord[]>;
 }
 
 export interface KeeperControl {

@@ -11,10 +11,10 @@ export async function rebalanceCommand(argv: string[]): Promise<number> {
     const { keeper } = session;
     try {
       const result = await keeper.triggerRebalance();
-      console.log(JSON.stringify({ ...result, cycle: keeper.store.cycles(1)[0] ?? null }, null, 2));
+      console.log(JSON.stringify({ ...result, cycle: (await keeper.store.cycles(1))[0] ?? null }, null, 2));
       return result.accepted && result.reason === undefined ? 0 : 1;
     } finally {
-      session.close();
+      await session.close();
     }
   });
 }

@@ -44,7 +44,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     } finally {
       await operator?.close();
       // Closing the store checkpoints its WAL journal into the database file.
-      session.close();
+      await session.close();
       release();
     }
     return EXIT.OK;

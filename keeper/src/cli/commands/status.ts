@@ -35,7 +35,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
   let store: KeeperStore;
   try {
     // A typo in --data-dir must not create an empty store that reports "kill switch off".
-    store = KeeperStore.openExisting(storePath({ dataDir }));
+    store = await KeeperStore.openExisting(storePath({ dataDir }));
   } catch (error) {
     if (!(error instanceof DataError)) throw error;
     console.error(`status: ${error.message}`);
@@ -45,13 +45,13 @@ export async function statusCommand(argv: string[]): Promise<number> {
     console.log(
       JSON.stringify(
         {
-          status: store.status(),
-          activeRpcUrl: store.state().activeRpcUrl,
-          currentWeights: store.currentWeights(),
-          targetWeights: store.targetWeights(),
-          cycles: store.cycles(limit),
+          status: await store.status(),
+          activeRpcUrl: (await store.state()).activeRpcUrl,
+          currentWeights: await store.currentWeights(),
+          targetWeights: await store.targetWeights(),
+          cycles: await store.cycles(limit),
           // The latest rotations, with any calls waiting for the admin (multisig) to make.
-          rotations: store.rotations(3),
+          rotations: await store.rotations(3),
         },
         null,
         2,
@@ -59,6 +59,6 @@ export async function statusCommand(argv: string[]): Promise<number> {
     );
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

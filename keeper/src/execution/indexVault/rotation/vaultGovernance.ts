@@ -99,7 +99,7 @@ export class VaultGovernance {
    */
   async send(
     data: string,
-    onBroadcast: (record: BroadcastRecord) => void,
+    onBroadcast: (record: BroadcastRecord) => void | Promise<void>,
   ): Promise<{ ok: true; receipt: TransactionReceipt } | { ok: false; reason: string }> {
     const admin = this.options.admin;
     if (!admin) throw new ExecutionError("no admin key: the rotation writes proposals instead of sending");
