@@ -52,10 +52,11 @@ import type { FeePolicy } from "../execution/txSender.js";
 import type { UniverseSource } from "../execution/universeSource.js";
 import { CycleRecorder } from "./cycleRecorder.js";
 import { KeeperMetrics } from "./keeperMetrics.js";
+import { withLeadership } from "./leadership/leaderReadModel.js";
 import { type Leadership, LocalLeadership } from "./leadership/leadership.js";
 import type { Logger } from "./logger.js";
 import { checkMarketView } from "./marketCheck.js";
-import type { CycleOutcome, CycleRecord, KeeperControl, RiskLevel } from "./readModel.js";
+import type { CycleOutcome, CycleRecord, KeeperControl, KeeperReadModel, RiskLevel } from "./readModel.js";
 import { RotationManager } from "./rotation/rotationManager.js";
 import { decideRun } from "./scheduler.js";
 import type { KeeperStore } from "./store/keeperStore.js";
@@ -262,6 +263,11 @@ export class Keeper implements KeeperControl {
 
   get store(): KeeperStore {
     return this.deps.store;
+  }
+
+  /** What the operator surfaces read: the store, with this process's leadership in the status. */
+  get readModel(): KeeperReadModel {
+    return withLeadership(this.deps.store, this.leadership);
   }
 
   killed(): boolean {

@@ -4,6 +4,8 @@
  * keeper implements the control side.
  */
 
+import type { LeadershipView } from "./leadership/leadership.js";
+
 export type CycleStatus =
   | "planned"
   | "simulated"
@@ -158,6 +160,11 @@ export interface KeeperStatus {
   readonly market: MarketFreshness | null;
   /** The research release the keeper serves; null when it runs a configured strategy. */
   readonly release: ReleaseInForce | null;
+  /**
+   * This process's leadership of the vault (leader or standby, the lease's holder, token and
+   * expiry), from the process serving the status; absent where no process answers (`status`).
+   */
+  readonly leadership?: LeadershipView;
 }
 
 export interface MarketFreshness {

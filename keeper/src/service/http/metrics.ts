@@ -54,7 +54,6 @@ async function snapshotOf(readModel: KeeperReadModel): Promise<ReadModelSnapshot
   return { status: () => status, navHistory: () => nav, currentWeights: () => current, targetWeights: () => target };
 }
 
-
 const flag = (on: boolean): number => (on ? 1 : 0);
 const setKnown = (gauge: Gauge, value: number | null | undefined): void => {
   if (value !== null && value !== undefined) gauge.set(value);
