@@ -8,25 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { ConfigError } from "../../keeper/src/core/errors.js";
-import { generateSyntheticMarket } from "../../keeper/src/data/synthetic.js";
 import { KeeperStore } from "../../keeper/src/service/store/keeperStore.js";
 import { spawnCli } from "../keeper/cli/spawnCli.js";
-import { configFor, EQUAL, fixedOracle, KEYS_ENV, keeperFor, useWorld } from "./harness.js";
-
-/** A daily market CSV for the basket whose last bar is today (the strategy reads it at chain time). */
-function writeMarketCsv(path: string, symbols: readonly string[]): void {
-  const bars = 400;
-  const start = new Date(Date.now() - (bars - 1) * 86_400_000).toISOString().slice(0, 10);
-  const panel = generateSyntheticMarket({ seed: 11, bars, freq: "24h", start, assets: [...symbols] });
-  const rows = ["date,symbol,close_usd,volume_usd"];
-  panel.timestamps.forEach((t, i) => {
-    const date = new Date((t - 1) * 1000).toISOString().slice(0, 10);
-    panel.assets.forEach((a, k) => {
-      rows.push(`${date},${a.symbol},${panel.close[k]?.[i]},${panel.volume[k]?.[i]}`);
-    });
-  });
-  writeFileSync(path, `${rows.join("\n")}\n`);
-}
+import { configFor, EQUAL, fixedOracle, KEYS_ENV, keeperFor, useWorld, writeMarketCsv } from "./harness.js";
 
 const FINAL = new Set(["reconciled", "confirmed", "failed", "skipped", "dry-run"]);
 

@@ -226,6 +226,15 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
           logger: options.logger,
         })
       : undefined;
+    // The status names the vault and strategy from the start, before the first cycle. A standby
+    // (PostgreSQL) writes only these facts, which every keeper of this vault shares.
+    await store.setState({
+      chainId: config.chainId,
+      vault: config.vault,
+      strategy: options.oracle.name,
+      dryRun: config.dryRun,
+      ...(leadership.isLeader() ? { killSwitch: killSwitchOn(config), activeRpcUrl: rpc.activeUrl } : {}),
+    });
     return new Keeper({
       config,
       store,
@@ -271,7 +280,7 @@ export class Keeper implements KeeperControl {
   }
 
   killed(): boolean {
-    return this.deps.config.killSwitch || existsSync(killFilePath(this.deps.config));
+    return killSwitchOn(this.deps.config);
   }
 
   /** Serialises cycles: the schedule and an operator's trigger never overlap. */
@@ -741,6 +750,10 @@ export class Keeper implements KeeperControl {
     }
     await this.leadership.stop();
   }
+}
+
+function killSwitchOn(config: KeeperConfig): boolean {
+  return config.killSwitch || existsSync(killFilePath(config));
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
