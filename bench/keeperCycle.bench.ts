@@ -113,7 +113,7 @@ export async function run(): Promise<void> {
       const cycle = await keeper.tick();
       const wallMs = performance.now() - started;
       const trips = proxy.count();
-      keeper.close();
+      await keeper.close();
       console.log(
         `  +${String(latencyMs).padStart(2)} ms per request: ${trips} HTTP round trips, ${(wallMs / 1000).toFixed(2)} s wall, outcome ${cycle?.outcome ?? cycle?.status ?? "none"}`,
       );
