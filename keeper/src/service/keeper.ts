@@ -59,7 +59,7 @@ import { checkMarketView } from "./marketCheck.js";
 import type { CycleOutcome, CycleRecord, KeeperControl, KeeperReadModel, RiskLevel } from "./readModel.js";
 import { RotationManager } from "./rotation/rotationManager.js";
 import { decideRun } from "./scheduler.js";
-import type { KeeperStore } from "./store/keeperStore.js";
+import type { KeeperState, KeeperStore } from "./store/keeperStore.js";
 import { openStore } from "./store/openStore.js";
 import { unbackedZeroTargets } from "./zeroTargets.js";
 
@@ -207,6 +207,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
             // A dry run sends nothing: rotation steps become proposals, as without an admin key.
             admin: config.dryRun ? null : admin,
             fees: feePolicy(config),
+            beforeBroadcast: () => leadership.fence("send an admin transaction"),
           }),
           universe: options.universe,
           book: config.tokens.map((t) => ({
@@ -228,7 +229,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       : undefined;
     // The status names the vault and strategy from the start, before the first cycle. A standby
     // (PostgreSQL) writes only these facts, which every keeper of this vault shares.
-    await store.setState({
+    await announce(store, {
       chainId: config.chainId,
       vault: config.vault,
       strategy: options.oracle.name,
@@ -296,6 +297,10 @@ export class Keeper implements KeeperControl {
     readonly reason?: string;
   }> {
     if (this.killed()) return { accepted: false, reason: "kill switch is on" };
+    if (!this.leadership.isLeader()) {
+      const { holder } = this.leadership.view();
+      return { accepted: false, reason: `standby: the vault's lease is held by ${holder ?? "another keeper"}` };
+    }
     const cycle = await this.exclusive(() => this.cycle(true));
     if (cycle === null) return { accepted: false, reason: "no cycle ran" };
     return ACCEPTED.has(cycle.outcome)
@@ -749,6 +754,16 @@ export class Keeper implements KeeperControl {
       }
     }
     await this.leadership.stop();
+  }
+}
+
+/** Writes the keeper's identity into a store just opened; closes the store if that fails. */
+async function announce(store: KeeperStore, facts: Partial<KeeperState>): Promise<void> {
+  try {
+    await store.setState(facts);
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
   }
 }
 

@@ -18,6 +18,8 @@ export async function dryRunCommand(argv: string[]): Promise<number> {
     const session = await openSession(flags, configFromFlags(flags, { dryRun: true }));
     const { keeper } = session;
     try {
+      // With a shared PostgreSQL store this process must hold the vault's lease to sign.
+      await keeper.leadership.start(() => undefined);
       const result = await keeper.triggerRebalance();
       const cycle = (await keeper.store.cycles(1))[0] ?? null;
       const outcome = result.accepted ? (cycle?.outcome ?? null) : (result.outcome ?? null);
