@@ -299,6 +299,11 @@ describe("e2e: standby keepers on one PostgreSQL", function () {
           `B took over ${(takeover?.time ?? 0) - cutAt} ms after it`,
       );
       expect(lost?.time ?? Number.POSITIVE_INFINITY, "A stopped before B took over").to.be.below(takeover?.time ?? 0);
+      // A says so on its own /metrics, though its store is out of reach.
+      const apiA = /operator server: (http:\/\/\S+)\//.exec(a.stdout())?.[1];
+      const metricsA = await (await fetch(`${apiA}/metrics`)).text();
+      expect(metricsA).to.match(/^keeper_leader 0$/m);
+      expect(metricsA).to.match(/^keeper_lease_lost_total 1$/m);
       // A never broadcast anything, and keeps standing by while B leads.
       expect(a.lines().some((l) => l.msg === "transaction sent")).to.equal(false);
       expect(a.run.child.exitCode).to.equal(null);

@@ -167,9 +167,13 @@ export async function openSession(
         if (!r.ok) logger.warn({ code: r.code, newestBarAt: r.newestBarAt }, r.reason);
         else if (r.warning) logger.warn({ newestBarAt: r.newestBarAt }, r.warning);
         // Data freshness for status and the dashboard (the keeper exists once a cycle reads).
-        void sessionKeeper?.store.setState({
-          market: { source: opened.source, newestBarAt: r.newestBarAt, ok: r.ok, reason: r.ok ? null : r.reason },
-        });
+        sessionKeeper?.store
+          .setState({
+            market: { source: opened.source, newestBarAt: r.newestBarAt, ok: r.ok, reason: r.ok ? null : r.reason },
+          })
+          .catch((error: unknown) =>
+            logger.warn({ err: error instanceof Error ? error.message : String(error) }, "market reading not saved"),
+          );
       },
     });
     let sessionKeeper: Keeper | null = null;

@@ -169,7 +169,16 @@ export function registerReadModelMetrics(metrics: KeeperMetrics, readModel: Keep
       registers: [metrics.registry],
       // Called by prom-client at every scrape: the samples are the read model's values now.
       async collect(this: Gauge) {
-        const snap = await snapshot();
+        let snap: ReadModelSnapshot;
+        try {
+          snap = await snapshot();
+        } catch {
+          // The store is unreachable (a keeper cut off from its database): the store's gauges are
+          // left empty, while the process's own metrics (`keeper_leader`, ...) still render.
+          this.reset();
+          if (spec.name === MARKER) this.set(1);
+          return;
+        }
         this.reset();
         spec.read(this, snap);
       },

@@ -95,6 +95,7 @@ export class LeaseLeadership implements Leadership {
 
   async start(onLeader: () => void): Promise<void> {
     this.onLeader = onLeader;
+    if (this.timer !== null && !this.stopped) return;
     this.stopped = false;
     await this.step();
     const loop = () => {
