@@ -6,11 +6,13 @@
  * history upserts, rotations' all-or-nothing insert, and on PostgreSQL the per-vault leases
  * and the fence of a keeper cut off from the database.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { expect } from "chai";
+import { statusCommand } from "../../../keeper/src/cli/commands/status.js";
+import { parseKeeperConfig } from "../../../keeper/src/config/keeperConfig.js";
 import { DataError, LeaseLostError } from "../../../keeper/src/core/errors.js";
 import type { RebalanceOrder } from "../../../keeper/src/execution/indexVault/rebalanceOrder.js";
 import { KeeperMetrics } from "../../../keeper/src/service/keeperMetrics.js";
@@ -19,7 +21,9 @@ import { createLogger } from "../../../keeper/src/service/logger.js";
 import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
 import { LeaseStore } from "../../../keeper/src/service/store/leaseStore.js";
 import { forDialect, MIGRATIONS } from "../../../keeper/src/service/store/migrations.js";
+import { leaseKey, vaultSchema } from "../../../keeper/src/service/store/openStore.js";
 import { numberPlaceholders } from "../../../keeper/src/service/store/postgresDb.js";
+import { runCaptured } from "../../helpers/captureCommand.js";
 import { createDatabase, type PostgresServer, startPostgres } from "../../helpers/postgresServer.js";
 import { startTcpProxy } from "../../helpers/tcpProxy.js";
 
@@ -270,6 +274,35 @@ describe("service/store backends", function () {
       expect((error as Error).message).to.match(/^PostgreSQL (connection|query) failed/);
       expect((error as Error).message).to.not.include("hunter2");
       expect(Date.now() - started).to.be.below(5_000);
+    });
+
+    it("`keeper status --config` reads the vault's journal and lease from PostgreSQL, URL redacted", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "ballast-status-"));
+      const input = {
+        rpcUrls: ["http://127.0.0.1:8545"],
+        chainId: 42161,
+        vault: `0x${"ab".repeat(20)}`,
+        tokens: [
+          { symbol: "USDC", address: `0x${"22".repeat(20)}`, decimals: 6 },
+          { symbol: "WETH", address: `0x${"33".repeat(20)}`, decimals: 18 },
+        ],
+        dataDir: join(dir, "no-such-dir"),
+        store: { url: url.replace("postgres://ballast@", "postgres://ballast:pw0rdXYZ@") },
+      };
+      const config = parseKeeperConfig(input);
+      const seeded = await openAt(vaultSchema(config));
+      const id = await seeded.beginCycle(1_000, {});
+      await seeded.updateCycle(id, { status: "reconciled", outcome: "traded" });
+      await new LeaseStore(seeded.db).acquire(leaseKey(config), "host-a:1:abc", 60_000);
+      await seeded.close();
+      const path = join(dir, "keeper.json");
+      writeFileSync(path, JSON.stringify(input));
+      const res = await runCaptured(statusCommand, ["--config", path]);
+      expect(res.code, res.err).to.equal(0);
+      const shown = JSON.parse(res.out) as { cycles: { id: number }[]; lease: { holder: string; token: number } };
+      expect(shown.cycles.map((c) => c.id)).to.deep.equal([id]);
+      expect(shown.lease).to.include({ holder: "host-a:1:abc", token: 1 });
+      expect(res.out + res.err).to.not.include("pw0rdXYZ");
     });
 
     describe("leases", () => {
