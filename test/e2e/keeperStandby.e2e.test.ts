@@ -312,7 +312,11 @@ describe("e2e: standby keepers on one PostgreSQL", function () {
       const store = await journal(w.url);
       try {
         expect(await store.signedOrdersForNonce(0n)).to.equal(1);
-        expect((await store.cycles(1))[0]?.outcome).to.be.oneOf(["traded", "partial"]);
+        const [last, abandoned] = await store.cycles(2);
+        expect(last?.outcome).to.be.oneOf(["traded", "partial"]);
+        // A's cycle never reached the journal as signed: the new leader closed it.
+        expect(abandoned).to.include({ status: "failed", outcome: "failed" });
+        expect(abandoned?.reason).to.match(/^abandoned before signing/);
       } finally {
         await store.close();
       }

@@ -580,6 +580,11 @@ export class Keeper implements KeeperControl {
   /** Finishes a cycle a previous run left in `signed` or `submitted`. */
   async resumePending(): Promise<CycleRecord | null> {
     const { store, venue, logger } = this.deps;
+    const abandoned = await store.abandonUnsigned(
+      "abandoned before signing: the keeper that planned it stopped (crash, or lost its lease)",
+      await venue.chainTime(),
+    );
+    if (abandoned.length > 0) logger.warn({ cycles: abandoned }, "closed cycles a previous keeper left unsigned");
     const found = await store.pendingCycle();
     if (!found) return null;
     logger.warn({ cycle: found.cycle.id, status: found.cycle.status, nonce: found.cycle.nonce }, "resuming cycle");

@@ -108,6 +108,21 @@ function storeSuite(backend: () => Backend): void {
     expect((error as Error).message).to.equal(`cycle ${id} is signed without a signed order`);
   });
 
+  it("closes cycles a previous run left before signing, and only those", async () => {
+    const planned = await store.beginCycle(1_000, {});
+    const simulated = await store.beginCycle(1_001, {});
+    await store.updateCycle(simulated, { status: "simulated" });
+    const signed = await store.beginCycle(1_002, {});
+    await store.saveOrder(signed, ORDER);
+    await store.saveSignature(signed, "0xsig", "0xdigest", 1n);
+    await store.updateCycle(signed, { status: "signed" });
+    expect(await store.abandonUnsigned("abandoned", 2_000)).to.have.members([planned, simulated]);
+    expect(await store.cycle(planned)).to.include({ status: "failed", outcome: "failed", reason: "abandoned" });
+    expect((await store.cycle(signed))?.status).to.equal("signed");
+    expect((await store.pendingCycle())?.cycle.id).to.equal(signed);
+    expect(await store.abandonUnsigned("again", 2_001)).to.deep.equal([]);
+  });
+
   it("a new order for a cycle replaces the old one whole, signature included", async () => {
     const id = await store.beginCycle(1_000, {});
     await store.saveOrder(id, ORDER);

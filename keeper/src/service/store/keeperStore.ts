@@ -431,6 +431,21 @@ export class KeeperStore implements KeeperReadModel {
     return Number(row?.n ?? 0);
   }
 
+  /**
+   * Closes the cycles a previous run (or a keeper that lost its lease) left before signing
+   * (`planned`, `simulated`): no signed order of theirs is in the journal, so none can land, and
+   * they are marked failed with `reason`. Returns their ids. Only for the start of a leader's
+   * tick, when no cycle of this process is in progress.
+   */
+  async abandonUnsigned(reason: string, finishedAt: number): Promise<number[]> {
+    const rows = await this.db.all(
+      `UPDATE cycles SET status = 'failed', outcome = 'failed', reason = ?, finished_at = ?
+       WHERE status IN ('planned', 'simulated') RETURNING id`,
+      [reason, finishedAt],
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
   /** The one cycle left between signing and a final state by a previous run, if any. */
   async pendingCycle(): Promise<{ readonly cycle: CycleRecord; readonly pending: PendingOrder } | null> {
     const row = await this.db.get(
@@ -545,12 +560,11 @@ export class KeeperStore implements KeeperReadModel {
 }
 
 /**
- * Applies pending migrations, each in its own transaction with its version. On PostgreSQL the
- * vault's schema is created first and an advisory lock on it serialises keepers that start
- * together, so a migration never runs twice.
+ * Applies pending migrations, each in its own transaction with its version. On PostgreSQL an
+ * advisory lock on the vault's schema serialises keepers that start together (the schema is
+ * created under it too), so a migration never runs twice.
  */
 async function migrate(db: SqlDb, schema: string | undefined): Promise<void> {
-  if (db.dialect === "postgres") await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   const ddl = forDialect(
     db.dialect,
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)",
@@ -560,6 +574,8 @@ async function migrate(db: SqlDb, schema: string | undefined): Promise<void> {
   };
   await db.transaction(async (tx) => {
     await lock(tx);
+    // Under the lock: two keepers creating the schema at once would otherwise collide.
+    if (tx.dialect === "postgres") await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await tx.exec(ddl);
   });
   for (;;) {
