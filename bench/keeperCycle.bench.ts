@@ -151,7 +151,7 @@ export async function run(): Promise<void> {
           pollOutcome: poll === null ? "nothing due" : (poll.outcome ?? poll.status),
         };
       } finally {
-        keeper.close();
+        await keeper.close();
       }
     };
     const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;

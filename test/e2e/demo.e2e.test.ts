@@ -36,7 +36,8 @@ async function runDemo(args: readonly string[]): Promise<DemoRun> {
 }
 
 /** Distinct chain days (00:00 UTC based) with at least one NAV point: one per finished tick's day. */
-const daysTicked = (store: KeeperStore) => new Set(store.navHistory().map((p) => Math.floor(p.t / DAY))).size;
+const daysTicked = async (store: KeeperStore) =>
+  new Set((await store.navHistory()).map((p) => Math.floor(p.t / DAY))).size;
 
 describe("e2e: npm run demo goes through keeper run on a release", function () {
   this.timeout(300_000);
@@ -75,12 +76,12 @@ describe("e2e: npm run demo goes through keeper run on a release", function () {
     expect(keeperLog).to.include('"source":"coingecko"');
     expect(readFileSync(join(run.dir, "research.log"), "utf8")).to.match(/research: gate (APPROVED|did not approve)/);
 
-    const store = KeeperStore.openExisting(storePath({ dataDir: run.dataDir }));
+    const store = await KeeperStore.openExisting(storePath({ dataDir: run.dataDir }));
     try {
       // The release was in force in the keeper that traded.
-      expect(store.state().release).to.deep.include({ dir: run.releaseDir, serves: manifest.strategy.id });
-      expect(store.state().strategy).to.equal(manifest.strategy.id);
-      const cycles = store.cycles(1_000);
+      expect((await store.state()).release).to.deep.include({ dir: run.releaseDir, serves: manifest.strategy.id });
+      expect((await store.state()).strategy).to.equal(manifest.strategy.id);
+      const cycles = await store.cycles(1_000);
       expect(cycles.length).to.be.greaterThan(0);
       expect(cycles.filter((c) => c.outcome === "failed")).to.deep.equal([]);
       expect(cycles.some((c) => c.status === "reconciled")).to.equal(true);
@@ -88,12 +89,12 @@ describe("e2e: npm run demo goes through keeper run on a release", function () {
       // closed, when the first bar research never saw closes.
       const researchEnd = dailyBarClose(manifest.data.to);
       for (const c of cycles) expect(c.startedAt).to.be.at.least(researchEnd + DAY);
-      for (const p of store.navHistory()) expect(p.t).to.be.at.least(researchEnd + DAY);
+      for (const p of await store.navHistory()) expect(p.t).to.be.at.least(researchEnd + DAY);
       // The driver waited for the keeper every day: a finished tick on each of the 9 days.
-      expect(daysTicked(store)).to.equal(9);
-      expect(store.state().market?.ok).to.equal(true);
+      expect(await daysTicked(store)).to.equal(9);
+      expect((await store.state()).market?.ok).to.equal(true);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -109,13 +110,13 @@ describe("e2e: npm run demo goes through keeper run on a release", function () {
     ]);
     expect(run.stdout).to.include("gate verdict                           not approved (candidate equal-weight()@24h)");
     expect(run.stdout).not.to.include("keeper research --no-ppo");
-    const store = KeeperStore.openExisting(storePath({ dataDir: run.dataDir }));
+    const store = await KeeperStore.openExisting(storePath({ dataDir: run.dataDir }));
     try {
-      expect(store.state().release?.serves).to.equal("equal-weight()@24h");
-      expect(store.cycles(1_000).some((c) => c.status === "reconciled")).to.equal(true);
-      expect(daysTicked(store)).to.equal(8);
+      expect((await store.state()).release?.serves).to.equal("equal-weight()@24h");
+      expect((await store.cycles(1_000)).some((c) => c.status === "reconciled")).to.equal(true);
+      expect(await daysTicked(store)).to.equal(8);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

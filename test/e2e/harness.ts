@@ -3,7 +3,7 @@
  * served over real HTTP JSON-RPC, snapshotted so each test starts from the same chain state,
  * and a keeper opened through the same path the CLI uses (config -> keys -> preflight).
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -12,6 +12,7 @@ import { network } from "hardhat";
 import { type KeeperConfigInput, parseKeeperConfig } from "../../keeper/src/config/keeperConfig.js";
 import { parseUnits } from "../../keeper/src/core/fixed.js";
 import type { MarketPanel } from "../../keeper/src/core/types.js";
+import { generateSyntheticMarket } from "../../keeper/src/data/synthetic.js";
 import { type ArbitrumLocal, deployArbitrumLocal } from "../../keeper/src/devchain/arbitrumLocal.js";
 import { type DeployedVault, deployVault, fundAndDeposit } from "../../keeper/src/devchain/deployVault.js";
 import { type RpcServer, startRpcServer } from "../../keeper/src/devchain/rpcServer.js";
@@ -165,4 +166,19 @@ export async function keeperFor(
 export async function advanceDays(world: E2eWorld, days: number): Promise<void> {
   await world.local.ethers.provider.send("evm_increaseTime", [days * 86_400]);
   await world.local.ethers.provider.send("evm_mine", []);
+}
+
+/** A daily market CSV for the basket whose last bar is today (the strategy reads it at chain time). */
+export function writeMarketCsv(path: string, symbols: readonly string[]): void {
+  const bars = 400;
+  const start = new Date(Date.now() - (bars - 1) * 86_400_000).toISOString().slice(0, 10);
+  const panel = generateSyntheticMarket({ seed: 11, bars, freq: "24h", start, assets: [...symbols] });
+  const rows = ["date,symbol,close_usd,volume_usd"];
+  panel.timestamps.forEach((t, i) => {
+    const date = new Date((t - 1) * 1000).toISOString().slice(0, 10);
+    panel.assets.forEach((a, k) => {
+      rows.push(`${date},${a.symbol},${panel.close[k]?.[i]},${panel.volume[k]?.[i]}`);
+    });
+  });
+  writeFileSync(path, `${rows.join("\n")}\n`);
 }

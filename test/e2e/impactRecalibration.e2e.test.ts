@@ -55,19 +55,21 @@ describe("e2e: impact recalibration from the keeper's own fills", function () {
       await setFeedPrice(local, "ARB", arbUsd * (1 + LAG));
       target = k % 2 === 0 ? EQUAL : TILTED;
       const ran = await keeper.tick();
-      expect(ran?.status, `cycle ${k}: ${ran?.reason ?? JSON.stringify(keeper.store.status())}`).to.equal("reconciled");
-      return keeper.store.legs(ran?.id ?? -1);
+      expect(ran?.status, `cycle ${k}: ${ran?.reason ?? JSON.stringify(await keeper.store.status())}`).to.equal(
+        "reconciled",
+      );
+      return await keeper.store.legs(ran?.id ?? -1);
     };
     const train: LegRecord[] = [];
     for (let k = 0; k < TRAIN_CYCLES; k++) train.push(...(await cycle(k)));
     // What the service reads: the store's costed legs (here exactly the training cycles').
-    const legs = keeper.store.costedLegs(1_000);
+    const legs = await keeper.store.costedLegs(1_000);
     expect(legs.length).to.equal(train.length);
     const fits = calibrateFromLegs(legs, tokens);
 
     const test: LegRecord[] = [];
     for (let k = TRAIN_CYCLES; k < TRAIN_CYCLES + TEST_CYCLES; k++) test.push(...(await cycle(k)));
-    keeper.close();
+    await keeper.close();
 
     const fees = routeFeesBps(tokens);
     const usdc = local.tokens.USDC.address;

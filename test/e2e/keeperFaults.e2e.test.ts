@@ -30,9 +30,9 @@ describe("e2e: keeper faults", () => {
       thrown = error;
     }
     expect(thrown).to.equal(crash);
-    const pending = first.keeper.store.pendingCycle();
+    const pending = await first.keeper.store.pendingCycle();
     expect(pending?.cycle.status).to.equal("signed");
-    first.keeper.close();
+    await first.keeper.close();
     expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(0n);
 
     // A new process on the same data directory: resumes the same signed order, signs nothing new.
@@ -45,10 +45,10 @@ describe("e2e: keeper faults", () => {
     expect(resumed?.id).to.equal(pending?.cycle.id);
     expect(resumed?.status, resumed?.reason ?? "").to.equal("reconciled");
     expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(1n);
-    expect(second.keeper.store.signedOrdersForNonce(0n)).to.equal(1);
+    expect(await second.keeper.store.signedOrdersForNonce(0n)).to.equal(1);
     // The next tick does not rebalance again (the resumed cycle counts as the last rebalance).
     expect(await second.keeper.tick()).to.equal(null);
-    second.keeper.close();
+    await second.keeper.close();
   });
 
   it("resumes a submitted transaction that was still pending when the keeper died", async () => {
@@ -66,8 +66,8 @@ describe("e2e: keeper faults", () => {
     await provider.send("evm_setAutomine", [false]);
     const cycle = await first.keeper.tick().catch((error: unknown) => error);
     expect(cycle).to.be.instanceOf(Error);
-    expect(first.keeper.store.pendingCycle()?.cycle.status).to.equal("submitted");
-    first.keeper.close();
+    expect((await first.keeper.store.pendingCycle())?.cycle.status).to.equal("submitted");
+    await first.keeper.close();
     await provider.send("evm_mine", []);
     await provider.send("evm_setAutomine", [true]);
     const second = await keeperFor(
@@ -77,9 +77,9 @@ describe("e2e: keeper faults", () => {
     );
     const resumed = await second.keeper.resumePending();
     expect(resumed?.status, resumed?.reason ?? "").to.equal("reconciled");
-    expect(second.keeper.store.transactions(resumed?.id ?? -1)).to.have.length(1);
+    expect(await second.keeper.store.transactions(resumed?.id ?? -1)).to.have.length(1);
     expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(1n);
-    second.keeper.close();
+    await second.keeper.close();
   });
 
   it("fails over from a dead RPC URL to a live one and reports the active URL", async () => {
@@ -95,13 +95,13 @@ describe("e2e: keeper faults", () => {
     );
     const cycle = await keeper.tick();
     expect(cycle?.status, cycle?.reason ?? "").to.equal("reconciled");
-    expect(keeper.store.state().activeRpcUrl).to.equal(h.world.server.url);
+    expect((await keeper.store.state()).activeRpcUrl).to.equal(h.world.server.url);
     expect(lines.some((l) => l.includes("rpc failover"))).to.equal(true);
     // Each failed attempt on the dead URL is an RPC error; moving off it is one failover.
     const metrics = await keeper.deps.metrics.render();
     expect(metrics).to.match(/^keeper_rpc_failovers_total 1$/m);
     expect(Number(/^keeper_rpc_errors_total (\d+)$/m.exec(metrics)?.[1])).to.be.at.least(2);
-    keeper.close();
+    await keeper.close();
   });
 
   it("reports a sandwiched order's decoded revert and retries safely on the next cycle", async () => {
@@ -142,7 +142,7 @@ describe("e2e: keeper faults", () => {
     expect(retried?.status, retried?.reason ?? "").to.equal("reconciled");
     expect(retried?.nonce).to.equal("1");
     expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(2n);
-    keeper.close();
+    await keeper.close();
   });
 
   it("replaces a stuck transaction with a higher fee, within the cap", async () => {
@@ -162,8 +162,8 @@ describe("e2e: keeper faults", () => {
     let cycleId = -1;
     for (let i = 0; i < 200; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      const last = keeper.store.cycles(1)[0];
-      if (last && keeper.store.transactions(last.id).length >= 2) {
+      const last = (await keeper.store.cycles(1))[0];
+      if (last && (await keeper.store.transactions(last.id)).length >= 2) {
         cycleId = last.id;
         break;
       }
@@ -173,13 +173,13 @@ describe("e2e: keeper faults", () => {
     const cycle = await running;
     await provider.send("evm_setAutomine", [true]);
     expect(cycle?.status, cycle?.reason ?? "").to.equal("reconciled");
-    const txs = keeper.store.transactions(cycleId);
+    const txs = await keeper.store.transactions(cycleId);
     expect(txs[1]?.replaces).to.equal(txs[0]?.hash);
     expect(txs[1]?.txNonce).to.equal(txs[0]?.txNonce);
     expect((txs[1]?.maxFeePerGas ?? 0n) > (txs[0]?.maxFeePerGas ?? 0n)).to.equal(true);
     expect(txs.every((t) => t.maxFeePerGas <= 50_000_000_000n)).to.equal(true);
     expect(txs.map((t) => t.hash)).to.include(cycle?.txHash);
-    keeper.close();
+    await keeper.close();
   });
 
   it("rejects a bad config with a clear error before anything is sent", async () => {
@@ -233,11 +233,11 @@ describe("e2e: keeper faults", () => {
     writeFileSync(join(keeper.deps.config.dataDir, "KILL"), "");
     expect(await keeper.tick()).to.equal(null);
     expect((await keeper.triggerRebalance()).accepted).to.equal(false);
-    expect(keeper.store.status().killSwitch).to.equal(true);
+    expect((await keeper.store.status()).killSwitch).to.equal(true);
     expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(0n);
     const all = lines.join("");
     expect(all).not.to.include(SIGNER_KEY.slice(2));
     expect(all).not.to.include(SUBMITTER_KEY.slice(2));
-    keeper.close();
+    await keeper.close();
   });
 });

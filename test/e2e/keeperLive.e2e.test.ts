@@ -143,7 +143,7 @@ describe("e2e: keeper on live market data with a PPO release", () => {
       const newest = snap?.panel.timestamps.length ? (snap.panel.close[1]?.[29] as number) : Number.NaN;
       expect(newest).to.equal((await feedPrices()).WETH);
     } finally {
-      session.close();
+      await session.close();
     }
   });
 
@@ -153,7 +153,7 @@ describe("e2e: keeper on live market data with a PPO release", () => {
     const { keeper, oracle } = session;
     try {
       expect(lines.some((l) => l.includes('"market backfilled"'))).to.equal(true);
-      expect(keeper.store.state().strategy).to.equal("ppo(seed=2)@24h");
+      expect((await keeper.store.state()).strategy).to.equal("ppo(seed=2)@24h");
 
       // Cycle 1: the release's PPO weights, signed and executed.
       const first = await keeper.tick();
@@ -194,7 +194,7 @@ describe("e2e: keeper on live market data with a PPO release", () => {
       );
       expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(2n);
       // The refusal holds the keeper like the market guard does: the banner's reason is set.
-      expect(keeper.store.state().holdReason ?? "").to.match(/^market data refused \(disagreement\)/);
+      expect((await keeper.store.state()).holdReason ?? "").to.match(/^market data refused \(disagreement\)/);
 
       // A finished day's close does not change: the dispute lasts until the next bar closes at
       // the new price. Then fresh, agreeing data trades again.
@@ -207,7 +207,7 @@ describe("e2e: keeper on live market data with a PPO release", () => {
       expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(3n);
       expect(lines.some((l) => l.includes("cycle held") && l.includes("market data refused"))).to.equal(true);
     } finally {
-      session.close();
+      await session.close();
     }
   });
 

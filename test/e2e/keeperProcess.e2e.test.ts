@@ -8,25 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { ConfigError } from "../../keeper/src/core/errors.js";
-import { generateSyntheticMarket } from "../../keeper/src/data/synthetic.js";
 import { KeeperStore } from "../../keeper/src/service/store/keeperStore.js";
 import { spawnCli } from "../keeper/cli/spawnCli.js";
-import { configFor, EQUAL, fixedOracle, KEYS_ENV, keeperFor, useWorld } from "./harness.js";
-
-/** A daily market CSV for the basket whose last bar is today (the strategy reads it at chain time). */
-function writeMarketCsv(path: string, symbols: readonly string[]): void {
-  const bars = 400;
-  const start = new Date(Date.now() - (bars - 1) * 86_400_000).toISOString().slice(0, 10);
-  const panel = generateSyntheticMarket({ seed: 11, bars, freq: "24h", start, assets: [...symbols] });
-  const rows = ["date,symbol,close_usd,volume_usd"];
-  panel.timestamps.forEach((t, i) => {
-    const date = new Date((t - 1) * 1000).toISOString().slice(0, 10);
-    panel.assets.forEach((a, k) => {
-      rows.push(`${date},${a.symbol},${panel.close[k]?.[i]},${panel.volume[k]?.[i]}`);
-    });
-  });
-  writeFileSync(path, `${rows.join("\n")}\n`);
-}
+import { configFor, EQUAL, fixedOracle, KEYS_ENV, keeperFor, useWorld, writeMarketCsv } from "./harness.js";
 
 const FINAL = new Set(["reconciled", "confirmed", "failed", "skipped", "dry-run"]);
 
@@ -61,14 +45,14 @@ describe("e2e: the keeper process", function () {
     const path = join(dataDir, "keeper.sqlite");
     const wal = `${path}-wal`;
     expect(!existsSync(wal) || statSync(wal).size === 0, "WAL checkpointed").to.equal(true);
-    const store = KeeperStore.openExisting(path);
+    const store = await KeeperStore.openExisting(path);
     try {
-      expect(store.state().running).to.equal(false);
-      const cycles = store.cycles(10);
+      expect((await store.state()).running).to.equal(false);
+      const cycles = await store.cycles(10);
       expect(cycles.length).to.be.at.least(1);
       for (const cycle of cycles) expect(FINAL.has(cycle.status), `cycle ${cycle.id} ${cycle.status}`).to.equal(true);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

@@ -6,7 +6,7 @@ import { localAccountKey } from "../../keeper/src/devchain/localKeys.js";
 import type { Oracle } from "../../keeper/src/execution/portfolioManager.js";
 import type { UniverseSource } from "../../keeper/src/execution/universeSource.js";
 import type { Keeper } from "../../keeper/src/service/keeper.js";
-import type { RotationRecord } from "../../keeper/src/service/readModel.js";
+import type { LegRecord, RotationRecord } from "../../keeper/src/service/readModel.js";
 import { advanceDays, configFor, keeperFor, useWorld } from "./harness.js";
 
 /** 2% cash, the rest split equally over whatever the keeper says may be held. */
@@ -67,22 +67,22 @@ describe("e2e: portfolio rotation on the local chain", () => {
 
   /** Ticks day by day until the active rotation is done (or the days run out); returns it. */
   const tickUntilDone = async (keeper: Keeper, maxDays: number) => {
-    const id = keeper.store.rotationStore.active()?.id;
-    for (let d = 0; d < maxDays && keeper.store.rotationStore.active(); d++) {
+    const id = (await keeper.store.rotationStore.active())?.id;
+    for (let d = 0; d < maxDays && (await keeper.store.rotationStore.active()); d++) {
       await nextDay();
       await keeper.tick();
     }
-    return keeper.store.rotations(10).find((r) => r.id === id);
+    return (await keeper.store.rotations(10)).find((r) => r.id === id);
   };
 
   it("sells the removed asset to zero, removes it, adds PENDLE through the timelock and rebalances into it", async () => {
     const { keeper } = await rotatingKeeper({ admin: true });
     expect((await keeper.tick())?.status).to.equal("reconciled");
-    expect(keeper.store.rotations(1)).to.deep.equal([]);
+    expect(await keeper.store.rotations(1)).to.deep.equal([]);
 
     await nextDay(2);
     const started = await keeper.tick();
-    const rotation = keeper.store.rotations(1)[0];
+    const rotation = (await keeper.store.rotations(1))[0];
     expect(rotation?.plan).to.deep.include({ keep: ["WETH", "WBTC"], remove: ["ARB"], add: ["PENDLE"] });
     // The rotation's rebalance gave ARB no weight and sold it in full (in one go or over cycles).
     expect(started?.status, started?.reason ?? "").to.equal("reconciled");
@@ -108,15 +108,15 @@ describe("e2e: portfolio rotation on the local chain", () => {
 
     // A cycle after addAsset bought PENDLE with real swaps.
     const pendle = h.world.local.tokens.PENDLE.address.toLowerCase();
-    const buys = keeper.store
-      .cycles(50)
-      .filter((c) => c.status === "reconciled")
-      .flatMap((c) => keeper.store.legs(c.id))
-      .filter((l) => l.tokenOut.toLowerCase() === pendle);
+    const buys: LegRecord[] = [];
+    for (const c of await keeper.store.cycles(50)) {
+      if (c.status !== "reconciled") continue;
+      buys.push(...(await keeper.store.legs(c.id)).filter((l) => l.tokenOut.toLowerCase() === pendle));
+    }
     expect(buys.length).to.be.greaterThan(0);
     expect(await h.world.deployed.vault.held(h.world.local.tokens.PENDLE.address)).to.be.greaterThan(0n);
-    expect(keeper.store.currentWeights().PENDLE ?? 0).to.be.greaterThan(0.1);
-    keeper.close();
+    expect((await keeper.store.currentWeights()).PENDLE ?? 0).to.be.greaterThan(0.1);
+    await keeper.close();
   });
 
   it("resumes a rotation after a restart between schedule and execute without scheduling again", async () => {
@@ -125,10 +125,10 @@ describe("e2e: portfolio rotation on the local chain", () => {
     await first.keeper.tick();
     await nextDay(2);
     await first.keeper.tick();
-    const rotation = first.keeper.store.rotations(1)[0];
+    const rotation = (await first.keeper.store.rotations(1))[0];
     expect(rotation?.steps.find((s) => s.symbol === "PENDLE")?.status).to.equal("scheduled");
     const id = keccak256(pendleCallData(rotation));
-    first.keeper.close();
+    await first.keeper.close();
 
     // A new process on the same data directory, after the timelock passed.
     const second = await rotatingKeeper({ admin: true, dataDir });
@@ -138,7 +138,7 @@ describe("e2e: portfolio rotation on the local chain", () => {
     expect(await registered("PENDLE")).to.equal(true);
     expect(await withId("ChangeScheduled", id)).to.have.length(1);
     expect(await withId("ChangeExecuted", id)).to.have.length(1);
-    second.keeper.close();
+    await second.keeper.close();
   });
 
   it("without an admin key writes proposals, sends nothing, and follows the multisig's calls on chain", async () => {
@@ -152,7 +152,7 @@ describe("e2e: portfolio rotation on the local chain", () => {
     await nextDay();
     await keeper.tick();
 
-    let rotation = keeper.store.rotations(1)[0];
+    let rotation = (await keeper.store.rotations(1))[0];
     const remove = rotation?.steps.find((s) => s.symbol === "ARB");
     const add = rotation?.steps.find((s) => s.symbol === "PENDLE");
     // ARB was sold by the keeper's own signed rebalances; removing it is the admin's call.
@@ -184,7 +184,7 @@ describe("e2e: portfolio rotation on the local chain", () => {
     }
     await nextDay();
     await keeper.tick();
-    rotation = keeper.store.rotations(1)[0];
+    rotation = (await keeper.store.rotations(1))[0];
     const scheduled = rotation?.steps.find((s) => s.symbol === "PENDLE");
     expect(rotation?.steps.find((s) => s.symbol === "ARB")?.status).to.equal("removed");
     expect(scheduled?.status).to.equal("scheduled");
@@ -199,8 +199,8 @@ describe("e2e: portfolio rotation on the local chain", () => {
     await (await admin.sendTransaction({ to: h.world.deployed.address, data })).wait();
     await nextDay();
     await keeper.tick();
-    expect(keeper.store.rotations(1)[0]?.status).to.equal("done");
+    expect((await keeper.store.rotations(1))[0]?.status).to.equal("done");
     expect(await registered("PENDLE")).to.equal(true);
-    keeper.close();
+    await keeper.close();
   });
 });

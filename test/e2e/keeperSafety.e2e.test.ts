@@ -116,7 +116,7 @@ describe("e2e: keeper safety (market guard, honest outcomes)", () => {
       expect(cycle?.status, label).to.equal("held");
       expect(cycle?.reason, label).to.match(reason);
       expect(cycle?.txHash, label).to.equal(null);
-      expect(keeper.store.status().holdReason, label).to.match(reason);
+      expect((await keeper.store.status()).holdReason, label).to.match(reason);
       // The same hold on the next poll is the same record, not one more.
       expect((await keeper.tick())?.id, label).to.equal(cycle?.id);
     }
@@ -132,8 +132,8 @@ describe("e2e: keeper safety (market guard, honest outcomes)", () => {
     view.set(panelOf(marketCsv(now)));
     const resumed = await keeper.tick();
     expect(resumed?.outcome, resumed?.reason ?? "").to.be.oneOf(["traded", "partial", "nothing-to-trade"]);
-    expect(keeper.store.status().holdReason).to.equal(null);
-    keeper.close();
+    expect((await keeper.store.status()).holdReason).to.equal(null);
+    await keeper.close();
   });
 
   it("holds on stale data, relative to chain time", async () => {
@@ -145,9 +145,9 @@ describe("e2e: keeper safety (market guard, honest outcomes)", () => {
     expect(cycle?.outcome).to.equal("held");
     expect(cycle?.reason).to.match(/market guard: newest market bar .* is older than 36\.0 h/);
     expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(0n);
-    expect(keeper.store.fillCount(cycle?.id ?? -1)).to.equal(0);
+    expect(await keeper.store.fillCount(cycle?.id ?? -1)).to.equal(0);
     expect(await keeper.deps.metrics.render()).to.match(/keeper_market_data_age_seconds \d{6}/);
-    keeper.close();
+    await keeper.close();
   });
 
   it("holds on a jump Chainlink does not confirm, and trades once the vault's feed agrees", async () => {
@@ -168,7 +168,7 @@ describe("e2e: keeper safety (market guard, honest outcomes)", () => {
     const traded = await keeper.tick();
     expect(traded?.outcome, traded?.reason ?? "").to.be.oneOf(["traded", "partial"]);
     expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(1n);
-    keeper.close();
+    await keeper.close();
   });
 
   it("after a partial rebalance waits out the vault's cooldown instead of retrying into it", async () => {
@@ -197,9 +197,9 @@ describe("e2e: keeper safety (market guard, honest outcomes)", () => {
       await h.world.local.ethers.provider.send("evm_mine", []);
       expect(await keeper.tick()).to.equal(null);
     }
-    expect(keeper.store.cycles(100)).to.have.length(1);
-    expect(keeper.store.status().nextRunAt).to.equal(readyAt);
-    expect(keeper.store.status().holdReason).to.match(/waiting for the vault's cooldown until/);
+    expect(await keeper.store.cycles(100)).to.have.length(1);
+    expect((await keeper.store.status()).nextRunAt).to.equal(readyAt);
+    expect((await keeper.store.status()).holdReason).to.match(/waiting for the vault's cooldown until/);
     expect(lines.filter((l) => l.includes("waiting for the vault's cooldown"))).to.have.length(1);
     // An operator's trigger inside the cooldown is refused with the reason, not sent to revert.
     const refused = await keeper.triggerRebalance();
@@ -212,10 +212,7 @@ describe("e2e: keeper safety (market guard, honest outcomes)", () => {
     const second = await keeper.tick();
     expect(second?.outcome, second?.reason ?? "").to.be.oneOf(["partial", "traded"]);
     expect(await h.world.deployed.vault.rebalanceNonce()).to.equal(2n);
-    const outcomes = keeper.store
-      .cycles(100)
-      .map((c) => c.outcome)
-      .reverse();
+    const outcomes = (await keeper.store.cycles(100)).map((c) => c.outcome).reverse();
     expect(outcomes).to.deep.equal(["partial", "held", second?.outcome]);
     expect(outcomes).to.not.include("failed");
     const metrics = await keeper.deps.metrics.render();
@@ -224,7 +221,7 @@ describe("e2e: keeper safety (market guard, honest outcomes)", () => {
     expect(metrics).to.match(/^keeper_submissions_total\{kind="first"\} 2$/m);
     expect(metrics).to.match(/^keeper_cycle_duration_seconds_count\{outcome="held"\} 1$/m);
     expect(metrics).to.match(/^keeper_target_distance_ratio 0(\.\d+)?(e-\d+)?$/m);
-    keeper.close();
+    await keeper.close();
   });
 
   it("a dry run exits 0 when the order simulates and non-zero with the revert reason when it does not", async () => {

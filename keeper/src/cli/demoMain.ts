@@ -303,9 +303,9 @@ async function main(argv: string[]): Promise<number> {
       if (fresh.length === 0) console.log(`${label}  no cycle: no rebalance due on the release's schedule`);
     }
     if (!flags.serve) await keeper.stop();
-    const store = KeeperStore.openExisting(storePath(config));
+    const store = await KeeperStore.openExisting(storePath(config));
     try {
-      printSummary(store, {
+      await printSummary(store, {
         days: flags.days,
         seconds: (Date.now() - started) / 1000,
         dayOf,
@@ -315,7 +315,7 @@ async function main(argv: string[]): Promise<number> {
         benchmarks: benchmarks(market, basket, flags.days),
       });
     } finally {
-      store.close();
+      await store.close();
     }
     if (!flags.serve) return EXIT.OK;
 

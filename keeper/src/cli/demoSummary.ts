@@ -5,7 +5,7 @@
  * rotation (when, what the classifier selected, what was added and removed, what the sells of
  * the removed assets cost).
  */
-import type { CycleRecord, LegRecord } from "../service/readModel.js";
+import type { CycleRecord, LegRecord, RotationRecord } from "../service/readModel.js";
 import type { KeeperStore } from "../service/store/keeperStore.js";
 import type { LoadedRelease } from "./releaseFolder.js";
 
@@ -23,11 +23,11 @@ export interface SummaryContext {
   readonly benchmarks: Readonly<Record<string, number>>;
 }
 
-export function printSummary(s: KeeperStore, ctx: SummaryContext): void {
-  const nav = s.navHistory();
+export async function printSummary(s: KeeperStore, ctx: SummaryContext): Promise<void> {
+  const nav = await s.navHistory();
   const first = nav[0];
   const last = nav.at(-1);
-  const cycles = s.cycles(10_000);
+  const cycles = await s.cycles(10_000);
   const done = cycles.filter((c) => c.status === "reconciled" || c.status === "confirmed");
   const failed = cycles.filter((c) => c.outcome === "failed");
   const partial = done.filter((c) => c.outcome === "partial");
@@ -37,9 +37,12 @@ export function printSummary(s: KeeperStore, ctx: SummaryContext): void {
   const traded = done.reduce((a, c) => a + (c.navBefore ?? 0), 0);
   const gas = done.reduce((a, c) => a + Number(c.gasUsed ?? 0), 0);
   const pct = (x: number) => `${((x - 1) * 100).toFixed(2)}%`;
-  const legs = done.flatMap((c) => s.legs(c.id));
+  // Read once: every cycle's legs, for the totals and for each rotation's sells.
+  const legsOf = new Map<number, readonly LegRecord[]>();
+  for (const c of done) legsOf.set(c.id, await s.legs(c.id));
+  const legs = done.flatMap((c) => legsOf.get(c.id) ?? []);
   const { manifest } = ctx.release;
-  const inForce = s.state().release;
+  const inForce = (await s.state()).release;
   const rows: [string, string][] = [
     ["release", ctx.release.dir],
     [
@@ -71,8 +74,8 @@ export function printSummary(s: KeeperStore, ctx: SummaryContext): void {
     ["leg cost: predicted vs realised", legCosts(legs)],
     ["gas", `${gas} total, ${done.length ? Math.round(gas / done.length) : 0} per rebalance`],
   ];
-  for (const r of [...s.rotations(100)].reverse()) {
-    rows.push([`rotation ${r.id} (day ${ctx.dayOf(r.startedAt)})`, rotationLine(r, s, ctx, done)]);
+  for (const r of [...(await s.rotations(100))].reverse()) {
+    rows.push([`rotation ${r.id} (day ${ctx.dayOf(r.startedAt)})`, rotationLine(r, legsOf, ctx, done)]);
   }
   console.log("\nsummary");
   for (const [k, v] of rows) console.log(`  ${k.padEnd(38)} ${v}`);
@@ -93,8 +96,8 @@ function legCosts(legs: readonly LegRecord[]): string {
 }
 
 function rotationLine(
-  r: ReturnType<KeeperStore["rotations"]>[number],
-  s: KeeperStore,
+  r: RotationRecord,
+  legsOf: ReadonlyMap<number, readonly LegRecord[]>,
   ctx: SummaryContext,
   done: readonly CycleRecord[],
 ): string {
@@ -106,7 +109,7 @@ function rotationLine(
   const tokens = new Set(r.steps.filter((x) => x.kind === "remove").map((x) => x.token.toLowerCase()));
   const sells = done
     .filter((c) => c.startedAt >= r.startedAt)
-    .flatMap((c) => s.legs(c.id))
+    .flatMap((c) => legsOf.get(c.id) ?? [])
     .filter((l) => tokens.has(l.tokenIn.toLowerCase()));
   const sold = sells.reduce((a, l) => a + (l.valueInUsd ?? 0), 0);
   const cost = sells.reduce((a, l) => a + ((l.realisedCostBps ?? 0) * (l.valueInUsd ?? 0)) / 10_000, 0);

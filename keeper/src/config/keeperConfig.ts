@@ -50,6 +50,45 @@ export const RECKLESS_LIMITS = {
   minEverySeconds: 3_600,
 } as const;
 
+/**
+ * Where the journal lives. Without `url`: SQLite at `<dataDir>/keeper.sqlite`, one process, and
+ * leadership is local. A `postgres://` URL (better given as BALLAST_STORE_URL, since it may
+ * hold a password; it is only ever shown redacted) shares it between keeper processes on any
+ * machines, each vault in its own schema, and for each vault only the holder of its lease signs
+ * (docs/operator.md, "Standby keepers"). A standby takes over at most `lease.ttlMs +
+ * lease.renewMs` after the holder's last renewal; a holder signs and submits only when the
+ * database has just confirmed its lease for `lease.marginMs` more.
+ */
+const storeSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .refine((u) => /^postgres(ql)?:\/\/[^\s]+$/.test(u), "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    /** Deadline of a connection attempt and of each statement on PostgreSQL. */
+    timeoutMs: z.number().int().min(100).default(3_000),
+    lease: z
+      .strictObject({
+        ttlMs: z.number().int().min(500).default(15_000),
+        renewMs: z.number().int().min(50).default(3_000),
+        marginMs: z.number().int().min(0).default(5_000),
+        /** This process's name in the lease (default host:pid:random, unique per start). */
+        holder: z.string().min(1).max(200).optional(),
+      })
+      .prefault({}),
+  })
+  .prefault({})
+  .superRefine((s, ctx) => {
+    if (s.lease.renewMs * 2 > s.lease.ttlMs)
+      ctx.addIssue({ code: "custom", path: ["lease", "renewMs"], message: "must be at most half of lease.ttlMs" });
+    if (s.lease.marginMs + s.timeoutMs >= s.lease.ttlMs)
+      ctx.addIssue({
+        code: "custom",
+        path: ["lease", "marginMs"],
+        message: "lease.marginMs + timeoutMs must be below lease.ttlMs (a confirmed lease must outlast the check)",
+      });
+  });
+
 const baseKeeperConfigSchema = z.strictObject({
   /** Ordered: the first is preferred, the others are failovers. */
   rpcUrls: z.array(rpcUrl).min(1, "at least one RPC URL is required"),
@@ -93,6 +132,7 @@ const baseKeeperConfigSchema = z.strictObject({
   /** Uniswap V3 factory, to find the pools of each route and read their liquidity. */
   uniswapFactory: address.default(ARBITRUM_UNISWAP_V3.factory),
   dataDir: z.string().min(1).default("./keeper-data"),
+  store: storeSchema,
   dryRun: z.boolean().default(false),
   /** Stops every cycle; the file `<dataDir>/KILL` does the same without a restart. */
   killSwitch: z.boolean().default(false),
@@ -300,7 +340,7 @@ function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): str
 }
 
 /** Environment overrides: the values an operator most often sets per machine. */
-function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+function fromEnv(env: NodeJS.ProcessEnv, file: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (env.BALLAST_RPC_URLS)
     out.rpcUrls = env.BALLAST_RPC_URLS.split(",")
@@ -309,6 +349,11 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.BALLAST_VAULT) out.vault = env.BALLAST_VAULT;
   if (env.BALLAST_CHAIN_ID) out.chainId = Number(env.BALLAST_CHAIN_ID);
   if (env.BALLAST_DATA_DIR) out.dataDir = env.BALLAST_DATA_DIR;
+  if (env.BALLAST_STORE_URL)
+    out.store = {
+      ...(typeof file.store === "object" && file.store !== null ? file.store : {}),
+      url: env.BALLAST_STORE_URL,
+    };
   // An empty value counts as unset; any other value must be a documented boolean spelling.
   if (env.BALLAST_DRY_RUN) out.dryRun = parseBooleanText("BALLAST_DRY_RUN", env.BALLAST_DRY_RUN);
   if (env.BALLAST_KILL_SWITCH) out.killSwitch = parseBooleanText("BALLAST_KILL_SWITCH", env.BALLAST_KILL_SWITCH);
@@ -339,7 +384,11 @@ export function loadKeeperConfig(options: LoadConfigOptions = {}): KeeperConfig 
       throw new ConfigError(`config file ${options.file} is not a JSON object`);
     }
   }
-  return parseKeeperConfig({ ...fileValues, ...fromEnv(options.env ?? process.env), ...(options.overrides ?? {}) });
+  return parseKeeperConfig({
+    ...fileValues,
+    ...fromEnv(options.env ?? process.env, fileValues),
+    ...(options.overrides ?? {}),
+  });
 }
 
 export function killFilePath(config: Pick<KeeperConfig, "dataDir">): string {

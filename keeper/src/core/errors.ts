@@ -74,3 +74,10 @@ export class WeightsRefusedError extends InvalidInputError {
     this.refusal = refusal;
   }
 }
+
+/** The keeper could not confirm that it holds the vault's lease: it must not sign or submit. */
+export class LeaseLostError extends BallastError {
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super("LEASE", message, options);
+  }
+}

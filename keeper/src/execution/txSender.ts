@@ -147,7 +147,9 @@ export async function sendWithReplacement(
   request: TxRequest,
   policy: FeePolicy,
   chainId: number,
-  onBroadcast: (record: BroadcastRecord) => void,
+  onBroadcast: (record: BroadcastRecord) => void | Promise<void>,
+  /** Runs before every broadcast (first send and replacements); throwing stops the send. */
+  beforeBroadcast?: () => Promise<void>,
 ): Promise<TransactionReceipt> {
   const nonce = await rpc.read("submitter nonce", (p) => p.getTransactionCount(wallet.address, "pending"));
   let fees = await currentFees(rpc, policy);
@@ -155,8 +157,10 @@ export async function sendWithReplacement(
   let replacements = 0;
   const started = Date.now();
   for (;;) {
+    await beforeBroadcast?.();
     const { hash, receipt: mined } = await signAndBroadcast(rpc, wallet, request, nonce, fees, chainId);
-    onBroadcast({ hash, nonce, maxFeePerGas: fees.maxFeePerGas, replaces: hashes.at(-1) ?? null });
+    // Awaited: the journal has the hash before the keeper waits on it.
+    await onBroadcast({ hash, nonce, maxFeePerGas: fees.maxFeePerGas, replaces: hashes.at(-1) ?? null });
     hashes.push(hash);
     if (mined) return mined;
     const remaining = policy.waitTimeoutMs - (Date.now() - started);

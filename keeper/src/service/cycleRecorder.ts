@@ -26,17 +26,17 @@ export class CycleRecorder {
   ) {}
 
   /** Records a hold (`started`: `performance.now()` when the cycle began) and returns its record. */
-  hold(now: number, reason: string, started: number, options: HoldOptions = {}): CycleRecord {
+  async hold(now: number, reason: string, started: number, options: HoldOptions = {}): Promise<CycleRecord> {
     const { store, logger, metrics } = this.deps;
-    if (options.blocked === false) this.release();
-    else this.block(reason);
-    const last = store.cycles(1)[0];
+    if (options.blocked === false) await this.release();
+    else await this.block(reason);
+    const last = (await store.cycles(1))[0];
     if (last && last.outcome === "held" && last.reason === reason) {
-      store.updateCycle(last.id, { finishedAt: now });
-      return store.cycle(last.id) as CycleRecord;
+      await store.updateCycle(last.id, { finishedAt: now });
+      return (await store.cycle(last.id)) as CycleRecord;
     }
-    const id = store.beginCycle(now, {}, "held");
-    store.updateCycle(id, { outcome: "held", reason, finishedAt: now });
+    const id = await store.beginCycle(now, {}, "held");
+    await store.updateCycle(id, { outcome: "held", reason, finishedAt: now });
     if (options.check) metrics.marketHeld(options.check);
     logger.warn({ cycle: id, outcome: "held", reason }, "cycle held");
     return this.finished(id, started);
@@ -47,32 +47,37 @@ export class CycleRecorder {
    * end and the wait logged once; an operator's trigger (`force`) gets a held cycle, so the
    * refusal and its reason are on record. Null otherwise: a wait is not a cycle.
    */
-  waitForCooldown(now: number, window: RebalanceWindow, force: boolean, started: number): CycleRecord | null {
+  async waitForCooldown(
+    now: number,
+    window: RebalanceWindow,
+    force: boolean,
+    started: number,
+  ): Promise<CycleRecord | null> {
     const { store, logger } = this.deps;
     const reason = `waiting for the vault's cooldown until ${isoTime(window.readyAt)}`;
-    if (store.state().holdReason !== reason) {
+    if ((await store.state()).holdReason !== reason) {
       logger.info({ readyAt: window.readyAt, waitSeconds: window.readyAt - now }, reason);
     }
-    store.setState({ nextRunAt: window.readyAt });
-    this.block(reason);
+    await store.setState({ nextRunAt: window.readyAt });
+    await this.block(reason);
     return force ? this.hold(now, reason, started) : null;
   }
 
   /** The keeper may trade again: clears a hold that no longer applies. */
-  release(): void {
-    if (this.deps.store.state().holdReason !== null) this.deps.store.setState({ holdReason: null });
+  async release(): Promise<void> {
+    if ((await this.deps.store.state()).holdReason !== null) await this.deps.store.setState({ holdReason: null });
     this.deps.metrics.holding.set(0);
   }
 
   /** Counts a finished cycle in the metrics and returns its record. */
-  finished(id: number, started: number): CycleRecord {
-    const cycle = this.deps.store.cycle(id) as CycleRecord;
+  async finished(id: number, started: number): Promise<CycleRecord> {
+    const cycle = (await this.deps.store.cycle(id)) as CycleRecord;
     if (cycle.outcome) this.deps.metrics.cycleFinished(cycle.outcome, (performance.now() - started) / 1000);
     return cycle;
   }
 
-  private block(reason: string): void {
-    this.deps.store.setState({ holdReason: reason });
+  private async block(reason: string): Promise<void> {
+    await this.deps.store.setState({ holdReason: reason });
     this.deps.metrics.holding.set(1);
   }
 }

@@ -20,7 +20,7 @@ export type MarketView = (now: number) => MarketPanel | null | Promise<MarketPan
 import { existsSync } from "node:fs";
 import { parseUnits, type Wallet } from "ethers";
 import { IndexVault__factory } from "../../../types/ethers-contracts/index.js";
-import { type KeeperConfig, killFilePath, storePath } from "../config/keeperConfig.js";
+import { type KeeperConfig, killFilePath } from "../config/keeperConfig.js";
 import { BallastError, ConfigError, ExecutionError, InvalidInputError } from "../core/errors.js";
 import { toNumber } from "../core/fixed.js";
 import type { MarketPanel } from "../core/types.js";
@@ -52,12 +52,15 @@ import type { FeePolicy } from "../execution/txSender.js";
 import type { UniverseSource } from "../execution/universeSource.js";
 import { CycleRecorder } from "./cycleRecorder.js";
 import { KeeperMetrics } from "./keeperMetrics.js";
+import { withLeadership } from "./leadership/leaderReadModel.js";
+import { type Leadership, LocalLeadership } from "./leadership/leadership.js";
 import type { Logger } from "./logger.js";
 import { checkMarketView } from "./marketCheck.js";
-import type { CycleOutcome, CycleRecord, KeeperControl, RiskLevel } from "./readModel.js";
+import type { CycleOutcome, CycleRecord, KeeperControl, KeeperReadModel, RiskLevel } from "./readModel.js";
 import { RotationManager } from "./rotation/rotationManager.js";
 import { decideRun } from "./scheduler.js";
-import { KeeperStore } from "./store/keeperStore.js";
+import type { KeeperState, KeeperStore } from "./store/keeperStore.js";
+import { openStore } from "./store/openStore.js";
 import { unbackedZeroTargets } from "./zeroTargets.js";
 
 export interface KeeperDeps {
@@ -70,6 +73,8 @@ export interface KeeperDeps {
   readonly signerAddress: string;
   readonly submitterAddress: string;
   readonly metrics: KeeperMetrics;
+  /** Who may sign: always this process with SQLite; the lease holder with PostgreSQL. */
+  readonly leadership?: Leadership;
   /**
    * The market view the strategy decides on, checked by the market guard before any weights
    * are computed, at chain time `now`. Without it (or when it answers null: a live source that
@@ -192,7 +197,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       const adminBalance = await rpc.read("admin balance", (p) => p.getBalance(admin.address));
       if (adminBalance === 0n) throw new ConfigError(`admin ${admin.address} has no ETH for gas`);
     }
-    const store = KeeperStore.open(storePath(config));
+    const { store, leadership } = await openStore(config, { logger: options.logger, metrics });
     const rotation = options.universe
       ? new RotationManager({
           store,
@@ -203,6 +208,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
             // A dry run sends nothing: rotation steps become proposals, as without an admin key.
             admin: config.dryRun ? null : admin,
             fees: feePolicy(config),
+            beforeBroadcast: () => leadership.fence("send an admin transaction"),
           }),
           universe: options.universe,
           book: config.tokens.map((t) => ({
@@ -222,6 +228,15 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
           logger: options.logger,
         })
       : undefined;
+    // The status names the vault and strategy from the start, before the first cycle. A standby
+    // (PostgreSQL) writes only these facts, which every keeper of this vault shares.
+    await announce(store, {
+      chainId: config.chainId,
+      vault: config.vault,
+      strategy: options.oracle.name,
+      dryRun: config.dryRun,
+      ...(leadership.isLeader() ? { killSwitch: killSwitchOn(config), activeRpcUrl: rpc.activeUrl } : {}),
+    });
     return new Keeper({
       config,
       store,
@@ -232,6 +247,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       signerAddress: signer.address,
       submitterAddress: submitter.address,
       metrics,
+      leadership,
       ...(options.market ? { market: options.market } : {}),
       ...(rotation ? { rotation } : {}),
       ...(options.benchmark ? { benchmark: options.benchmark } : {}),
@@ -249,26 +265,24 @@ export class Keeper implements KeeperControl {
   /** Ends the wait between two ticks, so a stop does not wait out `pollSeconds`. */
   private wake: (() => void) | null = null;
   private readonly outcomes: CycleRecorder;
+  readonly leadership: Leadership;
 
   constructor(readonly deps: KeeperDeps) {
-    const { config, store, oracle } = deps;
     this.outcomes = new CycleRecorder(deps);
-    store.setState({
-      chainId: config.chainId,
-      vault: config.vault,
-      strategy: oracle.name,
-      dryRun: config.dryRun,
-      killSwitch: this.killed(),
-      activeRpcUrl: deps.rpc.activeUrl,
-    });
+    this.leadership = deps.leadership ?? new LocalLeadership();
   }
 
   get store(): KeeperStore {
     return this.deps.store;
   }
 
+  /** What the operator surfaces read: the store, with this process's leadership in the status. */
+  get readModel(): KeeperReadModel {
+    return withLeadership(this.deps.store, this.leadership);
+  }
+
   killed(): boolean {
-    return this.deps.config.killSwitch || existsSync(killFilePath(this.deps.config));
+    return killSwitchOn(this.deps.config);
   }
 
   /** Serialises cycles: the schedule and an operator's trigger never overlap. */
@@ -284,6 +298,10 @@ export class Keeper implements KeeperControl {
     readonly reason?: string;
   }> {
     if (this.killed()) return { accepted: false, reason: "kill switch is on" };
+    if (!this.leadership.isLeader()) {
+      const { holder } = this.leadership.view();
+      return { accepted: false, reason: `standby: the vault's lease is held by ${holder ?? "another keeper"}` };
+    }
     const cycle = await this.exclusive(() => this.cycle(true));
     if (cycle === null) return { accepted: false, reason: "no cycle ran" };
     return ACCEPTED.has(cycle.outcome)
@@ -291,16 +309,32 @@ export class Keeper implements KeeperControl {
       : { accepted: false, outcome: cycle.outcome, reason: cycle.reason ?? cycle.outcome ?? cycle.status };
   }
 
-  /** One scheduler tick: resumes, records NAV, and rebalances when due. */
+  /**
+   * One scheduler tick: resumes, records NAV, and rebalances when due. A standby (another
+   * keeper holds the vault's lease) does nothing, writes nothing, and returns null.
+   */
   async tick(): Promise<CycleRecord | null> {
     return this.exclusive(() => this.cycle(false));
+  }
+
+  private async cycle(force: boolean): Promise<CycleRecord | null> {
+    if (!this.leadership.isLeader()) {
+      this.deps.logger.debug(this.leadership.view(), "standby: another keeper holds the vault's lease");
+      return null;
+    }
+    const before = this.deps.store.queries;
+    try {
+      return await this.leaderCycle(force);
+    } finally {
+      this.deps.metrics.storeQueries.set(this.deps.store.queries - before);
+    }
   }
 
   /**
    * One cycle in a read session: the reads it will make are issued together first (one batched
    * round trip), and its later reads are answered from them until the cycle sends a transaction.
    */
-  private cycle(force: boolean): Promise<CycleRecord | null> {
+  private leaderCycle(force: boolean): Promise<CycleRecord | null> {
     return this.deps.rpc.session(async () => {
       // With the kill switch on the cycle reads only the chain time: nothing to warm up.
       if (!this.killed()) await this.deps.venue.prefetch([this.deps.submitterAddress]);
@@ -320,9 +354,17 @@ export class Keeper implements KeeperControl {
   }
 
   private async cycleAt(now: number, force: boolean, started: number): Promise<CycleRecord | null> {
-    const { store, venue, logger, config } = this.deps;
+    const { store, venue, logger, config, oracle } = this.deps;
     const killed = this.killed();
-    store.setState({ killSwitch: killed, activeRpcUrl: this.deps.rpc.activeUrl, running: !this.stopped });
+    await store.setState({
+      chainId: config.chainId,
+      vault: config.vault,
+      strategy: oracle.name,
+      dryRun: config.dryRun,
+      killSwitch: killed,
+      activeRpcUrl: this.deps.rpc.activeUrl,
+      running: !this.stopped,
+    });
     if (killed) {
       logger.warn("kill switch on: no cycle");
       return null;
@@ -332,35 +374,38 @@ export class Keeper implements KeeperControl {
     await this.advanceRotation(now, await venue.universe());
     // Read after the rotation moved: an asset it just added or removed changes what may be held.
     const universe = await venue.universe();
-    const exiting = this.deps.rotation?.exiting() ?? new Set<string>();
+    const exiting = (await this.deps.rotation?.exiting()) ?? new Set<string>();
     // The assets the strategy may weight: the vault's, less those a rotation is removing.
     const eligible = universe.filter((a) => !exiting.has(a.address.toLowerCase())).map((a) => a.symbol);
     const positions = await venue.positions();
     const current = Object.fromEntries(positions.symbols.map((s, i) => [s, (positions.weightsBps[i] ?? 0) / 10_000]));
-    store.recordNav({
+    await store.recordNav({
       t: now,
       navPerShare: positions.navPerShare,
       navUsd: positions.navUsd,
       benchmark: this.deps.benchmark?.(now) ?? null,
     });
-    store.recordComposition(now, current);
-    const lastTarget = store.targetWeights();
+    await store.recordComposition(now, current);
+    const lastTarget = await store.targetWeights();
     const drift = Object.keys(lastTarget).length
       ? maxDriftBps(
           positions.weightsBps,
           positions.symbols.map((s) => Math.round((lastTarget[s] ?? 0) * 10_000)),
         )
       : 0;
-    const decision = decideRun({ now, lastRebalanceAt: this.lastRebalanceAt(), driftBps: drift }, config.schedule);
-    const previous = store.state().targetUniverse;
+    const decision = decideRun(
+      { now, lastRebalanceAt: await this.lastRebalanceAt(), driftBps: drift },
+      config.schedule,
+    );
+    const previous = (await store.state()).targetUniverse;
     const rotated = (previous !== null && !sameSet(previous, eligible)) || (await this.exitUnfinished(exiting, now));
-    store.setState({
+    await store.setState({
       currentWeights: current,
       nextRunAt: decision.nextRunAt,
       ...(this.deps.riskLevel ? { riskLevel: this.deps.riskLevel(now, current) } : {}),
     });
     if (!decision.due && !force && !rotated) {
-      this.outcomes.release();
+      await this.outcomes.release();
       return null;
     }
     const reason = force ? "operator" : decision.due ? decision.reason : "rotation";
@@ -368,7 +413,7 @@ export class Keeper implements KeeperControl {
     if (now < window.readyAt) return this.outcomes.waitForCooldown(now, window, force, started);
     const verdict = await this.checkMarket(now, universe, eligible);
     if (verdict && !verdict.ok) return this.outcomes.hold(now, verdict.reason, started, { check: verdict.check });
-    this.outcomes.release();
+    await this.outcomes.release();
     logger.info({ reason, driftBps: drift }, "rebalance due");
     const held = new Set(positions.symbols.filter((_symbol, i) => i > 0 && (positions.weightsBps[i] ?? 0) > 0));
     const cycle = await this.rebalance(now, current, eligible, exiting, {
@@ -391,7 +436,7 @@ export class Keeper implements KeeperControl {
    */
   private async exitUnfinished(exiting: ReadonlySet<string>, now: number): Promise<boolean> {
     if (exiting.size === 0) return false;
-    const last = this.deps.store.cycles(1)[0];
+    const last = (await this.deps.store.cycles(1))[0];
     if (last && now - last.startedAt < EXIT_RETRY_SECONDS) return false;
     const snap = await this.deps.venue.snapshot();
     return snap.assets.some((a, i) => exiting.has(a.toLowerCase()) && (snap.balances[i] ?? 0n) > 0n);
@@ -430,11 +475,11 @@ export class Keeper implements KeeperControl {
     }
   }
 
-  private lastRebalanceAt(): number | null {
+  private async lastRebalanceAt(): Promise<number | null> {
     // Nothing to trade counts: the vault was already at the target, so the schedule restarts.
-    const done = this.deps.store
-      .cycles(500)
-      .find((c) => REBALANCED.has(c.outcome) || (c.outcome === null && FINAL_OK.has(c.status)));
+    const done = (await this.deps.store.cycles(500)).find(
+      (c) => REBALANCED.has(c.outcome) || (c.outcome === null && FINAL_OK.has(c.status)),
+    );
     return done ? done.startedAt : null;
   }
 
@@ -463,7 +508,7 @@ export class Keeper implements KeeperControl {
     }
     // The strategy has seen this universe: a rotation's change no longer triggers a cycle by
     // itself (even when the strategy holds or its weights are rejected: no retry on every poll).
-    store.setState({ targetUniverse: [...eligible] });
+    await store.setState({ targetUniverse: [...eligible] });
     const target = proposed === null ? null : restrictWeights(proposed, eligible);
     if (target === null) return this.outcomes.hold(now, "strategy holds", started, { blocked: false });
     // Where targets become orders: a zero for a held asset needs a rotation or valid data behind it.
@@ -475,7 +520,7 @@ export class Keeper implements KeeperControl {
         started,
       );
     }
-    const id = store.beginCycle(now, target);
+    const id = await store.beginCycle(now, target);
     let targetBps: number[];
     // What this cycle trades to: the strategy's target, or its edge of the no-trade band.
     let tradedTo: Weights = target;
@@ -487,7 +532,7 @@ export class Keeper implements KeeperControl {
         const buyPaths = Object.fromEntries(config.tokens.map((t) => [t.symbol, t.buyPath]));
         const banded = bandedTargetBps(universe, current, targetBps, routeFeeTiers(universe, buyPaths), band);
         if (banded === null) {
-          store.updateCycle(id, {
+          await store.updateCycle(id, {
             status: "skipped",
             outcome: "nothing-to-trade",
             reason: "no-trade band: every weight is inside its band",
@@ -501,7 +546,7 @@ export class Keeper implements KeeperControl {
       }
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
-      store.updateCycle(id, {
+      await store.updateCycle(id, {
         status: "failed",
         outcome: "failed",
         reason: `risk check: ${error.message}`,
@@ -517,20 +562,20 @@ export class Keeper implements KeeperControl {
         maxTurnoverBps: guard.window.maxTurnoverBps,
       });
       if (outcome.kind === "nothing-to-trade") {
-        store.updateCycle(id, {
+        await store.updateCycle(id, {
           status: "skipped",
           outcome: "nothing-to-trade",
           reason: outcome.reason,
           finishedAt: await venue.chainTime(),
         });
         // The vault is at the target already: it is the target drift is measured against.
-        if (!config.dryRun) store.setState({ targetWeights: target });
+        if (!config.dryRun) await store.setState({ targetWeights: target });
         logger.info({ cycle: id, outcome: "nothing-to-trade", reason: outcome.reason }, "nothing to trade");
         return this.outcomes.finished(id, started);
       }
       if (config.dryRun) {
         const ok = outcome.kind === "simulated";
-        store.updateCycle(id, {
+        await store.updateCycle(id, {
           status: ok ? "dry-run" : "failed",
           outcome: ok ? "dry-run" : "failed",
           reason: outcome.reason,
@@ -542,11 +587,11 @@ export class Keeper implements KeeperControl {
       }
       return await this.finish(id, outcome, target, started, tradedTo);
     } catch (error) {
-      const status = store.cycle(id)?.status;
+      const status = (await store.cycle(id))?.status;
       // Signed or submitted: the order may still land. Leave it for `resumePending`.
       if (status === "signed" || status === "submitted") throw error;
       const reason = error instanceof BallastError ? error.message : `unexpected: ${String(error)}`;
-      store.updateCycle(id, { status: "failed", outcome: "failed", reason, finishedAt: await venue.chainTime() });
+      await store.updateCycle(id, { status: "failed", outcome: "failed", reason, finishedAt: await venue.chainTime() });
       logger.error({ cycle: id, outcome: "failed", reason }, "cycle failed");
       const record = this.outcomes.finished(id, started);
       if (!(error instanceof BallastError)) throw error;
@@ -557,7 +602,12 @@ export class Keeper implements KeeperControl {
   /** Finishes a cycle a previous run left in `signed` or `submitted`. */
   async resumePending(): Promise<CycleRecord | null> {
     const { store, venue, logger } = this.deps;
-    const found = store.pendingCycle();
+    const abandoned = await store.abandonUnsigned(
+      "abandoned before signing: the keeper that planned it stopped (crash, or lost its lease)",
+      await venue.chainTime(),
+    );
+    if (abandoned.length > 0) logger.warn({ cycles: abandoned }, "closed cycles a previous keeper left unsigned");
+    const found = await store.pendingCycle();
     if (!found) return null;
     logger.warn({ cycle: found.cycle.id, status: found.cycle.status, nonce: found.cycle.nonce }, "resuming cycle");
     const started = performance.now();
@@ -568,22 +618,24 @@ export class Keeper implements KeeperControl {
   private journal(id: number): ExecutionJournal {
     const { store } = this.deps;
     return {
-      planned: (order, sizing) => {
-        store.saveOrder(id, order, sizing.plans);
-        store.updateCycle(id, { nonce: order.nonce.toString(), sizing: sizingNote(sizing) });
+      planned: async (order, sizing) => {
+        await store.saveOrder(id, order, sizing.plans);
+        await store.updateCycle(id, { nonce: order.nonce.toString(), sizing: sizingNote(sizing) });
         if (sizing.partial) this.deps.logger.warn({ cycle: id, notes: sizing.notes }, "partial rebalance: legs capped");
       },
       simulated: () => store.updateCycle(id, { status: "simulated" }),
-      signed: (signature, digest, gasLimit) => {
-        store.saveSignature(id, signature, digest, gasLimit);
-        store.updateCycle(id, { status: "signed" });
+      signed: async (signature, digest, gasLimit) => {
+        await store.saveSignature(id, signature, digest, gasLimit);
+        await store.updateCycle(id, { status: "signed" });
       },
-      submitted: (record) => {
-        store.addTransaction(id, record, Math.floor(Date.now() / 1000));
-        store.updateCycle(id, { status: "submitted", txHash: record.hash });
+      submitted: async (record) => {
+        await store.addTransaction(id, record, Math.floor(Date.now() / 1000));
+        await store.updateCycle(id, { status: "submitted", txHash: record.hash });
         this.deps.metrics.submissions.inc({ kind: record.replaces ? "replacement" : "first" });
         this.deps.logger.info({ cycle: id, tx: record.hash, replaces: record.replaces }, "transaction sent");
       },
+      // Fencing: the lease is confirmed in the database, with margin, right before each act.
+      authorize: (act) => this.leadership.fence(act),
     };
   }
 
@@ -602,7 +654,7 @@ export class Keeper implements KeeperControl {
     const { store, venue, logger, config, metrics } = this.deps;
     const finishedAt = await venue.chainTime();
     if (outcome.kind !== "executed") {
-      store.updateCycle(id, {
+      await store.updateCycle(id, {
         status: "failed",
         outcome: "failed",
         reason: outcome.reason,
@@ -621,12 +673,12 @@ export class Keeper implements KeeperControl {
     const navBefore = usd(outcome.navBefore);
     const navAfter = usd(outcome.navAfter);
     const costUsd = navBefore !== null && navAfter !== null ? navBefore - navAfter : null;
-    store.addFills(
+    await store.addFills(
       id,
       outcome.fills,
       outcome.fills.map((f) => fillCost(f, snap)),
     );
-    store.updateCycle(id, {
+    await store.updateCycle(id, {
       status: "confirmed",
       txHash: outcome.txHash,
       gasUsed: outcome.gasUsed?.toString() ?? null,
@@ -643,9 +695,9 @@ export class Keeper implements KeeperControl {
       positions.symbols.map((s) => Math.round((tradedTo[s] ?? 0) * 10_000)),
     );
     const banded = tradedTo !== target;
-    store.setState({ currentWeights: weights, targetWeights: target });
-    store.recordComposition(finishedAt, weights);
-    store.recordNav({
+    await store.setState({ currentWeights: weights, targetWeights: target });
+    await store.recordComposition(finishedAt, weights);
+    await store.recordNav({
       t: finishedAt,
       navPerShare: positions.navPerShare,
       navUsd: positions.navUsd,
@@ -654,9 +706,9 @@ export class Keeper implements KeeperControl {
     // Partial: the sizing capped a leg or scaled the move (slippage, turnover), or the vault is
     // further from what the order aimed at than the vault's own tolerance.
     const { toleranceBps } = await venue.rebalanceWindow();
-    const capped = store.cycle(id)?.sizing?.startsWith("partial") === true;
+    const capped = (await store.cycle(id))?.sizing?.startsWith("partial") === true;
     const partial = capped || distance > toleranceBps;
-    store.updateCycle(id, {
+    await store.updateCycle(id, {
       status: "reconciled",
       outcome: partial ? "partial" : "traded",
       distanceBps: distance,
@@ -676,11 +728,15 @@ export class Keeper implements KeeperControl {
     return this.outcomes.finished(id, started);
   }
 
-  /** Runs ticks every `pollSeconds` until `stop()`; errors are logged, never fatal. */
+  /**
+   * Runs ticks every `pollSeconds` until `stop()`; errors are logged, never fatal. With a lease
+   * (PostgreSQL) it first starts keeping or waiting for the vault's lease, and a takeover wakes
+   * the loop at once, so the new leader resumes the journal without waiting out the poll.
+   */
   async run(): Promise<void> {
     const { logger, config } = this.deps;
     this.stopped = false;
-    this.deps.store.setState({ running: true });
+    await this.leadership.start(() => this.wake?.());
     while (!this.stopped) {
       try {
         await this.tick();
@@ -697,19 +753,49 @@ export class Keeper implements KeeperControl {
       });
       this.wake = null;
     }
+    await this.standDown();
   }
 
+  /** Stops the loop after the current step (safe from a signal handler). */
   stop(): void {
     this.stopped = true;
     this.wake?.();
-    this.deps.store.setState({ running: false });
   }
 
-  close(): void {
+  /** Stops, waits for the cycle in progress, releases the lease and closes the RPC and the store. */
+  async close(): Promise<void> {
     this.stop();
+    await this.busy;
+    await this.standDown();
     this.deps.rpc.destroy();
-    this.deps.store.close();
+    await this.deps.store.close();
   }
+
+  /** Marks the keeper stopped (as the leader only: a standby writes nothing) and gives up the lease. */
+  private async standDown(): Promise<void> {
+    if (this.leadership.isLeader()) {
+      try {
+        await this.deps.store.setState({ running: false });
+      } catch (error) {
+        this.deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "state not saved");
+      }
+    }
+    await this.leadership.stop();
+  }
+}
+
+/** Writes the keeper's identity into a store just opened; closes the store if that fails. */
+async function announce(store: KeeperStore, facts: Partial<KeeperState>): Promise<void> {
+  try {
+    await store.setState(facts);
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+function killSwitchOn(config: KeeperConfig): boolean {
+  return config.killSwitch || existsSync(killFilePath(config));
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

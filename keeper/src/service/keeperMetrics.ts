@@ -93,6 +93,31 @@ export class KeeperMetrics {
     help: "Chain time (unix seconds) the last finished scheduler tick looked at; alert when it stops moving.",
     registers: [this.registry],
   });
+  readonly leader = new Gauge({
+    name: "keeper_leader",
+    help: "1 while this process holds the vault's lease and may sign (always 1 with SQLite), else 0 (standby).",
+    registers: [this.registry],
+  });
+  readonly leaseToken = new Gauge({
+    name: "keeper_lease_token",
+    help: "Fencing token of the vault's lease this process last held (grows at every change of holder).",
+    registers: [this.registry],
+  });
+  readonly leaseTakeovers = new Counter({
+    name: "keeper_lease_acquired_total",
+    help: "Times this process took the vault's lease (the first start, or a takeover from a holder that stopped renewing).",
+    registers: [this.registry],
+  });
+  readonly leaseLosses = new Counter({
+    name: "keeper_lease_lost_total",
+    help: "Times this process lost the vault's lease (renewal refused or the database unreachable); it stops signing.",
+    registers: [this.registry],
+  });
+  readonly storeQueries = new Gauge({
+    name: "keeper_store_queries_last_cycle",
+    help: "Statements the last tick sent to the store (its database load per cycle).",
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -103,6 +128,8 @@ export class KeeperMetrics {
     }
     this.rpcErrors.inc(0);
     this.failovers.inc(0);
+    this.leaseTakeovers.inc(0);
+    this.leaseLosses.inc(0);
   }
 
   cycleFinished(outcome: CycleOutcome, seconds: number): void {

@@ -4,6 +4,8 @@
  * keeper implements the control side.
  */
 
+import type { LeadershipView } from "./leadership/leadership.js";
+
 export type CycleStatus =
   | "planned"
   | "simulated"
@@ -158,6 +160,11 @@ export interface KeeperStatus {
   readonly market: MarketFreshness | null;
   /** The research release the keeper serves; null when it runs a configured strategy. */
   readonly release: ReleaseInForce | null;
+  /**
+   * This process's leadership of the vault (leader or standby, the lease's holder, token and
+   * expiry), from the process serving the status; absent where no process answers (`status`).
+   */
+  readonly leadership?: LeadershipView;
 }
 
 export interface MarketFreshness {
@@ -179,18 +186,18 @@ export interface ReleaseInForce {
 }
 
 export interface KeeperReadModel {
-  status(): KeeperStatus;
-  currentWeights(): Readonly<Record<string, number>>;
-  targetWeights(): Readonly<Record<string, number>>;
-  cycles(limit: number): readonly CycleRecord[];
-  navHistory(): readonly NavPoint[];
-  compositionHistory(): readonly CompositionPoint[];
+  status(): Promise<KeeperStatus>;
+  currentWeights(): Promise<Readonly<Record<string, number>>>;
+  targetWeights(): Promise<Readonly<Record<string, number>>>;
+  cycles(limit: number): Promise<readonly CycleRecord[]>;
+  navHistory(): Promise<readonly NavPoint[]>;
+  compositionHistory(): Promise<readonly CompositionPoint[]>;
   /** NAV-per-share series of baseline strategies, rebased like `navHistory`. */
-  baselines(): Readonly<Record<string, readonly NavPoint[]>>;
+  baselines(): Promise<Readonly<Record<string, readonly NavPoint[]>>>;
   /** Executed legs of a cycle with predicted and realised costs. */
-  legs(cycleId: number): readonly LegRecord[];
+  legs(cycleId: number): Promise<readonly LegRecord[]>;
   /** Portfolio rotations, newest first. */
-  rotations(limit: number): readonly RotationRecord[];
+  rotations(limit: number): Promise<readonly RotationRecord[]>;
 }
 
 export interface KeeperControl {

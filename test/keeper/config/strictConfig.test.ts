@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "chai";
 import { configFromFlags, parseKeeperFlags } from "../../../keeper/src/cli/commands/keeperSession.js";
 import { parseBooleanText } from "../../../keeper/src/config/booleanText.js";
@@ -188,5 +191,39 @@ describe("suggestions", () => {
     expect(closestName("dry_run", ["dryRun", "killSwitch"])).to.equal("dryRun");
     expect(closestName("--kill-swich", ["--kill-switch", "--config"])).to.equal("--kill-switch");
     expect(closestName("banana", ["dryRun", "killSwitch"])).to.equal(null);
+  });
+});
+
+describe("keeper config: the store", () => {
+  it("defaults to SQLite, with lease settings that satisfy their own bounds", () => {
+    const config = parseKeeperConfig(BASE);
+    expect(config.store.url).to.equal(undefined);
+    expect(config.store.lease).to.include({ ttlMs: 15_000, renewMs: 3_000, marginMs: 5_000 });
+  });
+
+  it("refuses a URL that is not PostgreSQL's without echoing it (it may hold a password)", () => {
+    const message = problemsOf({ ...BASE, store: { url: "mysql://keeper:s3cret@db:3306/ballast" } });
+    expect(message).to.include("store.url: must be a postgres:// or postgresql:// URL");
+    expect(message).to.not.include("s3cret");
+  });
+
+  it("refuses a margin the lease cannot outlast and a renewal period over half the lease", () => {
+    expect(problemsOf({ ...BASE, store: { timeoutMs: 3_000, lease: { ttlMs: 6_000, marginMs: 3_000 } } })).to.include(
+      "store.lease.marginMs: lease.marginMs + timeoutMs must be below lease.ttlMs",
+    );
+    expect(problemsOf({ ...BASE, store: { lease: { ttlMs: 20_000, renewMs: 11_000 } } })).to.include(
+      "store.lease.renewMs: must be at most half of lease.ttlMs",
+    );
+  });
+
+  it("BALLAST_STORE_URL sets the URL and keeps the file's lease settings", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "ballast-config-")), "keeper.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ ...BASE, store: { lease: { ttlMs: 9_000, renewMs: 1_000, marginMs: 2_000 } } }),
+    );
+    const config = loadKeeperConfig({ file, env: { BALLAST_STORE_URL: "postgres://keeper:pw@db:5432/ballast" } });
+    expect(config.store.url).to.equal("postgres://keeper:pw@db:5432/ballast");
+    expect(config.store.lease).to.include({ ttlMs: 9_000, renewMs: 1_000, marginMs: 2_000 });
   });
 });

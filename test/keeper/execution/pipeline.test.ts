@@ -25,25 +25,25 @@ const UNIVERSE = [
 
 describe("keeper pipeline pieces", () => {
   describe("portfolio manager validation", () => {
-    it("converts valid weights to bps summing to exactly 10,000", () => {
+    it("converts valid weights to bps summing to exactly 10,000", async () => {
       const bps = validateTargetWeights({ USDC: 1 / 3, WETH: 1 / 3, ARB: 1 / 3 }, UNIVERSE);
       expect(bps.reduce((a, b) => a + b, 0)).to.equal(10_000);
       expect(Math.max(...bps) - Math.min(...bps)).to.be.at.most(1);
     });
-    it("rejects weights that do not sum to 1, exceed a cap, or name unknown assets", () => {
+    it("rejects weights that do not sum to 1, exceed a cap, or name unknown assets", async () => {
       expect(() => validateTargetWeights({ USDC: 0.5, WETH: 0.4 }, UNIVERSE)).to.throw(InvalidInputError, /sum/);
       expect(() => validateTargetWeights({ WETH: 0.7, ARB: 0.3 }, UNIVERSE)).to.throw(InvalidInputError, /cap/);
       expect(() => validateTargetWeights({ WETH: 0.5, PEPE: 0.5 }, UNIVERSE)).to.throw(InvalidInputError, /PEPE/);
       expect(() => validateTargetWeights({ WETH: 0.5, ARB: 0.5 }, UNIVERSE, { maxWeight: 0.4 })).to.throw(/cap 4000/);
     });
-    it("restricts weights to the assets a rotation leaves holdable, rescaled to sum to 1", () => {
+    it("restricts weights to the assets a rotation leaves holdable, rescaled to sum to 1", async () => {
       const kept = restrictWeights({ USDC: 0.01, WETH: 0.33, ARB: 0.33, PEPE: 0.33 }, ["USDC", "WETH", "ARB"]);
       expect(Object.keys(kept)).to.deep.equal(["USDC", "WETH", "ARB"]);
       expect(Object.values(kept).reduce((a, b) => a + b, 0)).to.be.within(1 - 1e-12, 1 + 1e-12);
       expect((kept.WETH ?? 0) / (kept.USDC ?? 1)).to.be.within(33 - 1e-9, 33 + 1e-9);
       expect(restrictWeights({ PEPE: 1 }, ["USDC", "WETH"])).to.deep.equal({ USDC: 1 });
     });
-    it("rounds by largest remainder and measures drift in bps", () => {
+    it("rounds by largest remainder and measures drift in bps", async () => {
       expect(toBps([0.12345, 0.5, 0.37655])).to.deep.equal([1235, 5000, 3765]);
       expect(maxDriftBps([5000, 3000, 2000], [4000, 3500, 2500])).to.equal(1000);
     });
@@ -51,7 +51,7 @@ describe("keeper pipeline pieces", () => {
 
   describe("scheduler", () => {
     const cfg = { everySeconds: 7 * 86_400, driftThresholdBps: 500 };
-    it("runs first, then on the frequency, and early only on drift above the threshold", () => {
+    it("runs first, then on the frequency, and early only on drift above the threshold", async () => {
       expect(decideRun({ now: 100, lastRebalanceAt: null, driftBps: 0 }, cfg).reason).to.equal("first");
       expect(decideRun({ now: 86_400, lastRebalanceAt: 0, driftBps: 100 }, cfg).due).to.equal(false);
       expect(decideRun({ now: 86_400, lastRebalanceAt: 0, driftBps: 501 }, cfg).reason).to.equal("drift");
@@ -63,7 +63,7 @@ describe("keeper pipeline pieces", () => {
 
   describe("revert decoding", () => {
     const iface = indexVaultInterface();
-    it("decodes the vault's custom errors, Error(string) and panics", () => {
+    it("decodes the vault's custom errors, Error(string) and panics", async () => {
       const data = iface.encodeErrorResult("NavLossTooHigh", [1000n, 900n]);
       expect(decodeRevert({ code: "CALL_EXCEPTION", info: { error: { data } } }, iface)).to.equal(
         "NavLossTooHigh(1000, 900)",
@@ -98,7 +98,7 @@ describe("keeper pipeline pieces", () => {
   });
 
   describe("config", () => {
-    it("lists every problem in one ConfigError and applies defaults", () => {
+    it("lists every problem in one ConfigError and applies defaults", async () => {
       const error = (() => {
         try {
           parseKeeperConfig({ rpcUrls: [], chainId: -1, vault: "0x12", tokens: [] });
@@ -152,11 +152,11 @@ describe("keeper pipeline pieces", () => {
   });
 
   describe("store", () => {
-    it("migrates, persists each transition and finds a signed cycle to resume after reopening", () => {
+    it("migrates, persists each transition and finds a signed cycle to resume after reopening", async () => {
       const path = join(mkdtempSync(join(tmpdir(), "ballast-store-")), "keeper.sqlite");
-      const store = KeeperStore.open(path);
-      expect(store.schemaVersion()).to.equal(4);
-      const id = store.beginCycle(1000, { USDC: 0.5, WETH: 0.5 });
+      const store = await KeeperStore.open(path);
+      expect(await store.schemaVersion()).to.equal(5);
+      const id = await store.beginCycle(1000, { USDC: 0.5, WETH: 0.5 });
       const order = {
         assets: ["0x01", "0x02"],
         targetWeightsBps: [5000, 5000],
@@ -166,26 +166,26 @@ describe("keeper pipeline pieces", () => {
         maxSlippageBps: 100,
         submitter: "0x00000000000000000000000000000000000000a1",
       };
-      store.saveOrder(id, order);
-      store.saveSignature(id, "0xsig", "0xdigest", 500_000n);
-      store.updateCycle(id, { status: "signed", nonce: "4" });
-      store.addTransaction(id, { hash: "0xaa", nonce: 7, maxFeePerGas: 10n, replaces: null }, 1001);
-      store.close();
-      const reopened = KeeperStore.open(path);
-      const pending = reopened.pendingCycle();
+      await store.saveOrder(id, order);
+      await store.saveSignature(id, "0xsig", "0xdigest", 500_000n);
+      await store.updateCycle(id, { status: "signed", nonce: "4" });
+      await store.addTransaction(id, { hash: "0xaa", nonce: 7, maxFeePerGas: 10n, replaces: null }, 1001);
+      await store.close();
+      const reopened = await KeeperStore.open(path);
+      const pending = await reopened.pendingCycle();
       expect(pending?.cycle.id).to.equal(id);
       expect(pending?.pending.order).to.deep.equal(order);
       expect(pending?.pending.txHashes).to.deep.equal(["0xaa"]);
-      expect(reopened.signedOrdersForNonce(4n)).to.equal(1);
-      reopened.updateCycle(id, { status: "reconciled" });
-      expect(reopened.pendingCycle()).to.equal(null);
-      expect(reopened.status().lastCycle?.status).to.equal("reconciled");
-      reopened.close();
+      expect(await reopened.signedOrdersForNonce(4n)).to.equal(1);
+      await reopened.updateCycle(id, { status: "reconciled" });
+      expect(await reopened.pendingCycle()).to.equal(null);
+      expect((await reopened.status()).lastCycle?.status).to.equal("reconciled");
+      await reopened.close();
     });
 
-    it("keeps each leg's predicted cost beside its realised fill", () => {
-      const store = KeeperStore.open(":memory:");
-      const id = store.beginCycle(1000, { USDC: 0.5, WETH: 0.5 });
+    it("keeps each leg's predicted cost beside its realised fill", async () => {
+      const store = await KeeperStore.open(":memory:");
+      const id = await store.beginCycle(1000, { USDC: 0.5, WETH: 0.5 });
       const order = {
         assets: ["0x01", "0x02"],
         targetWeightsBps: [5000, 5000],
@@ -196,11 +196,11 @@ describe("keeper pipeline pieces", () => {
         submitter: "0x00000000000000000000000000000000000000a1",
       };
       const plan = { asset: 1, side: "buy" as const, amountIn: 1_000_000n, sizeUsd: 1, wantedUsd: 1, capped: false };
-      store.saveOrder(id, order, [{ ...plan, predictedCostBps: 12.5 }]);
+      await store.saveOrder(id, order, [{ ...plan, predictedCostBps: 12.5 }]);
       const fill = { tokenIn: "0x01", tokenOut: "0x02", amountIn: 1_000_000n, amountOut: 333n, minOut: 300n };
-      store.addFills(id, [fill], [{ valueInUsd: 1, realisedCostBps: 12.25 }]);
-      store.updateCycle(id, { sizing: "predicted cost $0.00" });
-      expect(store.legs(id)).to.deep.equal([
+      await store.addFills(id, [fill], [{ valueInUsd: 1, realisedCostBps: 12.25 }]);
+      await store.updateCycle(id, { sizing: "predicted cost $0.00" });
+      expect(await store.legs(id)).to.deep.equal([
         {
           cycleId: id,
           legIndex: 0,
@@ -213,15 +213,15 @@ describe("keeper pipeline pieces", () => {
           realisedCostBps: 12.25,
         },
       ]);
-      expect(store.cycle(id)?.sizing).to.equal("predicted cost $0.00");
-      store.close();
+      expect((await store.cycle(id))?.sizing).to.equal("predicted cost $0.00");
+      await store.close();
     });
 
-    it("persists a rotation's steps so a reopened store resumes them", () => {
+    it("persists a rotation's steps so a reopened store resumes them", async () => {
       const path = join(mkdtempSync(join(tmpdir(), "ballast-rotation-")), "keeper.sqlite");
-      const store = KeeperStore.open(path);
+      const store = await KeeperStore.open(path);
       const plan = { keep: ["WETH"], remove: ["ARB"], add: ["PENDLE"], rejected: [], why: { ARB: "trend" } };
-      const id = store.rotationStore.create(
+      const id = await store.rotationStore.create(
         100,
         ["WETH", "PENDLE"],
         plan,
@@ -232,22 +232,26 @@ describe("keeper pipeline pieces", () => {
         "in-progress",
         null,
       );
-      const step = store.rotationStore.active()?.steps[1];
-      store.rotationStore.updateStep(step?.id ?? -1, 150, { status: "scheduled", readyAt: 86_550, txHash: "0xaa" });
-      store.close();
-      const reopened = KeeperStore.open(path);
-      const active = reopened.rotationStore.active();
+      const step = (await store.rotationStore.active())?.steps[1];
+      await store.rotationStore.updateStep(step?.id ?? -1, 150, {
+        status: "scheduled",
+        readyAt: 86_550,
+        txHash: "0xaa",
+      });
+      await store.close();
+      const reopened = await KeeperStore.open(path);
+      const active = await reopened.rotationStore.active();
       expect(active?.id).to.equal(id);
       expect(active?.plan).to.deep.equal(plan);
       expect(active?.steps.map((s) => [s.symbol, s.status, s.readyAt, s.txHash])).to.deep.equal([
         ["ARB", "selling", null, null],
         ["PENDLE", "scheduled", 86_550, "0xaa"],
       ]);
-      reopened.rotationStore.finish(id, 200, "added PENDLE; removed ARB");
-      expect(reopened.rotationStore.active()).to.equal(null);
-      expect(reopened.rotationStore.lastStartedAt()).to.equal(100);
-      expect(reopened.rotations(5)[0]?.status).to.equal("done");
-      reopened.close();
+      await reopened.rotationStore.finish(id, 200, "added PENDLE; removed ARB");
+      expect(await reopened.rotationStore.active()).to.equal(null);
+      expect(await reopened.rotationStore.lastStartedAt()).to.equal(100);
+      expect((await reopened.rotations(5))[0]?.status).to.equal("done");
+      await reopened.close();
     });
   });
 });

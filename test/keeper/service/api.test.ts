@@ -129,7 +129,7 @@ describe("service/http operator API", () => {
     expect(res.status).to.equal(200);
     expect(res.headers.get("content-type")).to.match(/^application\/json/);
     const body = (await res.json()) as Record<string, unknown>;
-    const expected = keeper.readModel.status();
+    const expected = await keeper.readModel.status();
     expect(body).to.include({
       vault: expected.vault,
       chainId: expected.chainId,
@@ -147,8 +147,8 @@ describe("service/http operator API", () => {
       target: Record<string, number>;
       drift: number;
     };
-    expect(body.current).to.deep.equal(keeper.readModel.currentWeights());
-    expect(body.target).to.deep.equal(keeper.readModel.targetWeights());
+    expect(body.current).to.deep.equal(await keeper.readModel.currentWeights());
+    expect(body.target).to.deep.equal(await keeper.readModel.targetWeights());
     expect(body.drift).to.be.greaterThan(0);
 
     // Half the L1 distance: moving 10% of NAV from one asset to another is a drift of 0.1.
@@ -190,7 +190,7 @@ describe("service/http operator API", () => {
       baselines: Record<string, NavPoint[]>;
       summary: { vaultReturn: number; benchmarkReturn: number; baselineReturns: Record<string, number> };
     };
-    const nav = keeper.readModel.navHistory();
+    const nav = await keeper.readModel.navHistory();
     expect(body.nav).to.deep.equal(nav);
     expect(Object.keys(body.baselines).sort()).to.deep.equal(["buy and hold", "equal weight"]);
     const first = nav[0] as NavPoint;
@@ -314,7 +314,7 @@ describe("service/http operator API", () => {
       expect(types.get(name), `TYPE for ${name}`).to.equal("gauge");
     }
     const log = keeper.readModel.cycleLog;
-    const last = keeper.readModel.navHistory().at(-1) as NavPoint;
+    const last = (await keeper.readModel.navHistory()).at(-1) as NavPoint;
     expect(sampleValue(samples, "keeper_up")).to.equal(1);
     expect(sampleValue(samples, "keeper_kill_switch")).to.equal(0);
     expect(sampleValue(samples, "keeper_last_cycle_timestamp_seconds")).to.equal(log.at(-1)?.startedAt);
@@ -399,7 +399,7 @@ describe("service/http operator API", () => {
 
   it("escapes label values so odd strategy names keep the exposition parseable", async () => {
     const original = keeper.readModel.status.bind(keeper.readModel);
-    keeper.readModel.status = () => ({ ...original(), strategy: 'ppo "v2"\\beta\nnext' });
+    keeper.readModel.status = async () => ({ ...(await original()), strategy: 'ppo "v2"\\beta\nnext' });
     const { samples } = parsePrometheus(await (await get("/metrics")).text());
     expect(samples.find((s) => s.name === "keeper_info")?.labels.strategy).to.equal('ppo "v2"\\beta\nnext');
   });

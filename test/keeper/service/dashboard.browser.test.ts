@@ -123,14 +123,14 @@ describe("service/http dashboard in headless Chromium", () => {
   });
 
   it("shows the status, risk level, NAV and the rebalances with their costs", async () => {
-    const status = keeper.readModel.status();
+    const status = await keeper.readModel.status();
     await expectText(page, "#identity", status.vault);
     await expectText(page, "#identity", status.strategy);
     await expectText(page, "#badges", "running");
     expect(await page.textContent("#risk-level")).to.equal("medium");
     expect(await page.locator("#risk-meter span.on").count()).to.equal(3);
 
-    const last = keeper.readModel.navHistory().at(-1) as NavPoint;
+    const last = (await keeper.readModel.navHistory()).at(-1) as NavPoint;
     expect(await page.textContent("#nav-per-share")).to.equal(last.navPerShare.toFixed(4));
 
     const cycles = keeper.readModel.cycleLog;
@@ -151,7 +151,7 @@ describe("service/http dashboard in headless Chromium", () => {
     expect(await page.isHidden("#alert")).to.equal(true);
 
     // The rotation waiting for the admin, with the calls it proposed.
-    const rotation = keeper.readModel.rotations(10)[0];
+    const rotation = (await keeper.readModel.rotations(10))[0];
     if (!rotation) throw new Error("the fake keeper has a rotation");
     const rotationCells = await page.locator("#rotations-body tr").first().locator("td").allTextContents();
     expect(rotationCells.slice(0, 5)).to.deep.equal(["1", rotationCells[1], "in-progress", "PENDLE", "–"]);

@@ -57,7 +57,7 @@ export class FakeReadModel implements KeeperReadModel {
     readonly rotationLog: RotationRecord[] = [],
   ) {}
 
-  status(): KeeperStatus {
+  async status(): Promise<KeeperStatus> {
     this.check();
     return {
       running: this.running,
@@ -75,43 +75,43 @@ export class FakeReadModel implements KeeperReadModel {
     };
   }
 
-  currentWeights(): Readonly<Record<string, number>> {
+  async currentWeights(): Promise<Readonly<Record<string, number>>> {
     this.check();
     return this.composition.at(-1)?.weights ?? {};
   }
 
-  targetWeights(): Readonly<Record<string, number>> {
+  async targetWeights(): Promise<Readonly<Record<string, number>>> {
     this.check();
     return this.target;
   }
 
-  cycles(limit: number): readonly CycleRecord[] {
+  async cycles(limit: number): Promise<readonly CycleRecord[]> {
     this.check();
     return this.cycleLog.slice(-limit).reverse();
   }
 
-  navHistory(): readonly NavPoint[] {
+  async navHistory(): Promise<readonly NavPoint[]> {
     this.check();
     return this.nav;
   }
 
-  compositionHistory(): readonly CompositionPoint[] {
+  async compositionHistory(): Promise<readonly CompositionPoint[]> {
     this.check();
     return this.composition;
   }
 
-  baselines(): Readonly<Record<string, readonly NavPoint[]>> {
+  async baselines(): Promise<Readonly<Record<string, readonly NavPoint[]>>> {
     this.check();
     return this.baselineSeries;
   }
 
   /** The simulated history has no per-leg fills. */
-  legs(_cycleId: number): readonly LegRecord[] {
+  async legs(_cycleId: number): Promise<readonly LegRecord[]> {
     this.check();
     return [];
   }
 
-  rotations(limit: number): readonly RotationRecord[] {
+  async rotations(limit: number): Promise<readonly RotationRecord[]> {
     this.check();
     return this.rotationLog.slice(0, limit);
   }

@@ -11,8 +11,8 @@ describe("service/http legs and rotations", () => {
   let cycleId: number;
 
   beforeEach(async () => {
-    store = KeeperStore.open(":memory:");
-    cycleId = store.beginCycle(1_000, { USDC: 0.1, WETH: 0.9 });
+    store = await KeeperStore.open(":memory:");
+    cycleId = await store.beginCycle(1_000, { USDC: 0.1, WETH: 0.9 });
     const order = {
       assets: ["0x01", "0x02"],
       targetWeightsBps: [1000, 9000],
@@ -22,7 +22,7 @@ describe("service/http legs and rotations", () => {
       maxSlippageBps: 200,
       submitter: "0x00000000000000000000000000000000000000a1",
     };
-    store.saveOrder(cycleId, order, [
+    await store.saveOrder(cycleId, order, [
       {
         asset: 1,
         side: "buy",
@@ -33,12 +33,12 @@ describe("service/http legs and rotations", () => {
         capped: false,
       },
     ]);
-    store.addFills(
+    await store.addFills(
       cycleId,
       [{ tokenIn: "0x01", tokenOut: "0x02", amountIn: 900_000_000n, amountOut: 299_775_000_000_000_000n, minOut: 1n }],
       [{ valueInUsd: 900, realisedCostBps: 7.25 }],
     );
-    store.rotationStore.create(
+    await store.rotationStore.create(
       5_000,
       ["WETH", "PENDLE"],
       {
@@ -62,7 +62,7 @@ describe("service/http legs and rotations", () => {
 
   afterEach(async () => {
     await server.close();
-    store.close();
+    await store.close();
   });
 
   it("GET /api/legs?cycle=N shows each leg's predicted cost beside the realised one", async () => {

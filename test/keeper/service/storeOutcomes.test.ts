@@ -7,7 +7,7 @@ import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
 import { MIGRATIONS } from "../../../keeper/src/service/store/migrations.js";
 
 describe("service/store cycle outcomes", () => {
-  it("migration 4 gives cycles recorded before it the outcome their record implies", () => {
+  it("migration 4 gives cycles recorded before it the outcome their record implies", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "ballast-outcomes-")), "keeper.sqlite");
     // A store as a keeper before outcomes left it: schema 3 with one cycle of each kind.
     const old = new DatabaseSync(path);
@@ -31,23 +31,20 @@ describe("service/store cycle outcomes", () => {
     });
     old.close();
 
-    const store = KeeperStore.open(path);
-    expect(store.schemaVersion()).to.equal(MIGRATIONS.length);
-    const outcomes = store
-      .cycles(100)
-      .map((c) => c.outcome)
-      .reverse();
+    const store = await KeeperStore.open(path);
+    expect(await store.schemaVersion()).to.equal(MIGRATIONS.length);
+    const outcomes = (await store.cycles(100)).map((c) => c.outcome).reverse();
     expect(outcomes).to.deep.equal(["traded", "partial", "nothing-to-trade", "failed", "held", "dry-run", null]);
-    store.close();
+    await store.close();
   });
 
-  it("stores a cycle's outcome and distance from target and reads them back", () => {
-    const store = KeeperStore.open(":memory:");
-    const id = store.beginCycle(1_000, { USDC: 0.1, WETH: 0.9 });
-    store.updateCycle(id, { status: "reconciled", outcome: "partial", distanceBps: 1_923 });
-    expect(store.cycle(id)).to.include({ outcome: "partial", distanceBps: 1_923, status: "reconciled" });
-    store.setState({ holdReason: "market guard: market data has no WBTC (a basket asset)" });
-    expect(store.status().holdReason).to.match(/no WBTC/);
-    store.close();
+  it("stores a cycle's outcome and distance from target and reads them back", async () => {
+    const store = await KeeperStore.open(":memory:");
+    const id = await store.beginCycle(1_000, { USDC: 0.1, WETH: 0.9 });
+    await store.updateCycle(id, { status: "reconciled", outcome: "partial", distanceBps: 1_923 });
+    expect(await store.cycle(id)).to.include({ outcome: "partial", distanceBps: 1_923, status: "reconciled" });
+    await store.setState({ holdReason: "market guard: market data has no WBTC (a basket asset)" });
+    expect((await store.status()).holdReason).to.match(/no WBTC/);
+    await store.close();
   });
 });

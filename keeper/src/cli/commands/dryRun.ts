@@ -18,15 +18,17 @@ export async function dryRunCommand(argv: string[]): Promise<number> {
     const session = await openSession(flags, configFromFlags(flags, { dryRun: true }));
     const { keeper } = session;
     try {
+      // With a shared PostgreSQL store this process must hold the vault's lease to sign.
+      await keeper.leadership.start(() => undefined);
       const result = await keeper.triggerRebalance();
-      const cycle = keeper.store.cycles(1)[0] ?? null;
+      const cycle = (await keeper.store.cycles(1))[0] ?? null;
       const outcome = result.accepted ? (cycle?.outcome ?? null) : (result.outcome ?? null);
       console.log(JSON.stringify({ ...result, cycle }, null, 2));
       if (PASSED.has(outcome) && result.accepted) return 0;
       console.error(`dry run ${outcome ?? "did not run"}: ${result.reason ?? cycle?.reason ?? "no reason recorded"}`);
       return 1;
     } finally {
-      session.close();
+      await session.close();
     }
   });
 }

@@ -58,7 +58,7 @@ export async function impactCommand(argv: string[]): Promise<number> {
   }
   let store: KeeperStore;
   try {
-    store = KeeperStore.openExisting(storePath({ dataDir: values["data-dir"] ?? config.dataDir }));
+    store = await KeeperStore.openExisting(storePath({ dataDir: values["data-dir"] ?? config.dataDir }));
   } catch (err) {
     if (!(err instanceof DataError)) throw err;
     console.error(`impact: ${err.message}`);
@@ -67,7 +67,7 @@ export async function impactCommand(argv: string[]): Promise<number> {
   try {
     const fees = routeFeesBps(config.tokens);
     const symbols = new Map(config.tokens.map((t) => [t.address.toLowerCase(), t.symbol]));
-    const obs = fillObservations(store.costedLegs(limit), fees);
+    const obs = fillObservations(await store.costedLegs(limit), fees);
     const cut = Math.floor(obs.length * (1 - holdout));
     const fits = fitImpactModels(obs.slice(0, cut), { priorFills });
     const scored = obs.slice(cut);
@@ -99,6 +99,6 @@ export async function impactCommand(argv: string[]): Promise<number> {
       );
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -108,7 +108,7 @@ export interface KeeperSession {
   readonly keeper: Keeper;
   readonly oracle: LiveOracle;
   /** Closes the keeper, the market's RPC connection and its bar store. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -168,9 +168,13 @@ export async function openSession(
         if (!r.ok) logger.warn({ code: r.code, newestBarAt: r.newestBarAt }, r.reason);
         else if (r.warning) logger.warn({ newestBarAt: r.newestBarAt }, r.warning);
         // Data freshness for status and the dashboard (the keeper exists once a cycle reads).
-        sessionKeeper?.store.setState({
-          market: { source: opened.source, newestBarAt: r.newestBarAt, ok: r.ok, reason: r.ok ? null : r.reason },
-        });
+        sessionKeeper?.store
+          .setState({
+            market: { source: opened.source, newestBarAt: r.newestBarAt, ok: r.ok, reason: r.ok ? null : r.reason },
+          })
+          .catch((error: unknown) =>
+            logger.warn({ err: error instanceof Error ? error.message : String(error) }, "market reading not saved"),
+          );
       },
     });
     let sessionKeeper: Keeper | null = null;
@@ -192,7 +196,7 @@ export async function openSession(
     });
     sessionKeeper = keeper;
     const { gate } = release?.manifest ?? {};
-    keeper.store.setState({
+    await keeper.store.setState({
       market: { source: opened.source, newestBarAt: opened.backfill.newestBarAt, ok: true, reason: null },
       release:
         release && gate
@@ -208,8 +212,8 @@ export async function openSession(
     return {
       keeper,
       oracle,
-      close: () => {
-        keeper.close();
+      close: async () => {
+        await keeper.close();
         rpc.destroy();
         opened.close();
       },

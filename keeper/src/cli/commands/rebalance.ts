@@ -10,11 +10,13 @@ export async function rebalanceCommand(argv: string[]): Promise<number> {
     const session = await openSession(flags, configFromFlags(flags));
     const { keeper } = session;
     try {
+      // With a shared PostgreSQL store this process must hold the vault's lease to sign.
+      await keeper.leadership.start(() => undefined);
       const result = await keeper.triggerRebalance();
-      console.log(JSON.stringify({ ...result, cycle: keeper.store.cycles(1)[0] ?? null }, null, 2));
+      console.log(JSON.stringify({ ...result, cycle: (await keeper.store.cycles(1))[0] ?? null }, null, 2));
       return result.accepted && result.reason === undefined ? 0 : 1;
     } finally {
-      session.close();
+      await session.close();
     }
   });
 }

@@ -29,7 +29,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         const envToken = process.env.BALLAST_API_TOKEN;
         const authToken = envToken || randomBytes(16).toString("hex");
         operator = await startOperatorServer({
-          readModel: keeper.store,
+          readModel: keeper.readModel,
           control: keeper,
           authToken,
           host: flags.host ?? "127.0.0.1",
@@ -44,7 +44,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     } finally {
       await operator?.close();
       // Closing the store checkpoints its WAL journal into the database file.
-      session.close();
+      await session.close();
       release();
     }
     return EXIT.OK;

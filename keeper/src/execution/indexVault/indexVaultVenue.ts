@@ -55,11 +55,18 @@ export interface ExecutionHooks {
   readonly beforeSubmit?: () => Promise<void>;
 }
 
+/**
+ * Where the keeper records each step; every call is awaited before the next step, so a durable
+ * journal (the keeper's store) has it before anything irreversible follows. `authorize` runs
+ * right before the venue signs anything and before every broadcast: throwing there (the keeper
+ * lost its lease) stops the act.
+ */
 export interface ExecutionJournal {
-  planned(order: RebalanceOrder, sizing: SizedPlan): void;
-  simulated(gasEstimate: bigint): void;
-  signed(signature: string, digest: string, gasLimit: bigint): void;
-  submitted(record: BroadcastRecord): void;
+  planned(order: RebalanceOrder, sizing: SizedPlan): void | Promise<void>;
+  simulated(gasEstimate: bigint): void | Promise<void>;
+  signed(signature: string, digest: string, gasLimit: bigint): void | Promise<void>;
+  submitted(record: BroadcastRecord): void | Promise<void>;
+  authorize?(act: "sign" | "submit"): Promise<void>;
 }
 
 export interface Fill {
@@ -385,9 +392,10 @@ export class IndexVaultVenue implements Venue {
       maxSlippageBps: planning.maxSlippageBps,
       submitter: this.options.submitter.address,
     };
-    journal.planned(order, sized);
+    await journal.planned(order, sized);
     // Refuse before signing when gas is above the cap: no signature exists for an order never sent.
     await currentFees(this.options.rpc, this.options.fees);
+    await journal.authorize?.("sign");
     const signature = await signRebalanceOrder(
       this.options.signer,
       BigInt(this.options.chainId),
@@ -396,9 +404,9 @@ export class IndexVaultVenue implements Venue {
     );
     const gas = await this.simulate(order, signature);
     if (typeof gas === "string") return FAILED(`simulation reverted: ${gas}`);
-    journal.simulated(gas);
+    await journal.simulated(gas);
     const gasLimit = (gas * 12n) / 10n;
-    journal.signed(
+    await journal.signed(
       signature,
       hashRebalanceOrder(BigInt(this.options.chainId), this.options.vaultAddress, order),
       gasLimit,
@@ -436,11 +444,16 @@ export class IndexVaultVenue implements Venue {
       this.options.fees,
       this.options.chainId,
       (record) => journal.submitted(record),
+      async () => journal.authorize?.("submit"),
     );
-    return this.outcomeOf(receipt, pending);
+    return this.outcomeOf(receipt, pending, journal);
   }
 
-  private async outcomeOf(receipt: TransactionReceipt, pending: PendingOrder): Promise<ExecutionOutcome> {
+  private async outcomeOf(
+    receipt: TransactionReceipt,
+    pending: PendingOrder,
+    journal: ExecutionJournal,
+  ): Promise<ExecutionOutcome> {
     // A mined order changed the vault, maybe without a broadcast in this session (a resumed
     // order): nothing read before it may answer a read after it.
     this.options.rpc.forget();
@@ -448,7 +461,7 @@ export class IndexVaultVenue implements Venue {
       // A mined revert carries no data in the receipt: replay the same call to decode it.
       const replay = await this.simulate(pending.order, pending.signature);
       const reason = typeof replay === "string" ? replay : "reverted on chain (replay now succeeds: state moved)";
-      const cancelled = await this.cancel(pending.order.nonce);
+      const cancelled = await this.cancel(pending.order.nonce, journal);
       return FAILED(`transaction reverted: ${reason}; ${cancelled}`, receipt.hash, receipt.gasUsed);
     }
     const fills: Fill[] = [];
@@ -488,11 +501,12 @@ export class IndexVaultVenue implements Venue {
    * Cancels every order up to `nonce` (the reverted order is public now): the signer signs a
    * `CancelOrders(nonce + 1)` and the submitter relays it. Returns what happened, for the record.
    */
-  private async cancel(nonce: bigint): Promise<string> {
+  private async cancel(nonce: bigint, journal: ExecutionJournal): Promise<string> {
     const { rpc, chainId, vaultAddress } = this.options;
     const next = nonce + 1n;
     try {
       if ((await this.rebalanceNonce()) >= next) return `order ${nonce} already superseded`;
+      await journal.authorize?.("sign");
       const signature = await signCancelOrders(this.options.signer, BigInt(chainId), vaultAddress, next);
       const data = this.iface.encodeFunctionData("cancelOrders", [next, signature]);
       const receipt = await sendWithReplacement(
@@ -502,6 +516,7 @@ export class IndexVaultVenue implements Venue {
         this.options.fees,
         chainId,
         () => undefined,
+        async () => journal.authorize?.("submit"),
       );
       return receipt.status === 1 ? `order ${nonce} cancelled` : `cancelling order ${nonce} reverted`;
     } catch (error) {
@@ -518,7 +533,7 @@ export class IndexVaultVenue implements Venue {
     const { rpc, fees } = this.options;
     if (pending.txHashes.length > 0) {
       const mined = await waitForAny(rpc, pending.txHashes, 0, fees.pollMs);
-      if (mined) return this.outcomeOf(mined, pending);
+      if (mined) return this.outcomeOf(mined, pending, journal);
     }
     const nonce = await this.rebalanceNonce();
     if (nonce > pending.order.nonce) {
@@ -529,14 +544,14 @@ export class IndexVaultVenue implements Venue {
       if (!event) return FAILED(`nonce ${pending.order.nonce} consumed but no Rebalanced event found`);
       const receipt = await rpc.read("receipt", (p) => p.getTransactionReceipt(event.transactionHash));
       if (!receipt) throw new ExecutionError("receipt of a mined Rebalanced event is missing");
-      return this.outcomeOf(receipt, pending);
+      return this.outcomeOf(receipt, pending, journal);
     }
     for (const hash of pending.txHashes) {
       const tx = await rpc.read("transaction", (p) => p.getTransaction(hash));
       if (tx && tx.blockNumber === null) {
         // Still in the mempool: wait for it rather than racing it with a second transaction.
         const mined = await waitForAny(rpc, pending.txHashes, fees.waitTimeoutMs, fees.pollMs);
-        if (mined) return this.outcomeOf(mined, pending);
+        if (mined) return this.outcomeOf(mined, pending, journal);
       }
     }
     if (BigInt(await this.chainTime()) > pending.order.deadline) {

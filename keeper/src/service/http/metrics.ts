@@ -7,7 +7,13 @@
  */
 import { Gauge } from "prom-client";
 import type { KeeperMetrics } from "../keeperMetrics.js";
-import { CYCLE_OUTCOMES, type KeeperReadModel, type RiskLevel } from "../readModel.js";
+import {
+  CYCLE_OUTCOMES,
+  type KeeperReadModel,
+  type KeeperStatus,
+  type NavPoint,
+  type RiskLevel,
+} from "../readModel.js";
 import { cycleOutcome } from "./cycleOutcome.js";
 import { weightDrift } from "./weightDrift.js";
 
@@ -27,7 +33,25 @@ interface ReadModelGauge {
   readonly help: string;
   readonly labelNames?: readonly string[];
   /** Sets the gauge's samples from the read model; leaves it empty when the value is unknown. */
-  readonly read: (gauge: Gauge, readModel: KeeperReadModel) => void;
+  readonly read: (gauge: Gauge, snapshot: ReadModelSnapshot) => void;
+}
+
+/** What the gauges show, read from the store once per scrape (a handful of queries, not one per gauge). */
+interface ReadModelSnapshot {
+  status(): KeeperStatus;
+  navHistory(): readonly NavPoint[];
+  currentWeights(): Readonly<Record<string, number>>;
+  targetWeights(): Readonly<Record<string, number>>;
+}
+
+async function snapshotOf(readModel: KeeperReadModel): Promise<ReadModelSnapshot> {
+  const [status, nav, current, target] = await Promise.all([
+    readModel.status(),
+    readModel.navHistory(),
+    readModel.currentWeights(),
+    readModel.targetWeights(),
+  ]);
+  return { status: () => status, navHistory: () => nav, currentWeights: () => current, targetWeights: () => target };
 }
 
 const flag = (on: boolean): number => (on ? 1 : 0);
@@ -125,6 +149,18 @@ const GAUGES: readonly ReadModelGauge[] = [
 /** Adds the read-model gauges to the keeper's registry (once per registry). */
 export function registerReadModelMetrics(metrics: KeeperMetrics, readModel: KeeperReadModel): void {
   if (metrics.registry.getSingleMetric(MARKER)) return;
+  // prom-client starts every gauge's collect in the same tick: they share the one read in
+  // flight, and the next scrape reads afresh.
+  let inFlight: Promise<ReadModelSnapshot> | null = null;
+  const snapshot = (): Promise<ReadModelSnapshot> => {
+    if (inFlight === null) {
+      const read = snapshotOf(readModel);
+      inFlight = read;
+      const clear = () => setImmediate(() => (inFlight = inFlight === read ? null : inFlight));
+      read.then(clear, clear);
+    }
+    return inFlight;
+  };
   for (const spec of GAUGES) {
     new Gauge({
       name: spec.name,
@@ -132,9 +168,19 @@ export function registerReadModelMetrics(metrics: KeeperMetrics, readModel: Keep
       labelNames: spec.labelNames ?? [],
       registers: [metrics.registry],
       // Called by prom-client at every scrape: the samples are the read model's values now.
-      collect(this: Gauge) {
+      async collect(this: Gauge) {
+        let snap: ReadModelSnapshot;
+        try {
+          snap = await snapshot();
+        } catch {
+          // The store is unreachable (a keeper cut off from its database): the store's gauges are
+          // left empty, while the process's own metrics (`keeper_leader`, ...) still render.
+          this.reset();
+          if (spec.name === MARKER) this.set(1);
+          return;
+        }
         this.reset();
-        spec.read(this, readModel);
+        spec.read(this, snap);
       },
     });
   }

@@ -107,8 +107,8 @@ function assetHeaders(path: string, asset: StaticAsset): Record<string, string> 
  * while the keeper holds on purpose (market guard, vault cooldown; `holdReason` says why),
  * else "ok"; the last cycle's outcome is reported, never fatal.
  */
-function health(_req: RouteRequest, ctx: RouteContext): HttpReply {
-  const s = ctx.readModel.status();
+async function health(_req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
+  const s = await ctx.readModel.status();
   const outcome = s.lastCycle ? cycleOutcome(s.lastCycle) : null;
   return jsonReply(200, {
     status: outcome === "failed" ? "degraded" : s.holdReason ? "held" : "ok",
@@ -132,22 +132,22 @@ function health(_req: RouteRequest, ctx: RouteContext): HttpReply {
   });
 }
 
-function status(_req: RouteRequest, ctx: RouteContext): HttpReply {
-  const s = ctx.readModel.status();
+async function status(_req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
+  const s = await ctx.readModel.status();
   return jsonReply(200, {
     ...s,
-    drift: weightDrift(ctx.readModel.currentWeights(), ctx.readModel.targetWeights()),
+    drift: weightDrift(await ctx.readModel.currentWeights(), await ctx.readModel.targetWeights()),
     serverTime: Math.floor(Date.now() / 1000),
   });
 }
 
-function weights(_req: RouteRequest, ctx: RouteContext): HttpReply {
-  const current = ctx.readModel.currentWeights();
-  const target = ctx.readModel.targetWeights();
+async function weights(_req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
+  const current = await ctx.readModel.currentWeights();
+  const target = await ctx.readModel.targetWeights();
   return jsonReply(200, { current, target, drift: weightDrift(current, target) });
 }
 
-function cycles(req: RouteRequest, ctx: RouteContext): HttpReply {
+async function cycles(req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
   const raw = req.query.get("limit");
   let limit = DEFAULT_CYCLES_LIMIT;
   if (raw !== null) {
@@ -157,25 +157,25 @@ function cycles(req: RouteRequest, ctx: RouteContext): HttpReply {
     }
     limit = parsed.data;
   }
-  return jsonReply(200, { limit, cycles: ctx.readModel.cycles(limit) });
+  return jsonReply(200, { limit, cycles: await ctx.readModel.cycles(limit) });
 }
 
 /** One cycle's executed legs: the sizing's predicted cost beside the realised one (bps, vs Chainlink). */
-function legs(req: RouteRequest, ctx: RouteContext): HttpReply {
+async function legs(req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
   const raw = req.query.get("cycle");
   const parsed = CycleIdSchema.safeParse(raw === null || raw.trim() === "" ? Number.NaN : raw);
   if (!parsed.success) return errorReply(400, "BAD_REQUEST", `cycle must be a positive integer cycle id; got "${raw}"`);
-  return jsonReply(200, { cycle: parsed.data, legs: ctx.readModel.legs(parsed.data) });
+  return jsonReply(200, { cycle: parsed.data, legs: await ctx.readModel.legs(parsed.data) });
 }
 
 /** Portfolio rotations, newest first, with their steps and any proposals for the admin. */
-function rotations(_req: RouteRequest, ctx: RouteContext): HttpReply {
-  return jsonReply(200, { rotations: ctx.readModel.rotations(DEFAULT_CYCLES_LIMIT) });
+async function rotations(_req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
+  return jsonReply(200, { rotations: await ctx.readModel.rotations(DEFAULT_CYCLES_LIMIT) });
 }
 
-function nav(_req: RouteRequest, ctx: RouteContext): HttpReply {
-  const vault = ctx.readModel.navHistory();
-  const baselines = ctx.readModel.baselines();
+async function nav(_req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
+  const vault = await ctx.readModel.navHistory();
+  const baselines = await ctx.readModel.baselines();
   const summary = {
     vaultReturn: totalReturn(vault, (p) => p.navPerShare),
     benchmarkReturn: totalReturn(vault, (p) => p.benchmark),
@@ -196,8 +196,8 @@ function totalReturn(series: readonly NavPoint[], value: (p: NavPoint) => number
 }
 
 /** Composition over time; `assets` is ordered by mean weight so stacking and colours are stable. */
-function composition(_req: RouteRequest, ctx: RouteContext): HttpReply {
-  const points = ctx.readModel.compositionHistory();
+async function composition(_req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
+  const points = await ctx.readModel.compositionHistory();
   const sums = new Map<string, number>();
   for (const p of points) {
     for (const [asset, w] of Object.entries(p.weights)) sums.set(asset, (sums.get(asset) ?? 0) + w);

@@ -53,13 +53,13 @@ export class RotationManager {
   constructor(private readonly deps: RotationDeps) {}
 
   /** The rotation in progress, if any. */
-  active(): RotationRecord | null {
+  active(): Promise<RotationRecord | null> {
     return this.deps.store.rotationStore.active();
   }
 
   /** Lower-case addresses of assets being removed: the strategy gives them 0 and they are sold in full. */
-  exiting(): Set<string> {
-    const active = this.active();
+  async exiting(): Promise<Set<string>> {
+    const active = await this.active();
     const out = new Set<string>();
     for (const s of active?.steps ?? []) {
       if (s.kind === "remove" && !TERMINAL.has(s.status)) out.add(s.token.toLowerCase());
@@ -68,10 +68,10 @@ export class RotationManager {
   }
 
   /** Chain time the next rotation is due, or null when none will start. */
-  nextAt(): number | null {
+  async nextAt(): Promise<number | null> {
     const { store, settings } = this.deps;
     if (settings.rotationDays <= 0) return null;
-    const anchor = store.rotationStore.lastStartedAt() ?? store.state().rotationAnchor;
+    const anchor = (await store.rotationStore.lastStartedAt()) ?? (await store.state()).rotationAnchor;
     return anchor === null ? null : anchor + settings.rotationDays * 86_400;
   }
 
@@ -81,11 +81,11 @@ export class RotationManager {
    */
   async advance(now: number, held: readonly VenueAsset[], start = true): Promise<void> {
     const { store } = this.deps;
-    let active = this.active();
+    let active = await this.active();
     if (!active) {
       if (!start) return;
-      if (store.state().rotationAnchor === null) store.setState({ rotationAnchor: now });
-      const due = this.nextAt();
+      if ((await store.state()).rotationAnchor === null) await store.setState({ rotationAnchor: now });
+      const due = await this.nextAt();
       if (due === null || now < due) return;
       active = await this.begin(now, held);
       if (!active) return;
@@ -97,11 +97,11 @@ export class RotationManager {
       } catch (error) {
         if (!(error instanceof BallastError)) throw error;
         // A failed read or send leaves the step where it was; the next tick tries again.
-        store.rotationStore.updateStep(step.id, now, { reason: error.message });
+        await store.rotationStore.updateStep(step.id, now, { reason: error.message });
         this.deps.logger.error({ rotation: active.id, step: step.symbol, err: error.message }, "rotation step failed");
       }
     }
-    const after = this.active();
+    const after = await this.active();
     if (after?.steps.every((s) => TERMINAL.has(s.status))) {
       const done = (kind: "add" | "remove", status: RotationStepStatus) =>
         after.steps.filter((s) => s.kind === kind && s.status === status).map((s) => s.symbol);
@@ -109,7 +109,7 @@ export class RotationManager {
       const reason =
         `added ${done("add", "executed").join(" ") || "none"}; removed ${done("remove", "removed").join(" ") || "none"}` +
         (failed.length ? `; failed ${failed.join(", ")}` : "");
-      store.rotationStore.finish(after.id, now, reason);
+      await store.rotationStore.finish(after.id, now, reason);
       this.deps.logger.info({ rotation: after.id, reason }, "rotation finished");
     }
   }
@@ -158,7 +158,7 @@ export class RotationManager {
       rejected: plan.rejected,
       why: selection.reasons,
     };
-    const id = store.rotationStore.create(now, selection.selected, summary, steps, status, reason);
+    const id = await store.rotationStore.create(now, selection.selected, summary, steps, status, reason);
     logger.info(
       { rotation: id, status, ...summary, selected: selection.selected, asOf: selection.asOf },
       "rotation started",
@@ -177,10 +177,14 @@ export class RotationManager {
       const { receipt, pending } = await governance.lookup(step.txHash);
       if (pending) return;
       if (!receipt) {
-        update(step.id, now, { status: previous, txHash: null, reason: `transaction ${step.txHash} was dropped` });
+        await update(step.id, now, {
+          status: previous,
+          txHash: null,
+          reason: `transaction ${step.txHash} was dropped`,
+        });
         step = { ...step, status: previous, txHash: null };
       } else if (receipt.status !== 1) {
-        update(step.id, now, { status: previous, reason: `transaction ${step.txHash} reverted` });
+        await update(step.id, now, { status: previous, reason: `transaction ${step.txHash} reverted` });
         step = { ...step, status: previous };
       }
     }
@@ -194,23 +198,23 @@ export class RotationManager {
       store.rotationStore.updateStep(step.id, now, patch);
     const callData = step.callData as string;
     if (await governance.isRegistered(step.token)) {
-      update({ status: "executed", reason: null });
+      await update({ status: "executed", reason: null });
       logger.info({ rotation: rotationId, symbol: step.symbol }, "asset added");
       return;
     }
     const readyAt = await governance.scheduledAt(callData);
     if (step.status === "pending" || step.status === "proposed" || step.status === "scheduling") {
       if (readyAt > 0) {
-        update({ status: "scheduled", readyAt, reason: null });
+        await update({ status: "scheduled", readyAt, reason: null });
         if (!governance.canSend) {
-          this.propose(rotationId, step, now, "scheduled", [this.executeProposal(callData, readyAt)]);
+          await this.propose(rotationId, step, now, "scheduled", [this.executeProposal(callData, readyAt)]);
         }
         return;
       }
       if (!governance.canSend) {
         if (step.status !== "proposed") {
           const delay = await governance.timelockDelay();
-          this.propose(rotationId, step, now, "proposed", [
+          await this.propose(rotationId, step, now, "proposed", [
             { action: "schedule", to: governance.vaultAddress, data: governance.scheduleData(callData), earliest: now },
             this.executeProposal(callData, null, delay),
           ]);
@@ -221,17 +225,17 @@ export class RotationManager {
         update({ status: "scheduling", txHash: record.hash }),
       );
       if (!sent.ok) {
-        update({ status: "pending", reason: `schedule not sent: ${sent.reason}` });
+        await update({ status: "pending", reason: `schedule not sent: ${sent.reason}` });
         return;
       }
       const at = await governance.scheduledAt(callData);
-      update({ status: "scheduled", readyAt: at, reason: null });
+      await update({ status: "scheduled", readyAt: at, reason: null });
       logger.info({ rotation: rotationId, symbol: step.symbol, readyAt: at }, "addAsset scheduled");
       return;
     }
     // scheduled (or executing, after a dropped transaction)
     if (readyAt === 0) {
-      update({ status: "failed", reason: "the scheduled addAsset was revoked before it executed" });
+      await update({ status: "failed", reason: "the scheduled addAsset was revoked before it executed" });
       logger.warn({ rotation: rotationId, symbol: step.symbol }, "scheduled addAsset revoked");
       return;
     }
@@ -239,10 +243,10 @@ export class RotationManager {
     if (!governance.canSend) return;
     const sent = await governance.send(callData, (record) => update({ status: "executing", txHash: record.hash }));
     if (!sent.ok) {
-      update({ status: "scheduled", reason: `addAsset not sent: ${sent.reason}` });
+      await update({ status: "scheduled", reason: `addAsset not sent: ${sent.reason}` });
       return;
     }
-    update({ status: "executed", reason: null });
+    await update({ status: "executed", reason: null });
     logger.info({ rotation: rotationId, symbol: step.symbol, tx: sent.receipt.hash }, "asset added");
   }
 
@@ -251,7 +255,7 @@ export class RotationManager {
     const update = (patch: Parameters<typeof store.rotationStore.updateStep>[2]) =>
       store.rotationStore.updateStep(step.id, now, patch);
     if (!(await governance.isRegistered(step.token))) {
-      update({ status: "removed", reason: null });
+      await update({ status: "removed", reason: null });
       logger.info({ rotation: rotationId, symbol: step.symbol }, "asset removed");
       return;
     }
@@ -260,7 +264,7 @@ export class RotationManager {
     const callData = step.callData as string;
     if (!governance.canSend) {
       if (step.status !== "proposed") {
-        this.propose(rotationId, step, now, "proposed", [
+        await this.propose(rotationId, step, now, "proposed", [
           { action: "removeAsset", to: governance.vaultAddress, data: callData, earliest: now },
         ]);
       }
@@ -268,10 +272,10 @@ export class RotationManager {
     }
     const sent = await governance.send(callData, (record) => update({ status: "removing", txHash: record.hash }));
     if (!sent.ok) {
-      update({ status: "selling", reason: `removeAsset not sent: ${sent.reason}` });
+      await update({ status: "selling", reason: `removeAsset not sent: ${sent.reason}` });
       return;
     }
-    update({ status: "removed", reason: null });
+    await update({ status: "removed", reason: null });
     logger.info({ rotation: rotationId, symbol: step.symbol, tx: sent.receipt.hash }, "asset removed");
   }
 
@@ -284,14 +288,14 @@ export class RotationManager {
     };
   }
 
-  private propose(
+  private async propose(
     rotationId: number,
     step: RotationStepRecord,
     now: number,
     status: RotationStepStatus,
     proposal: AdminProposal[],
-  ): void {
-    this.deps.store.rotationStore.updateStep(step.id, now, {
+  ): Promise<void> {
+    await this.deps.store.rotationStore.updateStep(step.id, now, {
       status,
       proposal,
       reason: "waiting for the admin (no admin key configured)",

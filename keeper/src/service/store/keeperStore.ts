@@ -1,15 +1,17 @@
 /**
- * The keeper's SQLite store (node:sqlite): cycles and their state transitions, signed orders,
- * transactions, fills, NAV and composition history, baselines, and the keeper's live state.
- * Every transition is written before the next step starts, which is what makes a restart in
- * the middle of a cycle safe. It also serves the operator surfaces as the `KeeperReadModel`.
- * Owner-only on disk: a data directory it creates is 0700 and the database (with its WAL and
- * shared-memory files, which SQLite creates with the database's mode) 0600, since it holds
- * signed orders and the keeper's history. The active RPC URL is stored and read redacted.
+ * The keeper's store: cycles and their state transitions, signed orders, transactions, fills,
+ * NAV and composition history, baselines, and the keeper's live state. Every transition is
+ * written (and awaited) before the next step starts, which is what makes a restart, or a
+ * standby's takeover, in the middle of a cycle safe. It also serves the operator surfaces as
+ * the `KeeperReadModel`. The active RPC URL is stored and read redacted.
+ *
+ * Two backends behind one `SqlDb` interface and the same SQL: SQLite (node:sqlite), the
+ * embedded default, owner-only on disk (a data directory it creates is 0700, the database and
+ * its WAL and shared-memory files 0600, since it holds signed orders); and PostgreSQL (`pg`),
+ * selected by `store.url`, shared by keepers on several machines, one schema per vault.
  */
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import { redactUrl, redactUrlsIn } from "../../config/redactUrl.js";
 import { DataError } from "../../core/errors.js";
@@ -34,8 +36,11 @@ import {
   type RiskLevel,
   type RotationRecord,
 } from "../readModel.js";
-import { MIGRATIONS } from "./migrations.js";
+import { forDialect, MIGRATIONS } from "./migrations.js";
+import { PostgresDb, type PostgresOptions } from "./postgresDb.js";
 import { RotationStore } from "./rotationStore.js";
+import type { SqlDb } from "./sqlDb.js";
+import { SqliteDb } from "./sqliteDb.js";
 
 export interface CyclePatch {
   readonly status?: CycleStatus;
@@ -158,6 +163,20 @@ const legRow = z.object({
   realised_cost_bps: z.number().nullable(),
 });
 
+function legRecord(r: z.infer<typeof legRow>): LegRecord {
+  return {
+    cycleId: r.cycle_id,
+    legIndex: r.leg_index,
+    tokenIn: r.token_in,
+    tokenOut: r.token_out,
+    amountIn: r.amount_in,
+    amountOut: r.amount_out,
+    valueInUsd: r.value_in_usd,
+    predictedCostBps: r.predicted_cost_bps,
+    realisedCostBps: r.realised_cost_bps,
+  };
+}
+
 const weightsSchema = z.record(z.string(), z.number());
 
 const orderJson = z.object({
@@ -209,158 +228,171 @@ function parseOrder(text: string): RebalanceOrder {
 }
 
 export class KeeperStore implements KeeperReadModel {
-  private readonly db: DatabaseSync;
   /** Portfolio rotations and their steps. */
   readonly rotationStore: RotationStore;
 
-  private constructor(path: string) {
+  private constructor(readonly db: SqlDb) {
+    this.rotationStore = new RotationStore(db);
+  }
+
+  /** Opens (or creates) an SQLite store at `path` (or `:memory:`) and applies pending migrations. */
+  static async open(path: string): Promise<KeeperStore> {
     if (path !== ":memory:") prepareOwnerOnlyFiles(path);
-    this.db = new DatabaseSync(path);
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;");
-    this.migrate();
-    this.rotationStore = new RotationStore(this.db);
+    return KeeperStore.over(new SqliteDb(path));
   }
 
-  /** Opens (or creates) the store and applies pending migrations. */
-  static open(path: string): KeeperStore {
-    return new KeeperStore(path);
-  }
-
-  /** Opens a store that must already exist (for readers such as `status`); never creates one. */
-  static openExisting(path: string): KeeperStore {
+  /** Opens an SQLite store that must already exist (for readers such as `status`); never creates one. */
+  static async openExisting(path: string): Promise<KeeperStore> {
     if (!existsSync(dirname(path))) throw new DataError(`data directory ${dirname(path)} does not exist`);
     if (!existsSync(path))
       throw new DataError(`no keeper store at ${path} (has the keeper run with this data directory?)`);
-    return new KeeperStore(path);
+    return KeeperStore.over(new SqliteDb(path));
   }
 
-  private migrate(): void {
-    this.db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)");
-    const row = this.db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as { v: number | null };
-    const applied = row.v ?? 0;
-    if (applied > MIGRATIONS.length) throw new DataError(`store is at schema ${applied}, newer than this keeper`);
-    MIGRATIONS.slice(applied).forEach((sql, i) => {
-      this.db.exec("BEGIN");
-      try {
-        this.db.exec(sql);
-        this.db.prepare("INSERT INTO schema_migrations VALUES (?, ?)").run(applied + i + 1, Date.now());
-        this.db.exec("COMMIT");
-      } catch (error) {
-        this.db.exec("ROLLBACK");
-        throw new DataError(`migration ${applied + i + 1} failed`, { cause: error });
-      }
-    });
+  /** Connects to PostgreSQL, creates the vault's schema when missing and applies pending migrations. */
+  static async openPostgres(options: PostgresOptions): Promise<KeeperStore> {
+    return KeeperStore.over(PostgresDb.connect(options), options.schema);
   }
 
-  schemaVersion(): number {
-    return (this.db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as { v: number }).v;
+  private static async over(db: SqlDb, schema?: string): Promise<KeeperStore> {
+    try {
+      await migrate(db, schema);
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+    return new KeeperStore(db);
   }
 
-  close(): void {
-    this.db.close();
+  async schemaVersion(): Promise<number> {
+    return Number((await this.db.get("SELECT MAX(version) AS v FROM schema_migrations"))?.v ?? 0);
+  }
+
+  /** Statements sent to the database so far (the load a cycle puts on it). */
+  get queries(): number {
+    return this.db.queries;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
   }
 
   // ------------------------------------------------------------------ keeper state
 
-  state(): KeeperState {
-    const rows = this.db.prepare("SELECT key, value FROM keeper_state").all() as { key: string; value: string }[];
+  async state(): Promise<KeeperState> {
+    const rows = (await this.db.all("SELECT key, value FROM keeper_state")) as { key: string; value: string }[];
     const stored = Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown]));
     const state = { ...DEFAULT_STATE, ...stored } as KeeperState;
     // Also on read: a store written before redaction existed may hold a URL in clear.
     return { ...state, activeRpcUrl: redactUrl(state.activeRpcUrl) };
   }
 
-  setState(patch: Partial<KeeperState>): void {
-    const stmt = this.db.prepare(
-      "INSERT INTO keeper_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    );
+  async setState(patch: Partial<KeeperState>): Promise<void> {
     const safe = patch.activeRpcUrl === undefined ? patch : { ...patch, activeRpcUrl: redactUrl(patch.activeRpcUrl) };
-    for (const [key, value] of Object.entries(safe)) stmt.run(key, JSON.stringify(value ?? null));
+    const entries = Object.entries(safe);
+    if (entries.length === 0) return;
+    // One statement for the whole patch: a multi-row upsert.
+    await this.db.run(
+      `INSERT INTO keeper_state(key, value) VALUES ${entries.map(() => "(?, ?)").join(", ")}
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+      entries.flatMap(([key, value]) => [key, JSON.stringify(value ?? null)]),
+    );
   }
 
   // ------------------------------------------------------------------ cycles
 
-  beginCycle(
+  async beginCycle(
     startedAt: number,
     targetWeights: Readonly<Record<string, number>>,
     status: CycleStatus = "planned",
-  ): number {
-    const result = this.db
-      .prepare("INSERT INTO cycles(started_at, status, target_weights) VALUES (?, ?, ?)")
-      .run(startedAt, status, JSON.stringify(targetWeights));
-    return Number(result.lastInsertRowid);
+  ): Promise<number> {
+    const row = await this.db.get(
+      "INSERT INTO cycles(started_at, status, target_weights) VALUES (?, ?, ?) RETURNING id",
+      [startedAt, status, JSON.stringify(targetWeights)],
+    );
+    return Number(row?.id);
   }
 
-  updateCycle(id: number, patch: CyclePatch): void {
+  async updateCycle(id: number, patch: CyclePatch): Promise<void> {
     // A reason is often an error message, which may quote an RPC URL with its key.
     const safe = typeof patch.reason === "string" ? { ...patch, reason: redactUrlsIn(patch.reason) } : patch;
     const entries = Object.entries(safe) as [keyof CyclePatch, unknown][];
     if (entries.length === 0) return;
     const sets = entries.map(([k]) => `${COLUMN[k]} = ?`).join(", ");
     const values = entries.map(([, v]) => (v === undefined ? null : (v as string | number | null)));
-    this.db.prepare(`UPDATE cycles SET ${sets} WHERE id = ?`).run(...values, id);
+    await this.db.run(`UPDATE cycles SET ${sets} WHERE id = ?`, [...values, id]);
   }
 
-  cycle(id: number): CycleRecord | null {
-    const row = this.db.prepare("SELECT * FROM cycles WHERE id = ?").get(id);
+  async cycle(id: number): Promise<CycleRecord | null> {
+    const row = await this.db.get("SELECT * FROM cycles WHERE id = ?", [id]);
     return row ? toCycle(row) : null;
   }
 
-  saveOrder(cycleId: number, order: RebalanceOrder, plans: readonly LegPlan[] = []): void {
+  async saveOrder(cycleId: number, order: RebalanceOrder, plans: readonly LegPlan[] = []): Promise<void> {
     const stored: StoredLegPlan[] = plans.map((p) => ({
       side: p.side,
       sizeUsd: p.sizeUsd,
       predictedCostBps: p.predictedCostBps,
       capped: p.capped,
     }));
-    this.db
-      .prepare("INSERT OR REPLACE INTO orders(cycle_id, nonce, order_json, leg_plans) VALUES (?, ?, ?, ?)")
-      .run(cycleId, order.nonce.toString(), serializeOrder(order), JSON.stringify(stored));
+    // A new order for the cycle replaces the old one whole, signature included.
+    await this.db.run(
+      `INSERT INTO orders(cycle_id, nonce, order_json, leg_plans) VALUES (?, ?, ?, ?)
+       ON CONFLICT(cycle_id) DO UPDATE SET nonce = excluded.nonce, order_json = excluded.order_json,
+         leg_plans = excluded.leg_plans, signature = NULL, digest = NULL, gas_limit = NULL`,
+      [cycleId, order.nonce.toString(), serializeOrder(order), JSON.stringify(stored)],
+    );
   }
 
   /** The sizing's plan of each leg of a cycle's order (empty for orders stored before migration 3). */
-  legPlans(cycleId: number): StoredLegPlan[] {
-    const row = this.db.prepare("SELECT leg_plans FROM orders WHERE cycle_id = ?").get(cycleId) as
+  async legPlans(cycleId: number): Promise<StoredLegPlan[]> {
+    const row = (await this.db.get("SELECT leg_plans FROM orders WHERE cycle_id = ?", [cycleId])) as
       | { leg_plans: string | null }
       | undefined;
     return row?.leg_plans ? legPlansJson.parse(JSON.parse(row.leg_plans)) : [];
   }
 
-  saveSignature(cycleId: number, signature: string, digest: string, gasLimit: bigint): void {
-    this.db
-      .prepare("UPDATE orders SET signature = ?, digest = ?, gas_limit = ? WHERE cycle_id = ?")
-      .run(signature, digest, gasLimit.toString(), cycleId);
+  async saveSignature(cycleId: number, signature: string, digest: string, gasLimit: bigint): Promise<void> {
+    await this.db.run("UPDATE orders SET signature = ?, digest = ?, gas_limit = ? WHERE cycle_id = ?", [
+      signature,
+      digest,
+      gasLimit.toString(),
+      cycleId,
+    ]);
   }
 
-  addTransaction(cycleId: number, record: BroadcastRecord, sentAt: number): void {
-    this.db
-      .prepare("INSERT OR IGNORE INTO transactions VALUES (?, ?, ?, ?, ?, ?)")
-      .run(record.hash, cycleId, record.nonce, record.maxFeePerGas.toString(), record.replaces, sentAt);
+  async addTransaction(cycleId: number, record: BroadcastRecord, sentAt: number): Promise<void> {
+    await this.db.run(
+      `INSERT INTO transactions(hash, cycle_id, tx_nonce, max_fee_per_gas, replaces, sent_at, seq)
+       VALUES (?, ?, ?, ?, ?, ?, (SELECT COUNT(*) FROM transactions WHERE cycle_id = ?))
+       ON CONFLICT(hash) DO NOTHING`,
+      [record.hash, cycleId, record.nonce, record.maxFeePerGas.toString(), record.replaces, sentAt, cycleId],
+    );
   }
 
-  transactions(cycleId: number): { hash: string; txNonce: number; maxFeePerGas: bigint; replaces: string | null }[] {
-    const rows = this.db
-      .prepare(
-        "SELECT hash, tx_nonce, max_fee_per_gas, replaces FROM transactions WHERE cycle_id = ? ORDER BY sent_at, rowid",
-      )
-      .all(cycleId) as { hash: string; tx_nonce: number; max_fee_per_gas: string; replaces: string | null }[];
+  async transactions(
+    cycleId: number,
+  ): Promise<{ hash: string; txNonce: number; maxFeePerGas: bigint; replaces: string | null }[]> {
+    const rows = (await this.db.all(
+      "SELECT hash, tx_nonce, max_fee_per_gas, replaces FROM transactions WHERE cycle_id = ? ORDER BY sent_at, seq",
+      [cycleId],
+    )) as { hash: string; tx_nonce: number; max_fee_per_gas: string; replaces: string | null }[];
     return rows.map((r) => ({
       hash: r.hash,
-      txNonce: r.tx_nonce,
+      txNonce: Number(r.tx_nonce),
       maxFeePerGas: BigInt(r.max_fee_per_gas),
       replaces: r.replaces,
     }));
   }
 
   /** Records the fills in leg order, each beside its predicted cost and its realised one. */
-  addFills(cycleId: number, fills: readonly Fill[], costs: readonly FillCost[] = []): void {
-    const plans = this.legPlans(cycleId);
-    const stmt = this.db.prepare(
+  async addFills(cycleId: number, fills: readonly Fill[], costs: readonly FillCost[] = []): Promise<void> {
+    if (fills.length === 0) return;
+    const plans = await this.legPlans(cycleId);
+    await this.db.run(
       `INSERT INTO fills(cycle_id, token_in, token_out, amount_in, amount_out, min_out, leg_index, value_in_usd,
-         predicted_cost_bps, realised_cost_bps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    fills.forEach((f, i) => {
-      stmt.run(
+         predicted_cost_bps, realised_cost_bps) VALUES ${fills.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+      fills.flatMap((f, i) => [
         cycleId,
         f.tokenIn,
         f.tokenOut,
@@ -371,83 +403,70 @@ export class KeeperStore implements KeeperReadModel {
         costs[i]?.valueInUsd ?? null,
         plans[i]?.predictedCostBps ?? null,
         costs[i]?.realisedCostBps ?? null,
-      );
-    });
+      ]),
+    );
   }
 
-  legs(cycleId: number): readonly LegRecord[] {
-    return this.db
-      .prepare(
-        `SELECT cycle_id, leg_index, token_in, token_out, amount_in, amount_out, value_in_usd, predicted_cost_bps,
-           realised_cost_bps FROM fills WHERE cycle_id = ? ORDER BY id`,
-      )
-      .all(cycleId)
-      .map((raw) => {
-        const r = legRow.parse(raw);
-        return {
-          cycleId: r.cycle_id,
-          legIndex: r.leg_index,
-          tokenIn: r.token_in,
-          tokenOut: r.token_out,
-          amountIn: r.amount_in,
-          amountOut: r.amount_out,
-          valueInUsd: r.value_in_usd,
-          predictedCostBps: r.predicted_cost_bps,
-          realisedCostBps: r.realised_cost_bps,
-        };
-      });
+  async legs(cycleId: number): Promise<readonly LegRecord[]> {
+    const rows = await this.db.all(
+      `SELECT cycle_id, leg_index, token_in, token_out, amount_in, amount_out, value_in_usd, predicted_cost_bps,
+         realised_cost_bps FROM fills WHERE cycle_id = ? ORDER BY id`,
+      [cycleId],
+    );
+    return rows.map((raw) => legRecord(legRow.parse(raw)));
   }
 
   /** The latest `limit` fills with both a predicted and a realised cost, oldest first (impact recalibration). */
-  costedLegs(limit: number): readonly LegRecord[] {
-    return this.db
-      .prepare(
-        `SELECT * FROM (SELECT id, cycle_id, leg_index, token_in, token_out, amount_in, amount_out, value_in_usd,
-           predicted_cost_bps, realised_cost_bps FROM fills
-           WHERE predicted_cost_bps IS NOT NULL AND realised_cost_bps IS NOT NULL ORDER BY id DESC LIMIT ?)
-         ORDER BY id`,
-      )
-      .all(Math.max(0, Math.floor(limit)))
-      .map((raw) => {
-        const r = legRow.parse(raw);
-        return {
-          cycleId: r.cycle_id,
-          legIndex: r.leg_index,
-          tokenIn: r.token_in,
-          tokenOut: r.token_out,
-          amountIn: r.amount_in,
-          amountOut: r.amount_out,
-          valueInUsd: r.value_in_usd,
-          predictedCostBps: r.predicted_cost_bps,
-          realisedCostBps: r.realised_cost_bps,
-        };
-      });
+  async costedLegs(limit: number): Promise<readonly LegRecord[]> {
+    const rows = await this.db.all(
+      `SELECT * FROM (SELECT id, cycle_id, leg_index, token_in, token_out, amount_in, amount_out, value_in_usd,
+         predicted_cost_bps, realised_cost_bps FROM fills
+         WHERE predicted_cost_bps IS NOT NULL AND realised_cost_bps IS NOT NULL ORDER BY id DESC LIMIT ?)
+       ORDER BY id`,
+      [Math.max(0, Math.floor(limit))],
+    );
+    return rows.map((raw) => legRecord(legRow.parse(raw)));
   }
 
-  rotations(limit: number): readonly RotationRecord[] {
+  rotations(limit: number): Promise<readonly RotationRecord[]> {
     return this.rotationStore.list(limit);
   }
 
-  fillCount(cycleId: number): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM fills WHERE cycle_id = ?").get(cycleId) as { n: number }).n;
+  async fillCount(cycleId: number): Promise<number> {
+    return Number((await this.db.get("SELECT COUNT(*) AS n FROM fills WHERE cycle_id = ?", [cycleId]))?.n ?? 0);
   }
 
   /** Signed orders stored for a vault nonce (the keeper must never sign two). */
-  signedOrdersForNonce(nonce: bigint): number {
-    const row = this.db
-      .prepare("SELECT COUNT(*) AS n FROM orders WHERE nonce = ? AND signature IS NOT NULL")
-      .get(nonce.toString()) as { n: number };
-    return row.n;
+  async signedOrdersForNonce(nonce: bigint): Promise<number> {
+    const row = await this.db.get("SELECT COUNT(*) AS n FROM orders WHERE nonce = ? AND signature IS NOT NULL", [
+      nonce.toString(),
+    ]);
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Closes the cycles a previous run (or a keeper that lost its lease) left before signing
+   * (`planned`, `simulated`): no signed order of theirs is in the journal, so none can land, and
+   * they are marked failed with `reason`. Returns their ids. Only for the start of a leader's
+   * tick, when no cycle of this process is in progress.
+   */
+  async abandonUnsigned(reason: string, finishedAt: number): Promise<number[]> {
+    const rows = await this.db.all(
+      `UPDATE cycles SET status = 'failed', outcome = 'failed', reason = ?, finished_at = ?
+       WHERE status IN ('planned', 'simulated') RETURNING id`,
+      [reason, finishedAt],
+    );
+    return rows.map((r) => Number(r.id));
   }
 
   /** The one cycle left between signing and a final state by a previous run, if any. */
-  pendingCycle(): { readonly cycle: CycleRecord; readonly pending: PendingOrder } | null {
-    const row = this.db
-      .prepare("SELECT * FROM cycles WHERE status IN ('signed', 'submitted') ORDER BY id DESC LIMIT 1")
-      .get();
+  async pendingCycle(): Promise<{ readonly cycle: CycleRecord; readonly pending: PendingOrder } | null> {
+    const row = await this.db.get(
+      "SELECT * FROM cycles WHERE status IN ('signed', 'submitted') ORDER BY id DESC LIMIT 1",
+    );
     if (!row) return null;
     const cycle = toCycle(row);
-    const order = this.db.prepare("SELECT * FROM orders WHERE cycle_id = ?").get(cycle.id) as
+    const order = (await this.db.get("SELECT * FROM orders WHERE cycle_id = ?", [cycle.id])) as
       | { order_json: string; signature: string | null; gas_limit: string | null }
       | undefined;
     if (!order?.signature || !order.gas_limit)
@@ -458,32 +477,42 @@ export class KeeperStore implements KeeperReadModel {
         order: parseOrder(order.order_json),
         signature: order.signature,
         gasLimit: BigInt(order.gas_limit),
-        txHashes: this.transactions(cycle.id).map((t) => t.hash),
+        txHashes: (await this.transactions(cycle.id)).map((t) => t.hash),
       },
     };
   }
 
   // ------------------------------------------------------------------ history
 
-  recordNav(point: NavPoint): void {
-    this.db
-      .prepare("INSERT OR REPLACE INTO nav_history VALUES (?, ?, ?, ?)")
-      .run(point.t, point.navPerShare, point.navUsd, point.benchmark);
+  async recordNav(point: NavPoint): Promise<void> {
+    await this.db.run(
+      `INSERT INTO nav_history(t, nav_per_share, nav_usd, benchmark) VALUES (?, ?, ?, ?)
+       ON CONFLICT(t) DO UPDATE SET nav_per_share = excluded.nav_per_share, nav_usd = excluded.nav_usd,
+         benchmark = excluded.benchmark`,
+      [point.t, point.navPerShare, point.navUsd, point.benchmark],
+    );
   }
 
-  recordComposition(t: number, weights: Readonly<Record<string, number>>): void {
-    this.db.prepare("INSERT OR REPLACE INTO composition VALUES (?, ?)").run(t, JSON.stringify(weights));
+  async recordComposition(t: number, weights: Readonly<Record<string, number>>): Promise<void> {
+    await this.db.run(
+      "INSERT INTO composition(t, weights) VALUES (?, ?) ON CONFLICT(t) DO UPDATE SET weights = excluded.weights",
+      [t, JSON.stringify(weights)],
+    );
   }
 
-  recordBaseline(name: string, t: number, navPerShare: number): void {
-    this.db.prepare("INSERT OR REPLACE INTO baselines VALUES (?, ?, ?)").run(name, t, navPerShare);
+  async recordBaseline(name: string, t: number, navPerShare: number): Promise<void> {
+    await this.db.run(
+      `INSERT INTO baselines(name, t, nav_per_share) VALUES (?, ?, ?)
+       ON CONFLICT(name, t) DO UPDATE SET nav_per_share = excluded.nav_per_share`,
+      [name, t, navPerShare],
+    );
   }
 
   // ------------------------------------------------------------------ KeeperReadModel
 
-  status(): KeeperStatus {
-    const s = this.state();
-    const cycles = this.cycles(1);
+  async status(): Promise<KeeperStatus> {
+    const s = await this.state();
+    const cycles = await this.cycles(1);
     return {
       running: s.running,
       killSwitch: s.killSwitch,
@@ -500,20 +529,20 @@ export class KeeperStore implements KeeperReadModel {
     };
   }
 
-  currentWeights(): Readonly<Record<string, number>> {
-    return this.state().currentWeights;
+  async currentWeights(): Promise<Readonly<Record<string, number>>> {
+    return (await this.state()).currentWeights;
   }
 
-  targetWeights(): Readonly<Record<string, number>> {
-    return this.state().targetWeights;
+  async targetWeights(): Promise<Readonly<Record<string, number>>> {
+    return (await this.state()).targetWeights;
   }
 
-  cycles(limit: number): readonly CycleRecord[] {
-    return this.db.prepare("SELECT * FROM cycles ORDER BY id DESC LIMIT ?").all(limit).map(toCycle);
+  async cycles(limit: number): Promise<readonly CycleRecord[]> {
+    return (await this.db.all("SELECT * FROM cycles ORDER BY id DESC LIMIT ?", [limit])).map(toCycle);
   }
 
-  navHistory(): readonly NavPoint[] {
-    const rows = this.db.prepare("SELECT * FROM nav_history ORDER BY t").all() as {
+  async navHistory(): Promise<readonly NavPoint[]> {
+    const rows = (await this.db.all("SELECT * FROM nav_history ORDER BY t")) as {
       t: number;
       nav_per_share: number;
       nav_usd: number;
@@ -522,13 +551,13 @@ export class KeeperStore implements KeeperReadModel {
     return rows.map((r) => ({ t: r.t, navPerShare: r.nav_per_share, navUsd: r.nav_usd, benchmark: r.benchmark }));
   }
 
-  compositionHistory(): readonly CompositionPoint[] {
-    const rows = this.db.prepare("SELECT * FROM composition ORDER BY t").all() as { t: number; weights: string }[];
+  async compositionHistory(): Promise<readonly CompositionPoint[]> {
+    const rows = (await this.db.all("SELECT * FROM composition ORDER BY t")) as { t: number; weights: string }[];
     return rows.map((r) => ({ t: r.t, weights: weightsSchema.parse(JSON.parse(r.weights)) }));
   }
 
-  baselines(): Readonly<Record<string, readonly NavPoint[]>> {
-    const rows = this.db.prepare("SELECT * FROM baselines ORDER BY name, t").all() as {
+  async baselines(): Promise<Readonly<Record<string, readonly NavPoint[]>>> {
+    const rows = (await this.db.all("SELECT * FROM baselines ORDER BY name, t")) as {
       name: string;
       t: number;
       nav_per_share: number;
@@ -540,5 +569,44 @@ export class KeeperStore implements KeeperReadModel {
       out[r.name] = list;
     }
     return out;
+  }
+}
+
+/**
+ * Applies pending migrations, each in its own transaction with its version. On PostgreSQL an
+ * advisory lock on the vault's schema serialises keepers that start together (the schema is
+ * created under it too), so a migration never runs twice.
+ */
+async function migrate(db: SqlDb, schema: string | undefined): Promise<void> {
+  const ddl = forDialect(
+    db.dialect,
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)",
+  );
+  const lock = async (tx: SqlDb) => {
+    if (tx.dialect === "postgres") await tx.get("SELECT pg_advisory_xact_lock(hashtext(?))", [`ballast:${schema}`]);
+  };
+  await db.transaction(async (tx) => {
+    await lock(tx);
+    // Under the lock: two keepers creating the schema at once would otherwise collide.
+    if (tx.dialect === "postgres") await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await tx.exec(ddl);
+  });
+  for (;;) {
+    const done = await db.transaction(async (tx) => {
+      await lock(tx);
+      const applied = Number((await tx.get("SELECT MAX(version) AS v FROM schema_migrations"))?.v ?? 0);
+      if (applied > MIGRATIONS.length)
+        throw new DataError(`store is at schema ${applied}, newer than this keeper (${MIGRATIONS.length})`);
+      const next = MIGRATIONS[applied];
+      if (next === undefined) return true;
+      try {
+        await tx.exec(forDialect(tx.dialect, next));
+      } catch (error) {
+        throw new DataError(`migration ${applied + 1} failed`, { cause: error });
+      }
+      await tx.run("INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)", [applied + 1, Date.now()]);
+      return false;
+    });
+    if (done) return;
   }
 }

@@ -4,7 +4,6 @@
  * rotation where it stopped: a step recorded as `scheduling` with a transaction hash is looked
  * up on chain rather than scheduled a second time.
  */
-import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import type {
   AdminProposal,
@@ -14,6 +13,7 @@ import type {
   RotationStepRecord,
   RotationStepStatus,
 } from "../readModel.js";
+import type { SqlDb } from "./sqlDb.js";
 
 export interface NewStep {
   readonly kind: "add" | "remove";
@@ -68,7 +68,7 @@ const proposalJson = z.array(
 );
 
 export class RotationStore {
-  constructor(private readonly db: DatabaseSync) {}
+  constructor(private readonly db: SqlDb) {}
 
   /** Records a rotation and its steps in one transaction; returns its id. */
   create(
@@ -78,35 +78,31 @@ export class RotationStore {
     steps: readonly NewStep[],
     status: RotationStatus,
     reason: string | null,
-  ): number {
-    this.db.exec("BEGIN");
-    try {
-      const result = this.db
-        .prepare(
-          "INSERT INTO rotations(started_at, finished_at, status, selected, plan, reason) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .run(
+  ): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const row = await tx.get(
+        "INSERT INTO rotations(started_at, finished_at, status, selected, plan, reason) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        [
           startedAt,
           status === "in-progress" ? null : startedAt,
           status,
           JSON.stringify(selected),
           JSON.stringify(plan),
           reason,
-        );
-      const id = Number(result.lastInsertRowid);
-      const insert = this.db.prepare(
-        "INSERT INTO rotation_steps(rotation_id, kind, symbol, token, status, call_data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ],
       );
-      for (const s of steps) insert.run(id, s.kind, s.symbol, s.token, s.status, s.callData, startedAt);
-      this.db.exec("COMMIT");
+      const id = Number(row?.id);
+      for (const s of steps) {
+        await tx.run(
+          "INSERT INTO rotation_steps(rotation_id, kind, symbol, token, status, call_data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          [id, s.kind, s.symbol, s.token, s.status, s.callData, startedAt],
+        );
+      }
       return id;
-    } catch (error) {
-      this.db.exec("ROLLBACK");
-      throw error;
-    }
+    });
   }
 
-  updateStep(id: number, at: number, patch: StepPatch): void {
+  async updateStep(id: number, at: number, patch: StepPatch): Promise<void> {
     const sets: string[] = ["updated_at = ?"];
     const values: (string | number | null)[] = [at];
     const set = (column: string, value: string | number | null) => {
@@ -118,40 +114,40 @@ export class RotationStore {
     if (patch.txHash !== undefined) set("tx_hash", patch.txHash);
     if (patch.reason !== undefined) set("reason", patch.reason);
     if (patch.proposal !== undefined) set("proposal", patch.proposal === null ? null : JSON.stringify(patch.proposal));
-    this.db.prepare(`UPDATE rotation_steps SET ${sets.join(", ")} WHERE id = ?`).run(...values, id);
+    await this.db.run(`UPDATE rotation_steps SET ${sets.join(", ")} WHERE id = ?`, [...values, id]);
   }
 
-  finish(id: number, at: number, reason: string | null): void {
-    this.db
-      .prepare("UPDATE rotations SET status = 'done', finished_at = ?, reason = ? WHERE id = ?")
-      .run(at, reason, id);
+  async finish(id: number, at: number, reason: string | null): Promise<void> {
+    await this.db.run("UPDATE rotations SET status = 'done', finished_at = ?, reason = ? WHERE id = ?", [
+      at,
+      reason,
+      id,
+    ]);
   }
 
   /** The rotation still in progress, if any. */
-  active(): RotationRecord | null {
-    const row = this.db.prepare("SELECT * FROM rotations WHERE status = 'in-progress' ORDER BY id DESC LIMIT 1").get();
+  async active(): Promise<RotationRecord | null> {
+    const row = await this.db.get("SELECT * FROM rotations WHERE status = 'in-progress' ORDER BY id DESC LIMIT 1");
     return row ? this.toRecord(row) : null;
   }
 
   /** Start time of the latest rotation (any status), or null before the first. */
-  lastStartedAt(): number | null {
-    const row = this.db.prepare("SELECT MAX(started_at) AS t FROM rotations").get() as { t: number | null };
-    return row.t;
+  async lastStartedAt(): Promise<number | null> {
+    const t = (await this.db.get("SELECT MAX(started_at) AS t FROM rotations"))?.t;
+    return t === null || t === undefined ? null : Number(t);
   }
 
-  list(limit: number): RotationRecord[] {
-    return this.db
-      .prepare("SELECT * FROM rotations ORDER BY id DESC LIMIT ?")
-      .all(limit)
-      .map((row) => this.toRecord(row));
+  async list(limit: number): Promise<RotationRecord[]> {
+    const rows = await this.db.all("SELECT * FROM rotations ORDER BY id DESC LIMIT ?", [limit]);
+    const out: RotationRecord[] = [];
+    for (const row of rows) out.push(await this.toRecord(row));
+    return out;
   }
 
-  private toRecord(raw: unknown): RotationRecord {
+  private async toRecord(raw: unknown): Promise<RotationRecord> {
     const r = rotationRow.parse(raw);
-    const steps = this.db
-      .prepare("SELECT * FROM rotation_steps WHERE rotation_id = ? ORDER BY id")
-      .all(r.id)
-      .map((row) => {
+    const steps = (await this.db.all("SELECT * FROM rotation_steps WHERE rotation_id = ? ORDER BY id", [r.id])).map(
+      (row) => {
         const s = stepRow.parse(row);
         return {
           id: s.id,
@@ -166,7 +162,8 @@ export class RotationStore {
           reason: s.reason,
           updatedAt: s.updated_at,
         } satisfies RotationStepRecord;
-      });
+      },
+    );
     return {
       id: r.id,
       startedAt: r.started_at,

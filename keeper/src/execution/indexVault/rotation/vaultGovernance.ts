@@ -21,6 +21,8 @@ export interface VaultGovernanceOptions {
   /** The admin's key, or null when the admin is not the keeper (proposal mode). */
   readonly admin: Wallet | null;
   readonly fees: FeePolicy;
+  /** Runs before every broadcast; throwing stops it (a keeper that lost its lease sends nothing). */
+  readonly beforeBroadcast?: () => Promise<void>;
 }
 
 export class VaultGovernance {
@@ -99,7 +101,7 @@ export class VaultGovernance {
    */
   async send(
     data: string,
-    onBroadcast: (record: BroadcastRecord) => void,
+    onBroadcast: (record: BroadcastRecord) => void | Promise<void>,
   ): Promise<{ ok: true; receipt: TransactionReceipt } | { ok: false; reason: string }> {
     const admin = this.options.admin;
     if (!admin) throw new ExecutionError("no admin key: the rotation writes proposals instead of sending");
@@ -119,6 +121,7 @@ export class VaultGovernance {
       this.options.fees,
       this.options.chainId,
       onBroadcast,
+      this.options.beforeBroadcast,
     );
     if (receipt.status !== 1) return { ok: false, reason: `admin transaction ${receipt.hash} reverted` };
     return { ok: true, receipt };

@@ -58,6 +58,21 @@ function renderHeader(status) {
   if (status.killSwitch) badges.append(el("span", "kill switch on", "badge bad"));
   if (status.dryRun) badges.append(el("span", "dry run", "badge warn"));
   if (status.holdReason) badges.append(el("span", "holding", "badge warn"));
+  // Several keepers on one PostgreSQL: only the lease holder signs; the others stand by.
+  const lead = status.leadership;
+  if (lead && lead.mode === "lease") {
+    const badge = el(
+      "span",
+      lead.role === "leader" ? "leader" : "standby",
+      `badge ${lead.role === "leader" ? "ok" : "warn"}`,
+    );
+    badge.id = "leadership";
+    badge.title =
+      `lease of ${lead.holder ?? "nobody"} (token ${lead.token ?? "-"})` +
+      (lead.expiresAt ? `, expires ${new Date(lead.expiresAt).toISOString()}` : "") +
+      (lead.self ? `; this keeper is ${lead.self}` : "");
+    badges.append(badge);
+  }
 
   const last = status.lastCycle;
   const alert = $("alert");
