@@ -19,7 +19,7 @@ import type { TokenSymbol } from "../keeper/src/config/addressBook.js";
 import { parseKeeperConfig } from "../keeper/src/config/keeperConfig.js";
 import { parseUnits } from "../keeper/src/core/fixed.js";
 import { deployArbitrumLocal } from "../keeper/src/devchain/arbitrumLocal.js";
-import { deployVault, fundAndDeposit } from "../keeper/src/devchain/deployVault.js";
+import { deployVault, fundAndDeposit, vaultTokenEntries } from "../keeper/src/devchain/deployVault.js";
 import { startRpcServer } from "../keeper/src/devchain/rpcServer.js";
 import type { Oracle, Weights } from "../keeper/src/execution/portfolioManager.js";
 import { openKeeper } from "../keeper/src/service/keeper.js";
@@ -112,13 +112,7 @@ export async function run(): Promise<void> {
         rpcUrls: [url],
         chainId: Number(local.chainId),
         vault: deployed.address,
-        tokens: deployed.symbols.map((symbol, i) => ({
-          symbol,
-          address: local.tokens[symbol].address,
-          decimals: local.tokens[symbol].decimals,
-          sellPath: deployed.routes.sell[i] || "0x",
-          buyPath: deployed.routes.buy[i] || "0x",
-        })),
+        tokens: vaultTokenEntries(local, deployed),
         uniswapFactory: local.uniswap.factory.target as string,
         dataDir: mkdtempSync(join(tmpdir(), "ballast-bench-cycle-")),
         strategy: { maxWeight: 0.5 },

@@ -17,7 +17,7 @@ import { network } from "hardhat";
 import type { TokenSymbol } from "../keeper/src/config/addressBook.js";
 import { parseUnits } from "../keeper/src/core/fixed.js";
 import { currentPrices, deployArbitrumLocal, followPrices } from "../keeper/src/devchain/arbitrumLocal.js";
-import { deployVault, fundAndDeposit } from "../keeper/src/devchain/deployVault.js";
+import { deployVault, fundAndDeposit, vaultTokenEntries } from "../keeper/src/devchain/deployVault.js";
 import { type RpcServer, startRpcServer } from "../keeper/src/devchain/rpcServer.js";
 import { indexVaultInterface } from "../keeper/src/execution/indexVault/vaultAbi.js";
 import { writeMarketCsv } from "../test/e2e/harness.js";
@@ -98,13 +98,7 @@ export async function run(): Promise<void> {
       rpcUrls: [rpc.url],
       chainId: Number(local.chainId),
       vault: deployed.address,
-      tokens: deployed.symbols.map((symbol, i) => ({
-        symbol,
-        address: local.tokens[symbol].address,
-        decimals: local.tokens[symbol].decimals,
-        sellPath: deployed.routes.sell[i] || "0x",
-        buyPath: deployed.routes.buy[i] || "0x",
-      })),
+      tokens: vaultTokenEntries(local, deployed),
       uniswapFactory: local.uniswap.factory.target as string,
       dataDir: join(dir, name),
       strategy: { maxWeight: 0.5 },

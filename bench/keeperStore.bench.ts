@@ -15,7 +15,7 @@ import { network } from "hardhat";
 import { parseKeeperConfig } from "../keeper/src/config/keeperConfig.js";
 import { parseUnits } from "../keeper/src/core/fixed.js";
 import { deployArbitrumLocal } from "../keeper/src/devchain/arbitrumLocal.js";
-import { deployVault, fundAndDeposit } from "../keeper/src/devchain/deployVault.js";
+import { deployVault, fundAndDeposit, vaultTokenEntries } from "../keeper/src/devchain/deployVault.js";
 import { startRpcServer } from "../keeper/src/devchain/rpcServer.js";
 import type { Oracle } from "../keeper/src/execution/portfolioManager.js";
 import { openKeeper } from "../keeper/src/service/keeper.js";
@@ -57,13 +57,7 @@ export async function run(): Promise<void> {
         rpcUrls: [rpc.url],
         chainId: Number(local.chainId),
         vault: deployed.address,
-        tokens: deployed.symbols.map((symbol, i) => ({
-          symbol,
-          address: local.tokens[symbol].address,
-          decimals: local.tokens[symbol].decimals,
-          sellPath: deployed.routes.sell[i] || "0x",
-          buyPath: deployed.routes.buy[i] || "0x",
-        })),
+        tokens: vaultTokenEntries(local, deployed),
         uniswapFactory: local.uniswap.factory.target as string,
         dataDir: mkdtempSync(join(tmpdir(), "ballast-bench-store-")),
         strategy: { maxWeight: 0.5 },

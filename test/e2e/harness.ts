@@ -14,7 +14,12 @@ import { parseUnits } from "../../keeper/src/core/fixed.js";
 import type { MarketPanel } from "../../keeper/src/core/types.js";
 import { generateSyntheticMarket } from "../../keeper/src/data/synthetic.js";
 import { type ArbitrumLocal, deployArbitrumLocal } from "../../keeper/src/devchain/arbitrumLocal.js";
-import { type DeployedVault, deployVault, fundAndDeposit } from "../../keeper/src/devchain/deployVault.js";
+import {
+  type DeployedVault,
+  deployVault,
+  fundAndDeposit,
+  vaultTokenEntries,
+} from "../../keeper/src/devchain/deployVault.js";
 import { type RpcServer, startRpcServer } from "../../keeper/src/devchain/rpcServer.js";
 import type { ExecutionHooks } from "../../keeper/src/execution/indexVault/indexVaultVenue.js";
 import type { Oracle, Weights } from "../../keeper/src/execution/portfolioManager.js";
@@ -101,13 +106,7 @@ export function configFor(world: E2eWorld, overrides: Partial<KeeperConfigInput>
     rpcUrls: [world.server.url],
     chainId: Number(world.local.chainId),
     vault: world.deployed.address,
-    tokens: world.deployed.symbols.map((symbol, i) => ({
-      symbol,
-      address: world.local.tokens[symbol].address,
-      decimals: world.local.tokens[symbol].decimals,
-      sellPath: world.deployed.routes.sell[i] || "0x",
-      buyPath: world.deployed.routes.buy[i] || "0x",
-    })),
+    tokens: vaultTokenEntries(world.local, world.deployed),
     uniswapFactory: world.local.uniswap.factory.target as string,
     dataDir: mkdtempSync(join(tmpdir(), "ballast-e2e-")),
     strategy: { maxWeight: 0.5 },

@@ -41,7 +41,7 @@ import { barLabel } from "../data/time.js";
 import { deployArbitrumLocal } from "../devchain/arbitrumLocal.js";
 import { coinGeckoReplay } from "../devchain/coinGeckoReplay.js";
 import { DemoMarket } from "../devchain/demoMarket.js";
-import { addressBookEntry, deployVault, fundAndDeposit } from "../devchain/deployVault.js";
+import { addressBookEntry, deployVault, fundAndDeposit, vaultTokenEntries } from "../devchain/deployVault.js";
 import { localAccountKey } from "../devchain/localKeys.js";
 import { MarketDriver } from "../devchain/marketDriver.js";
 import { startReplayServer } from "../devchain/replayServer.js";
@@ -228,16 +228,7 @@ async function main(argv: string[]): Promise<number> {
       rpcUrls: [rpc.url],
       chainId: Number(local.chainId),
       vault: deployed.address,
-      tokens: [
-        ...symbols.map((symbol, i) => ({
-          symbol,
-          address: local.tokens[symbol].address,
-          decimals: local.tokens[symbol].decimals,
-          sellPath: deployed.routes.sell[i] || "0x",
-          buyPath: deployed.routes.buy[i] || "0x",
-        })),
-        ...candidates.map((symbol) => addressBookEntry(local, symbol)),
-      ],
+      tokens: [...vaultTokenEntries(local, deployed), ...candidates.map((symbol) => addressBookEntry(local, symbol))],
       uniswapFactory: local.uniswap.factory.target as string,
       dataDir: join(dir, "keeper-data"),
       // The no-trade band (20 x the route's fee tiers / 2, at least 2% of NAV; 0.5% minimum

@@ -112,6 +112,17 @@ export function addressBookEntry(local: ArbitrumLocal, symbol: TokenSymbol, hear
   };
 }
 
+/** The keeper-config `tokens` entries of a deployed vault: base asset first, then its basket, with its routes. */
+export function vaultTokenEntries(local: ArbitrumLocal, deployed: DeployedVault) {
+  return deployed.symbols.map((symbol, i) => ({
+    symbol,
+    address: local.tokens[symbol].address,
+    decimals: local.tokens[symbol].decimals,
+    sellPath: deployed.routes.sell[i] || "0x",
+    buyPath: deployed.routes.buy[i] || "0x",
+  }));
+}
+
 /** Schedules `fn(args)` on the vault and executes it once the current delay has passed. */
 export async function timelockedCall(
   vault: IndexVault,
