@@ -8,7 +8,12 @@ import { network } from "hardhat";
 import type { TokenSymbol } from "../../keeper/src/config/addressBook.js";
 import { parseUnits } from "../../keeper/src/core/fixed.js";
 import { type ArbitrumLocal, deployArbitrumLocal, fund } from "../../keeper/src/devchain/arbitrumLocal.js";
-import { deployVaultLibraries, oracleConfigFor, timelockedCall } from "../../keeper/src/devchain/deployVault.js";
+import {
+  declareDeviations,
+  deployVaultLibraries,
+  oracleConfigFor,
+  timelockedCall,
+} from "../../keeper/src/devchain/deployVault.js";
 
 export { timelockedCall };
 
@@ -113,6 +118,7 @@ export async function deployVaultFixture(options: VaultOptions = {}): Promise<Va
     ] as const;
     await timelockedCall(vault, admin, "addAsset", [...args]);
   }
+  await declareDeviations(vault, admin, local, ["USDC", ...basket]);
   if ((options.timelockDelay ?? 86_400) > 0) {
     await timelockedCall(vault, admin, "setTimelockDelay", [options.timelockDelay ?? 86_400]);
   }

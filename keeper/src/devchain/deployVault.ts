@@ -18,7 +18,7 @@ import { parseUnits } from "../core/fixed.js";
 import { connectIndexVault } from "../execution/indexVault/vaultAbi.js";
 import { type ArbitrumLocal, fund } from "./arbitrumLocal.js";
 import { deployLstFeedAdapters } from "./lstFeeds.js";
-import { START_PRICES_USD } from "./marketSpec.js";
+import { LOCAL_FEED_DEVIATION_BPS, START_PRICES_USD } from "./marketSpec.js";
 import { routeFromBase, routeToBase } from "./routes.js";
 
 export interface VaultLimits {
@@ -128,6 +128,25 @@ export async function timelockedCall(
   await (await admin.sendTransaction({ to: await vault.getAddress(), data })).wait();
 }
 
+/**
+ * Declares each asset's feed deviation threshold (the local feeds' `LOCAL_FEED_DEVIATION_BPS`),
+ * which sizes the vault's entry spread (M-1). A new asset starts at the vault's most conservative
+ * 255 bps; declaring a lower one is timelocked, so this runs while the delay is still zero.
+ */
+export async function declareDeviations(
+  vault: IndexVault,
+  admin: HardhatEthersSigner,
+  local: ArbitrumLocal,
+  symbols: readonly TokenSymbol[],
+): Promise<void> {
+  for (const symbol of symbols) {
+    await timelockedCall(vault, admin, "setDeviation", [
+      local.tokens[symbol].address,
+      LOCAL_FEED_DEVIATION_BPS[symbol],
+    ]);
+  }
+}
+
 /** The vault's linked libraries, deployed once each: the `libraries` map a vault factory takes. */
 export async function deployVaultLibraries(
   ethers: ArbitrumLocal["ethers"],
@@ -183,10 +202,11 @@ export async function deployVault(local: ArbitrumLocal, options: DeployVaultOpti
       routeToBase(local, symbol, spec.base),
     ]);
   }
+  const symbols: TokenSymbol[] = [spec.base, ...options.basket];
+  await declareDeviations(vault, admin, local, symbols);
   if ((options.timelockDelay ?? 86_400) > 0) {
     await timelockedCall(vault, admin, "setTimelockDelay", [options.timelockDelay ?? 86_400]);
   }
-  const symbols: TokenSymbol[] = [spec.base, ...options.basket];
   return {
     vault,
     address: await vault.getAddress(),
