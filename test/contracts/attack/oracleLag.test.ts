@@ -84,6 +84,7 @@ describe("M-1 oracle-lag round trips (real Uniswap V3)", () => {
       const market = { ...before, ...moved };
       const aliceBefore = await holdingsValue(f, market);
       const end = await roundTrip(f, amount);
+      console.log(`      attacker's round trip: ${Number(end - start) / 1e6} USDC on ${Number(amount) / 1e6}`);
       expect(end < start, `attacker ended with ${end - start} USDC units more`).to.equal(true);
       // The holder the attack targeted: Alice owns the whole vault again, and its holdings at the
       // moved market are worth at least what they were before the attacker came (the spread
