@@ -69,12 +69,14 @@ interface IIndexVault is IERC4626 {
         uint16 maxSlippageBps;
     }
 
-    /// @notice A basket asset registered by the constructor: the arguments of `addAsset`.
+    /// @notice A basket asset registered by the constructor: the arguments of `addAsset`, and
+    /// its feed's deviation threshold as `setDeviation` would declare it (M-1).
     struct InitialAsset {
         address token;
         OracleConfig oracle;
         uint16 maxWeightBps;
         bytes sellPath;
+        uint8 deviationBps;
     }
 
     /// @notice Constructor arguments.
@@ -82,6 +84,8 @@ interface IIndexVault is IERC4626 {
     /// checks `addAsset` makes (oracle answer in bounds, decimals, sell path ending at the base,
     /// its pools registered) but without the timelock: the deployment itself is the public
     /// notice, and no depositor exists yet whose funds a new asset could put at risk.
+    /// @param baseDeviationBps The base asset's feed deviation threshold, declared like the
+    /// basket's (`InitialAsset.deviationBps`), so the entry spread is right from the first deposit.
     struct InitParams {
         address baseAsset;
         string name;
@@ -99,6 +103,7 @@ interface IIndexVault is IERC4626 {
         uint16 managementFeeBps;
         uint16 performanceFeeBps;
         RebalanceLimits limits;
+        uint8 baseDeviationBps;
         InitialAsset[] basket;
     }
 
@@ -139,6 +144,9 @@ interface IIndexVault is IERC4626 {
     function oracleOf(address asset) external view returns (OracleConfig memory);
     /// @notice Maximum weight of a basket asset, in bps.
     function maxWeightBps(address asset) external view returns (uint16);
+    /// @notice Declared deviation threshold of `asset`'s feed in bps (0 for an unregistered asset).
+    /// Deposits and mints pay an entry spread sized from these (M-1; see `previewDeposit`).
+    function deviationBps(address asset) external view returns (uint256);
     /// @notice Route used to sell `asset` into the base asset on swap-out redemptions.
     function sellPath(address asset) external view returns (bytes memory);
     /// @notice Deposit cap in base-asset units of total assets.
@@ -189,7 +197,8 @@ interface IIndexVault is IERC4626 {
     // ------------------------------------------------------------------ depositor
 
     /// @notice Burns `shares` and sends `receiver` a pro-rata slice (rounded down) of every
-    /// holding. Works while paused and without prices.
+    /// holding. Works while paused and without prices. Fees are accrued first; without prices
+    /// the management fee still is (it needs no price), the performance fee waits for prices.
     /// @return amounts Amount of each asset sent, in `assets()` order.
     function redeemInKind(uint256 shares, address receiver, address owner) external returns (uint256[] memory amounts);
 
@@ -237,6 +246,11 @@ interface IIndexVault is IERC4626 {
     function setSellPath(address asset, bytes calldata sellPath_) external;
     /// @notice Sets an asset's maximum weight: raising is timelocked, lowering is immediate (guardian or admin).
     function setMaxWeight(address asset, uint16 maxWeightBps_) external;
+    /// @notice Declares the deviation threshold (bps, at most 255) of an asset's feed, base included:
+    /// lowering it (a smaller entry spread) is timelocked, raising it is immediate (guardian or
+    /// admin). A new asset or a new feed starts at 255. It must be at least the feed's published
+    /// threshold for the M-1 bound to hold.
+    function setDeviation(address asset, uint256 deviationBps_) external;
     /// @notice Sets the deposit cap: raising is timelocked, lowering is immediate (guardian or admin).
     function setDepositCap(uint256 depositCap_) external;
     /// @notice Sets fee rates (accrues first): raising either is timelocked, lowering is immediate. Admin.

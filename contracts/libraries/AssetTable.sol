@@ -6,6 +6,8 @@ import {IIndexVault} from "../interfaces/IIndexVault.sol";
 // Most assets a vault holds: the base asset and 16 basket tokens. File-level so it can
 // size storage arrays (`uint128[MAX_ASSETS]`), which a library-qualified constant cannot.
 uint256 constant MAX_ASSETS = 17;
+// Largest declarable feed deviation threshold (bps): the record keeps it in one byte.
+uint256 constant MAX_DEVIATION_BPS = 255;
 
 /// @title AssetTable
 /// @notice The vault's basket configuration as one packed byte table, stored as the runtime code
@@ -16,7 +18,7 @@ uint256 constant MAX_ASSETS = 17;
 /// table (a new data contract) on the rare calls that change it.
 ///
 /// One 64-byte record per asset, base asset first:
-///   word 0: token (160 bits) | maxAnswer (64) | maxWeightBps (16) | decimals (8) | unused (8)
+///   word 0: token (160 bits) | maxAnswer (64) | maxWeightBps (16) | decimals (8) | deviationBps (8)
 ///   word 1: feed (160 bits)  | heartbeat (32) | minAnswer (64)
 /// The data contract's code is a STOP byte followed by the records, so it cannot be called.
 library AssetTable {
@@ -41,6 +43,24 @@ library AssetTable {
     /// @notice Token decimals of asset `i`.
     function decimals(bytes memory table, uint256 i) internal pure returns (uint8) {
         return uint8(_word(table, i, 0) >> 8);
+    }
+
+    /// @notice Declared deviation threshold of asset `i`'s feed, in basis points (M-1: the
+    /// market can be this far from the last answer without a new round).
+    function deviationBps(bytes memory table, uint256 i) internal pure returns (uint256) {
+        return uint8(_word(table, i, 0));
+    }
+
+    /// @notice Token decimals and declared deviation threshold of asset `i` (one word read: the NAV loop).
+    function decimalsAndDeviation(bytes memory table, uint256 i) internal pure returns (uint256, uint256) {
+        uint256 word0 = _word(table, i, 0);
+        return (uint8(word0 >> 8), uint8(word0));
+    }
+
+    /// @notice Copy of `table` with asset `i`'s deviation threshold set to `bps`.
+    function withDeviation(bytes memory table, uint256 i, uint8 bps) internal pure returns (bytes memory out) {
+        out = bytes.concat(table);
+        _setWord(out, i, 0, (_word(table, i, 0) & ~uint256(0xff)) | bps);
     }
 
     /// @notice Maximum weight of asset `i` in basis points.
@@ -97,14 +117,15 @@ library AssetTable {
 
     // ------------------------------------------------------------------ edits (in memory)
 
-    /// @notice One record for `asset`.
+    /// @notice One record for `asset`, its deviation threshold at `MAX_DEVIATION_BPS` (a feed
+    /// starts at the most conservative spread until governance declares its threshold).
     function record(address asset, IIndexVault.OracleConfig memory config, uint16 maxWeight, uint8 tokenDecimals)
         internal
         pure
         returns (bytes memory)
     {
         uint256 word0 = (uint256(uint160(asset)) << 96) | (uint256(config.maxAnswer) << 32)
-            | (uint256(maxWeight) << 16) | (uint256(tokenDecimals) << 8);
+            | (uint256(maxWeight) << 16) | (uint256(tokenDecimals) << 8) | MAX_DEVIATION_BPS;
         uint256 word1 =
             (uint256(uint160(config.feed)) << 96) | (uint256(config.heartbeat) << 64) | uint256(config.minAnswer);
         return abi.encodePacked(word0, word1);

@@ -7,7 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {IIndexVault} from "../interfaces/IIndexVault.sol";
-import {AssetTable, MAX_ASSETS} from "./AssetTable.sol";
+import {AssetTable, MAX_ASSETS, MAX_DEVIATION_BPS} from "./AssetTable.sol";
 import {ErrorsLib} from "./ErrorsLib.sol";
 import {EventsLib} from "./EventsLib.sol";
 import {PathLib} from "./PathLib.sol";
@@ -25,6 +25,12 @@ library BasketLib {
     using AssetTable for bytes;
 
     uint16 private constant BPS = 10_000;
+    /// @notice Hard cap on the management fee, in bps per year.
+    uint16 internal constant MAX_MANAGEMENT_FEE_BPS = 200;
+    /// @notice Hard cap on the performance fee, in bps of gains above the high-water mark.
+    uint16 internal constant MAX_PERFORMANCE_FEE_BPS = 2_000;
+    /// @notice Seconds a ready scheduled change stays executable (L-2).
+    uint256 internal constant SCHEDULE_WINDOW = 14 days;
     /// @dev The base asset takes one of the table's `MAX_ASSETS` records.
     uint256 private constant MAX_BASKET_ASSETS = MAX_ASSETS - 1;
 
@@ -83,7 +89,8 @@ library BasketLib {
         emit EventsLib.AssetRemoved(token);
     }
 
-    /// @notice Replaces the oracle configuration of a registered asset (base included).
+    /// @notice Replaces the oracle configuration of a registered asset (base included). The new
+    /// feed's deviation threshold starts at `MAX_DEVIATION_BPS` until governance declares it.
     function setOracle(address tablePointer, address token, IIndexVault.OracleConfig calldata oracle)
         public
         returns (address pointer)
@@ -130,8 +137,26 @@ library BasketLib {
         uint256 i = _basketIndex(table, token);
         if (maxWeightBps > BPS) revert ErrorsLib.InvalidBps(maxWeightBps);
         raises = maxWeightBps > table.maxWeightBps(i);
-        pointer = AssetTable.write(table.replace(i, AssetTable.record(token, table.oracle(i), maxWeightBps, table.decimals(i))));
+        bytes memory edited = table.replace(i, AssetTable.record(token, table.oracle(i), maxWeightBps, table.decimals(i)));
+        // The declared deviation belongs to the feed, which did not change.
+        pointer = AssetTable.write(edited.withDeviation(i, uint8(table.deviationBps(i))));
         emit EventsLib.MaxWeightSet(token, maxWeightBps);
+    }
+
+    /// @notice Declares the deviation threshold of a registered asset's feed (base included);
+    /// returns the new table and whether it fell (a smaller entry spread: the vault then
+    /// requires the timelock).
+    function setDeviation(address tablePointer, address token, uint256 deviationBps)
+        public
+        returns (address pointer, bool lowers)
+    {
+        bytes memory table = AssetTable.read(tablePointer);
+        (bool found, uint256 i) = table.indexOf(token);
+        if (!found) revert ErrorsLib.AssetNotRegistered(token);
+        if (deviationBps > MAX_DEVIATION_BPS) revert ErrorsLib.InvalidBps(deviationBps);
+        lowers = deviationBps < table.deviationBps(i);
+        pointer = AssetTable.write(table.withDeviation(i, uint8(deviationBps)));
+        emit EventsLib.DeviationSet(token, deviationBps);
     }
 
     /// @notice Per-asset holdings, values and weights at checked `prices` (see `IIndexVault.portfolio`).
@@ -168,16 +193,28 @@ library BasketLib {
         }
     }
 
-    /// @notice Validates new rebalance limits and tells whether any loosens the current ones
-    /// (the vault then requires the timelock).
-    function checkLimitsChange(IIndexVault.RebalanceLimits storage current, IIndexVault.RebalanceLimits calldata next)
+    /// @notice Validates and stores new rebalance limits; tells whether any loosens the old ones
+    /// (the vault then requires the timelock, and a refused change reverts the store with it).
+    function setLimits(IIndexVault.RebalanceLimits storage current, IIndexVault.RebalanceLimits calldata next)
         public
-        view
         returns (bool loosens)
     {
         checkLimits(next);
-        return next.cooldown < current.cooldown || next.maxTurnoverBps > current.maxTurnoverBps
+        loosens = next.cooldown < current.cooldown || next.maxTurnoverBps > current.maxTurnoverBps
             || next.toleranceBps > current.toleranceBps || next.maxSlippageBps > current.maxSlippageBps;
+        current.cooldown = next.cooldown;
+        current.maxTurnoverBps = next.maxTurnoverBps;
+        current.toleranceBps = next.toleranceBps;
+        current.maxSlippageBps = next.maxSlippageBps;
+        emit EventsLib.RebalanceLimitsSet(next);
+    }
+
+    /// @notice Reverts with `FeeAboveCap` when a rate exceeds its hard cap.
+    function checkFees(uint16 managementFeeBps, uint16 performanceFeeBps) public pure {
+        if (managementFeeBps > MAX_MANAGEMENT_FEE_BPS) revert ErrorsLib.FeeAboveCap(managementFeeBps, MAX_MANAGEMENT_FEE_BPS);
+        if (performanceFeeBps > MAX_PERFORMANCE_FEE_BPS) {
+            revert ErrorsLib.FeeAboveCap(performanceFeeBps, MAX_PERFORMANCE_FEE_BPS);
+        }
     }
 
     /// @notice Reverts with `InvalidBps` on malformed limits.
@@ -195,6 +232,41 @@ library BasketLib {
         } catch {
             revert ErrorsLib.UnsupportedDecimals(token);
         }
+    }
+
+    // ================================================================ timelock
+
+    /// @notice Schedules the call `data` (its hash is the id) to be executable `delay` from now.
+    function schedule(mapping(bytes32 => uint256) storage scheduledAt, bytes calldata data, uint32 delay)
+        public
+        returns (bytes32 id)
+    {
+        id = keccak256(data);
+        uint256 pending = scheduledAt[id];
+        // An expired entry may be scheduled again.
+        if (pending != 0 && block.timestamp <= pending + SCHEDULE_WINDOW) revert ErrorsLib.ChangeAlreadyScheduled(id);
+        uint256 readyAt = block.timestamp + delay;
+        scheduledAt[id] = readyAt;
+        emit EventsLib.ChangeScheduled(id, data, readyAt);
+    }
+
+    /// @notice Drops a scheduled change.
+    function revoke(mapping(bytes32 => uint256) storage scheduledAt, bytes32 id) public {
+        if (scheduledAt[id] == 0) revert ErrorsLib.ChangeNotScheduled(id);
+        delete scheduledAt[id];
+        emit EventsLib.ChangeRevoked(id);
+    }
+
+    /// @notice Consumes the scheduled change `id` (the hash of the vault's calldata): it must be
+    /// ready and not expired.
+    function consumeScheduled(mapping(bytes32 => uint256) storage scheduledAt, bytes32 id) public {
+        uint256 readyAt = scheduledAt[id];
+        if (readyAt == 0) revert ErrorsLib.ChangeNotScheduled(id);
+        if (block.timestamp < readyAt) revert ErrorsLib.ChangeNotReady(id, readyAt);
+        // L-2: a change nobody executed in its window must be scheduled (and wait) again.
+        if (block.timestamp > readyAt + SCHEDULE_WINDOW) revert ErrorsLib.ChangeExpired(id, readyAt + SCHEDULE_WINDOW);
+        delete scheduledAt[id];
+        emit EventsLib.ChangeExecuted(id);
     }
 
     // ================================================================ private

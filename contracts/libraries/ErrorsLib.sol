@@ -99,4 +99,6 @@ library ErrorsLib {
     error ChangeExpired(bytes32 id, uint256 expiredAt);
     /// @notice Thrown when a claim finds nothing owed, or the transfer still fails.
     error NothingToClaim(address token, address claimant);
+    /// @notice Thrown when NAV is too large for the entry spread's bound to be computed (no real basket).
+    error NavOverflow();
 }

@@ -14,6 +14,11 @@ library EventsLib {
     event RedeemedInKind(
         address indexed caller, address indexed receiver, address indexed owner, uint256 shares, uint256[] amounts
     );
+    /// @notice ERC-4626's `Withdraw`, emitted by `RebalanceLib` for a swap-out redemption (it
+    /// runs by DELEGATECALL, so the log is the vault's).
+    event Withdraw(
+        address indexed sender, address indexed receiver, address indexed owner, uint256 assets, uint256 shares
+    );
     /// @notice Emitted when a redemption sold basket tokens to pay out in the base asset.
     event RedeemedWithSwaps(
         address indexed caller, address indexed receiver, address indexed owner, uint256 shares, uint256 assets
@@ -30,6 +35,9 @@ library EventsLib {
     event OracleSet(address indexed asset, IIndexVault.OracleConfig oracle);
     /// @notice Emitted when an asset's route to the base asset changes.
     event SellPathSet(address indexed asset, bytes sellPath);
+    /// @notice Emitted when the declared deviation threshold of `asset`'s feed changes (it sizes
+    /// the entry spread, M-1).
+    event DeviationSet(address indexed asset, uint256 deviationBps);
     /// @notice Emitted when an asset's maximum weight changes.
     event MaxWeightSet(address indexed asset, uint16 maxWeightBps);
     /// @notice Emitted when the deposit cap changes.

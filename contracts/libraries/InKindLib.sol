@@ -25,7 +25,8 @@ library InKindLib {
     using AssetTable for bytes;
 
     /// @notice Sends `receiver` `shares / supplyWithVirtual` of every holding (rounded down: the
-    /// remaining holders keep the dust). The vault has already burnt the shares.
+    /// remaining holders keep the dust), and emits `RedeemedInKind`. The vault has already burnt
+    /// `owner`'s shares.
     /// @return amounts Amount of each asset taken out of the holdings, in table order (sent, or
     /// owed to `receiver` when the transfer failed).
     function redeemInKind(
@@ -35,7 +36,8 @@ library InKindLib {
         address tablePointer,
         uint256 shares,
         uint256 supplyWithVirtual,
-        address receiver
+        address receiver,
+        address owner
     ) public returns (uint256[] memory amounts) {
         bytes memory table = AssetTable.read(tablePointer);
         uint256 n = table.count();
@@ -58,6 +60,7 @@ library InKindLib {
                 emit EventsLib.InKindTransferFailed(address(token), receiver, amount);
             }
         }
+        emit EventsLib.RedeemedInKind(msg.sender, receiver, owner, shares, amounts);
     }
 
     /// @notice Sends the caller's owed `token` to `to`; reverts when nothing is owed. A transfer
@@ -94,5 +97,21 @@ library InKindLib {
         excess = IERC20(token).balanceOf(address(this)) - accounted;
         IERC20(token).safeTransfer(to, excess);
         emit EventsLib.Skimmed(token, to, excess);
+    }
+
+    /// @notice Management fee shares for `elapsed` seconds at `feeBps` a year over `virtualSupply`
+    /// (supply plus virtual shares), without a price (L-4; see the vault's
+    /// `_accrueManagementFeeWithoutPrices`): floor(V * r / (1 - r)) with r = feeBps * elapsed /
+    /// (10,000 * 365 days), r capped below 1 (reached only after decades without accrual). Emits
+    /// `FeesAccrued` (fee assets unknown without prices: reported as 0) when there is a fee; the
+    /// vault mints it.
+    function accrueManagementFee(uint256 virtualSupply, uint256 feeBps, uint256 elapsed, uint256 highWaterMark)
+        public
+        returns (uint256 feeShares)
+    {
+        uint256 full = 10_000 * 365 days;
+        uint256 rateTime = Math.min(feeBps * elapsed, full - 1);
+        feeShares = virtualSupply.mulDiv(rateTime, full - rateTime);
+        if (feeShares != 0) emit EventsLib.FeesAccrued(0, 0, feeShares, highWaterMark);
     }
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
@@ -30,6 +32,7 @@ library RebalanceLib {
     using Math for uint256;
     using SafeCast for uint256;
     using AssetTable for bytes;
+    using SafeERC20 for IERC20;
 
     /// @notice EIP-712 type hash of `RebalanceOrder`.
     bytes32 internal constant ORDER_TYPEHASH = keccak256(
@@ -119,19 +122,73 @@ library RebalanceLib {
         );
     }
 
+    /// @notice Authorises `cancelOrders`: a signature of `keeperSigner` over `digest` (anyone may
+    /// relay it), or, without a signature, a call from the keeper signer, guardian or admin.
+    function checkCancel(
+        address keeperSigner,
+        address guardian,
+        address admin,
+        bytes32 digest,
+        bytes calldata signature
+    ) public view {
+        if (signature.length != 0) {
+            if (!SignatureChecker.isValidSignatureNow(keeperSigner, digest, signature)) revert ErrorsLib.InvalidSignature();
+        } else if (msg.sender != keeperSigner && msg.sender != guardian && msg.sender != admin) {
+            revert ErrorsLib.NotCanceller(msg.sender);
+        }
+    }
+
     // ================================================================ swap-out redemption
 
-    /// @notice Sells basket tokens pro-rata through their sell paths to raise `shortfall` base
+    /// @notice A swap-out redemption the vault has priced and whose shares it has burnt.
+    /// @param owed Base units the shares are worth at NAV.
+    /// @param minAssets The redeemer's minimum payout.
+    /// @param shares Shares burnt.
+    /// @param receiver Receives the payout.
+    /// @param owner Whose shares were burnt.
+    struct Payout {
+        uint256 owed;
+        uint256 minAssets;
+        uint256 shares;
+        address receiver;
+        address owner;
+    }
+
+    /// @notice Pays a swap-out redemption: `owed` less the execution loss of the sales that raise
+    /// the buffer when it is short; reverts below `minAssets`. Emits ERC-4626's `Withdraw` and
+    /// `RedeemedWithSwaps` (the caller is the vault's caller: this runs by DELEGATECALL).
+    function payOut(
+        uint128[MAX_ASSETS] storage held,
+        mapping(address => bytes) storage sellPaths,
+        Context memory ctx,
+        Payout memory p
+    ) public returns (uint256 assetsOut) {
+        uint256 owed = p.owed;
+        uint256 buffer = held[0];
+        assetsOut = owed;
+        if (owed > buffer) {
+            uint256 executionLoss = _raiseBuffer(held, sellPaths, ctx, owed - buffer, ctx.navBefore - buffer);
+            assetsOut = owed > executionLoss ? owed - executionLoss : 0;
+            assetsOut = Math.min(assetsOut, held[0]);
+        }
+        if (assetsOut < p.minAssets) revert ErrorsLib.PayoutBelowMinimum(assetsOut, p.minAssets);
+        held[0] -= uint128(assetsOut); // assetsOut <= held[0] (the min above, or owed <= buffer)
+        IERC20(AssetTable.read(ctx.table).token(0)).safeTransfer(p.receiver, assetsOut);
+        emit EventsLib.Withdraw(msg.sender, p.receiver, p.owner, assetsOut, p.shares);
+        emit EventsLib.RedeemedWithSwaps(msg.sender, p.receiver, p.owner, p.shares, assetsOut);
+    }
+
+    /// @dev Sells basket tokens pro-rata through their sell paths to raise `shortfall` base
     /// units; returns the execution loss (oracle value sold minus base received, floored at zero)
     /// that the redeemer bears. Each sale's minimum is its Chainlink value less the vault's
     /// `maxSlippageBps`; every hop must use a registered pool.
-    function raiseBuffer(
+    function _raiseBuffer(
         uint128[MAX_ASSETS] storage held,
         mapping(address => bytes) storage sellPaths,
         Context memory ctx,
         uint256 shortfall,
         uint256 basketValue
-    ) public returns (uint256 executionLoss) {
+    ) private returns (uint256 executionLoss) {
         bytes memory table = AssetTable.read(ctx.table);
         bytes32[] memory pools = PoolTable.read(ctx.poolTable);
         uint256 keep = BPS - ctx.limits.maxSlippageBps;
@@ -206,7 +263,16 @@ library RebalanceLib {
         PoolTable.requireRoute(pools, path);
         uint256 amountIn = leg.amountIn;
         if (amountIn == 0) revert ErrorsLib.ZeroAmount();
-        if (amountIn > held[iIn]) revert ErrorsLib.InsufficientHolding(table.token(iIn), held[iIn], amountIn);
+        uint256 heldIn = held[iIn];
+        if (heldIn == 0) revert ErrorsLib.InsufficientHolding(table.token(iIn), 0, amountIn);
+        uint256 signedMin = leg.minAmountOut;
+        // An in-kind exit between signing and execution shrinks every holding pro rata: a leg
+        // signed to sell more than is held (a whole-holding sale) sells what is held, and its
+        // signed minimum shrinks in proportion, rounded up (never below the signed price).
+        if (amountIn > heldIn) {
+            signedMin = signedMin.mulDiv(heldIn, amountIn, Math.Rounding.Ceil);
+            amountIn = heldIn;
+        }
 
         // The floor comes from Chainlink, never from the pool: a manipulated pool reverts the leg.
         // The keeper's signed quote can only raise it (M-2: a leaked order cannot be sandwiched
@@ -215,7 +281,7 @@ library RebalanceLib {
         uint256 oracleOut = amountIn.mulDiv(
             prices[iIn] * 10 ** table.decimals(iOut), prices[iOut] * 10 ** table.decimals(iIn)
         );
-        uint256 minOut = Math.max(oracleOut.mulDiv(BPS - maxSlippageBps, BPS), leg.minAmountOut);
+        uint256 minOut = Math.max(oracleOut.mulDiv(BPS - maxSlippageBps, BPS), signedMin);
         _swapAndBook(held, table, ctx.router, path, iIn, iOut, amountIn, minOut);
         return table.valueInBase(iIn, amountIn, prices, ctx.baseDecimals);
     }

@@ -19,6 +19,7 @@ import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 library ChainlinkOracleLib {
     /// @notice Decimals every registered feed must report: Chainlink's scale for USD-quoted feeds.
     uint256 internal constant FEED_DECIMALS = 8;
+    uint256 private constant BPS = 10_000;
 
     enum Status {
         Ok,
@@ -41,16 +42,30 @@ library ChainlinkOracleLib {
     }
 
     /// @notice Basket NAV in base-asset units: `held[i]` of every asset in the table at checked
-    /// prices, rounded down per holding; reverts like `requirePrices`.
+    /// prices, rounded down per holding; reverts like `requirePrices`. Also the basket's
+    /// worst-case mispricing `spread` (see `_nav`), which the vault charges on entry (M-1).
     function requireNav(
         address tablePointer,
         uint128[MAX_ASSETS] storage held,
         uint256 baseDecimals,
         address sequencerFeed,
         uint32 gracePeriod
-    ) public view returns (uint256 nav) {
+    ) public view returns (uint256 nav, uint256 spread) {
         bytes memory table = AssetTable.read(tablePointer);
         return _nav(table, held, _requirePrices(table, sequencerFeed, gracePeriod), baseDecimals);
+    }
+
+    /// @notice Checked prices (as `requirePrices`) and the NAV at them (as `requireNav`).
+    function requirePricesAndNav(
+        address tablePointer,
+        uint128[MAX_ASSETS] storage held,
+        uint256 baseDecimals,
+        address sequencerFeed,
+        uint32 gracePeriod
+    ) public view returns (uint256[] memory prices, uint256 nav) {
+        bytes memory table = AssetTable.read(tablePointer);
+        prices = _requirePrices(table, sequencerFeed, gracePeriod);
+        (nav,) = _nav(table, held, prices, baseDecimals);
     }
 
     /// @notice Like `requireNav`, but returns `ok = false` instead of reverting.
@@ -60,11 +75,11 @@ library ChainlinkOracleLib {
         uint256 baseDecimals,
         address sequencerFeed,
         uint32 gracePeriod
-    ) public view returns (bool ok, uint256 nav) {
+    ) public view returns (bool ok, uint256 nav, uint256 spread) {
         bytes memory table = AssetTable.read(tablePointer);
         uint256[] memory prices;
         (ok, prices) = _tryPrices(table, sequencerFeed, gracePeriod);
-        if (ok) nav = _nav(table, held, prices, baseDecimals);
+        if (ok) (nav, spread) = _nav(table, held, prices, baseDecimals);
     }
 
     /// @notice Validates an oracle configuration before the vault registers it: a feed that
@@ -123,16 +138,44 @@ library ChainlinkOracleLib {
         return (true, prices);
     }
 
+    /// @dev NAV, and `spread`: how much the true value of the holdings can exceed NAV while every
+    /// feed is inside its declared deviation window (M-1). With answers p_i, true prices t_i and
+    /// |t_i - p_i| <= d_i * p_i, asset i's true value in base is at most v_i (1 + d_i) / (1 - d_0),
+    /// so true NAV <= NAV + spread with spread = ceil(sum_{i>0} v_i (d_i + d_0) / (1 - d_0)).
+    /// The base asset's own holding is exact. Per-holding values are `AssetTable.valueInBase`,
+    /// with the base scale and price read once (hoisted: this loop runs on every entry point).
     function _nav(
         bytes memory table,
         uint128[MAX_ASSETS] storage held,
         uint256[] memory prices,
         uint256 baseDecimals
-    ) private view returns (uint256 nav) {
+    ) private view returns (uint256 nav, uint256 spread) {
         uint256 n = AssetTable.count(table);
-        for (uint256 i; i < n; ++i) {
-            nav += AssetTable.valueInBase(table, i, held[i], prices, baseDecimals);
+        (, uint256 baseDeviation) = AssetTable.decimalsAndDeviation(table, 0);
+        uint256 basePrice = prices[0];
+        uint256 baseScale;
+        // Unchecked: baseDecimals <= 18.
+        unchecked {
+            baseScale = 10 ** baseDecimals;
         }
+        uint256 excess;
+        nav = held[0];
+        for (uint256 i = 1; i < n; ++i) {
+            (uint256 tokenDecimals, uint256 deviation) = AssetTable.decimalsAndDeviation(table, i);
+            uint256 value;
+            // Unchecked: as in `AssetTable.valueInBase` (amount < 2^128, checked prices < 2^64,
+            // decimals <= 18) the numerator is below 2^252 and the denominator positive.
+            // `excess` adds value * (d_i + d_0) <= 510 * value, so every partial sum is at most
+            // 510 * nav: the checked `nav` sum and the check after the loop rule out a wrap.
+            unchecked {
+                value = uint256(held[i]) * prices[i] * baseScale / (basePrice * 10 ** tokenDecimals);
+                excess += value * (deviation + baseDeviation);
+            }
+            nav += value;
+        }
+        if (nav > type(uint256).max / 510) revert ErrorsLib.NavOverflow();
+        // Rounded up: the spread is a bound the vault keeps, never a rounding short of it.
+        if (excess != 0) spread = (excess - 1) / (BPS - baseDeviation) + 1;
     }
 
     /// @notice Status of the sequencer uptime feed (`feed == address(0)` disables the check, for L1).

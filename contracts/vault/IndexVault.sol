@@ -10,7 +10,6 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 
@@ -62,6 +61,15 @@ import {RebalanceLib} from "../libraries/RebalanceLib.sol";
 ///   called by `RebalanceLib` for every leg and every swap-out sale).
 /// - L-2: replacing the guardian is timelocked; a scheduled call expires `SCHEDULE_WINDOW` after
 ///   it becomes ready (`_consumeScheduled`).
+/// - M-1 oracle lag: each feed has a declared deviation threshold d_i (`setDeviation`; 255 bps
+///   until declared). Inside every feed's window the holdings are worth at most NAV + S,
+///   S = ceil(sum_{i>0} v_i (d_i + d_0) / (1 - d_0)) (`ChainlinkOracleLib._nav`), and deposits and
+///   mints keep ceil(assets * S / (NAV + S)) for the holders (`previewDeposit`, `previewMint`):
+///   a deposit followed by any exit inside the same windows does not profit.
+/// - L-4: an in-kind exit without prices still pays the management fee up to now
+///   (`_accrueManagementFeeWithoutPrices`); only the performance fee on an unpriced gain waits.
+/// - Info: a leg signed to sell more than is held (after an in-kind exit) sells the holding, its
+///   signed minimum scaled alike (`RebalanceLib._executeLeg`).
 contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     using Math for uint256;
     using SafeCast for uint256;
@@ -77,17 +85,18 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @inheritdoc IIndexVault
     bytes32 public constant CANCEL_ORDERS_TYPEHASH = keccak256("CancelOrders(uint256 nextNonce)");
     /// @inheritdoc IIndexVault
-    uint256 public constant SCHEDULE_WINDOW = 14 days;
+    uint256 public constant SCHEDULE_WINDOW = BasketLib.SCHEDULE_WINDOW;
 
     /// @inheritdoc IIndexVault
-    uint16 public constant MAX_MANAGEMENT_FEE_BPS = 200;
+    uint16 public constant MAX_MANAGEMENT_FEE_BPS = BasketLib.MAX_MANAGEMENT_FEE_BPS;
     /// @inheritdoc IIndexVault
-    uint16 public constant MAX_PERFORMANCE_FEE_BPS = 2_000;
+    uint16 public constant MAX_PERFORMANCE_FEE_BPS = BasketLib.MAX_PERFORMANCE_FEE_BPS;
     uint16 private constant BPS = 10_000;
     uint32 private constant MAX_TIMELOCK_DELAY = 30 days;
     uint256 private constant WAD = 1e18;
     uint256 private constant YEAR = 365 days;
-    /// @dev Transient slot caching NAV + 1 for the duration of one entry point (0 = empty).
+    /// @dev Transient slot caching NAV + 1 (low 128 bits) and the entry spread (high 128 bits) for
+    /// the duration of one entry point (0 = empty).
     bytes32 private constant NAV_CACHE_SLOT = keccak256(abi.encode(uint256(keccak256("ballast.vault.navCache")) - 1));
 
     address public immutable swapRouter;
@@ -153,7 +162,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         if (p.admin == address(0) || p.guardian == address(0) || p.keeperSigner == address(0)) revert ErrorsLib.ZeroAddress();
         if (p.feeRecipient == address(0) || p.swapRouter == address(0)) revert ErrorsLib.ZeroAddress();
         if (p.timelockDelay > MAX_TIMELOCK_DELAY) revert ErrorsLib.InvalidTimelockDelay(p.timelockDelay);
-        _checkFees(p.managementFeeBps, p.performanceFeeBps);
+        BasketLib.checkFees(p.managementFeeBps, p.performanceFeeBps);
         BasketLib.checkLimits(p.limits);
         uint8 baseDecimals = BasketLib.readDecimals(p.baseAsset);
         if (baseDecimals < 6 || baseDecimals > 18) revert ErrorsLib.UnsupportedDecimals(p.baseAsset);
@@ -180,6 +189,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
         _checkOracle(p.baseAsset, p.baseOracle);
         _setTable(AssetTable.write(AssetTable.record(p.baseAsset, p.baseOracle, BPS, baseDecimals)));
+        _declareInitialDeviation(p.baseAsset, p.baseDeviationBps);
         IERC20(p.baseAsset).forceApprove(p.swapRouter, type(uint256).max);
         _addInitialBasket(p.basket, p.swapRouter);
     }
@@ -196,25 +206,35 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
             );
             _setTable(table);
             _poolTable = pools;
+            _declareInitialDeviation(a.token, a.deviationBps);
         }
+    }
+
+    /// @dev Constructor only: `setDeviation` without the timelock a lower threshold needs later
+    /// (no depositor exists yet whose entry spread it could shrink). Emits `DeviationSet`.
+    function _declareInitialDeviation(address token, uint256 deviationBps_) private {
+        (address table,) = BasketLib.setDeviation(_assetTable, token, deviationBps_);
+        _setTable(table);
     }
 
     // ================================================================ modifiers
 
+    // Modifier bodies are one shared internal call each (a modifier's code is copied into every
+    // function it guards).
+
     modifier onlyAdmin() {
-        if (msg.sender != admin) revert ErrorsLib.NotAdmin(msg.sender);
+        _checkAdmin();
         _;
     }
 
     modifier onlyGuardianOrAdmin() {
-        if (msg.sender != guardian && msg.sender != admin) revert ErrorsLib.NotGuardian(msg.sender);
+        _authorizeChange(false);
         _;
     }
 
     /// @dev Admin only, and the exact calldata must have been scheduled `timelockDelay` ago.
     modifier timelocked() {
-        if (msg.sender != admin) revert ErrorsLib.NotAdmin(msg.sender);
-        _consumeScheduled();
+        _authorizeChange(true);
         _;
     }
 
@@ -227,20 +247,12 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @inheritdoc IIndexVault
     function schedule(bytes calldata data) external onlyAdmin returns (bytes32 id) {
-        id = keccak256(data);
-        uint256 pending = scheduledAt[id];
-        // An expired entry may be scheduled again.
-        if (pending != 0 && block.timestamp <= pending + SCHEDULE_WINDOW) revert ErrorsLib.ChangeAlreadyScheduled(id);
-        uint256 readyAt = block.timestamp + timelockDelay;
-        scheduledAt[id] = readyAt;
-        emit EventsLib.ChangeScheduled(id, data, readyAt);
+        return BasketLib.schedule(scheduledAt, data, timelockDelay);
     }
 
     /// @inheritdoc IIndexVault
     function revoke(bytes32 id) external onlyGuardianOrAdmin {
-        if (scheduledAt[id] == 0) revert ErrorsLib.ChangeNotScheduled(id);
-        delete scheduledAt[id];
-        emit EventsLib.ChangeRevoked(id);
+        BasketLib.revoke(scheduledAt, id);
     }
 
     /// @inheritdoc IIndexVault
@@ -279,6 +291,13 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     }
 
     /// @inheritdoc IIndexVault
+    function setDeviation(address token, uint256 deviationBps_) external {
+        (address pointer, bool lowers) = BasketLib.setDeviation(_assetTable, token, deviationBps_);
+        _authorizeChange(lowers);
+        _setTable(pointer);
+    }
+
+    /// @inheritdoc IIndexVault
     function setDepositCap(uint256 depositCap_) external {
         _authorizeChange(depositCap_ > depositCap());
         _setDepositCap(depositCap_);
@@ -287,11 +306,12 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @inheritdoc IIndexVault
     function setFees(uint16 managementFeeBps_, uint16 performanceFeeBps_) external onlyAdmin {
-        _checkFees(managementFeeBps_, performanceFeeBps_);
+        BasketLib.checkFees(managementFeeBps_, performanceFeeBps_);
         if (managementFeeBps_ > managementFeeBps || performanceFeeBps_ > performanceFeeBps) _consumeScheduled();
         // L-4: the old rates must be accrued up to now before new ones apply, so a change needs
         // usable prices (it reverts during an outage instead of reaching back over the period).
-        _accrueFeesAt(_requireNav());
+        (uint256 navNow,) = _requireNav();
+        _accrueFeesAt(navNow);
         managementFeeBps = managementFeeBps_;
         performanceFeeBps = performanceFeeBps_;
         emit EventsLib.FeesSet(managementFeeBps_, performanceFeeBps_);
@@ -307,9 +327,9 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @inheritdoc IIndexVault
     function setRebalanceLimits(RebalanceLimits calldata limits) external {
-        _authorizeChange(BasketLib.checkLimitsChange(_limits, limits));
-        _limits = limits;
-        emit EventsLib.RebalanceLimitsSet(limits);
+        // The library stores the new limits and reports whether they loosen the old ones; the
+        // authorisation comes after, and a refused change reverts the whole call.
+        _authorizeChange(BasketLib.setLimits(_limits, limits));
     }
 
     /// @inheritdoc IIndexVault
@@ -376,8 +396,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @inheritdoc IIndexVault
     function rebalance(RebalanceOrder calldata order, bytes calldata signature) external nonReentrant whenNotPaused {
-        uint256[] memory prices = _requirePrices();
-        uint256 navBefore = _navFrom(_table(), prices);
+        (uint256[] memory prices, uint256 navBefore) = _requirePricesAndNav();
         // Fees accrue on the pre-trade NAV, before any leg can move it.
         _accrueFeesAt(navBefore);
         (uint256 navAfter, uint256 turnoverBps) =
@@ -390,15 +409,14 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @inheritdoc IIndexVault
     function cancelOrders(uint256 nextNonce, bytes calldata signature) external {
-        if (signature.length != 0) {
-            // A signed cancellation: anyone may relay it (the signer key never needs gas).
-            bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(CANCEL_ORDERS_TYPEHASH, nextNonce)));
-            if (!SignatureChecker.isValidSignatureNow(keeperSigner, digest, signature)) {
-                revert ErrorsLib.InvalidSignature();
-            }
-        } else if (msg.sender != keeperSigner && msg.sender != guardian && msg.sender != admin) {
-            revert ErrorsLib.NotCanceller(msg.sender);
-        }
+        // A signed cancellation may be relayed by anyone (the signer key never needs gas).
+        RebalanceLib.checkCancel(
+            keeperSigner,
+            guardian,
+            admin,
+            _hashTypedDataV4(keccak256(abi.encode(CANCEL_ORDERS_TYPEHASH, nextNonce))),
+            signature
+        );
         uint256 previous = rebalanceNonce;
         // Strictly ahead, so a relayed cancellation can neither be replayed nor move the nonce back.
         if (nextNonce <= previous) revert ErrorsLib.NonceNotAhead(previous, nextNonce);
@@ -435,6 +453,13 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         bytes memory table = _table();
         (bool found, uint256 i) = table.indexOf(token);
         return found ? table.maxWeightBps(i) : 0;
+    }
+
+    /// @inheritdoc IIndexVault
+    function deviationBps(address token) external view returns (uint256) {
+        bytes memory table = _table();
+        (bool found, uint256 i) = table.indexOf(token);
+        return found ? table.deviationBps(i) : 0;
     }
 
     /// @inheritdoc IIndexVault
@@ -503,9 +528,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// (holdings that cannot be priced count as zero), so an integrator never overvalues the
     /// vault on stale data. Entry points, previews and max* are closed (0) meanwhile.
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
-        uint256 cached = NAV_CACHE_SLOT.asUint256().tload();
-        if (cached != 0) return cached - 1;
-        (bool ok, uint256 nav) = _tryNav();
+        (bool ok, uint256 nav) = _cachedOrTryNav();
         return ok ? nav : _held[0];
     }
 
@@ -514,7 +537,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// (see `totalAssets`): a lower bound of their value, off at most by fees accrued since the
     /// last accrual (they cannot be computed without prices). Rounds down.
     function convertToAssets(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
-        (bool ok, uint256 nav, uint256 supply) = _tryNavAndSupply();
+        (bool ok, uint256 nav, uint256 supply,) = _tryNavAndSupply();
         if (!ok) (nav, supply) = (_held[0], totalSupply());
         return shares.mulDiv(nav + 1, supply + 10 ** _OFFSET);
     }
@@ -522,7 +545,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @inheritdoc ERC4626
     function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
         if (paused) return 0;
-        (bool ok, uint256 nav,) = _tryNavAndSupply();
+        (bool ok, uint256 nav) = _cachedOrTryNav();
         if (!ok) return 0;
         uint256 cap = depositCap();
         if (cap == type(uint256).max) return type(uint256).max;
@@ -533,7 +556,28 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     function maxMint(address receiver) public view override(ERC4626, IERC4626) returns (uint256) {
         uint256 maxAssets = maxDeposit(receiver);
         if (maxAssets == type(uint256).max) return type(uint256).max;
-        return _convertToShares(maxAssets, Math.Rounding.Floor);
+        // What `maxAssets` buys after the entry spread: `previewMint` of it is at most `maxAssets`.
+        return previewDeposit(maxAssets);
+    }
+
+    /// @inheritdoc ERC4626
+    /// @dev Net of the entry spread (M-1): shares for `assets - ceil(assets * spread / (NAV + spread))`.
+    function previewDeposit(uint256 assets_) public view override(ERC4626, IERC4626) returns (uint256) {
+        (bool ok, uint256 nav, uint256 supply, uint256 spread) = _tryNavAndSupply();
+        if (!ok) return 0;
+        // spread != 0 implies a non-empty basket, so nav + spread != 0.
+        uint256 fee = spread == 0 ? 0 : assets_.mulDiv(spread, nav + spread, Math.Rounding.Ceil);
+        return (assets_ - fee).mulDiv(supply + 10 ** _OFFSET, nav + 1);
+    }
+
+    /// @inheritdoc ERC4626
+    /// @dev Gross of the entry spread (M-1): the shares' assets plus `ceil(assets * spread / NAV)`.
+    function previewMint(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
+        (bool ok, uint256 nav, uint256 supply, uint256 spread) = _tryNavAndSupply();
+        if (!ok) return 0;
+        uint256 assets_ = shares.mulDiv(nav + 1, supply + 10 ** _OFFSET, Math.Rounding.Ceil);
+        // spread != 0 implies a non-empty basket, so nav != 0.
+        return spread == 0 ? assets_ : assets_ + assets_.mulDiv(spread, nav, Math.Rounding.Ceil);
     }
 
     /// @inheritdoc ERC4626
@@ -604,13 +648,17 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
         // Fees are brought up to date when prices allow; exiting never depends on an oracle.
         // With both rates at zero there is nothing to mint, so the NAV read is skipped.
-        if (managementFeeBps != 0 || performanceFeeBps != 0) _tryAccrueFees();
+        if (managementFeeBps != 0 || performanceFeeBps != 0) {
+            (bool ok, uint256 nav,) = _tryNav();
+            // L-4: in an outage the exit still pays the management fee up to now.
+            if (ok) _accrueFeesAt(nav);
+            else _accrueManagementFeeWithoutPrices();
+        }
         if (msg.sender != owner) _spendAllowance(owner, msg.sender, shares);
         uint256 supplyWithVirtual = totalSupply() + 10 ** _OFFSET;
         _burn(owner, shares);
 
-        amounts = InKindLib.redeemInKind(_held, _owed, _owedTotal, _assetTable, shares, supplyWithVirtual, receiver);
-        emit EventsLib.RedeemedInKind(msg.sender, receiver, owner, shares, amounts);
+        amounts = InKindLib.redeemInKind(_held, _owed, _owedTotal, _assetTable, shares, supplyWithVirtual, receiver, owner);
     }
 
     /// @inheritdoc IIndexVault
@@ -622,30 +670,16 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     {
         if (shares == 0) revert ErrorsLib.ZeroAmount();
         if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
-        bytes memory table = _table();
-        uint256[] memory prices = _requirePrices();
-        uint256 nav = _navFrom(table, prices);
+        (uint256[] memory prices, uint256 nav) = _requirePricesAndNav();
         _accrueFeesAt(nav);
         if (shares > balanceOf(owner)) revert ErrorsLib.ExceedsMax(shares, balanceOf(owner));
-
         uint256 owed = shares.mulDiv(nav + 1, totalSupply() + 10 ** _OFFSET);
-        uint256 buffer = _held[0];
-        assetsOut = owed;
-        if (owed > buffer) {
-            uint256 executionLoss = RebalanceLib.raiseBuffer(
-                _held, _sellPath, _tradeContext(prices, nav), owed - buffer, nav - buffer
-            );
-            assetsOut = owed > executionLoss ? owed - executionLoss : 0;
-            assetsOut = Math.min(assetsOut, _held[0]);
-        }
-        if (assetsOut < minAssets) revert ErrorsLib.PayoutBelowMinimum(assetsOut, minAssets);
-
+        // The shares leave before any sale (the sales call the router; entry points are non-reentrant).
         if (msg.sender != owner) _spendAllowance(owner, msg.sender, shares);
         _burn(owner, shares);
-        _held[0] -= uint128(assetsOut); // assetsOut <= _held[0] (min above, or owed <= buffer)
-        IERC20(asset()).safeTransfer(receiver, assetsOut);
-        emit Withdraw(msg.sender, receiver, owner, assetsOut, shares);
-        emit EventsLib.RedeemedWithSwaps(msg.sender, receiver, owner, shares, assetsOut);
+        assetsOut = RebalanceLib.payOut(
+            _held, _sellPath, _tradeContext(prices, nav), RebalanceLib.Payout(owed, minAssets, shares, receiver, owner)
+        );
     }
 
     /// @inheritdoc IIndexVault
@@ -655,7 +689,8 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     /// @inheritdoc IIndexVault
     function accrueFees() external nonReentrant {
-        _accrueFeesAt(_requireNav());
+        (uint256 nav,) = _requireNav();
+        _accrueFeesAt(nav);
     }
 
     /// @inheritdoc ERC20
@@ -668,14 +703,14 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @dev Conversions count fee shares accrued but not yet minted, so previews are exact.
     /// Returns 0 when prices are unusable: previews and max* never revert.
     function _convertToShares(uint256 assets_, Math.Rounding rounding) internal view override returns (uint256) {
-        (bool ok, uint256 nav, uint256 supply) = _tryNavAndSupply();
+        (bool ok, uint256 nav, uint256 supply,) = _tryNavAndSupply();
         if (!ok) return 0;
         return assets_.mulDiv(supply + 10 ** _OFFSET, nav + 1, rounding);
     }
 
     /// @dev See `_convertToShares`.
     function _convertToAssets(uint256 shares, Math.Rounding rounding) internal view override returns (uint256) {
-        (bool ok, uint256 nav, uint256 supply) = _tryNavAndSupply();
+        (bool ok, uint256 nav, uint256 supply,) = _tryNavAndSupply();
         if (!ok) return 0;
         return shares.mulDiv(nav + 1, supply + 10 ** _OFFSET, rounding);
     }
@@ -698,7 +733,8 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         if (assets_ == 0 || shares == 0) revert ErrorsLib.ZeroAmount();
         // maxWithdraw/maxRedeem cap every cash exit at the buffer, so this cannot underflow.
         _held[0] -= uint128(assets_);
-        _setNavCache(NAV_CACHE_SLOT.asUint256().tload() - 1 - assets_);
+        // The spread keeps its bits; nothing after a withdrawal reads it.
+        NAV_CACHE_SLOT.asUint256().tstore(NAV_CACHE_SLOT.asUint256().tload() - assets_);
         super._withdraw(caller, receiver, owner, assets_, shares);
     }
 
@@ -711,29 +747,34 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @dev Entry-point prologue: not paused, prices usable, fees accrued, NAV cached for the call.
     function _beginAccounting() internal {
         if (paused) revert ErrorsLib.EnforcedPause();
-        uint256 nav = _requireNav();
+        (uint256 nav, uint256 spread) = _requireNav();
         _accrueFeesAt(nav);
-        _setNavCache(nav);
+        // Checked: NAV and spread below 2^128 - 1 base units (any real basket), else the call reverts.
+        NAV_CACHE_SLOT.asUint256().tstore((uint256(spread.toUint128()) << 128) | (nav + 1).toUint128());
     }
 
     function _endAccounting() internal {
         NAV_CACHE_SLOT.asUint256().tstore(0);
     }
 
-    function _setNavCache(uint256 nav) internal {
-        NAV_CACHE_SLOT.asUint256().tstore(nav + 1);
+
+    /// @dev NAV without reverting: the entry point's cached one, else read (ok = false in an outage).
+    function _cachedOrTryNav() internal view returns (bool ok, uint256 nav) {
+        uint256 cached = NAV_CACHE_SLOT.asUint256().tload();
+        if (cached != 0) return (true, uint128(cached) - 1);
+        (ok, nav,) = _tryNav();
     }
 
     /// @dev NAV and fee-inclusive supply without reverting (ok = false when a price is unusable).
     /// Inside an entry point (NAV cached) the prologue has just accrued fees at this timestamp, so
     /// nothing is pending: no management time has elapsed and the price is at most the new mark.
-    function _tryNavAndSupply() internal view returns (bool ok, uint256 nav, uint256 supply) {
+    function _tryNavAndSupply() internal view returns (bool ok, uint256 nav, uint256 supply, uint256 spread) {
         uint256 cached = NAV_CACHE_SLOT.asUint256().tload();
-        if (cached != 0) return (true, cached - 1, totalSupply());
-        (ok, nav) = _tryNav();
-        if (!ok) return (false, 0, 0);
+        if (cached != 0) return (true, uint128(cached) - 1, totalSupply(), cached >> 128);
+        (ok, nav, spread) = _tryNav();
+        if (!ok) return (false, 0, 0, 0);
         (uint256 feeShares,,,) = _pendingFees(nav, totalSupply());
-        return (true, nav, totalSupply() + feeShares);
+        return (true, nav, totalSupply() + feeShares, spread);
     }
 
     /// @dev Fee maths (see the spec in README): management fee on NAV for the elapsed time, then
@@ -776,9 +817,24 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         }
     }
 
+    /// @dev L-4: the management fee needs no price. Priced, it is fee = NAV * r (r = rate x elapsed
+    /// time) paid as fee * V / (NAV - fee + 1) shares (V = supply + virtual shares); as NAV cancels
+    /// out, this mints floor(V * r / (1 - r)), at most 2 base units of value above the priced
+    /// formula. The performance fee needs the share price and waits for the next priced accrual
+    /// (the high-water mark does not move).
+    function _accrueManagementFeeWithoutPrices() internal {
+        uint256 elapsed = block.timestamp - _lastFeeAccrual;
+        _lastFeeAccrual = uint40(block.timestamp);
+        uint256 supply = totalSupply();
+        if (supply == 0) return;
+        uint256 feeShares =
+            InKindLib.accrueManagementFee(supply + 10 ** _OFFSET, managementFeeBps, elapsed, _highWaterMark);
+        if (feeShares != 0) _mint(feeRecipient, feeShares);
+    }
+
     /// @dev Accrues when prices are usable; otherwise leaves the period to the next accrual.
     function _tryAccrueFees() internal {
-        (bool ok, uint256 nav) = _tryNav();
+        (bool ok, uint256 nav,) = _tryNav();
         if (ok) _accrueFeesAt(nav);
     }
 
@@ -806,30 +862,21 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         return ChainlinkOracleLib.requirePrices(_assetTable, sequencerUptimeFeed, sequencerGracePeriod);
     }
 
-    /// @dev NAV at checked prices; reverts with details.
-    function _requireNav() internal view returns (uint256) {
+    /// @dev NAV and the entry spread (see `ChainlinkOracleLib._nav`) at checked prices; reverts with details.
+    function _requireNav() internal view returns (uint256, uint256) {
         return ChainlinkOracleLib.requireNav(_assetTable, _held, _BASE_DECIMALS, sequencerUptimeFeed, sequencerGracePeriod);
     }
 
     /// @dev Like `_requireNav` but reports failure instead of reverting.
-    function _tryNav() internal view returns (bool, uint256) {
+    function _tryNav() internal view returns (bool, uint256, uint256) {
         return ChainlinkOracleLib.tryNav(_assetTable, _held, _BASE_DECIMALS, sequencerUptimeFeed, sequencerGracePeriod);
     }
 
-    function _navFrom(bytes memory table, uint256[] memory prices) internal view returns (uint256 nav) {
-        uint256 n = table.count();
-        for (uint256 i; i < n; ++i) {
-            nav += _valueAt(table, i, _held[i], prices);
-        }
-    }
-
-    /// @dev Value of `amount` (at most a held balance) of asset `i` in base units, rounded down.
-    function _valueAt(bytes memory table, uint256 i, uint256 amount, uint256[] memory prices)
-        internal
-        view
-        returns (uint256)
-    {
-        return table.valueInBase(i, amount, prices, _BASE_DECIMALS);
+    /// @dev Checked prices and the NAV at them; reverts with details.
+    function _requirePricesAndNav() internal view returns (uint256[] memory, uint256) {
+        return ChainlinkOracleLib.requirePricesAndNav(
+            _assetTable, _held, _BASE_DECIMALS, sequencerUptimeFeed, sequencerGracePeriod
+        );
     }
 
     /// @dev What `RebalanceLib` needs of the vault's state for one trade.
@@ -857,21 +904,19 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
 
     // ================================================================ internal: checks
 
+    /// @dev The library sees its own calldata, so the vault hashes the call being authorised.
     function _consumeScheduled() internal {
-        bytes32 id = keccak256(msg.data);
-        uint256 readyAt = scheduledAt[id];
-        if (readyAt == 0) revert ErrorsLib.ChangeNotScheduled(id);
-        if (block.timestamp < readyAt) revert ErrorsLib.ChangeNotReady(id, readyAt);
-        // L-2: a change nobody executed in its window must be scheduled (and wait) again.
-        if (block.timestamp > readyAt + SCHEDULE_WINDOW) revert ErrorsLib.ChangeExpired(id, readyAt + SCHEDULE_WINDOW);
-        delete scheduledAt[id];
-        emit EventsLib.ChangeExecuted(id);
+        BasketLib.consumeScheduled(scheduledAt, keccak256(msg.data));
+    }
+
+    function _checkAdmin() internal view {
+        if (msg.sender != admin) revert ErrorsLib.NotAdmin(msg.sender);
     }
 
     /// @dev Risk-increasing: admin through the timelock. Risk-decreasing: guardian or admin, now.
     function _authorizeChange(bool increasesRisk) internal {
         if (increasesRisk) {
-            if (msg.sender != admin) revert ErrorsLib.NotAdmin(msg.sender);
+            _checkAdmin();
             _consumeScheduled();
         } else if (msg.sender != guardian && msg.sender != admin) {
             revert ErrorsLib.NotGuardian(msg.sender);
@@ -890,12 +935,6 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         _depositCap = uint128(Math.min(cap, type(uint128).max));
     }
 
-    function _checkFees(uint16 managementFeeBps_, uint16 performanceFeeBps_) internal pure {
-        if (managementFeeBps_ > MAX_MANAGEMENT_FEE_BPS) revert ErrorsLib.FeeAboveCap(managementFeeBps_, MAX_MANAGEMENT_FEE_BPS);
-        if (performanceFeeBps_ > MAX_PERFORMANCE_FEE_BPS) {
-            revert ErrorsLib.FeeAboveCap(performanceFeeBps_, MAX_PERFORMANCE_FEE_BPS);
-        }
-    }
 
 
 }

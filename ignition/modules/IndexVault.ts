@@ -55,6 +55,8 @@ export function indexVaultFutures(m: IgnitionModuleBuilder, basket: ArgumentType
           toleranceBps: m.getParameter("toleranceBps", 100),
           maxSlippageBps: m.getParameter("maxSlippageBps", 100),
         },
+        // The base feed's deviation threshold (bps), declared at deployment like the basket's (M-1).
+        baseDeviationBps: m.getParameter<number>("baseDeviationBps"),
         basket,
       },
     ],

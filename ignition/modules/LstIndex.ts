@@ -50,5 +50,7 @@ function lstAsset(m: IgnitionModuleBuilder, prefix: "wsteth" | "reth", feed: Arg
     },
     maxWeightBps: m.getParameter(`${prefix}MaxWeightBps`, 10_000),
     sellPath: m.getParameter<string>(`${prefix}SellPath`),
+    // The composite feed's threshold: the sum of its legs' (the rate's and the USD leg's).
+    deviationBps: m.getParameter<number>(`${prefix}DeviationBps`),
   };
 }

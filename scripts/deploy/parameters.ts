@@ -50,6 +50,14 @@ const uint = (bits: number) =>
 
 const int = (min: number, max: number) => z.number().int("must be an integer").min(min).max(max);
 
+/**
+ * A feed's deviation threshold as the vault declares it (AssetTable keeps one byte). No default:
+ * the entry spread that makes oracle-lag round trips unprofitable (M-1) is only as good as this
+ * figure, so the file states each feed's published threshold (for a composite feed, the sum of
+ * its legs'); a value below the published one weakens the bound.
+ */
+const deviationBps = int(0, 255);
+
 const oracle = z
   .strictObject({
     feed: address,
@@ -68,6 +76,7 @@ const basketAsset = z.strictObject({
   oracle,
   maxWeightBps: int(1, 10_000),
   sellPath: hexBytes,
+  deviationBps,
 });
 
 /** The vault's own parameters (IndexVault.ts `indexVaultFutures`), the same for both indexes. */
@@ -86,6 +95,7 @@ const vaultFields = {
   baseHeartbeat: int(1, MAX_HEARTBEAT).default(86_400),
   baseMinAnswer: uint(64).default(90_000_000n),
   baseMaxAnswer: uint(64).default(110_000_000n),
+  baseDeviationBps: deviationBps,
   timelockDelay: int(0, MAX_TIMELOCK_DELAY).default(172_800),
   depositCap: uint(256)
     .refine((v) => v > 0n, "must be above zero (a zero cap refuses every deposit)")
@@ -121,6 +131,7 @@ const lstFields = (prefix: "wsteth" | "reth") => ({
   [`${prefix}MaxAnswer`]: uint(64),
   [`${prefix}Heartbeat`]: int(1, MAX_HEARTBEAT).default(86_400),
   [`${prefix}MaxWeightBps`]: int(1, 10_000).default(10_000),
+  [`${prefix}DeviationBps`]: deviationBps,
 });
 
 const lstVault = z.strictObject({

@@ -8,7 +8,12 @@ import { network } from "hardhat";
 import type { TokenSymbol } from "../../keeper/src/config/addressBook.js";
 import { parseUnits } from "../../keeper/src/core/fixed.js";
 import { type ArbitrumLocal, deployArbitrumLocal, fund } from "../../keeper/src/devchain/arbitrumLocal.js";
-import { deployVaultLibraries, oracleConfigFor, timelockedCall } from "../../keeper/src/devchain/deployVault.js";
+import {
+  declareDeviations,
+  deployVaultLibraries,
+  oracleConfigFor,
+  timelockedCall,
+} from "../../keeper/src/devchain/deployVault.js";
 
 export { timelockedCall };
 
@@ -99,7 +104,9 @@ export async function deployVaultFixture(options: VaultOptions = {}): Promise<Va
     performanceFeeBps: options.performanceFeeBps ?? 0,
     limits: options.limits ?? DEFAULT_LIMITS,
     // The contract tests add the basket through the timelock, the path rotations use; the
-    // constructor's initial basket (the deployment's path) has its own tests.
+    // constructor's initial basket (the deployment's path) has its own tests. Deviations start at
+    // the most a record holds and are declared below through the timelock, as for a rotation.
+    baseDeviationBps: 255,
     basket: [],
   })) as unknown as IndexVault & BaseContract;
   await deployed.waitForDeployment();
@@ -116,6 +123,7 @@ export async function deployVaultFixture(options: VaultOptions = {}): Promise<Va
     ] as const;
     await timelockedCall(vault, admin, "addAsset", [...args]);
   }
+  await declareDeviations(vault, admin, local, ["USDC", ...basket]);
   if ((options.timelockDelay ?? 86_400) > 0) {
     await timelockedCall(vault, admin, "setTimelockDelay", [options.timelockDelay ?? 86_400]);
   }

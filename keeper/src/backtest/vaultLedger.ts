@@ -42,6 +42,12 @@ export interface VaultLedgerConfig {
   readonly maxSlippageBps: bigint;
   /** Deployment timestamp (the first `lastAccrual`). */
   readonly deployedAt: bigint;
+  /**
+   * Declared feed deviation thresholds in bps, `base` for the base asset and one per basket token
+   * (the vault's `deviationBps`): deposits and mints pay the entry spread they size (M-1).
+   * Absent: no spread.
+   */
+  readonly deviationBps?: { readonly base: bigint; readonly tokens: readonly bigint[] };
 }
 
 export interface FeeAccrual {
@@ -177,11 +183,29 @@ export class VaultLedger {
     return mulDiv(shares, this.totalAssets() + 1n, this.s.supply + this.virtualShares, rounding);
   }
 
+  /**
+   * The entry spread (M-1): how far the true value of the holdings can exceed NAV while every
+   * feed is inside its deviation window, ceil(sum v_i (d_i + d_0) / (10,000 - d_0)), as the vault.
+   */
+  entrySpread(): bigint {
+    const d = this.config.deviationBps;
+    if (!d) return 0n;
+    let excess = 0n;
+    for (let i = 0; i < this.s.balances.length; i++) {
+      excess += this.valueInBase(i, this.s.balances[i]!) * (d.tokens[i]! + d.base);
+    }
+    return excess === 0n ? 0n : (excess - 1n) / (BPS - d.base) + 1n;
+  }
+
   previewDeposit(assets: bigint): bigint {
-    return this.convertToShares(assets, "floor");
+    const spread = this.entrySpread();
+    const fee = spread === 0n ? 0n : mulDiv(assets, spread, this.totalAssets() + spread, "ceil");
+    return this.convertToShares(assets - fee, "floor");
   }
   previewMint(shares: bigint): bigint {
-    return this.convertToAssets(shares, "ceil");
+    const assets = this.convertToAssets(shares, "ceil");
+    const spread = this.entrySpread();
+    return spread === 0n ? assets : assets + mulDiv(assets, spread, this.totalAssets(), "ceil");
   }
   previewWithdraw(assets: bigint): bigint {
     return this.convertToShares(assets, "ceil");
@@ -200,7 +224,7 @@ export class VaultLedger {
 
   deposit(now: bigint, assets: bigint, receiver: string): bigint {
     return this.atomic(now, () => {
-      const shares = this.convertToShares(assets, "floor");
+      const shares = this.previewDeposit(assets);
       this.s.idle += assets;
       this.mintShares(receiver, shares);
       return shares;
@@ -209,7 +233,7 @@ export class VaultLedger {
 
   mint(now: bigint, shares: bigint, receiver: string): bigint {
     return this.atomic(now, () => {
-      const assets = this.convertToAssets(shares, "ceil");
+      const assets = this.previewMint(shares);
       this.s.idle += assets;
       this.mintShares(receiver, shares);
       return assets;

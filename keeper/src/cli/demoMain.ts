@@ -228,7 +228,11 @@ async function main(argv: string[]): Promise<number> {
       rpcUrls: [rpc.url],
       chainId: Number(local.chainId),
       vault: deployed.address,
-      tokens: [...vaultTokenEntries(local, deployed), ...candidates.map((symbol) => addressBookEntry(local, symbol))],
+      // Every asset with its feed, so a rotation may add back one it removed earlier.
+      tokens: [
+        vaultTokenEntries(local, deployed)[0],
+        ...[...basket, ...candidates].map((symbol) => addressBookEntry(local, symbol)),
+      ],
       uniswapFactory: local.uniswap.factory.target as string,
       dataDir: join(dir, "keeper-data"),
       // The no-trade band (20 x the route's fee tiers / 2, at least 2% of NAV; 0.5% minimum

@@ -18,7 +18,7 @@ import { parseUnits } from "../core/fixed.js";
 import { connectIndexVault } from "../execution/indexVault/vaultAbi.js";
 import { type ArbitrumLocal, fund } from "./arbitrumLocal.js";
 import { deployLstFeedAdapters } from "./lstFeeds.js";
-import { START_PRICES_USD } from "./marketSpec.js";
+import { LOCAL_FEED_DEVIATION_BPS, START_PRICES_USD } from "./marketSpec.js";
 import { routeFromBase, routeToBase } from "./routes.js";
 
 export interface VaultLimits {
@@ -139,6 +139,25 @@ export async function timelockedCall(
   await (await admin.sendTransaction({ to: await vault.getAddress(), data })).wait();
 }
 
+/**
+ * Declares each asset's feed deviation threshold (the local feeds' `LOCAL_FEED_DEVIATION_BPS`),
+ * which sizes the vault's entry spread (M-1). A new asset starts at the vault's most conservative
+ * 255 bps; declaring a lower one is timelocked, so this runs while the delay is still zero.
+ */
+export async function declareDeviations(
+  vault: IndexVault,
+  admin: HardhatEthersSigner,
+  local: ArbitrumLocal,
+  symbols: readonly TokenSymbol[],
+): Promise<void> {
+  for (const symbol of symbols) {
+    await timelockedCall(vault, admin, "setDeviation", [
+      local.tokens[symbol].address,
+      LOCAL_FEED_DEVIATION_BPS[symbol],
+    ]);
+  }
+}
+
 /** The vault's linked libraries, deployed once each: the `libraries` map a vault factory takes. */
 export async function deployVaultLibraries(
   ethers: ArbitrumLocal["ethers"],
@@ -183,12 +202,15 @@ export async function deployVault(local: ArbitrumLocal, options: DeployVaultOpti
     managementFeeBps: 0,
     performanceFeeBps: 0,
     limits: options.limits ?? DEMO_LIMITS,
-    // The whole basket in the constructor, as `npm run deploy` registers it.
+    // The whole basket in the constructor, as `npm run deploy` registers it, each feed's
+    // deviation threshold declared with it (the entry spread is right from the first deposit).
+    baseDeviationBps: LOCAL_FEED_DEVIATION_BPS[spec.base],
     basket: options.basket.map((symbol) => ({
       token: local.tokens[symbol].address,
       oracle: oracleConfigFor(local, symbol, heartbeat, feedOf[symbol]),
       maxWeightBps: options.maxWeightBps ?? 10_000,
       sellPath: routeToBase(local, symbol, spec.base),
+      deviationBps: LOCAL_FEED_DEVIATION_BPS[symbol],
     })),
   })) as unknown as IndexVault & BaseContract;
   await deployed.waitForDeployment();

@@ -13,6 +13,7 @@ import { ConfigError } from "../core/errors.js";
 import type { ArbitrumLocal } from "./arbitrumLocal.js";
 import { INDEX_SPECS, type IndexKind, oracleConfigFor } from "./deployVault.js";
 import { type LegConfig, lstAdapterSpecs } from "./lstFeeds.js";
+import { LOCAL_FEED_DEVIATION_BPS } from "./marketSpec.js";
 import { routeToBase } from "./routes.js";
 
 /** The blue-chip index's basket on the local chain, after its USDC base. */
@@ -60,6 +61,7 @@ export async function localIgnitionParameters(local: ArbitrumLocal, index: Index
     baseFeed: base.feed,
     baseMinAnswer: jsonNumber(base.minAnswer),
     baseMaxAnswer: jsonNumber(base.maxAnswer),
+    baseDeviationBps: LOCAL_FEED_DEVIATION_BPS[spec.base],
     admin: admin.address,
     guardian: guardian.address,
     keeperSigner: keeperSigner.address,
@@ -102,6 +104,7 @@ function lstEntry(local: ArbitrumLocal, prefix: string, symbol: "WSTETH" | "RETH
     [`${prefix}MinAnswer`]: jsonNumber(bounds.minAnswer),
     [`${prefix}MaxAnswer`]: jsonNumber(bounds.maxAnswer),
     [`${prefix}MaxWeightBps`]: LOCAL_MAX_WEIGHT_BPS,
+    [`${prefix}DeviationBps`]: LOCAL_FEED_DEVIATION_BPS[symbol],
   };
 }
 
@@ -119,5 +122,6 @@ function basketEntry(local: ArbitrumLocal, symbol: (typeof LOCAL_BLUE_CHIP_BASKE
     },
     maxWeightBps: LOCAL_MAX_WEIGHT_BPS,
     sellPath: routeToBase(local, symbol),
+    deviationBps: LOCAL_FEED_DEVIATION_BPS[symbol],
   };
 }

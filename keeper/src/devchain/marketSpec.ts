@@ -50,3 +50,23 @@ export const LOCAL_POOLS: readonly PoolSpec[] = [
 ];
 
 export const TICK_SPACING: Readonly<Record<PoolSpec["fee"], number>> = { 100: 1, 500: 10, 3000: 60, 10000: 200 };
+
+/**
+ * Deviation threshold (bps) the local chain declares for each local feed: a Chainlink feed
+ * publishes a new round when the market leaves this band around its last answer, so between
+ * rounds the market is within it. The vault's entry spread is sized from these (M-1). Local
+ * feeds move only when told to; the figures are the order of magnitude of Arbitrum's feeds
+ * (stablecoins tight, majors 0.5%, long-tail 1%), to be checked per feed on data.chain.link.
+ */
+export const LOCAL_FEED_DEVIATION_BPS: Readonly<Record<TokenSymbol, number>> = {
+  USDC: 10,
+  WETH: 50,
+  WBTC: 50,
+  ARB: 100,
+  LINK: 100,
+  UNI: 100,
+  GMX: 100,
+  WSTETH: 50,
+  RETH: 50,
+  PENDLE: 100,
+};

@@ -8,8 +8,17 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { expect } from "chai";
 import { type BaseContract, type EventLog, keccak256, ZeroAddress } from "ethers";
 import { movePoolToPrice, setSequencerStatus } from "../../../keeper/src/devchain/arbitrumLocal.js";
+import { routeToBase } from "../../../keeper/src/devchain/routes.js";
 import { encodePath, signCancelOrders, toTypedValue } from "../../../keeper/src/execution/indexVault/rebalanceOrder.js";
-import { buildOrder, signOrder, submitOrder, timelockedCall, USDC, type VaultFixture } from "../fixture.js";
+import {
+  buildOrder,
+  DEFAULT_LIMITS,
+  signOrder,
+  submitOrder,
+  timelockedCall,
+  USDC,
+  type VaultFixture,
+} from "../fixture.js";
 import { advance, makeStale, refreshFeeds, useVaultFixture } from "../unit/harness.js";
 
 const NAV = USDC(100_000);
@@ -249,5 +258,66 @@ describe("Review findings (issue 15): attack tests", () => {
       expect(pointer).to.not.equal(ZeroAddress);
       expect((await vault.assets())[1]).to.equal(arb);
     });
+  });
+});
+
+describe("Review findings (issue 15): fees in an outage and whole-holding legs", () => {
+  const FEE_BPS = 200n;
+  const h = useVaultFixture({ managementFeeBps: Number(FEE_BPS) }, async (f) => {
+    await funded(f);
+    await (await f.vault.connect(f.actors.bob).deposit(NAV, f.actors.bob.address)).wait();
+    await (await submitOrder(f, await buildOrder(f, [4000, 2000, 2000, 2000]))).wait();
+  });
+
+  /** Bob exits in kind at timestamp `at`; returns the fee shares minted to the recipient. */
+  async function exitAt(f: VaultFixture, at: bigint): Promise<bigint> {
+    const { vault, actors } = f;
+    const before = await vault.balanceOf(actors.feeRecipient.address);
+    await f.local.ethers.provider.send("evm_setNextBlockTimestamp", [Number(at)]);
+    const bob = actors.bob.address;
+    await (await vault.connect(actors.bob).redeemInKind(await vault.balanceOf(bob), bob, bob)).wait();
+    expect(await vault.lastFeeAccrual()).to.equal(at);
+    return (await vault.balanceOf(actors.feeRecipient.address)) - before;
+  }
+
+  it("L-4: an in-kind exit during a price outage still pays the management fee pending since the last accrual", async () => {
+    const { vault } = h.f;
+    const from = await vault.lastFeeAccrual();
+    const at = from + 30n * 86_400n;
+    // Reference: the same exit at the same second with usable prices (the priced accrual).
+    const snapshot = await h.f.local.ethers.provider.send("evm_snapshot", []);
+    await advance(h.f, 30 * 86_400 - 60);
+    await refreshFeeds(h.f);
+    const priced = await exitAt(h.f, at);
+    await h.f.local.ethers.provider.send("evm_revert", [snapshot]);
+    // The outage: after 30 days every feed is stale; the exit works and pays the fee anyway.
+    await advance(h.f, 30 * 86_400 - 60);
+    expect(await vault.maxDeposit(h.f.actors.alice.address)).to.equal(0n);
+    const outage = await exitAt(h.f, at);
+    expect(priced > 0n).to.equal(true);
+    // Without prices the fee is floor(V * r / (1 - r)), at most 2 base units of value above
+    // the priced formula, and never below it.
+    expect(outage >= priced, `outage ${outage} < priced ${priced}`).to.equal(true);
+    const nav = await vault.totalAssets();
+    const supply = (await vault.totalSupply()) + 10n ** 12n;
+    expect(((outage - priced) * nav) / supply <= 2n, `over by ${outage - priced} shares`).to.equal(true);
+  });
+
+  it("Info: a leg that sells a whole holding still executes after an in-kind exit shrank it", async () => {
+    const { vault, local, actors } = h.f;
+    await advance(h.f, DEFAULT_LIMITS.cooldown);
+    await refreshFeeds(h.f);
+    const weth = local.tokens.WETH.address;
+    // The keeper signs "sell all WETH" (one leg); before it lands, Alice exits a tenth in kind.
+    const [, , , , weights] = await vault.portfolio();
+    const w = weights.map(Number);
+    const targets = [10_000 - (w[2] ?? 0) - (w[3] ?? 0), 0, w[2] ?? 0, w[3] ?? 0];
+    const legs = [{ path: routeToBase(local, "WETH"), amountIn: await vault.held(weth), minAmountOut: 0n }];
+    const order = await buildOrder(h.f, targets, { legs });
+    const a = actors.alice.address;
+    await (await vault.connect(actors.alice).redeemInKind((await vault.balanceOf(a)) / 10n, a, a)).wait();
+    expect((await vault.held(weth)) < (order.legs[0]?.amountIn ?? 0n)).to.equal(true);
+    await expect(submitOrder(h.f, order)).to.emit(vault, "Rebalanced");
+    expect(await vault.held(weth)).to.equal(0n);
   });
 });

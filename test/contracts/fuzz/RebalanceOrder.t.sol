@@ -235,6 +235,7 @@ contract RebalanceOrderFuzz is VaultSetup {
                 managementFeeBps: 0,
                 performanceFeeBps: 0,
                 limits: IIndexVault.RebalanceLimits({cooldown: 1 hours, maxTurnoverBps: 20_000, toleranceBps: 300, maxSlippageBps: 100}),
+                baseDeviationBps: 255,
                 basket: new IIndexVault.InitialAsset[](0)
             })
         );

@@ -51,6 +51,10 @@ describe("VaultLedger parity with the deployed IndexVault", () => {
       toleranceBps: BigInt(DEFAULT_LIMITS.toleranceBps),
       maxSlippageBps: BigInt(DEFAULT_LIMITS.maxSlippageBps),
       deployedAt: await vault.lastFeeAccrual(),
+      deviationBps: {
+        base: await vault.deviationBps(local.tokens.USDC.address),
+        tokens: await Promise.all(BASKET.map((s) => vault.deviationBps(local.tokens[s].address))),
+      },
     });
     await syncPrices(f, ledger);
 

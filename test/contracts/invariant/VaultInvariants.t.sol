@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {VaultSetup} from "../utils/VaultSetup.sol";
+import {BasketHandler} from "./handlers/BasketHandler.sol";
 import {DepositorHandler} from "./handlers/DepositorHandler.sol";
 import {Ghost} from "./handlers/Ghost.sol";
 import {GuardianHandler} from "./handlers/GuardianHandler.sol";
@@ -19,6 +20,7 @@ contract VaultInvariants is VaultSetup {
     KeeperHandler internal keeper;
     MarketHandler internal market;
     GuardianHandler internal guardianHandler;
+    BasketHandler internal basket;
 
     function setUp() public {
         _deployWorld(200, 2_000);
@@ -33,14 +35,18 @@ contract VaultInvariants is VaultSetup {
             [MockERC20(usdc), MockERC20(wbtc), MockERC20(weth), MockERC20(arb)]
         );
         guardianHandler = new GuardianHandler(vault, ghost, guardian, address(this));
+        MockAggregatorV3[] memory allFeeds = new MockAggregatorV3[](4);
+        (allFeeds[0], allFeeds[1], allFeeds[2], allFeeds[3]) = (usdcFeed, wbtcFeed, wethFeed, arbFeed);
+        basket = new BasketHandler(vault, ghost, address(this), allFeeds, address(arb), _oracle(arbFeed, 0.01e8, 100e8));
     }
 
     function targetContracts() public view returns (address[] memory targets) {
-        targets = new address[](4);
+        targets = new address[](5);
         targets[0] = address(depositors);
         targets[1] = address(keeper);
         targets[2] = address(market);
         targets[3] = address(guardianHandler);
+        targets[4] = address(basket);
     }
 
     /// @dev Every unit the vault accounts for is really held (donations only add on top).
@@ -49,6 +55,11 @@ contract VaultInvariants is VaultSetup {
         for (uint256 i; i < list.length; ++i) {
             require(MockERC20(list[i]).balanceOf(address(vault)) >= vault.held(list[i]), "held > balance");
         }
+    }
+
+    /// @dev Adding or removing an empty asset moves no NAV, no supply and no other held balance.
+    function invariant_basketEditsMoveNoAccounts() public view {
+        require(!basket.editMovedAccounts(), "a basket edit moved NAV, supply or a held balance");
     }
 
     function invariant_rebalanceNeverChangesSupply() public view {

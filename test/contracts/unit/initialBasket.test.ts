@@ -38,6 +38,7 @@ describe("IndexVault constructor: initial basket", () => {
     oracle: oracleConfig(local, symbol),
     maxWeightBps: 4_000,
     sellPath: routeToBase(local, symbol),
+    deviationBps: 50,
     ...overrides,
   });
 
@@ -60,6 +61,7 @@ describe("IndexVault constructor: initial basket", () => {
       managementFeeBps: 0,
       performanceFeeBps: 0,
       limits: DEFAULT_LIMITS,
+      baseDeviationBps: 10,
       basket,
     };
   }
@@ -87,6 +89,14 @@ describe("IndexVault constructor: initial basket", () => {
     }
     expect(await vault.isPool(local.tokens.LINK.address, weth, 3_000)).to.equal(true);
     expect(await vault.timelockDelay()).to.equal(172_800n);
+    // Each feed's deviation threshold is declared with it (M-1: the entry spread is right from
+    // the first deposit, not the 255 bps a record starts at until a timelocked setDeviation).
+    await expect(tx).to.emit(vault, "DeviationSet").withArgs(local.tokens.USDC.address, 10);
+    expect(await vault.deviationBps(local.tokens.USDC.address)).to.equal(10n);
+    for (const asset of basket) {
+      await expect(tx).to.emit(vault, "DeviationSet").withArgs(asset.token, 50);
+      expect(await vault.deviationBps(asset.token)).to.equal(50n);
+    }
     // The basket is init code only: the runtime code is as long as an empty-basket vault's (the
     // bytes differ only in immutables such as the EIP-712 domain's own address).
     const empty = await factory.connect(admin).deploy(await params([]));

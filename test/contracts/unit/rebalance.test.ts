@@ -100,9 +100,16 @@ describe("IndexVault rebalance", () => {
     await expect(with1(encodePath([weth, usdc], [500]), 1n))
       .to.be.revertedWithCustomError(vault, "InsufficientHolding")
       .withArgs(weth, 0n, 1n);
-    await expect(with1(encodePath([usdc, weth], [500]), NAV + 1n))
-      .to.be.revertedWithCustomError(vault, "InsufficientHolding")
-      .withArgs(usdc, NAV, NAV + 1n);
+    // More than held (an in-kind exit after signing): the leg sells the whole holding.
+    const snapshot = await local.ethers.provider.send("evm_snapshot", []);
+    const oversized = await buildOrder(h.f, [0, 10_000, 0, 0], {
+      legs: [{ path: encodePath([usdc, weth], [500]), amountIn: NAV + 1n, minAmountOut: 0n }],
+    });
+    await expect(submitOrder(h.f, oversized))
+      .to.emit(vault, "LegExecuted")
+      .withArgs(usdc, weth, NAV, anyValue, anyValue);
+    expect(await vault.held(usdc)).to.equal(0n);
+    await local.ethers.provider.send("evm_revert", [snapshot]);
     await expect(with1("0xdeadbeef", 1n)).to.be.revertedWithCustomError(vault, "InvalidPath").withArgs("0xdeadbeef");
     const loop = encodePath([usdc, weth, usdc], [500, 500]);
     await expect(with1(loop, 1n)).to.be.revertedWithCustomError(vault, "InvalidPath").withArgs(loop);

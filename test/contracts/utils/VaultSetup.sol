@@ -81,6 +81,7 @@ abstract contract VaultSetup {
                     toleranceBps: 300,
                     maxSlippageBps: 100
                 }),
+                baseDeviationBps: 255,
                 basket: new IIndexVault.InitialAsset[](0)
             })
         );
