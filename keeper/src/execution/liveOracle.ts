@@ -7,6 +7,7 @@
  */
 import type { MarketPanel, Strategy } from "../core/types.js";
 import type { MarketSnapshot, MarketSource } from "../data/live/liveMarket.js";
+import type { BasketReturns } from "../strategy/risk/volSteering.js";
 import { type Oracle, type OracleContext, OracleHold, type Weights } from "./portfolioManager.js";
 import { type RiskLabel, StrategyOracle } from "./strategyOracle.js";
 
@@ -41,6 +42,12 @@ export class LiveOracle implements Oracle {
     this.last = reading;
     this.strategy ??= this.opts.strategy(reading.panel);
     return new StrategyOracle(this.strategy, reading.panel, this.opts.venueSymbols).targetWeights(context);
+  }
+
+  /** The held basket's returns over the last accepted panel (null before any). */
+  basketReturns(now: number, holdings: Weights = {}): BasketReturns | null {
+    if (!this.last || !this.strategy) return null;
+    return new StrategyOracle(this.strategy, this.last.panel, this.opts.venueSymbols).basketReturns(now, holdings);
   }
 
   /** Risk level over the last accepted panel ("medium" before any). */
