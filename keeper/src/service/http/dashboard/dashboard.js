@@ -119,10 +119,9 @@ function renderCards(status, nav) {
     });
   // What the level does to the schedule and trade size (volatility steering), when it is on.
   const st = status.steering;
-  $("risk-steering").textContent =
-    st && st.enabled
-      ? `every ${(st.intervalSeconds / 3600).toFixed(st.intervalSeconds < 36_000 ? 1 : 0)} h · trades ${Math.round(100 * st.tradeFraction)}% of the move`
-      : "";
+  $("risk-steering").textContent = st?.enabled
+    ? `every ${(st.intervalSeconds / 3600).toFixed(st.intervalSeconds < 36_000 ? 1 : 0)} h · trades ${Math.round(100 * st.tradeFraction)}% of the move`
+    : "";
   $("risk-steering").title = st ? st.reason : "";
 
   const lc = status.lastCycle;
