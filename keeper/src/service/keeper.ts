@@ -89,7 +89,7 @@ export interface KeeperDeps {
    * The held basket's returns at chain time t, for the volatility steering (and the risk
    * label, which then comes from it); null while the market view has no bars.
    */
-  readonly basketReturns?: (t: number, holdings: Weights) => BasketReturns | null;
+  readonly basketReturns?: (t: number, holdings: Weights) => BasketReturns | null | Promise<BasketReturns | null>;
 }
 
 const FINAL_OK = new Set(["confirmed", "reconciled"]);
@@ -126,7 +126,7 @@ export interface OpenKeeperOptions {
   /** The market view the strategy decides on (see `KeeperDeps.market`). */
   readonly market?: MarketView;
   /** See `KeeperDeps.basketReturns`. */
-  readonly basketReturns?: (t: number, holdings: Weights) => BasketReturns | null;
+  readonly basketReturns?: KeeperDeps["basketReturns"];
   /** Instruments to update; a fresh set when absent. */
   readonly metrics?: KeeperMetrics;
 }
@@ -348,7 +348,7 @@ export class Keeper implements KeeperControl {
           positions.symbols.map((s) => Math.round((lastTarget[s] ?? 0) * 10_000)),
         )
       : 0;
-    const steering = this.steering(now, current);
+    const steering = await this.steering(now, current);
     const decision = decideRun(
       { now, lastRebalanceAt: this.lastRebalanceAt(), driftBps: drift },
       steering?.schedule ?? config.schedule,
@@ -445,9 +445,9 @@ export class Keeper implements KeeperControl {
   }
 
   /** This cycle's volatility steering; null without a basket-returns source (no market bars yet). */
-  private steering(now: number, holdings: Weights): CycleSteering | null {
+  private async steering(now: number, holdings: Weights): Promise<CycleSteering | null> {
     const { basketReturns, store, config, logger, metrics } = this.deps;
-    const basket = basketReturns?.(now, holdings) ?? null;
+    const basket = (await basketReturns?.(now, holdings)) ?? null;
     if (!basket) return null;
     const previous = store.state().steering;
     const steering = steerCycle(config.schedule, basket, previous);
