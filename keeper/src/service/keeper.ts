@@ -453,8 +453,11 @@ export class Keeper implements KeeperControl {
     const steering = steerCycle(config.schedule, basket, previous);
     metrics.steered(steering.status);
     if (previous?.level !== steering.status.level || previous.enabled !== steering.status.enabled) {
-      const { level, intervalSeconds, tradeFraction, reason } = steering.status;
-      logger.info({ from: previous?.level ?? null, level, intervalSeconds, tradeFraction, reason }, "volatility level");
+      const { enabled, level, intervalSeconds, tradeFraction, reason } = steering.status;
+      // Off, a change only moves the dashboard's label: not worth an info line.
+      const fields = { from: previous?.level ?? null, level, intervalSeconds, tradeFraction, reason };
+      if (enabled) logger.info(fields, "volatility level");
+      else logger.debug(fields, "volatility level");
     }
     return steering;
   }
