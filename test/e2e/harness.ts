@@ -24,7 +24,7 @@ import { type RpcServer, startRpcServer } from "../../keeper/src/devchain/rpcSer
 import type { ExecutionHooks } from "../../keeper/src/execution/indexVault/indexVaultVenue.js";
 import type { Oracle, Weights } from "../../keeper/src/execution/portfolioManager.js";
 import type { UniverseSource } from "../../keeper/src/execution/universeSource.js";
-import { type Keeper, openKeeper } from "../../keeper/src/service/keeper.js";
+import { type Keeper, type OpenKeeperOptions, openKeeper } from "../../keeper/src/service/keeper.js";
 import { createLogger } from "../../keeper/src/service/logger.js";
 
 export const SIGNER_KEY = `0x${"5a".repeat(32)}`;
@@ -144,6 +144,8 @@ export async function keeperFor(
     adminKey?: string;
     /** The market view the market guard checks (no guard without it). */
     market?: () => MarketPanel;
+    /** The held basket's returns, for the volatility steering (none without it). */
+    basketReturns?: OpenKeeperOptions["basketReturns"];
   } = {},
 ): Promise<{ keeper: Keeper; lines: string[] }> {
   const { logger, lines } = memoryLogger();
@@ -158,6 +160,7 @@ export async function keeperFor(
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.universe ? { universe: options.universe } : {}),
     ...(options.market ? { market: options.market } : {}),
+    ...(options.basketReturns ? { basketReturns: options.basketReturns } : {}),
   });
   return { keeper, lines };
 }

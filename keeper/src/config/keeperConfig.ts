@@ -18,6 +18,7 @@ import { noTradeBandSchema } from "../market/noTradeBand.js";
 import { ARBITRUM_UNISWAP_V3 } from "./addressBook.js";
 import { parseBooleanText } from "./booleanText.js";
 import { didYouMean } from "./suggest.js";
+import { volSteeringConfigSchema } from "./volSteeringConfig.js";
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 const hex = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, "must be 0x-prefixed hex bytes");
@@ -40,7 +41,9 @@ const keySource = (keyEnv: string, passwordEnv: string) =>
  * refused unless `allowRecklessLimits` is true (or `--allow-reckless-limits` is passed).
  * Arbitrum One's base fee is about 0.01 gwei, so 100 gwei is a cap no real congestion needs;
  * 3% slippage per order is the most a basket of liquid tokens should lose on a rebalance; a
- * drift threshold under 50 bp or a schedule under an hour rebalances on noise (turnover).
+ * drift threshold under 50 bp or a schedule under an hour rebalances on noise (turnover), also
+ * when the volatility steering shortens it; a steered trade of under a tenth of the move leaves
+ * the vault off target for many cycles.
  */
 export const RECKLESS_LIMITS = {
   maxFeePerGasGwei: 100,
@@ -48,6 +51,7 @@ export const RECKLESS_LIMITS = {
   maxSlippageBps: 300,
   minDriftThresholdBps: 50,
   minEverySeconds: 3_600,
+  minTradeFraction: 0.1,
 } as const;
 
 /**
@@ -172,6 +176,12 @@ const baseKeeperConfigSchema = z.strictObject({
         .default(7 * 86_400),
       driftThresholdBps: z.number().int().min(1).max(10_000).default(500),
       pollSeconds: z.number().positive().default(60),
+      /**
+       * Volatility steering (keeper/src/strategy/risk/volSteering.ts): the held basket's
+       * 1/4/24/168 h volatility level scales `everySeconds` and the share of the move to the
+       * target each rebalance trades. Off by default (today's schedule and size).
+       */
+      volSteering: volSteeringConfigSchema.prefault({}),
     })
     .prefault({}),
   planning: z
@@ -263,6 +273,25 @@ export function recklessLimits(config: ParsedConfig): { path: string[]; message:
     );
   if (config.schedule.everySeconds < r.minEverySeconds)
     add(["schedule", "everySeconds"], `${config.schedule.everySeconds} s is below ${r.minEverySeconds} s (turnover)`);
+  const steering = config.schedule.volSteering;
+  if (steering.enabled) {
+    // A level's multiplier must not take the schedule below the same floor.
+    for (const [level, m] of Object.entries(steering.intervalMultiplier)) {
+      const seconds = Math.round(config.schedule.everySeconds * m);
+      if (seconds < r.minEverySeconds)
+        add(
+          ["schedule", "volSteering", "intervalMultiplier", level],
+          `×${m} makes the interval ${seconds} s, below ${r.minEverySeconds} s (turnover)`,
+        );
+    }
+    for (const [level, f] of Object.entries(steering.tradeFraction)) {
+      if (f < r.minTradeFraction)
+        add(
+          ["schedule", "volSteering", "tradeFraction", level],
+          `${f} is below ${r.minTradeFraction} (the vault would crawl toward its target)`,
+        );
+    }
+  }
   return found;
 }
 

@@ -6,7 +6,8 @@
  * the panel's asset order is the market's symbol order, fixed for the keeper's life.
  */
 import type { MarketPanel, Strategy } from "../core/types.js";
-import type { MarketSnapshot, MarketSource } from "../data/live/liveMarket.js";
+import type { MarketReading, MarketSnapshot, MarketSource } from "../data/live/liveMarket.js";
+import type { BasketReturns } from "../strategy/risk/volSteering.js";
 import { type Oracle, type OracleContext, OracleHold, type Weights } from "./portfolioManager.js";
 import { type RiskLabel, StrategyOracle } from "./strategyOracle.js";
 
@@ -24,6 +25,8 @@ export class LiveOracle implements Oracle {
   readonly name: string;
   private strategy: Strategy | null = null;
   private last: MarketSnapshot | null = null;
+  /** Chain time of the last snapshot taken (accepted or not). */
+  private readAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: LiveOracleOptions) {
     this.name = opts.name;
@@ -35,12 +38,33 @@ export class LiveOracle implements Oracle {
   }
 
   async targetWeights(context: OracleContext): Promise<Weights | OracleHold | null> {
-    const reading = await this.opts.market.snapshot(context.now);
-    this.opts.onReading?.(reading);
+    const reading = await this.read(context.now);
     if (!reading.ok) return new OracleHold(`market data refused (${reading.code}): ${reading.reason}`);
-    this.last = reading;
     this.strategy ??= this.opts.strategy(reading.panel);
     return new StrategyOracle(this.strategy, reading.panel, this.opts.venueSymbols).targetWeights(context);
+  }
+
+  /**
+   * The held basket's returns for the volatility steering, on data at most `refreshSeconds` old:
+   * between rebalances nothing else reads the market, and a jump must be seen before the next
+   * scheduled one. Null while no snapshot was accepted.
+   */
+  async basketReturnsAt(now: number, holdings: Weights = {}, refreshSeconds = 3_600): Promise<BasketReturns | null> {
+    if (now - this.readAt >= refreshSeconds) await this.read(now);
+    if (!this.last || !this.strategy) return null;
+    return new StrategyOracle(this.strategy, this.last.panel, this.opts.venueSymbols).basketReturns(now, holdings);
+  }
+
+  /** Takes a snapshot, tells `onReading`, and keeps it when accepted. */
+  private async read(now: number): Promise<MarketReading> {
+    const reading = await this.opts.market.snapshot(now);
+    this.readAt = now;
+    this.opts.onReading?.(reading);
+    if (reading.ok) {
+      this.last = reading;
+      this.strategy ??= this.opts.strategy(reading.panel);
+    }
+    return reading;
   }
 
   /** Risk level over the last accepted panel ("medium" before any). */

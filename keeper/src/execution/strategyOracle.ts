@@ -7,6 +7,7 @@
 import { DataError } from "../core/errors.js";
 import { lastBarAt, type MarketPanel, panelUpTo, type Strategy } from "../core/types.js";
 import { type VolLevel, volatilityRegime } from "../strategy/risk/volatilityLevels.js";
+import { type BasketReturns, basketLogReturns, steeringWindowBars } from "../strategy/risk/volSteering.js";
 import type { Oracle, OracleContext, Weights } from "./portfolioManager.js";
 
 export type RiskLabel = "very low" | "low" | "medium" | "high" | "very high";
@@ -62,32 +63,25 @@ export class StrategyOracle implements Oracle {
   }
 
   /**
-   * Risk level of the portfolio the vault holds (`holdings`, weights by symbol) over the
-   * visible history: the volatility of its weighted daily returns, the base asset included
-   * (cash lowers the risk). Without holdings yet (before the first reading of the vault), an
-   * equal-weight basket of the venue's assets. Assets without a price in the panel are left
-   * out and the rest renormalised.
+   * Per-bar log returns, over the steering window (168 h) ending at `now`, of the portfolio the
+   * vault holds (`holdings`, weights by symbol), the base asset included (cash lowers the
+   * risk). Without holdings yet (before the first reading of the vault), an equal-weight basket
+   * of the venue's assets. Assets without a price in a step are left out of it.
    */
-  riskLevel(now: number, holdings: Weights = {}): RiskLabel {
+  basketReturns(now: number, holdings: Weights = {}): BasketReturns {
     const t = this.barAt(now);
-    const held = this.panel.assets.flatMap((a, i) => {
-      const w = holdings[a.symbol] ?? 0;
-      return w > 0 ? [{ row: this.panel.close[i], w }] : [];
-    });
-    const parts =
-      held.length > 0
-        ? held
-        : this.panel.assets.flatMap((a, i) =>
-            this.venueSymbols.includes(a.symbol) ? [{ row: this.panel.close[i], w: 1 }] : [],
-          );
-    const total = parts.reduce((sum, p) => sum + p.w, 0);
-    const returns = new Float64Array(Math.max(0, t));
-    for (let k = 1; k <= t; k++) {
-      let simple = 0;
-      for (const { row, w } of parts) simple += (w / total) * ((row?.[k] as number) / (row?.[k - 1] as number) - 1);
-      returns[k - 1] = parts.length > 0 ? Math.log1p(simple) : 0;
-    }
-    const level = volatilityRegime(returns, this.panel.freq).level;
+    const held = this.panel.assets.map((a) => Math.max(0, holdings[a.symbol] ?? 0));
+    const weights = held.some((w) => w > 0)
+      ? held
+      : this.panel.assets.map((a) => (this.venueSymbols.includes(a.symbol) ? 1 : 0));
+    const returns = basketLogReturns(this.panel.close, weights, t, steeringWindowBars(this.panel.freq));
+    return { returns, freq: this.panel.freq };
+  }
+
+  /** Risk level of the held portfolio (see `basketReturns`), without steering's hysteresis. */
+  riskLevel(now: number, holdings: Weights = {}): RiskLabel {
+    const { returns, freq } = this.basketReturns(now, holdings);
+    const level = volatilityRegime(returns, freq).level;
     return level ? LABEL[level] : "medium";
   }
 }

@@ -50,7 +50,9 @@ import {
 import { loadWallet } from "../execution/signerKeys.js";
 import type { FeePolicy } from "../execution/txSender.js";
 import type { UniverseSource } from "../execution/universeSource.js";
+import { type BasketReturns, moveToward } from "../strategy/risk/volSteering.js";
 import { CycleRecorder } from "./cycleRecorder.js";
+import { type CycleSteering, steerCycle } from "./cycleSteering.js";
 import { KeeperMetrics } from "./keeperMetrics.js";
 import { withLeadership } from "./leadership/leaderReadModel.js";
 import { type Leadership, LocalLeadership } from "./leadership/leadership.js";
@@ -88,6 +90,11 @@ export interface KeeperDeps {
   readonly benchmark?: (t: number) => number | null;
   /** The risk level at chain time t of the vault's holdings (weights by symbol). */
   readonly riskLevel?: (t: number, holdings: Weights) => RiskLevel;
+  /**
+   * The held basket's returns at chain time t, for the volatility steering (and the risk
+   * label, which then comes from it); null while the market view has no bars.
+   */
+  readonly basketReturns?: (t: number, holdings: Weights) => BasketReturns | null | Promise<BasketReturns | null>;
 }
 
 const FINAL_OK = new Set(["confirmed", "reconciled"]);
@@ -123,6 +130,8 @@ export interface OpenKeeperOptions {
   readonly riskLevel?: (t: number, holdings: Weights) => RiskLevel;
   /** The market view the strategy decides on (see `KeeperDeps.market`). */
   readonly market?: MarketView;
+  /** See `KeeperDeps.basketReturns`. */
+  readonly basketReturns?: KeeperDeps["basketReturns"];
   /** Instruments to update; a fresh set when absent. */
   readonly metrics?: KeeperMetrics;
 }
@@ -252,6 +261,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       ...(rotation ? { rotation } : {}),
       ...(options.benchmark ? { benchmark: options.benchmark } : {}),
       ...(options.riskLevel ? { riskLevel: options.riskLevel } : {}),
+      ...(options.basketReturns ? { basketReturns: options.basketReturns } : {}),
     });
   } catch (error) {
     rpc.destroy();
@@ -393,16 +403,21 @@ export class Keeper implements KeeperControl {
           positions.symbols.map((s) => Math.round((lastTarget[s] ?? 0) * 10_000)),
         )
       : 0;
+    const steering = await this.steering(now, current);
     const decision = decideRun(
       { now, lastRebalanceAt: await this.lastRebalanceAt(), driftBps: drift },
-      config.schedule,
+      steering?.schedule ?? config.schedule,
     );
     const previous = (await store.state()).targetUniverse;
     const rotated = (previous !== null && !sameSet(previous, eligible)) || (await this.exitUnfinished(exiting, now));
     await store.setState({
       currentWeights: current,
       nextRunAt: decision.nextRunAt,
-      ...(this.deps.riskLevel ? { riskLevel: this.deps.riskLevel(now, current) } : {}),
+      ...(steering
+        ? { riskLevel: steering.riskLevel, steering: steering.status }
+        : this.deps.riskLevel
+          ? { riskLevel: this.deps.riskLevel(now, current) }
+          : {}),
     });
     if (!decision.due && !force && !rotated) {
       await this.outcomes.release();
@@ -414,13 +429,22 @@ export class Keeper implements KeeperControl {
     const verdict = await this.checkMarket(now, universe, eligible);
     if (verdict && !verdict.ok) return this.outcomes.hold(now, verdict.reason, started, { check: verdict.check });
     await this.outcomes.release();
-    logger.info({ reason, driftBps: drift }, "rebalance due");
+    logger.info(
+      {
+        reason,
+        driftBps: drift,
+        ...(steering ? { volLevel: steering.status.level, vol: steering.status.reason } : {}),
+      },
+      "rebalance due",
+    );
     const held = new Set(positions.symbols.filter((_symbol, i) => i > 0 && (positions.weightsBps[i] ?? 0) > 0));
     const cycle = await this.rebalance(now, current, eligible, exiting, {
       window,
       held: eligible.filter((s) => held.has(s)),
       vouched: new Set(verdict?.vouched ?? []),
       started,
+      steering,
+      universe,
     });
     // A sell that emptied an asset being removed lets the rotation remove it right away.
     if (this.deps.rotation && REBALANCED.has(cycle.outcome)) {
@@ -475,6 +499,45 @@ export class Keeper implements KeeperControl {
     }
   }
 
+  /** This cycle's volatility steering; null without a basket-returns source (no market bars yet). */
+  private async steering(now: number, holdings: Weights): Promise<CycleSteering | null> {
+    const { basketReturns, store, config, logger, metrics } = this.deps;
+    const basket = (await basketReturns?.(now, holdings)) ?? null;
+    if (!basket) return null;
+    const previous = (await store.state()).steering;
+    const steering = steerCycle(config.schedule, basket, previous);
+    metrics.steered(steering.status);
+    if (previous?.level !== steering.status.level || previous.enabled !== steering.status.enabled) {
+      const { enabled, level, intervalSeconds, tradeFraction, reason } = steering.status;
+      // Off, a change only moves the dashboard's label: not worth an info line.
+      const fields = { from: previous?.level ?? null, level, intervalSeconds, tradeFraction, reason };
+      if (enabled) logger.info(fields, "volatility level");
+      else logger.debug(fields, "volatility level");
+    }
+    return steering;
+  }
+
+  /** The steering's share of the way from `current` to `wanted`, within each asset's cap. */
+  private steerTarget(
+    wanted: Weights,
+    current: Weights,
+    eligible: readonly string[],
+    guard: { readonly steering: CycleSteering | null; readonly universe: readonly VenueAsset[] },
+  ): Weights {
+    const fraction = guard.steering?.status.tradeFraction ?? 1;
+    if (fraction >= 1) return wanted;
+    const maxWeight = this.deps.config.strategy.maxWeight;
+    const caps = Object.fromEntries(
+      guard.universe.map((a) => [a.symbol, Math.min(maxWeight, a.maxWeightBps / 10_000)]),
+    );
+    const target = moveToward(current, wanted, fraction, eligible, (s) => caps[s] ?? maxWeight);
+    this.deps.logger.info(
+      { fraction, level: guard.steering?.status.level, reason: guard.steering?.status.reason },
+      "volatility steering: trading part of the move to target",
+    );
+    return target;
+  }
+
   private async lastRebalanceAt(): Promise<number | null> {
     // Nothing to trade counts: the vault was already at the target, so the schedule restarts.
     const done = (await this.deps.store.cycles(500)).find(
@@ -495,6 +558,9 @@ export class Keeper implements KeeperControl {
       /** Symbols whose market data the guard found valid this cycle. */
       readonly vouched: ReadonlySet<string>;
       readonly started: number;
+      /** This cycle's volatility steering (its trade fraction scales the move to the target). */
+      readonly steering: CycleSteering | null;
+      readonly universe: readonly VenueAsset[];
     },
   ): Promise<CycleRecord> {
     const { store, venue, oracle, logger, config } = this.deps;
@@ -509,10 +575,10 @@ export class Keeper implements KeeperControl {
     // The strategy has seen this universe: a rotation's change no longer triggers a cycle by
     // itself (even when the strategy holds or its weights are rejected: no retry on every poll).
     await store.setState({ targetUniverse: [...eligible] });
-    const target = proposed === null ? null : restrictWeights(proposed, eligible);
-    if (target === null) return this.outcomes.hold(now, "strategy holds", started, { blocked: false });
+    const wanted = proposed === null ? null : restrictWeights(proposed, eligible);
+    if (wanted === null) return this.outcomes.hold(now, "strategy holds", started, { blocked: false });
     // Where targets become orders: a zero for a held asset needs a rotation or valid data behind it.
-    const unbacked = unbackedZeroTargets(target, guard.held, guard.vouched);
+    const unbacked = unbackedZeroTargets(wanted, guard.held, guard.vouched);
     if (unbacked.length > 0) {
       return this.outcomes.hold(
         now,
@@ -520,6 +586,8 @@ export class Keeper implements KeeperControl {
         started,
       );
     }
+    // The cycle's target: the strategy's, or the steering's share of the way to it.
+    const target = this.steerTarget(wanted, current, eligible, guard);
     const id = await store.beginCycle(now, target);
     let targetBps: number[];
     // What this cycle trades to: the strategy's target, or its edge of the no-trade band.

@@ -11,7 +11,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { MarketCheck } from "../data/marketGuard.js";
-import { CYCLE_OUTCOMES, type CycleOutcome } from "./readModel.js";
+import { CYCLE_OUTCOMES, type CycleOutcome, type SteeringStatus } from "./readModel.js";
 
 /** Cycle durations: a hold takes milliseconds, a trade seconds, a stuck transaction minutes. */
 const CYCLE_BUCKETS_SECONDS = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600];
@@ -118,6 +118,22 @@ export class KeeperMetrics {
     help: "Statements the last tick sent to the store (its database load per cycle).",
     registers: [this.registry],
   });
+  readonly basketVol = new Gauge({
+    name: "keeper_basket_volatility_annualised_ratio",
+    help: "Annualised realised volatility of the held basket per lookback (hours), at the last cycle.",
+    labelNames: ["lookback_hours"] as const,
+    registers: [this.registry],
+  });
+  readonly rebalanceInterval = new Gauge({
+    name: "keeper_rebalance_interval_seconds",
+    help: "Rebalance interval in force after the volatility steering (schedule.everySeconds times the level's multiplier).",
+    registers: [this.registry],
+  });
+  readonly tradeFraction = new Gauge({
+    name: "keeper_trade_fraction_ratio",
+    help: "Share of the distance to the target a rebalance trades at the current volatility level (1 = all of it).",
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -147,6 +163,16 @@ export class KeeperMetrics {
     if (costUsd === null || !Number.isFinite(costUsd)) return;
     if (costUsd >= 0) this.executionCost.inc(costUsd);
     else this.executionGain.inc(-costUsd);
+  }
+
+  /** Records a cycle's volatility steering; a lookback the bars cannot measure is left out. */
+  steered(status: SteeringStatus): void {
+    this.basketVol.reset();
+    for (const v of status.vol) {
+      if (v.annualised !== null) this.basketVol.set({ lookback_hours: String(v.lookbackHours) }, v.annualised);
+    }
+    this.rebalanceInterval.set(status.intervalSeconds);
+    this.tradeFraction.set(status.tradeFraction);
   }
 
   render(): Promise<string> {

@@ -144,6 +144,21 @@ export interface CompositionPoint {
 
 export type RiskLevel = "very low" | "low" | "medium" | "high" | "very high";
 
+/** The volatility steering of the last cycle (status, dashboard, metrics). */
+export interface SteeringStatus {
+  readonly enabled: boolean;
+  /** Level in force after hysteresis; null when too few bars were seen to measure one. */
+  readonly level: RiskLevel | null;
+  /** Annualised volatility of the held basket per lookback (null: not measurable on these bars). */
+  readonly vol: readonly { readonly lookbackHours: number; readonly annualised: number | null }[];
+  /** The schedule's interval after steering, and its multiplier on `schedule.everySeconds`. */
+  readonly intervalSeconds: number;
+  readonly intervalMultiplier: number;
+  /** Share of the distance to the target a rebalance trades. */
+  readonly tradeFraction: number;
+  readonly reason: string;
+}
+
 export interface KeeperStatus {
   readonly running: boolean;
   readonly killSwitch: boolean;
@@ -154,6 +169,8 @@ export interface KeeperStatus {
   readonly lastCycle: CycleRecord | null;
   readonly nextRunAt: number | null;
   readonly riskLevel: RiskLevel;
+  /** What the volatility level did to the schedule and trade size; null before the first reading. */
+  readonly steering: SteeringStatus | null;
   /** Why the keeper is not trading right now (market guard, vault cooldown); null when it may. */
   readonly holdReason: string | null;
   /** The live market data's last reading; null when the keeper has no live source. */

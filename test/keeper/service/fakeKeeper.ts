@@ -69,6 +69,7 @@ export class FakeReadModel implements KeeperReadModel {
       lastCycle: this.cycleLog.at(-1) ?? null,
       nextRunAt: (this.nav.at(-1)?.t ?? START) + DAY,
       riskLevel: "medium",
+      steering: null,
       holdReason: this.holdReason,
       market: this.market,
       release: this.release,

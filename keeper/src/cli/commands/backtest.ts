@@ -2,7 +2,10 @@
  * `backtest`: runs strategies over market history with the full cost model and writes a JSON
  * report and a self-contained HTML report (Chart.js inlined). `backtest --help` prints the
  * flags. Strategies: `buy-and-hold`, `equal-weight:<hours>h` (rebalanced every so many hours),
- * `single:<SYMBOL>`. `--baselines` adds buy-and-hold, equal weight at 24h/48h/168h, BTC, ETH.
+ * `single:<SYMBOL>`, `inverse-vol:<hours>h` (lookback), and the keeper's schedule around any of them:
+ * `scheduled:<hours>h:<spec>` trades the inner target every so many hours, `steered:<hours>h:<spec>`
+ * the same with the keeper's volatility steering (`--vol-steering FILE`, the keeper config's
+ * `schedule.volSteering` object; defaults otherwise). `--baselines` adds buy-and-hold, equal weight at 24h/48h/168h, BTC, ETH.
  * Timing: decisions at bar t's close, execution at bar t+lag's close (lag >= 1) with costs.
  * Data: read with the data layer's `loadMarketCsv` (validated panel, asset registry metadata);
  * daily or hourly, told apart by the file's first date unless `--freq` says.
@@ -26,6 +29,7 @@ import { trailingLiquidity } from "../../backtest/liquidityEstimates.js";
 import { DEFAULT_MIN_BENCHMARK_COVERAGE } from "../../backtest/metrics.js";
 import { type BacktestReport, buildReport, reportToJson } from "../../backtest/report.js";
 import { onePerUnderlying, seasonedUniverse } from "../../backtest/seasonedUniverse.js";
+import { type VolSteeringConfigInput, volSteeringConfigSchema } from "../../config/volSteeringConfig.js";
 import { BallastError, InvalidInputError } from "../../core/errors.js";
 import { BARS_PER_YEAR, type Frequency, type MarketPanel, type Strategy } from "../../core/types.js";
 import { coverageNote, panelCoverage, survivorshipNote } from "../../data/coverage.js";
@@ -33,7 +37,9 @@ import { inferCsvFrequency, loadMarketCsv } from "../../data/csv.js";
 import { spreadDailyVolume } from "../../data/dailyVolume.js";
 import { barLabel } from "../../data/time.js";
 import { duplicateExposures } from "../../data/underlying.js";
+import { InverseVolatilityStrategy } from "../../strategy/baselines/inverseVolatility.js";
 import { buyAndHold, equalWeight, singleAsset } from "../../strategy/baselines/simple.js";
+import { VolSteeredStrategy } from "../../strategy/risk/volSteeredStrategy.js";
 import { type BarRange, resolveDateRange } from "../dateRange.js";
 import { progressBar } from "../progress.js";
 import { answerHelp, usageReporter } from "../usage.js";
@@ -45,7 +51,14 @@ const USAGE = `usage: backtest --strategy <spec> [--strategy <spec> ...] [--base
                 [--lag BARS] [--exclude SYM,SYM] [--nav USD] [--mgmt-bps N] [--perf-bps N] [--max-weight F]
                 [--gas-usd N] [--impact-k N] [--max-slippage F] [--depth-usd N] [--hub-depth-usd N]
                 [--tolerance-bps N] [--frozen sell|markdown|hold] [--haircut F] [--grace-bars N] [--json]
-strategies: buy-and-hold | equal-weight:<hours>h | single:<SYMBOL>
+                [--vol-steering <json file>]
+strategies: buy-and-hold | equal-weight:<hours>h | single:<SYMBOL> | inverse-vol:<hours>h
+            | scheduled:<hours>h:<strategy> | steered:<hours>h:<strategy>
+  scheduled          the keeper's schedule: the inner strategy's target traded every <hours>h
+  steered            the same with the keeper's volatility steering: the held basket's 1/4/24/168 h
+                     volatility level scales the interval and the share of the move each trade makes
+  --vol-steering     JSON file with the steering settings (as schedule.volSteering in the keeper
+                     config; "enabled" is implied by steered:); default: the keeper's defaults
   --data             market CSV (default ../shared/data/market_daily.csv); hourly files work too
   --freq             bar length; default: told from the file's first date
   --train-end        last bar a strategy's settings were chosen on; the scored range must start after it
@@ -109,6 +122,7 @@ function parse(argv: string[]) {
       "hub-depth-usd": { type: "string", default: "1000000000" },
       "tolerance-bps": { type: "string", default: "25" },
       json: { type: "boolean", default: false },
+      "vol-steering": { type: "string" },
     },
   });
 }
@@ -119,12 +133,38 @@ export function chartJsUmdPath(): string {
 }
 
 /** Builds a strategy from its spec; a string is an error message. */
-export function strategyFromSpec(spec: string, freq: Frequency): Strategy | string {
+export function strategyFromSpec(
+  spec: string,
+  freq: Frequency,
+  steering: VolSteeringConfigInput = {},
+  maxWeight = 1,
+): Strategy | string {
   if (spec === "buy-and-hold") return buyAndHold({ baseSymbol: BASE_SYMBOL });
+  const barHours = 24 * (365 / BARS_PER_YEAR[freq]);
+  const wrapped = /^(steered|scheduled):(\d+)h:(.+)$/.exec(spec);
+  if (wrapped) {
+    const hours = Number(wrapped[2]);
+    if (!(hours > 0) || hours % barHours !== 0)
+      return `${spec}: the period must be a positive multiple of ${barHours}h`;
+    const inner = strategyFromSpec(wrapped[3]!, freq, steering, maxWeight);
+    if (typeof inner === "string") return inner;
+    return new VolSteeredStrategy(inner, {
+      everyBars: hours / barHours,
+      steering: { ...steering, enabled: wrapped[1] === "steered" },
+      baseSymbol: BASE_SYMBOL,
+      maxWeight,
+    });
+  }
+  const iv = /^inverse-vol:(\d+)h$/.exec(spec);
+  if (iv) {
+    const hours = Number(iv[1]);
+    if (!(hours > 0) || hours % barHours !== 0 || hours / barHours < 2)
+      return `${spec}: the lookback must be a multiple of ${barHours}h of at least two bars`;
+    return new InverseVolatilityStrategy({ lookback: hours / barHours, maxWeight, baseSymbol: BASE_SYMBOL });
+  }
   const ew = /^equal-weight:(\d+)h$/.exec(spec);
   if (ew) {
     const hours = Number(ew[1]);
-    const barHours = 24 * (365 / BARS_PER_YEAR[freq]);
     if (!(hours > 0) || hours % barHours !== 0)
       return `${spec}: the period must be a positive multiple of ${barHours}h`;
     return equalWeight({ rebalanceEveryBars: hours / barHours, baseSymbol: BASE_SYMBOL });
@@ -196,9 +236,26 @@ export async function backtestCommand(argv: string[]): Promise<number> {
   }
   const specs = [...(values.strategy ?? []), ...(values.baselines ? BASELINE_SPECS : [])];
   if (specs.length === 0) return bad("give at least one --strategy, or --baselines");
+  let steering: VolSteeringConfigInput = {};
+  if (values["vol-steering"] !== undefined) {
+    const file = resolve(values["vol-steering"]);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, "utf8"));
+    } catch {
+      return bad(`--vol-steering: ${file} is not a readable JSON file`);
+    }
+    const parsed = volSteeringConfigSchema.safeParse(raw);
+    if (!parsed.success)
+      return bad(
+        `--vol-steering ${file}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
+      );
+    steering = raw as VolSteeringConfigInput;
+  }
+  const maxWeight = Number(values["max-weight"]);
   const strategies: Strategy[] = [];
   for (const spec of specs) {
-    const s = strategyFromSpec(spec, freq);
+    const s = strategyFromSpec(spec, freq, steering, Number.isFinite(maxWeight) && maxWeight > 0 ? maxWeight : 1);
     if (typeof s === "string") return bad(s);
     strategies.push(s);
   }

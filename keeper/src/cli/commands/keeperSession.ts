@@ -183,6 +183,7 @@ export async function openSession(
       logger,
       env,
       riskLevel: (t, holdings) => oracle.riskLevel(t, holdings),
+      basketReturns: (t, holdings) => oracle.basketReturnsAt(t, holdings),
       // The market guard checks the same live view the strategy decides on (null when refused:
       // the oracle then holds the cycle with the market's reason).
       market: async (now) => {

@@ -35,6 +35,7 @@ import {
   type ReleaseInForce,
   type RiskLevel,
   type RotationRecord,
+  type SteeringStatus,
 } from "../readModel.js";
 import { forDialect, MIGRATIONS } from "./migrations.js";
 import { PostgresDb, type PostgresOptions } from "./postgresDb.js";
@@ -75,6 +76,8 @@ export interface KeeperState {
   readonly strategy: string;
   readonly nextRunAt: number | null;
   readonly riskLevel: RiskLevel;
+  /** The last cycle's volatility steering; its level is the hysteresis' previous level, across restarts. */
+  readonly steering: SteeringStatus | null;
   readonly activeRpcUrl: string;
   readonly currentWeights: Readonly<Record<string, number>>;
   readonly targetWeights: Readonly<Record<string, number>>;
@@ -99,6 +102,7 @@ const DEFAULT_STATE: KeeperState = {
   strategy: "",
   nextRunAt: null,
   riskLevel: "medium",
+  steering: null,
   activeRpcUrl: "",
   currentWeights: {},
   targetWeights: {},
@@ -523,6 +527,7 @@ export class KeeperStore implements KeeperReadModel {
       lastCycle: cycles[0] ?? null,
       nextRunAt: s.nextRunAt,
       riskLevel: s.riskLevel,
+      steering: s.steering,
       holdReason: s.holdReason,
       market: s.market,
       release: s.release,

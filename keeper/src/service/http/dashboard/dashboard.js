@@ -132,6 +132,12 @@ function renderCards(status, nav) {
     .forEach((seg, i) => {
       seg.className = i <= level ? "on" : "";
     });
+  // What the level does to the schedule and trade size (volatility steering), when it is on.
+  const st = status.steering;
+  $("risk-steering").textContent = st?.enabled
+    ? `every ${(st.intervalSeconds / 3600).toFixed(st.intervalSeconds < 36_000 ? 1 : 0)} h · trades ${Math.round(100 * st.tradeFraction)}% of the move`
+    : "";
+  $("risk-steering").title = st ? st.reason : "";
 
   const lc = status.lastCycle;
   $("last-cycle").textContent = lc ? `#${lc.id}` : "none yet";
