@@ -33,6 +33,7 @@ import {
   type MarketFreshness,
   type NavPoint,
   type ReleaseInForce,
+  type RetrainRecord,
   type RiskLevel,
   type RotationRecord,
 } from "../readModel.js";
@@ -88,6 +89,8 @@ export interface KeeperState {
   readonly market: MarketFreshness | null;
   /** The research release in force (status, dashboard). */
   readonly release: ReleaseInForce | null;
+  /** The last rotation retrain; a restarted keeper resumes one still running. */
+  readonly retrain: RetrainRecord | null;
 }
 
 const DEFAULT_STATE: KeeperState = {
@@ -107,6 +110,7 @@ const DEFAULT_STATE: KeeperState = {
   holdReason: null,
   market: null,
   release: null,
+  retrain: null,
 };
 
 const COLUMN: Readonly<Record<keyof CyclePatch, string>> = {
@@ -526,6 +530,7 @@ export class KeeperStore implements KeeperReadModel {
       holdReason: s.holdReason,
       market: s.market,
       release: s.release,
+      retrain: s.retrain,
     };
   }
 
