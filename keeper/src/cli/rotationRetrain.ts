@@ -128,7 +128,9 @@ export class RotationRetrainer {
     const stamp = new Date(rotation.startedAt * 1000).toISOString().replace(/[-:]/g, "").slice(0, 15);
     const dir = join(releasesDir, `rotation-${rotation.id}-${stamp}`);
     mkdirSync(releasesDir, { recursive: true, mode: 0o700 });
-    // The panel up to the rotation, over its new basket: what research may see, point in time.
+    // The panel up to the rotation, over the basket it plans (kept and added assets): what
+    // research may see, point in time.
+    const basket = [...rotation.plan.keep, ...rotation.plan.add];
     const reading = await market.snapshot(rotation.startedAt);
     const record: RetrainRecord = {
       rotationId: rotation.id,
@@ -140,9 +142,9 @@ export class RotationRetrainer {
       reason: null,
     };
     if (!reading.ok) return this.finish(record, `no accepted market reading at the rotation: ${reading.reason}`, null);
-    writeFileSync(dataFile(dir), marketCsv(basketPanel(reading.panel, baseSymbol, rotation.selected)));
+    writeFileSync(dataFile(dir), marketCsv(basketPanel(reading.panel, baseSymbol, basket)));
     await keeper.store.setState({ retrain: record });
-    logger.info({ rotation: rotation.id, dir, basket: rotation.selected }, "rotation retrain started");
+    logger.info({ rotation: rotation.id, dir, basket }, "rotation retrain started");
     this.spawn(dir);
     return record;
   }
