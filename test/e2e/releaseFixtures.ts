@@ -92,7 +92,11 @@ export async function writePpoRelease(dir: string, assets: readonly string[]): P
  * An equal-weight release over `assets` (the gate's fallback), judged by `rules` (a rotation
  * retrain is judged by the rules of the release in force); returns its folder.
  */
-export function writeEqualWeightRelease(dir: string, assets: readonly string[], rules: Partial<GateRules> = {}): string {
+export function writeEqualWeightRelease(
+  dir: string,
+  assets: readonly string[],
+  rules: Partial<GateRules> = {},
+): string {
   const gate = runGate({ candidate: { ...EW, deflatedSharpe: 1 }, equalWeight: EW, baselines: [EW] }, rules);
   const strategy = { id: EW.id, family: EW.family, params: {}, policyFile: null };
   writeReleaseFolder(dir, releaseFiles({ ...manifest(assets), strategy, gate }, { [REPORT_FILE]: "{}" }));

@@ -25,10 +25,11 @@ function writeIvRelease(dir: string, assets: readonly string[], oosSharpe: numbe
     deflatedSharpe: 0.99,
   };
   const gate = runGate({ candidate, equalWeight: EW, baselines: [EW, candidate] });
+  const params: Record<string, number> = gate.recommended.id === IV ? { lookback: 30 } : {};
   const strategy =
     gate.recommended.id === IV
-      ? { id: IV, family: "inverse-vol", params: { lookback: 30 }, policyFile: null }
-      : { id: EW.id, family: EW.family, params: {}, policyFile: null };
+      ? { id: IV, family: "inverse-vol", params, policyFile: null }
+      : { id: EW.id, family: EW.family, params, policyFile: null };
   const files = releaseFiles(
     {
       createdAt: new Date(0).toISOString(),
