@@ -108,6 +108,14 @@ export class RotationRetrainer {
       const { retrain } = await keeper.store.state();
       const rotations = await keeper.store.rotationStore.list(5);
       const latest = rotations[0];
+      if (retrain?.status === "running" && retrain.basedOn !== this.deps.release.dir) {
+        // Restarted on another release: the operator's choice wins over research begun for the old one.
+        return await this.finish(
+          retrain,
+          `the keeper was restarted on another release (${this.deps.release.dir})`,
+          null,
+        );
+      }
       if (retrain?.status === "running") {
         const rotation = rotations.find((r) => r.id === retrain.rotationId);
         return await this.follow(retrain, rotation);
