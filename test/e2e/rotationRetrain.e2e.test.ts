@@ -16,6 +16,7 @@ import { parseKeeperConfig } from "../../keeper/src/config/keeperConfig.js";
 import { followPrices } from "../../keeper/src/devchain/arbitrumLocal.js";
 import { coinGeckoReplay } from "../../keeper/src/devchain/coinGeckoReplay.js";
 import { type ReplayServer, startReplayServer } from "../../keeper/src/devchain/replayServer.js";
+import { startOperatorServer } from "../../keeper/src/service/http/server.js";
 import type { RetrainRecord } from "../../keeper/src/service/readModel.js";
 import { IDS } from "../keeper/data/live/marketReplay.js";
 import { advanceDays, configFor, KEYS_ENV, memoryLogger, useWorld } from "./harness.js";
@@ -146,8 +147,29 @@ describe("e2e: a rotation retrains in a child process and switches only on the g
     expect(served).to.not.equal(EW_ID);
     expect(oracle.name).to.equal(served);
     expect(run.log.lines.some((l) => l.includes('"release switched"') && l.includes(dir))).to.equal(true);
-    const metrics = await keeper.deps.metrics.registry.metrics();
-    expect(metrics).to.match(/^keeper_rotation_retrains_total\{result="switched"\} 1$/m);
+    // What the operator sees, over HTTP: the status and the metrics.
+    const server = await startOperatorServer({
+      readModel: keeper.readModel,
+      control: keeper,
+      authToken: "retrain-e2e-token-0123456789",
+      host: "127.0.0.1",
+      port: 0,
+      metrics: keeper.deps.metrics,
+    });
+    try {
+      const body = (await (await fetch(`${server.url}/api/status`)).json()) as {
+        release?: { dir?: string; serves?: string };
+        retrain?: { status?: string; rotationId?: number; reason?: string };
+      };
+      expect(body.release?.dir).to.equal(dir);
+      expect(body.retrain?.status).to.equal("switched");
+      expect(body.retrain?.rotationId).to.equal(run.rotationId);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).to.match(/^keeper_rotation_retrains_total\{result="switched"\} 1$/m);
+      expect(metrics).to.match(/^keeper_rotation_retrain_duration_seconds \d+$/m);
+    } finally {
+      await server.close();
+    }
 
     // The next cycle asks the new release's strategy. Its weights are not equal weight; where
     // they exceed the vault's per-asset cap (cs-momentum concentrates), the risk check refuses
