@@ -38,8 +38,6 @@ export interface RetrainDeps {
   readonly baseSymbol: string;
   readonly env: NodeJS.ProcessEnv;
   readonly logger: Logger;
-  /** Wall clock, unix seconds (the tests pass their own). */
-  readonly clock?: () => number;
 }
 
 export function releaseInForce(release: LoadedRelease): ReleaseInForce {
@@ -128,7 +126,7 @@ export class RotationRetrainer {
   }
 
   private now(): number {
-    return this.deps.clock?.() ?? Math.floor(Date.now() / 1000);
+    return Math.floor(Date.now() / 1000);
   }
 
   private async launch(rotation: RotationRecord): Promise<RetrainRecord> {
