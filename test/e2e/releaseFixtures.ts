@@ -6,7 +6,7 @@
 import { writeReleaseFolder } from "../../keeper/src/cli/releaseFolder.js";
 import { generateSyntheticMarket } from "../../keeper/src/data/synthetic.js";
 import { trainPpoAgent } from "../../keeper/src/research/ppoAgent.js";
-import { type GateCandidate, runGate } from "../../keeper/src/research/release/gate.js";
+import { type GateCandidate, type GateRules, runGate } from "../../keeper/src/research/release/gate.js";
 import {
   POLICY_FILE,
   REPORT_FILE,
@@ -88,9 +88,16 @@ export async function writePpoRelease(dir: string, assets: readonly string[]): P
   return dir;
 }
 
-/** An equal-weight release over `assets` (the gate's fallback); returns its folder. */
-export function writeEqualWeightRelease(dir: string, assets: readonly string[]): string {
-  const gate = runGate({ candidate: { ...EW, deflatedSharpe: 1 }, equalWeight: EW, baselines: [EW] });
+/**
+ * An equal-weight release over `assets` (the gate's fallback), judged by `rules` (a rotation
+ * retrain is judged by the rules of the release in force); returns its folder.
+ */
+export function writeEqualWeightRelease(
+  dir: string,
+  assets: readonly string[],
+  rules: Partial<GateRules> = {},
+): string {
+  const gate = runGate({ candidate: { ...EW, deflatedSharpe: 1 }, equalWeight: EW, baselines: [EW] }, rules);
   const strategy = { id: EW.id, family: EW.family, params: {}, policyFile: null };
   writeReleaseFolder(dir, releaseFiles({ ...manifest(assets), strategy, gate }, { [REPORT_FILE]: "{}" }));
   return dir;

@@ -3,7 +3,8 @@
  * source (which appends the newest bar and reads Chainlink), refuses with the market's reason
  * when the data is stale or disputed, and otherwise asks the strategy on the snapshot's panel,
  * point in time, through `StrategyOracle`. The strategy is built once, from the first panel:
- * the panel's asset order is the market's symbol order, fixed for the keeper's life.
+ * the panel's asset order is the market's symbol order, fixed for the keeper's life. `use`
+ * replaces it (a rotation retrain's approved release) from the next call on.
  */
 import type { MarketPanel, Strategy } from "../core/types.js";
 import type { MarketReading, MarketSnapshot, MarketSource } from "../data/live/liveMarket.js";
@@ -22,14 +23,24 @@ export interface LiveOracleOptions {
 }
 
 export class LiveOracle implements Oracle {
-  readonly name: string;
+  private current: Pick<LiveOracleOptions, "name" | "strategy">;
   private strategy: Strategy | null = null;
   private last: MarketSnapshot | null = null;
   /** Chain time of the last snapshot taken (accepted or not). */
   private readAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: LiveOracleOptions) {
-    this.name = opts.name;
+    this.current = { name: opts.name, strategy: opts.strategy };
+  }
+
+  get name(): string {
+    return this.current.name;
+  }
+
+  /** Serves another strategy from the next call on (built on that call's panel). */
+  use(name: string, strategy: (panel: MarketPanel) => Strategy): void {
+    this.current = { name, strategy };
+    this.strategy = null;
   }
 
   /** The newest accepted snapshot (null before the first). */
@@ -40,7 +51,7 @@ export class LiveOracle implements Oracle {
   async targetWeights(context: OracleContext): Promise<Weights | OracleHold | null> {
     const reading = await this.read(context.now);
     if (!reading.ok) return new OracleHold(`market data refused (${reading.code}): ${reading.reason}`);
-    this.strategy ??= this.opts.strategy(reading.panel);
+    this.strategy ??= this.current.strategy(reading.panel);
     return new StrategyOracle(this.strategy, reading.panel, this.opts.venueSymbols).targetWeights(context);
   }
 
@@ -62,7 +73,7 @@ export class LiveOracle implements Oracle {
     this.opts.onReading?.(reading);
     if (reading.ok) {
       this.last = reading;
-      this.strategy ??= this.opts.strategy(reading.panel);
+      this.strategy ??= this.current.strategy(reading.panel);
     }
     return reading;
   }

@@ -113,6 +113,17 @@ export class KeeperMetrics {
     help: "Times this process lost the vault's lease (renewal refused or the database unreachable); it stops signing.",
     registers: [this.registry],
   });
+  readonly retrains = new Counter({
+    name: "keeper_rotation_retrains_total",
+    help: "Rotation retrains that finished, by result (switched to the new release, or kept the one in force).",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
+  readonly retrainSeconds = new Gauge({
+    name: "keeper_rotation_retrain_duration_seconds",
+    help: "Wall-clock duration of the last finished rotation retrain (research in its child process).",
+    registers: [this.registry],
+  });
   readonly storeQueries = new Gauge({
     name: "keeper_store_queries_last_cycle",
     help: "Statements the last tick sent to the store (its database load per cycle).",
@@ -144,6 +155,7 @@ export class KeeperMetrics {
     }
     this.rpcErrors.inc(0);
     this.failovers.inc(0);
+    for (const result of ["switched", "kept"]) this.retrains.inc({ result }, 0);
     this.leaseTakeovers.inc(0);
     this.leaseLosses.inc(0);
   }

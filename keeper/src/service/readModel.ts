@@ -177,6 +177,8 @@ export interface KeeperStatus {
   readonly market: MarketFreshness | null;
   /** The research release the keeper serves; null when it runs a configured strategy. */
   readonly release: ReleaseInForce | null;
+  /** The last rotation retrain (research on the live panel at a rotation) and what came of it. */
+  readonly retrain?: RetrainRecord | null;
   /**
    * This process's leadership of the vault (leader or standby, the lease's holder, token and
    * expiry), from the process serving the status; absent where no process answers (`status`).
@@ -200,6 +202,25 @@ export interface ReleaseInForce {
   readonly candidate: string;
   readonly approved: boolean;
   readonly reasons: readonly string[];
+}
+
+/**
+ * A rotation retrain: research run in a child process on the live panel when a rotation
+ * started; the keeper switches to its release only when it verifies, the gate approved it and
+ * its universe is the basket after the rotation.
+ */
+export interface RetrainRecord {
+  readonly rotationId: number;
+  /** The release folder research writes (renamed into place only when complete). */
+  readonly dir: string;
+  /** The release the keeper was started on (`--release`); a restart on another one ignores this record. */
+  readonly basedOn: string;
+  /** running; switched (now in force); kept (the release in force stays, `reason` says why). */
+  readonly status: "running" | "switched" | "kept";
+  /** Wall-clock unix seconds. */
+  readonly startedAt: number;
+  readonly finishedAt: number | null;
+  readonly reason: string | null;
 }
 
 export interface KeeperReadModel {

@@ -58,6 +58,8 @@ describe("research and train commands: --help and date ranges", () => {
       [["--test-end", "2022-09-01"], /--test-end needs --train-end or --test-start/],
       [["--train-end", "June"], /--train-end must be YYYY-MM-DD/],
       [["--train-end", "2022-01-01"], /no train or validation bars/],
+      [["--gate-margin=-1"], /--gate-margin must be a number >= 0/],
+      [["--gate-min-dsr", "1.5"], /--gate-min-dsr must be a number in 0\.\.1/],
     ] as const) {
       const res = await run(researchCommand, [...base, ...extra]);
       expect(res.code, extra.join(" ")).to.equal(2);

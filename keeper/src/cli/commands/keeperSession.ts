@@ -3,6 +3,7 @@
  * (backfilled) for the strategy -> a keeper opened with preflight checks. Errors before anything is sent are
  * printed clearly and become exit code 2.
  */
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type KeeperConfig, loadKeeperConfig } from "../../config/keeperConfig.js";
 import { redactUrlsIn } from "../../config/redactUrl.js";
@@ -16,6 +17,7 @@ import { type Keeper, openKeeper } from "../../service/keeper.js";
 import { createLogger, type Logger } from "../../service/logger.js";
 import { type OpenedLiveMarket, openLiveMarket } from "../openLiveMarket.js";
 import { loadRelease } from "../releaseFolder.js";
+import { RotationRetrainer, releaseInForce } from "../rotationRetrain.js";
 import { strategyFor } from "../strategyChoice.js";
 import { describeUsageProblem } from "../usage.js";
 
@@ -107,6 +109,8 @@ export function configFromFlags(flags: KeeperFlags, extra: Record<string, unknow
 export interface KeeperSession {
   readonly keeper: Keeper;
   readonly oracle: LiveOracle;
+  /** Rotation retrains, when the keeper serves a release and rotates (`run` polls it). */
+  readonly retrainer: RotationRetrainer | null;
   /** Closes the keeper, the market's RPC connection and its bar store. */
   close(): Promise<void>;
 }
@@ -196,24 +200,43 @@ export async function openSession(
         : {}),
     });
     sessionKeeper = keeper;
-    const { gate } = release?.manifest ?? {};
+    const retrainer =
+      release && effective.strategy.rotationDays > 0
+        ? new RotationRetrainer({
+            keeper,
+            oracle,
+            market: opened.market,
+            release,
+            releasesDir: join(effective.dataDir, "releases"),
+            baseSymbol: symbols[0] as string,
+            env,
+            logger,
+          })
+        : null;
+    // A keeper that switched releases at a rotation serves the recorded one after a restart
+    // (unless the operator started it on another release: theirs wins).
+    const { retrain, release: recorded } = await keeper.store.state();
+    if (retrainer && release && recorded && retrain?.status === "switched" && retrain.basedOn === release.dir) {
+      try {
+        const inForce = loadRelease(recorded.dir);
+        checkReleaseUniverse(inForce.manifest, opened.basket);
+        retrainer.serve(inForce);
+        logger.info({ release: inForce.dir, serves: inForce.manifest.strategy.id }, "release in force restored");
+      } catch (error) {
+        await keeper.close();
+        throw error;
+      }
+    }
     await keeper.store.setState({
       market: { source: opened.source, newestBarAt: opened.backfill.newestBarAt, ok: true, reason: null },
-      release:
-        release && gate
-          ? {
-              dir: release.dir,
-              serves: release.manifest.strategy.id,
-              candidate: gate.candidate.id,
-              approved: gate.approved,
-              reasons: gate.reasons,
-            }
-          : null,
+      release: retrainer ? releaseInForce(retrainer.release) : release ? releaseInForce(release) : null,
     });
     return {
       keeper,
       oracle,
+      retrainer,
       close: async () => {
+        await retrainer?.close();
         await keeper.close();
         rpc.destroy();
         opened.close();

@@ -56,6 +56,7 @@ import { loadPolicyFolder, savePolicyFolder } from "./train.js";
 const USAGE = `usage: research [--data <csv>] [--freq 24h|1h] [--volume-data <daily csv>] [--out DIR] [--cache-dir DIR]
                 [--train-end DATE] [--test-start DATE] [--test-end DATE]
                 [--seeds 0,1,2] [--ppo-steps N] [--universe seasoned|classifier] [--no-ppo] [--fresh] [--release DIR]
+                [--gate-margin X] [--gate-min-dsr P]
   --data             market CSV (default ../shared/data/market_daily.csv); hourly files work too
   --freq             bar length; default: told from the file's first date
   --volume-data      daily CSV whose volumes fill an hourly file without them (previous day / 24)
@@ -66,6 +67,8 @@ const USAGE = `usage: research [--data <csv>] [--freq 24h|1h] [--volume-data <da
   --universe         seasoned (default) or the keeper's classifier
   --no-ppo           skip the PPO agent; --fresh ignores a cached selection
   --release DIR      where the release folder goes (default <out>/release)
+  --gate-margin X    least mean excess net Sharpe over equal weight the gate asks (default 0.1)
+  --gate-min-dsr P   least deflated Sharpe the gate asks, 0..1 (default 0.95)
   --help             this text`;
 
 interface Flags {
@@ -84,6 +87,8 @@ interface Flags {
   ppo: boolean;
   fresh: boolean;
   universe: "seasoned" | "classifier";
+  /** Gate rules given on the command line (the rest default); a rotation retrain passes its release's. */
+  gate: { margin?: number; minDeflatedSharpe?: number };
 }
 
 function parseFlags(argv: string[]): Flags | string {
@@ -107,6 +112,8 @@ function parseFlags(argv: string[]): Flags | string {
         "no-ppo": { type: "boolean", default: false },
         fresh: { type: "boolean", default: false },
         universe: { type: "string", default: "seasoned" },
+        "gate-margin": { type: "string" },
+        "gate-min-dsr": { type: "string" },
       },
       strict: true,
     }));
@@ -123,6 +130,16 @@ function parseFlags(argv: string[]): Flags | string {
   const universe = values.universe;
   if (universe !== "seasoned" && universe !== "classifier") return "--universe must be seasoned or classifier";
   const optional = (v: string | boolean | undefined): string | undefined => (typeof v === "string" ? v : undefined);
+  const gate: Flags["gate"] = {};
+  if (values["gate-margin"] !== undefined) {
+    gate.margin = Number(values["gate-margin"]);
+    if (!Number.isFinite(gate.margin) || gate.margin < 0) return "--gate-margin must be a number >= 0";
+  }
+  if (values["gate-min-dsr"] !== undefined) {
+    gate.minDeflatedSharpe = Number(values["gate-min-dsr"]);
+    const p = gate.minDeflatedSharpe;
+    if (!Number.isFinite(p) || p < 0 || p > 1) return "--gate-min-dsr must be a number in 0..1";
+  }
   if (values["test-end"] !== undefined && values["train-end"] === undefined && values["test-start"] === undefined) {
     return "--test-end needs --train-end or --test-start (where selection stops)";
   }
@@ -142,6 +159,7 @@ function parseFlags(argv: string[]): Flags | string {
     ppo: values["no-ppo"] !== true,
     fresh: values.fresh === true,
     universe,
+    gate,
   };
 }
 
@@ -306,7 +324,7 @@ export async function researchCommand(argv: string[]): Promise<number> {
   );
 
   // release: what the gate approves, or the baseline it falls back to
-  const verdict = runGate(gateInputFromResearch(selection, outcome));
+  const verdict = runGate(gateInputFromResearch(selection, outcome), flags.gate);
   const manifest = releaseFromResearch({ panel, cfg, selection, verdict, dataHash, producedBy: "research" });
   const attachments: Record<string, string> = { [REPORT_FILE]: report.json };
   if (manifest.strategy.family === "ppo") {

@@ -40,6 +40,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         if (!envToken)
           console.log(`POST /api/rebalance token (generated; set BALLAST_API_TOKEN to choose): ${authToken}`);
       }
+      // Rotation retrains run beside the cycle loop (research in a child process).
+      session.retrainer?.start(keeper.deps.config.schedule.pollSeconds * 1000);
       await keeper.run();
     } finally {
       await operator?.close();

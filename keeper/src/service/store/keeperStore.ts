@@ -33,6 +33,7 @@ import {
   type MarketFreshness,
   type NavPoint,
   type ReleaseInForce,
+  type RetrainRecord,
   type RiskLevel,
   type RotationRecord,
   type SteeringStatus,
@@ -91,6 +92,8 @@ export interface KeeperState {
   readonly market: MarketFreshness | null;
   /** The research release in force (status, dashboard). */
   readonly release: ReleaseInForce | null;
+  /** The last rotation retrain; a restarted keeper resumes one still running. */
+  readonly retrain: RetrainRecord | null;
 }
 
 const DEFAULT_STATE: KeeperState = {
@@ -111,6 +114,7 @@ const DEFAULT_STATE: KeeperState = {
   holdReason: null,
   market: null,
   release: null,
+  retrain: null,
 };
 
 const COLUMN: Readonly<Record<keyof CyclePatch, string>> = {
@@ -531,6 +535,7 @@ export class KeeperStore implements KeeperReadModel {
       holdReason: s.holdReason,
       market: s.market,
       release: s.release,
+      retrain: s.retrain,
     };
   }
 

@@ -99,6 +99,17 @@ function renderProvenance(status) {
       : `gate did not approve ${release.candidate}: serving the fallback (${release.reasons[0] ?? "no reason"})`;
     parts.push(`release ${release.serves} · ${verdict}`);
   }
+  // The last rotation retrain: running, switched to its release, or kept the one in force and why.
+  const retrain = status.retrain;
+  if (retrain) {
+    const what =
+      retrain.status === "running"
+        ? "running"
+        : retrain.status === "switched"
+          ? "switched to its release"
+          : `kept the release in force (${retrain.reason ?? "no reason"})`;
+    parts.push(`rotation ${retrain.rotationId} retrain: ${what}`);
+  }
   const market = status.market;
   if (market) {
     const newest = market.newestBarAt === null ? "no bar yet" : `newest bar ${dateTime(market.newestBarAt)}`;
