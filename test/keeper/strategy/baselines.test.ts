@@ -4,6 +4,7 @@ import { CrossSectionalMomentumStrategy } from "../../../keeper/src/strategy/bas
 import { InverseVolatilityStrategy } from "../../../keeper/src/strategy/baselines/inverseVolatility.js";
 import { MarketCapProxyStrategy } from "../../../keeper/src/strategy/baselines/marketCapProxy.js";
 import { MinimumVarianceStrategy } from "../../../keeper/src/strategy/baselines/minimumVariance.js";
+import { equalWeight } from "../../../keeper/src/strategy/baselines/simple.js";
 import { TimeSeriesMomentumStrategy } from "../../../keeper/src/strategy/baselines/timeSeriesMomentum.js";
 import { MeanVarianceStrategy } from "../../../keeper/src/strategy/meanVarianceStrategy.js";
 import { expectAbsClose } from "../../helpers/approx.js";
@@ -127,5 +128,37 @@ describe("strategy/baselines: behaviour", () => {
     const free = new MeanVarianceStrategy({ lookback: 90, costPerUnit: 0 }).decide(view)!;
     const costly = new MeanVarianceStrategy({ lookback: 90, costPerUnit: 0.02 }).decide(view)!;
     expect(turnover(costly)).to.be.below(turnover(free));
+  });
+});
+
+describe("strategy/baselines: equal weight's schedule", () => {
+  const panel = syntheticPanel(STANDARD_ASSETS, 40, 3);
+  /** The last `bars` bars up to `t`, re-indexed from 0: the keeper's live window. */
+  const windowAt = (t: number, bars: number) => {
+    const from = t - bars + 1;
+    return viewAt(
+      {
+        ...panel,
+        timestamps: panel.timestamps.slice(from, t + 1),
+        close: panel.close.map((row) => row.slice(from, t + 1)),
+        volume: panel.volume.map((row) => row.slice(from, t + 1)),
+      },
+      bars - 1,
+    );
+  };
+
+  it("counts bars by time on a rolling window whose last index never moves", () => {
+    const strategy = equalWeight({ rebalanceEveryBars: 3 });
+    const decided = [];
+    for (let t = 10; t < 20; t++) decided.push(strategy.decide(windowAt(t, 10)) !== null);
+    // Every third bar from the first decision, although every view's t is 9.
+    expect(decided).to.deep.equal([true, false, false, true, false, false, true, false, false, true]);
+  });
+
+  it("holds between decisions on a growing panel and starts afresh when a run restarts", () => {
+    const strategy = equalWeight({ rebalanceEveryBars: 2 });
+    const decided = [10, 11, 12, 13].map((t) => strategy.decide(viewAt(panel, t)) !== null);
+    expect(decided).to.deep.equal([true, false, true, false]);
+    expect(strategy.decide(viewAt(panel, 5))).to.not.equal(null);
   });
 });

@@ -75,19 +75,32 @@ export function buyAndHold(options: SimpleBaselineOptions = {}): Strategy {
 
 /**
  * Equal weight over the eligible basket, re-set every `rebalanceEveryBars` bars counted from
- * its first decision (so a run starting mid-day does not wait for a calendar boundary).
+ * its first decision (so a run starting mid-day does not wait for a calendar boundary). Bars
+ * are counted by their timestamps, not their index: the keeper's live panel is a window of
+ * fixed length, whose last index never moves while its bars do.
  */
 export function equalWeight(options: SimpleBaselineOptions & { rebalanceEveryBars: number }): Strategy {
   const opts = parse(equalWeightSchema, options, "equal-weight");
-  let lastAt = -1;
+  let lastBarTime: number | null = null;
   return {
     name: `equal-weight(${opts.rebalanceEveryBars})`,
     decide(view) {
-      if (lastAt >= 0 && view.t >= lastAt && view.t - lastAt < opts.rebalanceEveryBars) return null;
-      lastAt = view.t;
+      const times = view.panel.timestamps;
+      const now = times[view.t] as number;
+      // A view earlier than the last decision is a new run (a backtest restarting): decide afresh.
+      if (lastBarTime !== null && now >= lastBarTime && barsAfter(times, view.t, lastBarTime) < opts.rebalanceEveryBars)
+        return null;
+      lastBarTime = now;
       return equalOver(view, basket(view, opts), opts.baseSymbol);
     },
   };
+}
+
+/** How many of the bars `0..t` closed after `since` (timestamps ascend). */
+function barsAfter(times: Float64Array, t: number, since: number): number {
+  let n = 0;
+  for (let i = t; i >= 0 && (times[i] as number) > since; i--) n++;
+  return n;
 }
 
 /** Everything in one asset while it is eligible; holds (does not sell) while it is not. */
