@@ -191,6 +191,39 @@ export function restrictWeights(target: Weights, allowed: readonly string[]): We
   return Object.fromEntries(kept.map(([s, w]) => [s, w / sum]));
 }
 
+/** Per-asset caps (fractions): the venue's own, tightened by the config's `maxWeight`. */
+export function weightCaps(universe: readonly VenueAsset[], maxWeight = 1): Readonly<Record<string, number>> {
+  return Object.fromEntries(
+    universe.map((a, i) => [a.symbol, i === 0 ? 1 : Math.min(maxWeight, a.maxWeightBps / 10_000)]),
+  );
+}
+
+/**
+ * Clips every weight above its cap to the cap and leaves the excess in the base asset (`base`):
+ * a strategy or release that knows nothing of the vault's caps (a momentum release putting 100%
+ * in one asset) trades to the nearest target the vault accepts instead of being refused every
+ * cycle. Assets without a cap entry are left as they are (validation refuses them later).
+ */
+export function clipToCaps(
+  target: Weights,
+  caps: Readonly<Record<string, number>>,
+  base: string,
+): { readonly weights: Weights; readonly clipped: readonly string[] } {
+  const clipped: string[] = [];
+  let excess = 0;
+  const weights: Record<string, number> = {};
+  for (const [symbol, weight] of Object.entries(target)) {
+    const cap = symbol === base ? 1 : caps[symbol];
+    if (cap !== undefined && weight > cap) {
+      clipped.push(symbol);
+      excess += weight - cap;
+      weights[symbol] = cap;
+    } else weights[symbol] = weight;
+  }
+  if (excess > 0) weights[base] = (weights[base] ?? 0) + excess;
+  return { weights, clipped };
+}
+
 /** Largest-remainder rounding to integer bps that sum to exactly 10,000. */
 export function toBps(weights: readonly number[]): number[] {
   const total = weights.reduce((a, b) => a + b, 0);

@@ -39,6 +39,7 @@ import { VaultGovernance } from "../execution/indexVault/rotation/vaultGovernanc
 import type { SizedPlan } from "../execution/indexVault/sizeLegs.js";
 import { probeIndexVault } from "../execution/indexVault/vaultProbe.js";
 import {
+  clipToCaps,
   maxDriftBps,
   type Oracle,
   OracleHold,
@@ -46,6 +47,7 @@ import {
   type VenueAsset,
   validateTargetWeights,
   type Weights,
+  weightCaps,
 } from "../execution/portfolioManager.js";
 import { loadWallet } from "../execution/signerKeys.js";
 import type { FeePolicy } from "../execution/txSender.js";
@@ -517,6 +519,17 @@ export class Keeper implements KeeperControl {
     return steering;
   }
 
+  /** `wanted` with every weight above the vault's (or the config's) cap clipped into the base asset. */
+  private clipToVaultCaps(wanted: Weights, eligible: readonly string[], universe: readonly VenueAsset[]): Weights {
+    const base = eligible[0];
+    if (base === undefined) return wanted;
+    const { weights, clipped } = clipToCaps(wanted, weightCaps(universe, this.deps.config.strategy.maxWeight), base);
+    if (clipped.length > 0) {
+      this.deps.logger.info({ clipped, base }, "target above the vault's caps: the excess stays in the base asset");
+    }
+    return weights;
+  }
+
   /** The steering's share of the way from `current` to `wanted`, within each asset's cap. */
   private steerTarget(
     wanted: Weights,
@@ -527,9 +540,7 @@ export class Keeper implements KeeperControl {
     const fraction = guard.steering?.status.tradeFraction ?? 1;
     if (fraction >= 1) return wanted;
     const maxWeight = this.deps.config.strategy.maxWeight;
-    const caps = Object.fromEntries(
-      guard.universe.map((a) => [a.symbol, Math.min(maxWeight, a.maxWeightBps / 10_000)]),
-    );
+    const caps = weightCaps(guard.universe, maxWeight);
     const target = moveToward(current, wanted, fraction, eligible, (s) => caps[s] ?? maxWeight);
     this.deps.logger.info(
       { fraction, level: guard.steering?.status.level, reason: guard.steering?.status.reason },
@@ -586,8 +597,10 @@ export class Keeper implements KeeperControl {
         started,
       );
     }
-    // The cycle's target: the strategy's, or the steering's share of the way to it.
-    const target = this.steerTarget(wanted, current, eligible, guard);
+    // Within the vault's caps (the excess stays in the base asset), then the steering's share
+    // of the way to it.
+    const capped = this.clipToVaultCaps(wanted, eligible, guard.universe);
+    const target = this.steerTarget(capped, current, eligible, guard);
     const id = await store.beginCycle(now, target);
     let targetBps: number[];
     // What this cycle trades to: the strategy's target, or its edge of the no-trade band.

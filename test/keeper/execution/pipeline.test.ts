@@ -7,15 +7,18 @@ import { parseKeeperConfig } from "../../../keeper/src/config/keeperConfig.js";
 import { ConfigError, InvalidInputError } from "../../../keeper/src/core/errors.js";
 import { indexVaultInterface } from "../../../keeper/src/execution/indexVault/vaultAbi.js";
 import {
+  clipToCaps,
   maxDriftBps,
   restrictWeights,
   toBps,
   validateTargetWeights,
+  weightCaps,
 } from "../../../keeper/src/execution/portfolioManager.js";
 import { decodeRevert } from "../../../keeper/src/execution/revertReason.js";
 import { loadWallet } from "../../../keeper/src/execution/signerKeys.js";
 import { decideRun } from "../../../keeper/src/service/scheduler.js";
 import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 
 const UNIVERSE = [
   { symbol: "USDC", address: "0x01", decimals: 6, maxWeightBps: 10_000 },
@@ -253,5 +256,32 @@ describe("keeper pipeline pieces", () => {
       expect((await reopened.rotations(5))[0]?.status).to.equal("done");
       await reopened.close();
     });
+  });
+});
+
+describe("portfolio manager: clipping to the vault's caps", () => {
+  const universe = [
+    { symbol: "USDC", address: "0x1", decimals: 6, maxWeightBps: 10_000 },
+    { symbol: "WETH", address: "0x2", decimals: 18, maxWeightBps: 4_000 },
+    { symbol: "WBTC", address: "0x3", decimals: 8, maxWeightBps: 10_000 },
+  ];
+
+  it("caps each asset at the tighter of the venue's cap and the config's, the base at 100%", () => {
+    expect(weightCaps(universe, 0.5)).to.deep.equal({ USDC: 1, WETH: 0.4, WBTC: 0.5 });
+  });
+
+  it("moves the excess above a cap into the base asset and names what it clipped", () => {
+    const { weights, clipped } = clipToCaps({ WETH: 0.9, WBTC: 0.1 }, weightCaps(universe, 0.5), "USDC");
+    expect(clipped).to.deep.equal(["WETH"]);
+    expectAbsClose(weights.WETH, 0.4, 1e-12);
+    expectAbsClose(weights.WBTC, 0.1, 1e-12);
+    expectAbsClose(weights.USDC, 0.5, 1e-12);
+    // What the clipped target becomes passes the same validation the order goes through.
+    expect(validateTargetWeights(weights, universe, { maxWeight: 0.5 })).to.deep.equal([5_000, 4_000, 1_000]);
+  });
+
+  it("leaves a target within its caps untouched", () => {
+    const target = { USDC: 0.2, WETH: 0.4, WBTC: 0.4 };
+    expect(clipToCaps(target, weightCaps(universe, 0.5), "USDC")).to.deep.equal({ weights: target, clipped: [] });
   });
 });
