@@ -12,10 +12,12 @@ import { join } from "node:path";
 import { expect } from "chai";
 import type { KeeperSession } from "../../keeper/src/cli/commands/keeperSession.js";
 import { openSession } from "../../keeper/src/cli/commands/keeperSession.js";
+import { loadRelease } from "../../keeper/src/cli/releaseFolder.js";
 import { parseKeeperConfig } from "../../keeper/src/config/keeperConfig.js";
 import { followPrices } from "../../keeper/src/devchain/arbitrumLocal.js";
 import { coinGeckoReplay } from "../../keeper/src/devchain/coinGeckoReplay.js";
 import { type ReplayServer, startReplayServer } from "../../keeper/src/devchain/replayServer.js";
+import { keeperScheduleOf } from "../../keeper/src/research/release/release.js";
 import { startOperatorServer } from "../../keeper/src/service/http/server.js";
 import type { RetrainRecord } from "../../keeper/src/service/readModel.js";
 import { IDS } from "../keeper/data/live/marketReplay.js";
@@ -147,6 +149,11 @@ describe("e2e: a rotation retrains in a child process and switches only on the g
     expect(served).to.not.equal(EW_ID);
     expect(oracle.name).to.equal(served);
     expect(run.log.lines.some((l) => l.includes('"release switched"') && l.includes(dir))).to.equal(true);
+    // The release's schedule switched with its strategy.
+    const { everySeconds } = keeperScheduleOf(loadRelease(dir).manifest.schedule);
+    expect(
+      run.log.lines.some((l) => l.includes('"schedule in force"') && l.includes(`"everySeconds":${everySeconds}`)),
+    ).to.equal(true);
     // What the operator sees, over HTTP: the status and the metrics.
     const server = await startOperatorServer({
       readModel: keeper.readModel,

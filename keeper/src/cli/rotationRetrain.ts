@@ -20,6 +20,7 @@ import { marketCsv } from "../data/csvWrite.js";
 import type { MarketSource } from "../data/live/liveMarket.js";
 import { underlyingOf } from "../data/underlying.js";
 import type { LiveOracle } from "../execution/liveOracle.js";
+import { keeperScheduleOf } from "../research/release/release.js";
 import { decideSwitch } from "../research/release/switchDecision.js";
 import type { Keeper } from "../service/keeper.js";
 import type { Logger } from "../service/logger.js";
@@ -70,6 +71,8 @@ export class RotationRetrainer {
   serve(release: LoadedRelease): void {
     this.inForce = release;
     this.deps.oracle.use(release.manifest.strategy.id, (panel) => release.strategy(panel));
+    // A release is its strategy and its schedule: both switch together.
+    this.deps.keeper.useSchedule(keeperScheduleOf(release.manifest.schedule));
   }
 
   /** True while a research child of this process runs. */

@@ -278,6 +278,8 @@ export class Keeper implements KeeperControl {
   private wake: (() => void) | null = null;
   private readonly outcomes: CycleRecorder;
   readonly leadership: Leadership;
+  /** The interval and drift rule in force: the config's, until a switched release brings its own. */
+  private scheduleOverride: Pick<KeeperConfig["schedule"], "everySeconds" | "driftThresholdBps"> | null = null;
 
   constructor(readonly deps: KeeperDeps) {
     this.outcomes = new CycleRecorder(deps);
@@ -291,6 +293,16 @@ export class Keeper implements KeeperControl {
   /** What the operator surfaces read: the store, with this process's leadership in the status. */
   get readModel(): KeeperReadModel {
     return withLeadership(this.deps.store, this.leadership);
+  }
+
+  /** From the next cycle on, rebalances on this interval and drift rule (a release switched at a rotation). */
+  useSchedule(schedule: Pick<KeeperConfig["schedule"], "everySeconds" | "driftThresholdBps">): void {
+    this.scheduleOverride = { ...schedule };
+    this.deps.logger.info(schedule, "schedule in force");
+  }
+
+  private schedule(): KeeperConfig["schedule"] {
+    return { ...this.deps.config.schedule, ...this.scheduleOverride };
   }
 
   killed(): boolean {
@@ -408,7 +420,7 @@ export class Keeper implements KeeperControl {
     const steering = await this.steering(now, current);
     const decision = decideRun(
       { now, lastRebalanceAt: await this.lastRebalanceAt(), driftBps: drift },
-      steering?.schedule ?? config.schedule,
+      steering?.schedule ?? this.schedule(),
     );
     const previous = (await store.state()).targetUniverse;
     const rotated = (previous !== null && !sameSet(previous, eligible)) || (await this.exitUnfinished(exiting, now));
@@ -503,11 +515,11 @@ export class Keeper implements KeeperControl {
 
   /** This cycle's volatility steering; null without a basket-returns source (no market bars yet). */
   private async steering(now: number, holdings: Weights): Promise<CycleSteering | null> {
-    const { basketReturns, store, config, logger, metrics } = this.deps;
+    const { basketReturns, store, logger, metrics } = this.deps;
     const basket = (await basketReturns?.(now, holdings)) ?? null;
     if (!basket) return null;
     const previous = (await store.state()).steering;
-    const steering = steerCycle(config.schedule, basket, previous);
+    const steering = steerCycle(this.schedule(), basket, previous);
     metrics.steered(steering.status);
     if (previous?.level !== steering.status.level || previous.enabled !== steering.status.enabled) {
       const { enabled, level, intervalSeconds, tradeFraction, reason } = steering.status;

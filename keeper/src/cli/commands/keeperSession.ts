@@ -12,7 +12,7 @@ import type { MarketSource } from "../../data/live/liveMarket.js";
 import { FailoverRpc } from "../../execution/failoverRpc.js";
 import { LiveOracle } from "../../execution/liveOracle.js";
 import { ClassifierUniverse, type UniverseSource } from "../../execution/universeSource.js";
-import { checkReleaseUniverse, type ReleaseSchedule } from "../../research/release/release.js";
+import { checkReleaseUniverse, keeperScheduleOf, type ReleaseSchedule } from "../../research/release/release.js";
 import { type Keeper, openKeeper } from "../../service/keeper.js";
 import { createLogger, type Logger } from "../../service/logger.js";
 import { type OpenedLiveMarket, openLiveMarket } from "../openLiveMarket.js";
@@ -249,17 +249,9 @@ export async function openSession(
   }
 }
 
-/** The release's rebalance schedule replaces the configured one (daily bars: one bar = one day). */
+/** The release's rebalance schedule replaces the configured one. */
 function followSchedule(config: KeeperConfig, schedule: ReleaseSchedule): KeeperConfig {
-  return {
-    ...config,
-    schedule: {
-      ...config.schedule,
-      everySeconds: schedule.decideEveryBars * 86_400,
-      // Without a drift rule the release rebalances on its interval only: 100% drift never happens.
-      driftThresholdBps: schedule.driftThreshold !== undefined ? Math.round(schedule.driftThreshold * 10_000) : 10_000,
-    },
-  };
+  return { ...config, schedule: { ...config.schedule, ...keeperScheduleOf(schedule) } };
 }
 
 /** The classifier on the market's newest accepted panel; a refused reading fails the rotation step. */

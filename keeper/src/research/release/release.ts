@@ -47,6 +47,17 @@ export const releaseScheduleSchema = z.object({
 });
 export type ReleaseSchedule = z.output<typeof releaseScheduleSchema>;
 
+/**
+ * The keeper's schedule settings for a release's schedule (daily bars: one bar = one day).
+ * Without a drift rule the release rebalances on its interval only: 100% drift never happens.
+ */
+export function keeperScheduleOf(schedule: ReleaseSchedule): { everySeconds: number; driftThresholdBps: number } {
+  return {
+    everySeconds: schedule.decideEveryBars * 86_400,
+    driftThresholdBps: schedule.driftThreshold !== undefined ? Math.round(schedule.driftThreshold * 10_000) : 10_000,
+  };
+}
+
 export const manifestSchema = z.object({
   format: z.literal(RELEASE_FORMAT),
   createdAt: z.string().min(1),
