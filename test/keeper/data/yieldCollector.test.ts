@@ -12,13 +12,9 @@ import { LlamaYieldsClient } from "../../../keeper/src/data/yields/llamaYields.j
 import { panelYieldsFromSeries } from "../../../keeper/src/data/yields/panelYields.js";
 import { parseYieldCollectorConfig } from "../../../keeper/src/data/yields/yieldConfig.js";
 import { type ReplayHandler, type ReplayServer, startReplayServer } from "../../../keeper/src/devchain/replayServer.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 import { runCaptured } from "../../helpers/captureCommand.js";
 import { chartBody, DAYS, FIRST_DAY, POOL, poolsBody } from "./llamaYieldsReplay.js";
-
-/** |actual - expected| <= tol (plain numbers: the toolbox's closeTo only takes integers). */
-function near(actual: unknown, expected: number, tol: number): void {
-  expect(Math.abs(Number(actual) - expected), `${String(actual)} vs ${expected}`).to.be.at.most(tol);
-}
 
 const DAY = 86_400;
 /** Day d's bar close (the replayed points are at 23:01 on day d, so they close at the next midnight). */
@@ -107,14 +103,14 @@ describe("data/yields: the DefiLlama yield collector (replayed HTTP)", () => {
     expect(usdc.timestamps.length).to.equal(DAYS - 1);
     expect(usdc.timestamps[0]).to.equal(closeOf(0));
     // 4% base + 50% of a 2% reward.
-    near(usdc.apy[0], 0.05, 1e-12);
-    near(usdc.baseApy[0], 0.04, 1e-12);
-    near(usdc.rewardApy[0], 0.02, 1e-12);
+    expectAbsClose(usdc.apy[0], 0.05, 1e-12);
+    expectAbsClose(usdc.baseApy[0], 0.04, 1e-12);
+    expectAbsClose(usdc.rewardApy[0], 0.02, 1e-12);
     // Aave's 0.1% supply rate on wstETH plus Lido's 3% staking yield underneath it.
-    near(wsteth.apy[0], 0.031, 1e-12);
-    near(wsteth.underlyingApy[0], 0.03, 1e-12);
+    expectAbsClose(wsteth.apy[0], 0.031, 1e-12);
+    expectAbsClose(wsteth.underlyingApy[0], 0.03, 1e-12);
     // Lido is the underlying's own source: nothing added to itself.
-    near(lido.apy[0], 0.03, 1e-12);
+    expectAbsClose(lido.apy[0], 0.03, 1e-12);
   });
 
   it("drops a one-day spike, carries short gaps, leaves long ones missing, accepts a level change that persists", async () => {
@@ -126,16 +122,16 @@ describe("data/yields: the DefiLlama yield collector (replayed HTTP)", () => {
     const issuesOn = (kind: string, pool: string) =>
       got.issues.filter((i) => i.kind === kind && i.pool === pool).map((i) => (i.t - FIRST_DAY) / DAY - 1);
     expect(issuesOn("outlier", POOL.aaveUsdc)).to.deep.equal([20, 36]);
-    near(at(20), 0.05, 1e-12); // spike replaced by the day before
-    near(at(25), 0.05, 1e-12);
-    near(at(26), 0.05, 1e-12);
+    expectAbsClose(at(20), 0.05, 1e-12); // spike replaced by the day before
+    expectAbsClose(at(25), 0.05, 1e-12);
+    expectAbsClose(at(26), 0.05, 1e-12);
     expect(issuesOn("gap_filled", POOL.aaveUsdc)).to.deep.equal([20, 25, 26, 30, 31, 32, 36]);
     expect(issuesOn("gap_left", POOL.aaveUsdc)).to.deep.equal([33, 34]);
     expect(Number.isNaN(at(33))).to.equal(true);
     // 8% base from day 36: the first day is held back as a possible spike, the second confirms it.
-    near(at(36), 0.05, 1e-12);
-    near(at(37), 0.09, 1e-12);
-    near(at(38), 0.09, 1e-12);
+    expectAbsClose(at(36), 0.05, 1e-12);
+    expectAbsClose(at(37), 0.09, 1e-12);
+    expectAbsClose(at(38), 0.09, 1e-12);
     // Lido's 6-day gap: 3 days carried, then wstETH's total is missing and says why.
     expect(issuesOn("gap_left", POOL.lido)).to.deep.equal([15, 16, 17]);
     expect(issuesOn("underlying_missing", POOL.aaveWsteth)).to.deep.equal([15, 16, 17]);
@@ -297,9 +293,9 @@ describe("data/yields: the DefiLlama yield collector (replayed HTTP)", () => {
     expect(y.accrual).to.deep.equal([null, "balance"]);
     const row = Array.from(y.apy[1] ?? []);
     expect(Number.isNaN(row[0])).to.equal(true); // before the first close
-    near(row[1], 0.05, 1e-12);
-    near(row[2], 0.05, 1e-12);
-    near(row[3], 0.05, 1e-12); // day 35 is the 5% level
+    expectAbsClose(row[1], 0.05, 1e-12);
+    expectAbsClose(row[2], 0.05, 1e-12);
+    expectAbsClose(row[3], 0.05, 1e-12); // day 35 is the 5% level
     expect(Number.isNaN(row[4])).to.equal(true); // history ended 5 days earlier
     expect(Number.isNaN(y.apy[0]?.[1] ?? 0)).to.equal(true);
   });

@@ -8,11 +8,7 @@ import {
 import { Prng } from "../../../keeper/src/strategy/math/prng.js";
 import { calibrateRoute } from "../../../keeper/src/strategy/risk/calibratedRoute.js";
 import { maxPathSize, type PathRoute, quotePath } from "../../../keeper/src/strategy/risk/pathImpact.js";
-
-/** |actual - expected| <= tol (plain numbers: the toolbox's closeTo only takes integers). */
-function near(actual: unknown, expected: number, tol: number): void {
-  expect(Math.abs(Number(actual) - expected), `${String(actual)} vs ${expected}`).to.be.at.most(tol);
-}
+import { expectAbsClose } from "../../helpers/approx.js";
 
 const LIQ: HopLiquidity = {
   depthUsd: 20_000_000,
@@ -43,8 +39,8 @@ describe("market/impactCalibration: refit of the analytic impact from fills", ()
   it("recovers a pool's scale and offset from fills without a prior, and nearly so with the default one", () => {
     const fit = fitImpactModels(fills(400, 1.8, 12, 0.5), { priorFills: 0 }).get("arb->usdc");
     expect(fit?.fills).to.equal(400);
-    near(fit?.scale, 1.8, 0.05);
-    near(fit?.offsetBps, 12, 1);
+    expectAbsClose(fit?.scale, 1.8, 0.05);
+    expectAbsClose(fit?.offsetBps, 12, 1);
     expect(fit?.maeAfterBps as number).to.be.lessThan(1);
     expect(fit?.maeBeforeBps as number).to.be.greaterThan(10);
     const shrunk = fitImpactModels(fills(400, 1.8, 12, 0.5)).get("arb->usdc");
@@ -63,7 +59,7 @@ describe("market/impactCalibration: refit of the analytic impact from fills", ()
     expect(offsets[1]).to.be.lessThan(10);
     expect(offsets[4]).to.be.greaterThan(30);
     const weak = fitImpactModels(fills(3, 1, 40, 0), { priorFills: 0 }).get("arb->usdc");
-    near(weak?.offsetBps, 40, 1e-6);
+    expectAbsClose(weak?.offsetBps, 40, 1e-6);
   });
 
   it("keeps the scale within its bounds and skips unusable fills", () => {
@@ -79,8 +75,8 @@ describe("market/impactCalibration: refit of the analytic impact from fills", ()
     const a = fills(100, 2, 0, 0);
     const b = fills(100, 1, -20, 0).map((o) => ({ ...o, poolKey: "usdc->arb" }));
     const fits = fitImpactModels([...a, ...b], { priorFills: 0 });
-    near(fits.get("arb->usdc")?.scale, 2, 1e-6);
-    near(fits.get("usdc->arb")?.offsetBps, -20, 1e-6);
+    expectAbsClose(fits.get("arb->usdc")?.scale, 2, 1e-6);
+    expectAbsClose(fits.get("usdc->arb")?.offsetBps, -20, 1e-6);
   });
 
   it("sizes with the refitted model: the largest size under a target follows the fit", () => {
@@ -92,10 +88,10 @@ describe("market/impactCalibration: refit of the analytic impact from fills", ()
     expect(sized).to.be.lessThan(analytic);
     // At that size the refitted cost is at the target, as the fit's own formula says.
     const analyticBps = quotePath(ROUTE, sized).totalCost * 10_000;
-    near(calibratedCostBps(worse, 30, analyticBps), target * 10_000, 1);
-    near(quotePath(calibrated, sized).totalCost * 10_000, target * 10_000, 0.5);
+    expectAbsClose(calibratedCostBps(worse, 30, analyticBps), target * 10_000, 1);
+    expectAbsClose(quotePath(calibrated, sized).totalCost * 10_000, target * 10_000, 0.5);
     // A negative offset is not credited: sizing never counts on a price gap in its favour.
     const favourable = calibrateRoute(ROUTE, { scale: 1, offsetBps: -30 });
-    near(maxPathSize(favourable, target, { maxSizeUsd: 5e6 }), analytic, 2);
+    expectAbsClose(maxPathSize(favourable, target, { maxSizeUsd: 5e6 }), analytic, 2);
   });
 });

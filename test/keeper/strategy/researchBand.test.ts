@@ -9,11 +9,7 @@ import { applyNoTradeBand, bandHalfWidths, parseNoTradeBand } from "../../../kee
 import { costDragBpsPerYear, trackingErrorToTargets } from "../../../keeper/src/research/executionStats.js";
 import { BandedStrategy } from "../../../keeper/src/strategy/bandedStrategy.js";
 import { equalWeight } from "../../../keeper/src/strategy/baselines/simple.js";
-
-/** |actual - expected| <= tolerance (Hardhat's chai plugin makes closeTo integer-only). */
-function near(actual: number | undefined, expected: number, tolerance: number): void {
-  expect(Math.abs((actual ?? Number.NaN) - expected), `${actual} vs ${expected}`).to.be.at.most(tolerance);
-}
+import { expectAbsClose } from "../../helpers/approx.js";
 
 describe("research: no-trade band", () => {
   const band = parseNoTradeBand({ penalty: 10, minBand: 0.005 });
@@ -22,8 +18,8 @@ describe("research: no-trade band", () => {
 
   it("widens each band with its route's fee tiers, floored at minBand", () => {
     expect(widths[1]).to.equal(0.005); // 10 x 5 bp / 2 = 0.25% < floor 0.5%
-    near(widths[2], 0.0175, 1e-12); // 10 x 35 bp / 2
-    near(widths[3], 0.0525, 1e-12); // 10 x 105 bp / 2
+    expectAbsClose(widths[2], 0.0175, 1e-12); // 10 x 35 bp / 2
+    expectAbsClose(widths[3], 0.0525, 1e-12); // 10 x 105 bp / 2
     expect(() => parseNoTradeBand({ penalty: -1 })).to.throw(ConfigError);
   });
 
@@ -34,9 +30,9 @@ describe("research: no-trade band", () => {
     expect(out).to.not.equal(null);
     const w = out as Float64Array;
     expect(w[1]).to.equal(0.3); // 0.2 points off: inside 0.5
-    near(w[2], 0.35 - 0.0175, 1e-12); // to the lower edge of its band
+    expectAbsClose(w[2], 0.35 - 0.0175, 1e-12); // to the lower edge of its band
     expect(w[3]).to.equal(0.3); // 5.2 points off, inside the 1% pool's 5.25-point band
-    near(
+    expectAbsClose(
       w.reduce((a, b) => a + b, 0),
       1,
       1e-12,
@@ -49,7 +45,7 @@ describe("research: no-trade band", () => {
       minTurnover: 0,
     });
     expect(exit?.[3]).to.equal(0);
-    near(exit?.[0], 0.4, 1e-12);
+    expectAbsClose(exit?.[0], 0.4, 1e-12);
   });
 
   it("says hold when nothing leaves its band or the turnover is below the minimum", () => {
@@ -73,16 +69,16 @@ describe("research: no-trade band", () => {
     const inputs = { current: [0.02, 0.58, 0.4], target: [0, 0.56, 0.44], halfWidths: [0, 0.03, 0.01], baseIndex: 0 };
     const out = applyNoTradeBand({ ...inputs, minTurnover: 0 }) as Float64Array;
     expect(out[1]).to.equal(0.58);
-    near(out[2], 0.42, 1e-12); // wanted 0.43, only 2 points of room
-    near(out[0], 0, 1e-12);
-    near(
+    expectAbsClose(out[2], 0.42, 1e-12); // wanted 0.43, only 2 points of room
+    expectAbsClose(out[0], 0, 1e-12);
+    expectAbsClose(
       out.reduce((a, b) => a + b, 0),
       1,
       1e-12,
     );
     const capped = applyNoTradeBand({ ...inputs, caps: [1, 1, 0.41], minTurnover: 0 }) as Float64Array;
-    near(capped[2], 0.41, 1e-12);
-    near(capped[0], 0.01, 1e-12);
+    expectAbsClose(capped[2], 0.41, 1e-12);
+    expectAbsClose(capped[0], 0.01, 1e-12);
     expect(() =>
       applyNoTradeBand({ current: [1], target: [0.5, 0.5], halfWidths: [0, 0], baseIndex: 0, minTurnover: 0 }),
     ).to.throw(InvalidInputError);
@@ -123,7 +119,7 @@ describe("research: no-trade band", () => {
     for (let k = 1; k < tight.r.nav.length; k++) {
       paid += ((tight.r.costUsd[k] as number) + (tight.r.gasUsd[k] as number)) / (tight.r.nav[k - 1] as number);
     }
-    near(tight.drag, (paid * 365 * 1e4) / (tight.r.nav.length - 1), 1e-6);
+    expectAbsClose(tight.drag, (paid * 365 * 1e4) / (tight.r.nav.length - 1), 1e-6);
   });
 });
 

@@ -15,14 +15,10 @@ import { trainPpoSeeds } from "../../../keeper/src/research/runResearch.js";
 import { researchEligibility } from "../../../keeper/src/research/universe.js";
 import { Prng } from "../../../keeper/src/strategy/math/prng.js";
 import { initTf } from "../../../keeper/src/strategy/ppo/tfBackend.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 
 const bars = (spans: readonly Span[]) =>
   spans.flatMap((s) => Array.from({ length: s.to - s.from + 1 }, (_, i) => s.from + i));
-
-/** |actual - expected| <= tolerance (Hardhat's chai plugin makes closeTo integer-only). */
-function near(actual: number | undefined, expected: number, tolerance: number): void {
-  expect(Math.abs((actual ?? Number.NaN) - expected), `${actual} vs ${expected}`).to.be.at.most(tolerance);
-}
 
 /** A run with the given per-bar net returns (bar 0 is the start), costs `cost` of NAV per bar. */
 function runOf(returns: readonly number[], cost = 0): BacktestResult {
@@ -111,12 +107,12 @@ describe("research: folds", () => {
     const picked = bars(spans).map((b) => rets[b - 1] as number);
     const s = series.stats(spans);
     expect(s.bars).to.equal(100);
-    near(s.netReturn, picked.reduce((a, r) => a * (1 + r), 1) - 1, 1e-9);
+    expectAbsClose(s.netReturn, picked.reduce((a, r) => a * (1 + r), 1) - 1, 1e-9);
     const mean = picked.reduce((a, b) => a + b, 0) / 100;
     const down = Math.sqrt(picked.reduce((a, r) => a + Math.min(r, 0) ** 2, 0) / 100);
-    near(s.sortino, (mean / down) * Math.sqrt(365), 1e-9);
-    near(s.costDragBpsPerYear, 0.0001 * 365 * 1e4, 1e-6);
-    near(s.turnoverAnnualised, 0.01 * 365, 1e-9);
+    expectAbsClose(s.sortino, (mean / down) * Math.sqrt(365), 1e-9);
+    expectAbsClose(s.costDragBpsPerYear, 0.0001 * 365 * 1e4, 1e-6);
+    expectAbsClose(s.turnoverAnnualised, 0.01 * 365, 1e-9);
     expect(() => series.stats([{ from: 0, to: 10 }])).to.throw(InvalidInputError);
   });
 

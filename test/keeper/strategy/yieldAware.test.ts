@@ -18,12 +18,8 @@ import { researchConfigSchema } from "../../../keeper/src/research/researchConfi
 import { type RateSeries, realisedYield, yieldReportRows } from "../../../keeper/src/research/yieldReport.js";
 import { singleAsset } from "../../../keeper/src/strategy/baselines/simple.js";
 import { MeanVarianceStrategy } from "../../../keeper/src/strategy/meanVarianceStrategy.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 import { syntheticPanel, viewAt } from "./syntheticPanel.js";
-
-/** |actual - expected| <= tol (plain numbers: the toolbox's closeTo only takes integers). */
-function near(actual: unknown, expected: number, tol: number): void {
-  expect(Math.abs(Number(actual) - expected), `${String(actual)} vs ${expected}`).to.be.at.most(tol);
-}
 
 const YEAR = 365;
 
@@ -82,12 +78,12 @@ describe("yield-aware portfolio: optimizer, backtester, report", () => {
     const wNone = strategy.decide(viewAt(panel, t)) as Float64Array;
     expect(wHigh[1] as number).to.be.greaterThan((wLow[1] as number) + 0.1);
     // No panel APY: the configured 30% applies, the same as the panel's 30%.
-    near(wNone[1], wHigh[1] as number, 1e-9);
+    expectAbsClose(wNone[1], wHigh[1] as number, 1e-9);
     // A yield the panel only shows after t does not reach the decision at t.
     const later = flatYields(panel, 0, "balance");
     for (let k = t + 1; k < panel.timestamps.length; k++) (later.apy[1] as Float64Array)[k] = 5;
     const wLater = strategy.decide(viewAt(withYields(panel, later), t, { untruncated: false })) as Float64Array;
-    near(wLater[1], wLow[1] as number, 1e-12);
+    expectAbsClose(wLater[1], wLow[1] as number, 1e-12);
   });
 
   it("the backtester accrues a balance yield (and its changes) and leaves a price yield to the price", () => {
@@ -119,14 +115,14 @@ describe("yield-aware portfolio: optimizer, backtester, report", () => {
     const price = run("price");
     const last = bars - 1;
     // Bought at bar 1, then a year at 0% and a year at 10% (the APY known at each bar's start).
-    near(balance.nav[last] as number, 1_000_000 * 1.1, 1);
-    near(
+    expectAbsClose(balance.nav[last] as number, 1_000_000 * 1.1, 1);
+    expectAbsClose(
       balance.yieldUsd.reduce((s, v) => s + v, 0),
       100_000,
       1,
     );
     expect(balance.yieldUsd.slice(0, YEAR).reduce((s, v) => s + v, 0)).to.equal(0);
-    near(price.nav[last], 1_000_000, 1);
+    expectAbsClose(price.nav[last], 1_000_000, 1);
     expect(price.yieldUsd.every((v) => v === 0)).to.equal(true);
   });
 
@@ -139,14 +135,14 @@ describe("yield-aware portfolio: optimizer, backtester, report", () => {
       rate: Float64Array.from(panel.timestamps, (_, t) => 1.04 ** (t / YEAR)),
       kind: "on-chain rate",
     };
-    near(realisedYield(rate, panel.timestamps[0] as number, panel.timestamps[YEAR] as number), 0.04, 1e-12);
+    expectAbsClose(realisedYield(rate, panel.timestamps[0] as number, panel.timestamps[YEAR] as number), 0.04, 1e-12);
     // A rate that stops before the end does not stand for the whole run.
     const short = { ...rate, timestamps: rate.timestamps.subarray(0, 200), rate: rate.rate.subarray(0, 200) };
     expect(realisedYield(short, panel.timestamps[0] as number, panel.timestamps[YEAR] as number)).to.equal(null);
     const rows = yieldReportRows(withA, { from: 0, to: YEAR }, new Map([["A", rate]]));
     expect(rows).to.have.length(1);
-    near(rows[0]?.apyUsed, 0.05, 1e-12);
-    near(rows[0]?.realised, 0.04, 1e-12);
+    expectAbsClose(rows[0]?.apyUsed, 0.05, 1e-12);
+    expectAbsClose(rows[0]?.realised, 0.04, 1e-12);
     expect(rows[0]?.coverage).to.equal(1);
   });
 
@@ -187,8 +183,8 @@ describe("yield-aware portfolio: optimizer, backtester, report", () => {
       ["WSTETH", "constant prior"],
       ["RETH", "constant prior"],
     ]);
-    near(study.yields[0]?.apyUsed, 0.04, 1e-12);
-    near(study.yields[1]?.apyUsed, 0.035, 1e-12);
+    expectAbsClose(study.yields[0]?.apyUsed, 0.04, 1e-12);
+    expectAbsClose(study.yields[1]?.apyUsed, 0.035, 1e-12);
     expect(study.markdown).to.include("APY used against realised yield");
   });
 
