@@ -4,6 +4,7 @@
  * keeper implements the control side.
  */
 
+import type { OrderResult, VenueAccount, VenueOrder } from "../core/venue.js";
 import type { LeadershipView } from "./leadership/leadership.js";
 
 export type CycleStatus =
@@ -153,7 +154,8 @@ export interface KeeperStatus {
   readonly strategy: string;
   readonly lastCycle: CycleRecord | null;
   readonly nextRunAt: number | null;
-  readonly riskLevel: RiskLevel;
+  /** The strategy's risk label; null for an oracle that gives none (the venue keeper's). */
+  readonly riskLevel: RiskLevel | null;
   /** Why the keeper is not trading right now (market guard, vault cooldown); null when it may. */
   readonly holdReason: string | null;
   /** The live market data's last reading; null when the keeper has no live source. */
@@ -165,6 +167,21 @@ export interface KeeperStatus {
    * expiry), from the process serving the status; absent where no process answers (`status`).
    */
   readonly leadership?: LeadershipView;
+  /** Set by the venue keeper (`keeper run --venue hyperliquid|starknet`): the venue and what it holds. */
+  readonly venue?: VenueView;
+}
+
+export interface VenueView {
+  readonly name: string;
+  /** Account and endpoint, redacted. */
+  readonly describes: string;
+  /** Positions as last read (signed weights of net liquidity); null before the first read. */
+  readonly account: VenueAccount | null;
+  /** The last cycle's orders and how each ended (null while unknown). */
+  readonly lastOrders: readonly {
+    readonly order: VenueOrder;
+    readonly result: Omit<OrderResult, "order"> | null;
+  }[];
 }
 
 export interface MarketFreshness {
