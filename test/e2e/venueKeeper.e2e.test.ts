@@ -15,6 +15,7 @@ import { type HyperliquidLocal, startHyperliquidLocal } from "../../keeper/src/d
 import { StarknetLocal } from "../../keeper/src/devchain/starknetLocal.js";
 import { KeeperStore } from "../../keeper/src/service/store/keeperStore.js";
 import { VenueStore } from "../../keeper/src/service/store/venueStore.js";
+import { expectAbsClose } from "../helpers/approx.js";
 import { type CliRun, spawnCli } from "../keeper/cli/spawnCli.js";
 
 const ALICE = Wallet.createRandom(); // the HyperLiquid account, signing for itself
@@ -182,13 +183,13 @@ describe("e2e: keeper run --venue", function () {
       expect(cycles.slice(0, -1).every((c) => c.outcome === "nothing-to-trade")).to.equal(true);
       // Long BTC and short SOL at half of net liquidity each, as the exchange holds them.
       const nav = hl.accountValue();
-      expect(((hl.positions.BTC ?? 0) * 100_000) / nav).to.be.closeTo(0.5, 0.002);
-      expect(((hl.positions.SOL ?? 0) * 200) / nav).to.be.closeTo(-0.5, 0.002);
+      expectAbsClose(((hl.positions.BTC ?? 0) * 100_000) / nav, 0.5, 0.002, "BTC held");
+      expectAbsClose(((hl.positions.SOL ?? 0) * 200) / nav, -0.5, 0.002, "SOL held");
       const venue = status.venue as { name: string; account: { holdings: { symbol: string; weight: number }[] } };
       expect(venue.name).to.equal("hyperliquid");
       const shown = Object.fromEntries(venue.account.holdings.map((h) => [h.symbol, h.weight]));
-      expect(shown.BTC).to.be.closeTo(0.5, 0.002);
-      expect(shown.SOL).to.be.closeTo(-0.5, 0.002);
+      expectAbsClose(shown.BTC, 0.5, 0.002, "BTC shown");
+      expectAbsClose(shown.SOL, -0.5, 0.002, "SOL shown");
       expect(JSON.stringify(status)).not.to.include(ALICE.privateKey.slice(2));
       expect(metrics).to.match(/keeper_venue_position_usd\{venue="hyperliquid",symbol="SOL"\} -\d+/);
     });
@@ -337,7 +338,7 @@ describe("e2e: keeper run --venue", function () {
       const shown = Object.fromEntries(venue.account.holdings.map((h) => [h.symbol, h.weight]));
       const target = (status.lastCycle as { targetWeights: Record<string, number> }).targetWeights;
       for (const symbol of ["WETH", "WSTETH", "RETH"]) {
-        expect(shown[symbol], symbol).to.be.closeTo(target[symbol] ?? 0, 0.02);
+        expectAbsClose(shown[symbol], target[symbol] ?? 0, 0.02, symbol);
       }
       expect(target.WSTETH).to.be.greaterThan(target.RETH ?? 0);
     });

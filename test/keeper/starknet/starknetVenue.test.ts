@@ -19,6 +19,7 @@ import { oracleTargets } from "../../../keeper/src/execution/starknet/oracleTarg
 import { FileStarknetJournal, type StarknetPending } from "../../../keeper/src/execution/starknet/starknetJournal.js";
 import { type StarknetRpc, StarknetVenue } from "../../../keeper/src/execution/starknet/starknetVenue.js";
 import { PROOF_STATE, planForProof } from "../../../scripts/starknet/planProofSource.js";
+import { expectAbsClose } from "../../helpers/approx.js";
 
 const E18 = 10n ** 18n;
 const VAULT = "0x1001";
@@ -139,9 +140,9 @@ describe("Starknet venue against the local JSON-RPC stand-in", () => {
     const account = await venue.positions();
     expect(account.time).to.equal(T0);
     // 100 + 60 * 1.19 + 10 * 1.13 = 182.7 WETH at 3000 USD.
-    expect(account.navUsd).to.be.closeTo(548_100, 1e-6);
+    expectAbsClose(account.navUsd, 548_100, 1e-6, "NAV");
     expect(account.holdings.map((h) => h.size)).to.deep.equal([100, 60, 10]);
-    expect(account.holdings[1]?.weight).to.be.closeTo(71.4 / 182.7, 1e-9);
+    expectAbsClose(account.holdings[1]?.weight, 71.4 / 182.7, 1e-9, "wstETH weight");
   });
 
   it("rebalances to the oracle's targets in one signed invoke: plan, simulate, sign, submit, confirm, reconcile", async () => {

@@ -30,7 +30,6 @@ interface OpenedVenue {
   readonly describes: string;
   /** Values to scrub from every log line. */
   readonly secrets: readonly string[];
-  /** The spot vault's base asset is scored like the others (long-only weights sum to 1). */
 }
 
 async function openVenue(config: VenueKeeperConfig, env: NodeJS.ProcessEnv): Promise<OpenedVenue> {
