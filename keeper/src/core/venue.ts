@@ -134,9 +134,10 @@ export interface VenueExecution {
  * handed back to `resume` after a crash; the venue records it before anything leaves.
  */
 export interface VenueJournal<TPending> {
-  pending(record: TPending): void;
+  /** The venue waits for it (a store's write is asynchronous) before anything leaves. */
+  pending(record: TPending): void | Promise<void>;
   /** Results as they come (an order-book venue answers per order). */
-  results(results: readonly OrderResult[]): void;
+  results(results: readonly OrderResult[]): void | Promise<void>;
 }
 
 export interface PlanOptions {

@@ -4,6 +4,7 @@
  * keeper implements the control side.
  */
 
+import type { OrderResult, VenueAccount, VenueOrder } from "../core/venue.js";
 import type { LeadershipView } from "./leadership/leadership.js";
 
 export type CycleStatus =
@@ -168,7 +169,8 @@ export interface KeeperStatus {
   readonly strategy: string;
   readonly lastCycle: CycleRecord | null;
   readonly nextRunAt: number | null;
-  readonly riskLevel: RiskLevel;
+  /** The strategy's risk label; null for an oracle that gives none (the venue keeper's). */
+  readonly riskLevel: RiskLevel | null;
   /** What the volatility level did to the schedule and trade size; null before the first reading. */
   readonly steering: SteeringStatus | null;
   /** Why the keeper is not trading right now (market guard, vault cooldown); null when it may. */
@@ -184,6 +186,21 @@ export interface KeeperStatus {
    * expiry), from the process serving the status; absent where no process answers (`status`).
    */
   readonly leadership?: LeadershipView;
+  /** Set by the venue keeper (`keeper run --venue hyperliquid|starknet`): the venue and what it holds. */
+  readonly venue?: VenueView;
+}
+
+export interface VenueView {
+  readonly name: string;
+  /** Account and endpoint, redacted. */
+  readonly describes: string;
+  /** Positions as last read (signed weights of net liquidity); null before the first read. */
+  readonly account: VenueAccount | null;
+  /** The last cycle's orders and how each ended (null while unknown). */
+  readonly lastOrders: readonly {
+    readonly order: VenueOrder;
+    readonly result: Omit<OrderResult, "order"> | null;
+  }[];
 }
 
 export interface MarketFreshness {

@@ -18,6 +18,7 @@ import { decodeRevert } from "../../../keeper/src/execution/revertReason.js";
 import { loadWallet } from "../../../keeper/src/execution/signerKeys.js";
 import { decideRun } from "../../../keeper/src/service/scheduler.js";
 import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
+import { MIGRATIONS } from "../../../keeper/src/service/store/migrations.js";
 import { expectAbsClose } from "../../helpers/approx.js";
 
 const UNIVERSE = [
@@ -158,7 +159,7 @@ describe("keeper pipeline pieces", () => {
     it("migrates, persists each transition and finds a signed cycle to resume after reopening", async () => {
       const path = join(mkdtempSync(join(tmpdir(), "ballast-store-")), "keeper.sqlite");
       const store = await KeeperStore.open(path);
-      expect(await store.schemaVersion()).to.equal(5);
+      expect(await store.schemaVersion()).to.equal(MIGRATIONS.length);
       const id = await store.beginCycle(1000, { USDC: 0.5, WETH: 0.5 });
       const order = {
         assets: ["0x01", "0x02"],

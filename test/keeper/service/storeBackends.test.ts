@@ -23,6 +23,7 @@ import { LeaseStore } from "../../../keeper/src/service/store/leaseStore.js";
 import { forDialect, MIGRATIONS } from "../../../keeper/src/service/store/migrations.js";
 import { leaseKey, vaultSchema } from "../../../keeper/src/service/store/openStore.js";
 import { numberPlaceholders } from "../../../keeper/src/service/store/postgresDb.js";
+import { VenueStore } from "../../../keeper/src/service/store/venueStore.js";
 import { runCaptured } from "../../helpers/captureCommand.js";
 import { createDatabase, type PostgresServer, startPostgres } from "../../helpers/postgresServer.js";
 import { startTcpProxy } from "../../helpers/tcpProxy.js";
@@ -62,6 +63,54 @@ function storeSuite(backend: () => Backend): void {
     store = await b.reopen();
     expect(await store.schemaVersion()).to.equal(MIGRATIONS.length);
     expect(await store.cycles(10)).to.deep.equal([]);
+  });
+
+  it("journals a venue cycle per venue: pending record and orders, results by client id, after a reopen", async () => {
+    const hl = new VenueStore(store.db, "hyperliquid");
+    const id = await hl.begin(1_000, "planned", { BTC: 0.5, SOL: -0.5 });
+    const orders = [
+      { clientId: "0xc1", symbol: "BTC", side: "buy" as const, size: "0.5", limitPrice: "100500", reduceOnly: false },
+      { clientId: "0xc2", symbol: "SOL", side: "sell" as const, size: "250", limitPrice: "199", reduceOnly: false },
+    ];
+    await hl.recordPending(id, { plan: { planId: "p1" }, nonces: [7] }, orders);
+    await hl.setState({ killSwitch: true, targetWeights: { BTC: 0.5 } });
+    await hl.recordNav(1_000, 100_000);
+    await hl.recordNav(1_000, 99_950);
+    await store.close();
+    store = await b.reopen();
+    const again = new VenueStore(store.db, "hyperliquid");
+    const unfinished = await again.unfinished();
+    expect(unfinished?.cycle.id).to.equal(id);
+    expect(unfinished?.pending).to.deep.equal({ plan: { planId: "p1" }, nonces: [7] });
+    expect(await new VenueStore(store.db, "starknet").unfinished(), "another venue's cycle").to.equal(null);
+    await again.recordResults(id, [
+      {
+        order: orders[1] as (typeof orders)[number],
+        status: "partial",
+        filledSize: "100",
+        averagePrice: 199.5,
+        venueOrderId: "42",
+        reason: null,
+      },
+    ]);
+    await again.update(id, { status: "done", outcome: "partial", finishedAt: 1_010, distanceBps: 300 });
+    const stored = await again.orders(id);
+    expect(stored.map((o) => o.order.clientId)).to.deep.equal(["0xc1", "0xc2"]);
+    expect(stored[0]?.result).to.equal(null);
+    expect(stored[1]?.result).to.deep.equal({
+      status: "partial",
+      filledSize: "100",
+      averagePrice: 199.5,
+      venueOrderId: "42",
+      reason: null,
+    });
+    expect(await again.ordersWithClientId("0xc2")).to.equal(1);
+    expect(await again.unfinished()).to.equal(null);
+    expect((await again.cycles(5))[0]).to.include({ status: "done", outcome: "partial", distanceBps: 300 });
+    expect((await again.state()).killSwitch).to.equal(true);
+    expect((await new VenueStore(store.db, "starknet").state()).killSwitch, "state is per venue").to.equal(false);
+    expect(await again.navHistory()).to.deep.equal([{ t: 1_000, navUsd: 99_950 }]);
+    expect(await new VenueStore(store.db, "starknet").cycles(5)).to.deep.equal([]);
   });
 
   it("journals a cycle to signed and submitted, and finds it pending after a reopen", async () => {

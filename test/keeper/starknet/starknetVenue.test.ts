@@ -142,7 +142,7 @@ describe("Starknet venue against the local JSON-RPC stand-in", () => {
     // 100 + 60 * 1.19 + 10 * 1.13 = 182.7 WETH at 3000 USD.
     expectAbsClose(account.navUsd, 548_100, 1e-6, "NAV");
     expect(account.holdings.map((h) => h.size)).to.deep.equal([100, 60, 10]);
-    expectAbsClose(account.holdings[1]?.weight, 71.4 / 182.7, 1e-9, "weight");
+    expectAbsClose(account.holdings[1]?.weight, 71.4 / 182.7, 1e-9, "wstETH weight");
   });
 
   it("rebalances to the oracle's targets in one signed invoke: plan, simulate, sign, submit, confirm, reconcile", async () => {

@@ -33,6 +33,7 @@ export const KEEPER_FLAGS = {
 /** `run` also serves the operator surfaces (API, dashboard, /metrics). */
 const RUN_FLAGS = {
   ...KEEPER_FLAGS,
+  venue: { type: "string" },
   "no-serve": { type: "boolean" },
   port: { type: "string" },
   host: { type: "string" },
@@ -48,7 +49,7 @@ const KEEPER_COMMANDS = {
 export type KeeperCommand = keyof typeof KEEPER_COMMANDS;
 
 export function keeperUsage(command: KeeperCommand): string {
-  return `usage: ${command} --config <file.json> [--release DIR] [--market <csv>] [--rpc-url URL ...] [--data-dir DIR]
+  return `usage: ${command} ${command === "run" ? "[--venue arbitrum|hyperliquid|starknet] " : ""}--config <file.json> [--release DIR] [--market <csv>] [--rpc-url URL ...] [--data-dir DIR]
                 [--allow-reckless-limits]${command === "run" ? " [--no-serve] [--port N] [--host H]" : ""}
 ${KEEPER_COMMANDS[command]}.
   --config FILE             keeper config (JSON); BALLAST_* variables and these flags override it
@@ -58,6 +59,9 @@ ${KEEPER_COMMANDS[command]}.
                             the configured market.source (default: the vault's Chainlink feeds)${
                               command === "run"
                                 ? `
+  --venue V                 arbitrum (default: the basket vault), hyperliquid (perps) or starknet (LST
+                            vault); the last two read a venue keeper config (README, "Venues") and
+                            take only --config, --data-dir, --no-serve, --port and --host
   --no-serve                do not start the operator server (API, dashboard, /metrics)
   --port N                  operator server port (default 8787; 0 picks a free one)
   --host H                  operator server address (default 127.0.0.1); POST /api/rebalance needs
@@ -78,6 +82,7 @@ export interface KeeperFlags {
   readonly "data-dir"?: string | undefined;
   readonly "allow-reckless-limits"?: boolean | undefined;
   /** `run` only. */
+  readonly venue?: string | undefined;
   readonly "no-serve"?: boolean | undefined;
   readonly port?: string | undefined;
   readonly host?: string | undefined;

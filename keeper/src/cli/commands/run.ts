@@ -4,12 +4,14 @@
  * unless --no-serve.
  */
 import { randomBytes } from "node:crypto";
+import { parseVenueName } from "../../config/venueKeeperConfig.js";
 import { ConfigError } from "../../core/errors.js";
 import { startOperatorServer } from "../../service/http/server.js";
 import { EXIT } from "../exitCodes.js";
 import { stopOnSignals } from "../shutdown.js";
 import { answerHelp } from "../usage.js";
 import { configFromFlags, keeperUsage, openSession, parseKeeperFlags, withStartupErrors } from "./keeperSession.js";
+import { runVenueCommand } from "./venueRun.js";
 
 const DEFAULT_PORT = 8787;
 
@@ -18,6 +20,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (help !== null) return help;
   return withStartupErrors(async () => {
     const flags = parseKeeperFlags("run", argv);
+    const venue = flags.venue === undefined ? "arbitrum" : parseVenueName(flags.venue);
+    if (venue !== "arbitrum") return runVenueCommand(venue, flags);
     const port = flags.port === undefined ? DEFAULT_PORT : Number(flags.port);
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError("run: --port must be 0..65535");
     const session = await openSession(flags, configFromFlags(flags));

@@ -284,7 +284,7 @@ export class HyperliquidVenue implements Venue<HyperliquidSnapshot, HyperliquidP
     already: readonly OrderResult[] = [],
   ): Promise<VenueExecution> {
     const nonce = this.nextNonce();
-    journal.pending({ plan, nonces: [...pending.nonces, nonce] });
+    await journal.pending({ plan, nonces: [...pending.nonces, nonce] });
     const action = orderAction(orders);
     const vaultAddress = this.#config.vaultAddress?.toLowerCase() ?? null;
     const signature = signL1Action(this.#signer, action, nonce, vaultAddress, this.#config.network);
@@ -353,7 +353,7 @@ export class HyperliquidVenue implements Venue<HyperliquidSnapshot, HyperliquidP
     journal: VenueJournal<HyperliquidPending>,
   ): Promise<VenueExecution> {
     const priced = await this.withFillPrices(results);
-    journal.results(priced);
+    await journal.results(priced);
     const state = await this.clearinghouse();
     const filled = priced.filter((r) => Number(r.filledSize) > 0).length;
     const complete = priced.every((r) => r.status === "filled");

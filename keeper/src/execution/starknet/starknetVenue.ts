@@ -346,7 +346,7 @@ export class StarknetVenue implements Venue<StarknetSnapshot, StarknetPlan, Star
     }
     const pending = await this.sign(plan, sim.nonce, sim.resourceBounds);
     // Recorded before anything leaves: a crash from here on is finished by `resume`.
-    journal.pending(pending);
+    await journal.pending(pending);
     const sent = await this.send(pending);
     if (sent === "unknown") return this.resume(pending, journal);
     if (sent !== "sent") return this.refused(pending, journal, sent, navBeforeUsd);
@@ -377,14 +377,14 @@ export class StarknetVenue implements Venue<StarknetSnapshot, StarknetPlan, Star
     }
   }
 
-  private refused(
+  private async refused(
     pending: StarknetPending,
     journal: VenueJournal<StarknetPending>,
     reason: string,
     navBeforeUsd: number | null,
-  ): VenueExecution {
+  ): Promise<VenueExecution> {
     const results = pending.orders.map((order) => this.result(order, "rejected", reason));
-    journal.results(results);
+    await journal.results(results);
     return { kind: "failed", reason, results, navBeforeUsd, navAfterUsd: null };
   }
 
@@ -405,7 +405,7 @@ export class StarknetVenue implements Venue<StarknetSnapshot, StarknetPlan, Star
         const results = pending.orders.map((order) =>
           this.result(order, "unknown", "nonce used by another transaction"),
         );
-        journal.results(results);
+        await journal.results(results);
         return {
           kind: "failed",
           reason: `nonce ${BigInt(pending.nonce)} was used by another transaction; the signed rebalance ${pending.transactionHash} never reached the node and is not sent again`,
@@ -436,13 +436,13 @@ export class StarknetVenue implements Venue<StarknetSnapshot, StarknetPlan, Star
     if (receipt.execution_status === "REVERTED") {
       const reason = `transaction ${pending.transactionHash} reverted: ${receipt.revert_reason ?? "no reason given"}`;
       const results = pending.orders.map((order) => this.result(order, "rejected", reason));
-      journal.results(results);
+      await journal.results(results);
       return { kind: "failed", reason, results, navBeforeUsd, navAfterUsd: null };
     }
     const after = await this.snapshot();
     const account = this.accountOf(after);
     const results = pending.orders.map((order) => this.result(order, "filled", null, pending.transactionHash));
-    journal.results(results);
+    await journal.results(results);
     const off = account.holdings
       .filter(
         (h) =>

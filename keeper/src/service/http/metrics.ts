@@ -142,7 +142,29 @@ const GAUGES: readonly ReadModelGauge[] = [
   {
     name: "keeper_risk_level",
     help: "Current risk level: 0 very low, 1 low, 2 medium, 3 high, 4 very high.",
-    read: (g, m) => g.set(RISK_LEVEL_INDEX[m.status().riskLevel]),
+    read: (g, m) => {
+      const level = m.status().riskLevel;
+      if (level !== null) g.set(RISK_LEVEL_INDEX[level]);
+    },
+  },
+  {
+    name: "keeper_venue_position_usd",
+    help: "Signed notional per market of the venue keeper's account (negative when short), USD.",
+    labelNames: ["venue", "symbol"],
+    read: (g, m) => {
+      const venue = m.status().venue;
+      for (const h of venue?.account?.holdings ?? [])
+        g.set({ venue: venue?.name ?? "", symbol: h.symbol }, h.notionalUsd);
+    },
+  },
+  {
+    name: "keeper_venue_gross_leverage_ratio",
+    help: "Sum of |weight| of the venue keeper's positions (1 or less on a spot vault).",
+    labelNames: ["venue"],
+    read: (g, m) => {
+      const venue = m.status().venue;
+      if (venue?.account) g.set({ venue: venue.name }, venue.account.grossLeverage);
+    },
   },
 ];
 

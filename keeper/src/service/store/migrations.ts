@@ -112,6 +112,44 @@ export const MIGRATIONS: readonly string[] = [
      acquired_at INTEGER NOT NULL,
      expires_at INTEGER NOT NULL
    );`,
+  // 6: cycles of the venue keeper (service/venueKeeper.ts) for any core Venue, keyed by venue:
+  // venue-neutral orders and their results, the venue's own pending record (what `resume`
+  // needs after a crash), its live state and its NAV history.
+  `CREATE TABLE venue_cycles (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     venue TEXT NOT NULL,
+     started_at INTEGER NOT NULL,
+     finished_at INTEGER,
+     status TEXT NOT NULL,
+     outcome TEXT,
+     reason TEXT,
+     target_weights TEXT NOT NULL DEFAULT '{}',
+     plan_id TEXT,
+     pending_json TEXT,
+     nav_before REAL,
+     nav_after REAL,
+     fees_usd REAL,
+     distance_bps INTEGER
+   );
+   CREATE INDEX venue_cycles_status ON venue_cycles(venue, status);
+   CREATE TABLE venue_orders (
+     cycle_id INTEGER NOT NULL REFERENCES venue_cycles(id),
+     seq INTEGER NOT NULL,
+     client_id TEXT NOT NULL,
+     symbol TEXT NOT NULL,
+     side TEXT NOT NULL,
+     size TEXT NOT NULL,
+     limit_price TEXT NOT NULL,
+     reduce_only INTEGER NOT NULL,
+     status TEXT,
+     filled_size TEXT,
+     average_price REAL,
+     venue_order_id TEXT,
+     reason TEXT,
+     PRIMARY KEY (cycle_id, seq)
+   );
+   CREATE TABLE venue_state (venue TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (venue, key));
+   CREATE TABLE venue_nav (venue TEXT NOT NULL, t INTEGER NOT NULL, nav_usd REAL NOT NULL, PRIMARY KEY (venue, t));`,
 ];
 
 /** A migration's SQL in the dialect's types. */

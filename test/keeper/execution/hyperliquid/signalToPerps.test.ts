@@ -68,8 +68,12 @@ describe("signal file to HyperLiquid orders (library path)", () => {
     const results: OrderResult[][] = [];
     const pending: HyperliquidPending[] = [];
     const outcome = await venue.execute(plan, {
-      pending: (p) => pending.push(p),
-      results: (r) => results.push([...r]),
+      pending: (p) => {
+        pending.push(p);
+      },
+      results: (r) => {
+        results.push([...r]);
+      },
     });
     expect(outcome.kind).to.equal("executed");
     expect(pending).to.have.length(1);

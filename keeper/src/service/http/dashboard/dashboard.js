@@ -135,7 +135,7 @@ function renderCards(status, nav) {
 
   $("drift").textContent = pct.format(status.drift);
 
-  $("risk-level").textContent = status.riskLevel;
+  $("risk-level").textContent = status.riskLevel ?? "n/a";
   const levels = ["very low", "low", "medium", "high", "very high"];
   const level = levels.indexOf(status.riskLevel);
   $("risk-meter")
