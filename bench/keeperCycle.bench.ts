@@ -4,7 +4,9 @@
  * added latency and with 50 ms added to every HTTP request (a remote RPC). Each case starts
  * from the same chain snapshot and runs the first rebalance (plan, pool reads for sizing,
  * simulate, sign, submit, confirm, reconcile) through the keeper's own path, then the next
- * poll, when nothing is due. Each case runs three times after one untimed warm-up; the wall
+ * poll, when nothing is due, then a later rebalance of the same keeper (an hour on, to other
+ * weights, on pools the first trade moved): the first cycle's pool hints come from the keeper's
+ * start-up reads, the later one's from the first cycle (see PoolReadHint). Each case runs three times after one untimed warm-up; the wall
  * time is the median (the machine is shared, so single runs are noisy). Round trips are counted,
  * not timed, and do not vary between runs.
  */
@@ -18,7 +20,7 @@ import { network } from "hardhat";
 import type { TokenSymbol } from "../keeper/src/config/addressBook.js";
 import { parseKeeperConfig } from "../keeper/src/config/keeperConfig.js";
 import { parseUnits } from "../keeper/src/core/fixed.js";
-import { deployArbitrumLocal } from "../keeper/src/devchain/arbitrumLocal.js";
+import { currentPrices, deployArbitrumLocal, followPrices } from "../keeper/src/devchain/arbitrumLocal.js";
 import { deployVault, fundAndDeposit, vaultTokenEntries } from "../keeper/src/devchain/deployVault.js";
 import { startRpcServer } from "../keeper/src/devchain/rpcServer.js";
 import type { Oracle, Weights } from "../keeper/src/execution/portfolioManager.js";
@@ -99,10 +101,17 @@ export async function run(): Promise<void> {
   const equal: Weights = Object.fromEntries(
     deployed.symbols.map((s) => [s, s === "USDC" ? 0.01 : 0.99 / BASKET.length]),
   );
-  const oracle: Oracle = { name: "equal-weight", targetWeights: async () => equal };
+  // The second rebalance (a later cycle of the same keeper) moves to a tilted basket.
+  const tilted: Weights = Object.fromEntries(
+    deployed.symbols.map((s, i) => [s, s === "USDC" ? 0.01 : (0.99 * (i % 2 === 0 ? 1.1 : 0.9)) / BASKET.length]),
+  );
+  let target = equal;
+  const oracle: Oracle = { name: "equal-then-tilted", targetWeights: async () => target };
   let snapshot = (await local.ethers.provider.send("evm_snapshot", [])) as string;
   try {
-    console.log("keeper cycle, 10-asset vault (USDC + 9), first rebalance (target: at most 5 round trips):");
+    console.log(
+      "keeper cycle, 10-asset vault (USDC + 9), first rebalance after start, then a later one (target: at most 5 round trips):",
+    );
     const runCase = async (latencyMs: number) => {
       // A snapshot is single-use: revert to it, then take the next one.
       const reverted = (await local.ethers.provider.send("evm_revert", [snapshot])) as boolean;
@@ -118,11 +127,15 @@ export async function run(): Promise<void> {
         strategy: { maxWeight: 0.5 },
         gas: { maxFeePerGasGwei: 50, priorityFeeGwei: 0.01, stuckAfterMs: 5_000, pollMs: 50 },
       });
+      target = equal;
+      // Start-up checks are counted too (no added latency): they carry the first cycle's pool hints.
+      proxy.reset(0);
       const keeper = await openKeeper(config, {
         oracle,
         logger: createLogger({ level: "silent" }),
         env: { BALLAST_KEEPER_KEY: SIGNER_KEY, BALLAST_SUBMITTER_KEY: SUBMITTER_KEY },
       });
+      const startTrips = proxy.count();
       try {
         proxy.reset(latencyMs);
         const started = performance.now();
@@ -135,12 +148,32 @@ export async function run(): Promise<void> {
         const pollStarted = performance.now();
         const poll = await keeper.tick();
         const pollMs = performance.now() - pollStarted;
+        const pollTrips = proxy.count();
+        // A later rebalance of the same keeper: past the hour cooldown, to other weights, after the
+        // market moved 5% (feeds and pools; every pool is also arbitraged back to its feeds after
+        // the first trade moved it).
+        await local.ethers.provider.send("evm_increaseTime", [3_601]);
+        await local.ethers.provider.send("evm_mine", []);
+        const p = await currentPrices(local);
+        await followPrices(local, { ...p, WETH: p.WETH * 1.05, WBTC: p.WBTC / 1.05, ARB: p.ARB * 1.05 });
+        target = tilted;
+        proxy.reset(latencyMs);
+        const laterStarted = performance.now();
+        const later = await keeper.tick();
+        const laterMs = performance.now() - laterStarted;
+        const laterTrips = proxy.count();
+        const laterCalls = [...proxy.calls()].sort((a, b) => b[1] - a[1]);
         return {
+          startTrips,
+          laterTrips,
+          laterCalls,
+          laterMs,
+          laterOutcome: `${later?.outcome ?? later?.status ?? "none"} ${later?.reason ?? ""}`,
           trips,
           calls,
           wallMs,
           outcome: cycle?.outcome ?? cycle?.status ?? "none",
-          pollTrips: proxy.count(),
+          pollTrips,
           pollMs,
           pollOutcome: poll === null ? "nothing due" : (poll.outcome ?? poll.status),
         };
@@ -168,6 +201,15 @@ export async function run(): Promise<void> {
       console.log(
         `    next poll (${first.pollOutcome}): ${pollTrips} round trips, wall median ${seconds(median(runs.map((r) => r.pollMs)))} s`,
       );
+      const startTrips = [...new Set(runs.map((r) => r.startTrips))].join("/");
+      console.log(`    keeper start-up (checks, before the first cycle): ${startTrips} round trips`);
+      const laterTrips = [...new Set(runs.map((r) => r.laterTrips))].join("/");
+      const laterWalls = runs.map((r) => r.laterMs);
+      console.log(
+        `    later rebalance (same keeper, an hour on, market moved 5%): ${laterTrips} round trips, wall median ${seconds(median(laterWalls))} s (${laterWalls.map(seconds).join(", ")}), outcome ${first.laterOutcome}`,
+      );
+      const laterTotal = first.laterCalls.reduce((s, [, n]) => s + n, 0);
+      console.log(`      ${laterTotal} JSON-RPC calls: ${first.laterCalls.map(([m, n]) => `${m} ${n}`).join(", ")}`);
     }
   } finally {
     await new Promise((r) => proxy.server.close(r));

@@ -65,17 +65,32 @@ export async function readChainlinkFeed(runner: ContractRunner, feed: string): P
   }
 }
 
-/** Current state of a Uniswap V3 pool. */
-export async function readUniswapV3Pool(runner: ContractRunner, pool: string): Promise<PoolState> {
+/**
+ * What a Uniswap V3 pool fixes at construction (Solidity immutables): never different at the
+ * same address, so a caller that read them once may pass them instead of reading them again.
+ */
+export interface PoolImmutables {
+  readonly token0: string;
+  readonly token1: string;
+  readonly fee: number;
+}
+
+/** Current state of a Uniswap V3 pool (`known`: its immutables, from an earlier read). */
+export async function readUniswapV3Pool(
+  runner: ContractRunner,
+  pool: string,
+  known?: PoolImmutables,
+): Promise<PoolState> {
   const address = checksum(pool);
   const c = new Contract(address, UNISWAP_V3_POOL_ABI, runner);
+  const call = <T>(name: string) => c.getFunction(name).staticCall() as Promise<T>;
   try {
     const [slot0, liquidity, fee, token0, token1] = await Promise.all([
-      c.getFunction("slot0").staticCall() as Promise<[bigint, bigint, ...unknown[]]>,
-      c.getFunction("liquidity").staticCall() as Promise<bigint>,
-      c.getFunction("fee").staticCall() as Promise<bigint>,
-      c.getFunction("token0").staticCall() as Promise<string>,
-      c.getFunction("token1").staticCall() as Promise<string>,
+      call<[bigint, bigint, ...unknown[]]>("slot0"),
+      call<bigint>("liquidity"),
+      known ? BigInt(known.fee) : call<bigint>("fee"),
+      known ? known.token0 : call<string>("token0"),
+      known ? known.token1 : call<string>("token1"),
     ]);
     return {
       pool: address,

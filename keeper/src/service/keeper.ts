@@ -192,7 +192,9 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
     }
     // Every vault asset must be described by the config (throws ExecutionError otherwise).
     try {
-      await venue.universe();
+      // The pools' ticks ride in the same batch: the first cycle then reads their bitmap words
+      // with its first batch (a hint only; see PoolReadHint).
+      await Promise.all([venue.universe(), venue.seedPoolHints()]);
     } catch (error) {
       if (error instanceof ExecutionError) throw new ConfigError(error.message);
       throw error;

@@ -14,7 +14,7 @@ import type { Interface, TransactionReceipt, Wallet } from "ethers";
 import type { IndexVault } from "../../../../types/ethers-contracts/index.js";
 import { ExecutionError } from "../../core/errors.js";
 import { toNumber } from "../../core/fixed.js";
-import { prefetchPoolState } from "../../data/poolLiquidity.js";
+import { type PoolReadHint, prefetchPoolState, readPoolHint } from "../../data/poolLiquidity.js";
 import type { FailoverRpc } from "../failoverRpc.js";
 import { toBps, type Venue, type VenueAsset, type VenuePositions } from "../portfolioManager.js";
 import { decodeRevert } from "../revertReason.js";
@@ -158,6 +158,13 @@ const FAILED = (reason: string, txHash: string | null = null, gasUsed: bigint | 
 
 export class IndexVaultVenue implements Venue {
   private readonly iface: Interface;
+  /**
+   * Each route pool's bitmap words and ticks as the last cycle (or `seedPoolHints`) saw them, by
+   * lower-case address: which reads `prefetch` adds to the cycle's first batch. Besides the
+   * pools' immutables, only which reads to make: every changing value the sizing uses is read
+   * in the cycle (see PoolReadHint).
+   */
+  private readonly poolHints = new Map<string, PoolReadHint>();
 
   constructor(private readonly options: IndexVaultVenueOptions) {
     this.iface = indexVaultInterface();
@@ -182,11 +189,56 @@ export class IndexVaultVenue implements Venue {
    * made again where it is needed, with retries. `accounts`: balances the caller reads too.
    */
   async prefetch(accounts: readonly string[] = []): Promise<void> {
-    const { rpc, tokens, uniswapFactory } = this.options;
+    const { rpc, uniswapFactory } = this.options;
     const p = rpc.provider;
     const submitter = this.options.submitter.address;
+    const hops = this.routePools();
+    await Promise.allSettled([
+      this.prefetchState(),
+      p.getTransactionCount(submitter, "pending"),
+      ...[...hops.values()].flatMap(([near, far, fee]) => [
+        getPoolCall(uniswapFactory, p, near, far, fee),
+        prefetchPoolState(p, predictPool(uniswapFactory, near, far, fee), this.hintFor(near, far, fee)),
+      ]),
+      ...accounts.map((a) => p.getBalance(a)),
+    ]);
+  }
+
+  /**
+   * Reads each route pool's tick and immutables (at the address the factory will name) so that
+   * the first cycle's batch can carry the pools' bitmap words too (see PoolReadHint). For
+   * start-up, in the batch of its other reads; a pool it cannot read only has no hint.
+   */
+  async seedPoolHints(): Promise<void> {
+    const p = this.options.rpc.provider;
+    const horizon = this.scanHorizon();
+    await Promise.all(
+      [...this.routePools().values()].map(async ([near, far, fee]) => {
+        const address = predictPool(this.options.uniswapFactory, near, far, fee);
+        const hint = await readPoolHint(p, address, horizon);
+        if (hint && !this.poolHints.has(address.toLowerCase())) this.poolHints.set(address.toLowerCase(), hint);
+      }),
+    );
+  }
+
+  private hintFor(near: string, far: string, fee: number): PoolReadHint | undefined {
+    return this.poolHints.get(predictPool(this.options.uniswapFactory, near, far, fee).toLowerCase());
+  }
+
+  /**
+   * The relative price move each pool is scanned over. A leg within the slippage budget moves a
+   * pool's price by about twice its impact at most: scanning 3x the budget covers every accepted
+   * leg without letting a liquidity edge far beyond any of them make the pools look thinner
+   * than they are.
+   */
+  private scanHorizon(): number {
+    return Math.max(0.01, (3 * this.options.planning.maxSlippageBps) / 10_000);
+  }
+
+  /** Every hop of every configured route, once: [near, far, fee] by "near/far/fee". */
+  private routePools(): Map<string, [string, string, number]> {
     const hops = new Map<string, [string, string, number]>();
-    for (const token of tokens.slice(1)) {
+    for (const token of this.options.tokens.slice(1)) {
       for (const [path, selling] of [
         [token.sellPath, true],
         [token.buyPath, false],
@@ -204,15 +256,7 @@ export class IndexVaultVenue implements Venue {
         }
       }
     }
-    await Promise.allSettled([
-      this.prefetchState(),
-      p.getTransactionCount(submitter, "pending"),
-      ...[...hops.values()].flatMap(([near, far, fee]) => [
-        getPoolCall(uniswapFactory, p, near, far, fee),
-        prefetchPoolState(p, predictPool(uniswapFactory, near, far, fee)),
-      ]),
-      ...accounts.map((a) => p.getBalance(a)),
-    ]);
+    return hops;
   }
 
   /** The chain's and the vault's part of `prefetch` (also what a cycle reads after a trade). */
@@ -320,10 +364,8 @@ export class IndexVaultVenue implements Venue {
       routes,
       knownDecimals: new Map(tokens.map((t) => [t.address.toLowerCase(), t.decimals])),
       labels: snap.assets.map((a) => this.token(a).symbol),
-      // A leg within the slippage budget moves a pool's price by about twice its impact at
-      // most: scanning 3x the budget covers every accepted leg without letting a liquidity
-      // edge far beyond any of them make the pools look thinner than they are.
-      horizon: Math.max(0.01, (3 * planning.maxSlippageBps) / 10_000),
+      horizon: this.scanHorizon(),
+      hints: this.poolHints,
     });
     const exitIndices = new Set(snap.assets.flatMap((a, i) => (exit.has(a.toLowerCase()) ? [i] : [])));
     const size = (target: readonly number[]) =>

@@ -5,7 +5,7 @@
  * that route without a model, and the sizing falls back to fixed haircuts for it.
  */
 import { AbiCoder, Contract, type ContractRunner, getAddress, getCreate2Address, keccak256, ZeroAddress } from "ethers";
-import { type PoolLiquidity, readPoolLiquidity } from "../../data/poolLiquidity.js";
+import { type PoolLiquidity, type PoolReadHint, readPoolLiquidity } from "../../data/poolLiquidity.js";
 import type { FailoverRpc } from "../failoverRpc.js";
 import type { PortfolioSnapshot, Routes } from "./planLegs.js";
 import { decodePath } from "./rebalanceOrder.js";
@@ -25,6 +25,11 @@ export interface RouteLiquidityInput {
   readonly labels: readonly string[];
   /** Relative price move each pool is scanned over (see `readPoolLiquidity`). */
   readonly horizon: number;
+  /**
+   * Where each pool (by lower-case address) was last seen: its reads are issued with the state
+   * (see PoolReadHint), and each read pool's entry is replaced by what this read saw.
+   */
+  readonly hints?: Map<string, PoolReadHint>;
 }
 
 /**
@@ -76,7 +81,12 @@ export async function readRouteModels(input: RouteLiquidityInput): Promise<Route
       found = (async () => {
         const address = await rpc.read("getPool", (p) => getPoolCall(input.factory, p, a, b, fee));
         if (address === ZeroAddress) return `no ${fee} pool for ${a}/${b}`;
-        return rpc.read("pool liquidity", (p) => readPoolLiquidity(p, address, { horizon: input.horizon }));
+        const hint = input.hints?.get(address.toLowerCase());
+        const read = await rpc.read("pool liquidity", (p) =>
+          readPoolLiquidity(p, address, { horizon: input.horizon, ...(hint ? { hint } : {}) }),
+        );
+        input.hints?.set(address.toLowerCase(), read.report.next);
+        return read;
       })().catch((error: unknown) => `pool ${a}/${b}/${fee} unreadable: ${(error as Error).message}`);
       pools.set(key, found);
     }
