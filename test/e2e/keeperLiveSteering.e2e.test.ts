@@ -118,7 +118,7 @@ describe("e2e: volatility steering on live daily market data", () => {
       );
       expect(lines.some((l) => l.includes('"volatility level"') && l.includes('"level":"very high"'))).to.equal(true);
     } finally {
-      session.close();
+      await session.close();
     }
   });
 });

@@ -121,7 +121,7 @@ describe("e2e: volatility steering on the local chain", () => {
     expect(metrics).to.include(`keeper_rebalance_interval_seconds ${Math.round(1.75 * DAY)}`);
     expect(metrics).to.include("keeper_trade_fraction_ratio 0.25");
     expect(metrics).to.match(/keeper_basket_volatility_annualised_ratio\{lookback_hours="4"\} 1\.4\d/);
-    keeper.close();
+    await keeper.close();
   });
 
   it("with steering off, the same replay leaves today's 7-day schedule and the full move", async () => {
@@ -147,6 +147,6 @@ describe("e2e: volatility steering on the local chain", () => {
     expect(status.steering?.intervalSeconds).to.equal(7 * DAY);
     expect(status.steering?.tradeFraction).to.equal(1);
     expect(status.nextRunAt).to.equal((first?.startedAt ?? 0) + 7 * DAY);
-    keeper.close();
+    await keeper.close();
   });
 });
