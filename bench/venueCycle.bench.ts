@@ -15,7 +15,7 @@ import { parseStarknetConfig } from "../keeper/src/config/starknetConfig.js";
 import type { Venue, VenuePlan } from "../keeper/src/core/venue.js";
 import { loadScoreFile } from "../keeper/src/data/signals/scoreFile.js";
 import { startHyperliquidLocal } from "../keeper/src/devchain/hyperliquidLocal.js";
-import { StarknetLocal } from "../keeper/src/devchain/starknetLocal.js";
+import { LOCAL_STARKNET, proofStateStarknet } from "../keeper/src/devchain/starknetLocal.js";
 import { HyperliquidVenue } from "../keeper/src/execution/hyperliquid/hyperliquidVenue.js";
 import { SignalOracle } from "../keeper/src/execution/signalOracle.js";
 import { openStarknetVenue } from "../keeper/src/execution/starknet/openStarknetVenue.js";
@@ -128,38 +128,7 @@ export async function run(): Promise<void> {
   }
 
   const T0 = 1_700_000_000;
-  const local = new StarknetLocal({
-    vault: "0x1001",
-    weth: "0x2001",
-    oracle: "0x3001",
-    router: "0x3002",
-    owner: "0x4001",
-    keeper: "0x4001",
-    lsts: [
-      { token: "0x2002", pairId: "WSTETH/USD" },
-      { token: "0x2003", pairId: "RETH/USD" },
-    ],
-    targetBps: [10_000, 0, 0],
-    risk: {
-      weightToleranceBps: 200,
-      maxSlippageBps: 100,
-      maxNavLossBps: 50,
-      rebalanceCooldown: 3600,
-      maxPriceAge: 3600,
-    },
-    prices: {
-      "ETH/USD": 300_000_000_000n,
-      "WSTETH/USD": 357_000_000_000n,
-      "RETH/USD": 339_000_000_000n,
-      "STRK/USD": 50_000_000n,
-    },
-    time: T0,
-  });
-  const key = "0x2dccce1da22003777062ee0870e9881b01a8fd6b9fc3ec5ab3e5ce7e17ed1e5";
-  local.addAccount("0x4001", key);
-  local.mint("0x2001", "0x1001", 100n * 10n ** 18n);
-  local.mint("0x2002", "0x1001", 60n * 10n ** 18n);
-  local.mint("0x2003", "0x1001", 10n * 10n ** 18n);
+  const local = proofStateStarknet({ time: T0 });
   const rpcUrl = await local.start();
   try {
     const d = day(T0 - 86_400);
@@ -173,7 +142,7 @@ export async function run(): Promise<void> {
         maxSlippageBps: 100,
         pollIntervalMs: 1,
       }),
-      { STARKNET_KEEPER_KEY: key },
+      { STARKNET_KEEPER_KEY: LOCAL_STARKNET.keeperKey },
     );
     await measure(
       "starknet",

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Wallet } from "ethers";
 import { startHyperliquidLocal } from "../keeper/src/devchain/hyperliquidLocal.js";
-import { StarknetLocal } from "../keeper/src/devchain/starknetLocal.js";
+import { LOCAL_STARKNET, proofStateStarknet } from "../keeper/src/devchain/starknetLocal.js";
 
 const USAGE = `usage: npm run venue:local -- hyperliquid|starknet [DIR]
 Starts the venue's local stand-in, writes DIR/config.json and DIR/scores.csv (DIR defaults to a
@@ -64,48 +64,10 @@ async function main(argv: string[]): Promise<number> {
     env = { HYPERLIQUID_SIGNER_KEY: account.privateKey };
     close = () => hl.close();
   } else {
-    const key = "0x2dccce1da22003777062ee0870e9881b01a8fd6b9fc3ec5ab3e5ce7e17ed1e5";
-    const [vault, weth, wsteth, reth, oracle, exchange, keeper] = [
-      "0x1001",
-      "0x2001",
-      "0x2002",
-      "0x2003",
-      "0x3001",
-      "0x3002",
-      "0x4001",
-    ];
+    const { vault, exchange, keeper, keeperKey: key } = LOCAL_STARKNET;
     const time = Math.floor(Date.now() / 1000);
-    const local = new StarknetLocal({
-      vault,
-      weth,
-      oracle,
-      router: exchange,
-      owner: keeper,
-      keeper,
-      lsts: [
-        { token: wsteth, pairId: "WSTETH/USD" },
-        { token: reth, pairId: "RETH/USD" },
-      ],
-      targetBps: [10_000, 0, 0],
-      risk: {
-        weightToleranceBps: 200,
-        maxSlippageBps: 100,
-        maxNavLossBps: 50,
-        rebalanceCooldown: 3600,
-        maxPriceAge: 86_400,
-      },
-      prices: {
-        "ETH/USD": 300_000_000_000n,
-        "WSTETH/USD": 357_000_000_000n,
-        "RETH/USD": 339_000_000_000n,
-        "STRK/USD": 50_000_000n,
-      },
-      time,
-    });
-    local.addAccount(keeper, key);
-    local.mint(weth, vault, 100n * 10n ** 18n);
-    local.mint(wsteth, vault, 60n * 10n ** 18n);
-    local.mint(reth, vault, 10n * 10n ** 18n);
+    // A day's price age: the stand-in's prices are set once, at start.
+    const local = proofStateStarknet({ time, maxPriceAge: 86_400 });
     const rpcUrl = await local.start();
     const d = day(time - 86_400);
     writeFileSync(join(dir, "scores.csv"), `date,symbol,score\n${d},WETH,0.1\n${d},WSTETH,0.9\n${d},RETH,0.6\n`);

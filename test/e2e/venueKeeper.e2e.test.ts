@@ -12,23 +12,23 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { type HyperliquidLocal, startHyperliquidLocal } from "../../keeper/src/devchain/hyperliquidLocal.js";
-import { StarknetLocal } from "../../keeper/src/devchain/starknetLocal.js";
+import { LOCAL_STARKNET, proofStateStarknet, StarknetLocal } from "../../keeper/src/devchain/starknetLocal.js";
 import { KeeperStore } from "../../keeper/src/service/store/keeperStore.js";
 import { VenueStore } from "../../keeper/src/service/store/venueStore.js";
 import { expectAbsClose } from "../helpers/approx.js";
 import { type CliRun, spawnCli } from "../keeper/cli/spawnCli.js";
 
 const ALICE = Wallet.createRandom(); // the HyperLiquid account, signing for itself
-const E18 = 10n ** 18n;
-const VAULT = "0x1001";
-const WETH = "0x2001";
-const WSTETH = "0x2002";
-const RETH = "0x2003";
-const ORACLE = "0x3001";
-const EXCHANGE = "0x3002";
 /** Keira, the Starknet keeper account (also the vault's owner: it writes the oracle's targets). */
-const KEIRA = "0x4001";
-const KEIRA_KEY = "0x2dccce1da22003777062ee0870e9881b01a8fd6b9fc3ec5ab3e5ce7e17ed1e5";
+const {
+  vault: VAULT,
+  weth: WETH,
+  wsteth: WSTETH,
+  oracle: ORACLE,
+  exchange: EXCHANGE,
+  keeper: KEIRA,
+  keeperKey: KEIRA_KEY,
+} = LOCAL_STARKNET;
 const T0 = 1_700_000_000; // 2023-11-14T22:13:20Z, the stand-in's block time
 
 async function freePort(): Promise<number> {
@@ -225,37 +225,7 @@ describe("e2e: keeper run --venue", function () {
     let dir: string;
 
     beforeEach(async () => {
-      local = new StarknetLocal({
-        vault: VAULT,
-        weth: WETH,
-        oracle: ORACLE,
-        router: EXCHANGE,
-        owner: KEIRA,
-        keeper: KEIRA,
-        lsts: [
-          { token: WSTETH, pairId: "WSTETH/USD" },
-          { token: RETH, pairId: "RETH/USD" },
-        ],
-        targetBps: [10_000, 0, 0],
-        risk: {
-          weightToleranceBps: 200,
-          maxSlippageBps: 100,
-          maxNavLossBps: 50,
-          rebalanceCooldown: 3600,
-          maxPriceAge: 3600,
-        },
-        prices: {
-          "ETH/USD": 300_000_000_000n,
-          "WSTETH/USD": 357_000_000_000n,
-          "RETH/USD": 339_000_000_000n,
-          "STRK/USD": 50_000_000n,
-        },
-        time: T0,
-      });
-      local.addAccount(KEIRA, KEIRA_KEY);
-      local.mint(WETH, VAULT, 100n * E18);
-      local.mint(WSTETH, VAULT, 60n * E18);
-      local.mint(RETH, VAULT, 10n * E18);
+      local = proofStateStarknet({ time: T0 });
       url = await local.start();
       dir = mkdtempSync(join(tmpdir(), "ballast-venue-sn-"));
       // Scores of the day before the block time: WSTETH best, then RETH; long only.

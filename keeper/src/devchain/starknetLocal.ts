@@ -645,3 +645,67 @@ function decodeRebalance(data: bigint[]): { swaps: DecodedSwap[]; slippage: bigi
   }
   return { swaps, slippage: next() };
 }
+
+/**
+ * The stand-in's addresses in the keeper's tests, bench and `npm run venue:local`: a vault over
+ * WETH, wstETH and rETH, its Pragma-shaped oracle and exchange, and the keeper account (Keira)
+ * with her key (a throwaway test key, never funded anywhere real).
+ */
+export const LOCAL_STARKNET = {
+  vault: "0x1001",
+  weth: "0x2001",
+  wsteth: "0x2002",
+  reth: "0x2003",
+  oracle: "0x3001",
+  exchange: "0x3002",
+  keeper: "0x4001",
+  keeperKey: "0x2dccce1da22003777062ee0870e9881b01a8fd6b9fc3ec5ab3e5ce7e17ed1e5",
+} as const;
+
+/**
+ * A stand-in holding the state of the Cairo plan proof (scripts/starknet/planProofSource.ts):
+ * 100 WETH, 60 wstETH and 10 rETH at $3,000 / $3,570 / $3,390, the keeper account registered,
+ * all on target in WETH until the owner or the keeper writes other targets.
+ */
+export function proofStateStarknet(options: {
+  readonly time: number;
+  /** The vault's owner (default: the keeper, which then writes the oracle's targets itself). */
+  readonly owner?: string;
+  readonly targetBps?: readonly number[];
+  readonly maxPriceAge?: number;
+}): StarknetLocal {
+  const a = LOCAL_STARKNET;
+  const local = new StarknetLocal({
+    vault: a.vault,
+    weth: a.weth,
+    oracle: a.oracle,
+    router: a.exchange,
+    owner: options.owner ?? a.keeper,
+    keeper: a.keeper,
+    lsts: [
+      { token: a.wsteth, pairId: "WSTETH/USD" },
+      { token: a.reth, pairId: "RETH/USD" },
+    ],
+    targetBps: options.targetBps ?? [10_000, 0, 0],
+    risk: {
+      weightToleranceBps: 200,
+      maxSlippageBps: 100,
+      maxNavLossBps: 50,
+      rebalanceCooldown: 3600,
+      maxPriceAge: options.maxPriceAge ?? 3600,
+    },
+    prices: {
+      "ETH/USD": 300_000_000_000n,
+      "WSTETH/USD": 357_000_000_000n,
+      "RETH/USD": 339_000_000_000n,
+      "STRK/USD": 50_000_000n,
+    },
+    time: options.time,
+  });
+  const e18 = 10n ** 18n;
+  local.addAccount(a.keeper, a.keeperKey);
+  local.mint(a.weth, a.vault, 100n * e18);
+  local.mint(a.wsteth, a.vault, 60n * e18);
+  local.mint(a.reth, a.vault, 10n * e18);
+  return local;
+}

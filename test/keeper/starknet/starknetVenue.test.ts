@@ -12,7 +12,7 @@ import {
   WeightsRefusedError,
 } from "../../../keeper/src/core/errors.js";
 import type { OrderResult, VenueJournal } from "../../../keeper/src/core/venue.js";
-import { StarknetLocal } from "../../../keeper/src/devchain/starknetLocal.js";
+import { LOCAL_STARKNET, proofStateStarknet, type StarknetLocal } from "../../../keeper/src/devchain/starknetLocal.js";
 import { OracleHold } from "../../../keeper/src/execution/portfolioManager.js";
 import { openStarknetVenue } from "../../../keeper/src/execution/starknet/openStarknetVenue.js";
 import { oracleTargets } from "../../../keeper/src/execution/starknet/oracleTargets.js";
@@ -22,53 +22,23 @@ import { PROOF_STATE, planForProof } from "../../../scripts/starknet/planProofSo
 import { expectAbsClose } from "../../helpers/approx.js";
 
 const E18 = 10n ** 18n;
-const VAULT = "0x1001";
-const WETH = "0x2001";
-const WSTETH = "0x2002";
-const RETH = "0x2003";
-const ORACLE = "0x3001";
-const EXCHANGE = "0x3002";
 /** Keira, the keeper account; Olga, an owner who is not the keeper. */
-const KEIRA = "0x4001";
+const {
+  vault: VAULT,
+  weth: WETH,
+  wsteth: WSTETH,
+  reth: RETH,
+  exchange: EXCHANGE,
+  keeper: KEIRA,
+  keeperKey: KEIRA_KEY,
+} = LOCAL_STARKNET;
 const OLGA = "0x4002";
-const KEIRA_KEY = "0x2dccce1da22003777062ee0870e9881b01a8fd6b9fc3ec5ab3e5ce7e17ed1e5";
 const T0 = 1_700_000_000;
 const TARGET = { WETH: 0.2, WSTETH: 0.25, RETH: 0.55 };
 
 function node(owner: string, targetBps: number[] = [10_000, 0, 0]): StarknetLocal {
-  const local = new StarknetLocal({
-    vault: VAULT,
-    weth: WETH,
-    oracle: ORACLE,
-    router: EXCHANGE,
-    owner,
-    keeper: KEIRA,
-    lsts: [
-      { token: WSTETH, pairId: "WSTETH/USD" },
-      { token: RETH, pairId: "RETH/USD" },
-    ],
-    targetBps,
-    risk: {
-      weightToleranceBps: 200,
-      maxSlippageBps: 100,
-      maxNavLossBps: 50,
-      rebalanceCooldown: 3600,
-      maxPriceAge: 3600,
-    },
-    prices: {
-      "ETH/USD": 300_000_000_000n,
-      "WSTETH/USD": 357_000_000_000n,
-      "RETH/USD": 339_000_000_000n,
-      "STRK/USD": 50_000_000n,
-    },
-    time: T0,
-  });
-  local.addAccount(KEIRA, KEIRA_KEY);
   // The vault state of the Cairo proof (scripts/starknet/planProof.ts): 100 WETH, 60 wstETH, 10 rETH.
-  local.mint(WETH, VAULT, 100n * E18);
-  local.mint(WSTETH, VAULT, 60n * E18);
-  local.mint(RETH, VAULT, 10n * E18);
-  return local;
+  return proofStateStarknet({ owner, targetBps, time: T0 });
 }
 
 function config(rpcUrl: string, overrides: Record<string, unknown> = {}): StarknetConfig {
@@ -118,7 +88,7 @@ describe("Starknet venue against the local JSON-RPC stand-in", () => {
   let url: string;
   let dir: string;
 
-  async function startNode(owner = KEIRA, targetBps?: number[]): Promise<void> {
+  async function startNode(owner: string = KEIRA, targetBps?: number[]): Promise<void> {
     local = node(owner, targetBps);
     url = await local.start();
   }
