@@ -3,6 +3,7 @@ import { type BaseContract, keccak256 } from "ethers";
 import { followPrices } from "../../keeper/src/devchain/arbitrumLocal.js";
 import { addressBookEntry } from "../../keeper/src/devchain/deployVault.js";
 import { localAccountKey } from "../../keeper/src/devchain/localKeys.js";
+import { LOCAL_FEED_DEVIATION_BPS } from "../../keeper/src/devchain/marketSpec.js";
 import type { Oracle } from "../../keeper/src/execution/portfolioManager.js";
 import type { UniverseSource } from "../../keeper/src/execution/universeSource.js";
 import type { Keeper } from "../../keeper/src/service/keeper.js";
@@ -63,7 +64,11 @@ describe("e2e: portfolio rotation on the local chain", () => {
     (await events(name)).filter((e) => e.topics[1] === id);
 
   const pendleCallData = (rotation: RotationRecord | undefined) =>
-    rotation?.steps.find((s) => s.symbol === "PENDLE")?.callData ?? "";
+    rotation?.steps.find((s) => s.symbol === "PENDLE" && s.kind === "add")?.callData ?? "";
+
+  /** PENDLE's feed deviation as the vault declares it (255 until the rotation's setDeviation lands). */
+  const pendleDeviation = async () =>
+    Number(await h.world.deployed.vault.deviationBps(h.world.local.tokens.PENDLE.address));
 
   /** Ticks day by day until the active rotation is done (or the days run out); returns it. */
   const tickUntilDone = async (keeper: Keeper, maxDays: number) => {
@@ -94,10 +99,14 @@ describe("e2e: portfolio rotation on the local chain", () => {
 
     const done = await tickUntilDone(keeper, 5);
     expect(done?.status, JSON.stringify(done?.steps)).to.equal("done");
-    expect(done?.steps.map((s) => [s.symbol, s.status])).to.deep.equal([
-      ["ARB", "removed"],
-      ["PENDLE", "executed"],
+    expect(done?.steps.map((s) => [s.symbol, s.kind, s.status])).to.deep.equal([
+      ["ARB", "remove", "removed"],
+      ["PENDLE", "add", "executed"],
+      ["PENDLE", "declare", "executed"],
     ]);
+    // The feed's threshold was declared through the same timelock, so PENDLE's entry spread is
+    // its feed's, not the vault's 255 bps default for a new asset.
+    expect(await pendleDeviation()).to.equal(LOCAL_FEED_DEVIATION_BPS.PENDLE);
     expect(await registered("ARB")).to.equal(false);
     expect(await h.world.deployed.vault.held(h.world.local.tokens.ARB.address)).to.equal(0n);
     expect(await registered("PENDLE")).to.equal(true);
@@ -154,7 +163,8 @@ describe("e2e: portfolio rotation on the local chain", () => {
 
     let rotation = (await keeper.store.rotations(1))[0];
     const remove = rotation?.steps.find((s) => s.symbol === "ARB");
-    const add = rotation?.steps.find((s) => s.symbol === "PENDLE");
+    const add = rotation?.steps.find((s) => s.symbol === "PENDLE" && s.kind === "add");
+    const declare = rotation?.steps.find((s) => s.symbol === "PENDLE" && s.kind === "declare");
     // ARB was sold by the keeper's own signed rebalances; removing it is the admin's call.
     expect(await h.world.deployed.vault.held(h.world.local.tokens.ARB.address)).to.equal(0n);
     expect(remove?.status).to.equal("proposed");
@@ -172,6 +182,15 @@ describe("e2e: portfolio rotation on the local chain", () => {
       ["schedule", h.world.deployed.vault.interface.encodeFunctionData("schedule", [data])],
       ["addAsset", data],
     ]);
+    const declareData = h.world.deployed.vault.interface.encodeFunctionData("setDeviation", [
+      h.world.local.tokens.PENDLE.address,
+      LOCAL_FEED_DEVIATION_BPS.PENDLE,
+    ]);
+    expect(declare?.callData).to.equal(declareData);
+    expect(declare?.proposal?.map((p) => [p.action.split(" ")[0], p.data])).to.deep.equal([
+      ["schedule", h.world.deployed.vault.interface.encodeFunctionData("schedule", [declareData])],
+      ["setDeviation", declareData],
+    ]);
     expect(lines.some((l) => l.includes("admin action needed"))).to.equal(true);
     // Nothing was sent from the admin, and nothing was scheduled.
     expect(await provider.getTransactionCount(admin.address)).to.equal(adminNonce);
@@ -179,13 +198,13 @@ describe("e2e: portfolio rotation on the local chain", () => {
     expect(await registered("ARB")).to.equal(true);
 
     // The multisig executes the proposals; the keeper sees each change land.
-    for (const p of [remove?.proposal?.[0], add?.proposal?.[0]]) {
+    for (const p of [remove?.proposal?.[0], add?.proposal?.[0], declare?.proposal?.[0]]) {
       await (await admin.sendTransaction({ to: p?.to ?? "", data: p?.data ?? "" })).wait();
     }
     await nextDay();
     await keeper.tick();
     rotation = (await keeper.store.rotations(1))[0];
-    const scheduled = rotation?.steps.find((s) => s.symbol === "PENDLE");
+    const scheduled = rotation?.steps.find((s) => s.symbol === "PENDLE" && s.kind === "add");
     expect(rotation?.steps.find((s) => s.symbol === "ARB")?.status).to.equal("removed");
     expect(scheduled?.status).to.equal("scheduled");
     expect(scheduled?.proposal).to.deep.equal([
@@ -196,11 +215,16 @@ describe("e2e: portfolio rotation on the local chain", () => {
         earliest: Number(await h.world.deployed.vault.scheduledAt(keccak256(data))),
       },
     ]);
-    await (await admin.sendTransaction({ to: h.world.deployed.address, data })).wait();
+    expect(rotation?.steps.find((s) => s.kind === "declare")?.status).to.equal("scheduled");
+    // The add lands first: setDeviation reverts for an asset the vault does not list.
+    for (const call of [data, declareData]) {
+      await (await admin.sendTransaction({ to: h.world.deployed.address, data: call })).wait();
+    }
     await nextDay();
     await keeper.tick();
     expect((await keeper.store.rotations(1))[0]?.status).to.equal("done");
     expect(await registered("PENDLE")).to.equal(true);
+    expect(await pendleDeviation()).to.equal(LOCAL_FEED_DEVIATION_BPS.PENDLE);
     await keeper.close();
   });
 });

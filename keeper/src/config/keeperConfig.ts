@@ -118,6 +118,12 @@ const baseKeeperConfigSchema = z.strictObject({
             /** Bounds in the feed's decimals (8 for USD feeds), as decimal strings. */
             minAnswer: z.string().regex(/^\d+$/, "must be a decimal integer string"),
             maxAnswer: z.string().regex(/^\d+$/, "must be a decimal integer string"),
+            /**
+             * The feed's published deviation threshold in bps. A rotation that adds the asset
+             * also schedules `setDeviation` with it (the vault starts a new asset at 255 bps, the
+             * widest entry spread); without it the asset keeps 255 until the admin declares one.
+             */
+            deviationBps: z.number().int().min(1).max(255).optional(),
           })
           .optional(),
         /** Cap registered with `addAsset` (default: the largest cap among the vault's basket assets). */

@@ -108,6 +108,7 @@ export function addressBookEntry(local: ArbitrumLocal, symbol: TokenSymbol, hear
       heartbeat: oracle.heartbeat,
       minAnswer: oracle.minAnswer.toString(),
       maxAnswer: oracle.maxAnswer.toString(),
+      deviationBps: LOCAL_FEED_DEVIATION_BPS[symbol],
     },
   };
 }

@@ -231,6 +231,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
               heartbeat: t.oracle.heartbeat,
               minAnswer: BigInt(t.oracle.minAnswer),
               maxAnswer: BigInt(t.oracle.maxAnswer),
+              deviationBps: t.oracle.deviationBps,
             },
           })),
           settings: {

@@ -93,9 +93,12 @@ export interface AdminProposal {
   readonly earliest: number | null;
 }
 
+/** add: `addAsset`; declare: `setDeviation` of an added asset's feed; remove: sell, then `removeAsset`. */
+export type RotationStepKind = "add" | "declare" | "remove";
+
 export interface RotationStepRecord {
   readonly id: number;
-  readonly kind: "add" | "remove";
+  readonly kind: RotationStepKind;
   readonly symbol: string;
   readonly token: string;
   readonly status: RotationStepStatus;

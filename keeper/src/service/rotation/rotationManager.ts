@@ -4,11 +4,14 @@
  * rotation with one step per asset; then it moves each step along, persisting every
  * transition before acting so a restart resumes without repeating anything:
  *
- * - add:    pending -> scheduling -> scheduled -(timelock)-> executing -> executed
- * - remove: selling (target weight 0, the rebalance sells it) -> removing -> removed
+ * - add:     pending -> scheduling -> scheduled -(timelock)-> executing -> executed
+ * - declare: the same path for `setDeviation(asset, feed threshold)`, scheduled with the add (so
+ *            both leave the timelock together) and executed once the asset is registered: a
+ *            new asset starts at the vault's widest entry spread (255 bps) and would keep it
+ * - remove:  selling (target weight 0, the rebalance sells it) -> removing -> removed
  *
  * The chain is the source of truth at every step: an asset already registered is `executed`,
- * a call already scheduled is `scheduled` (never scheduled twice), an asset no longer listed
+ * a deviation the vault already declares is `executed`, a call already scheduled is `scheduled` (never scheduled twice), an asset no longer listed
  * is `removed`, a scheduled call that vanished unexecuted was revoked (`failed`).
  *
  * Without the admin key (production: the admin is a multisig) nothing is sent: the step holds
@@ -39,6 +42,18 @@ export interface RotationDeps {
   readonly book: readonly BookEntry[];
   readonly settings: RotationSettings;
   readonly logger: Logger;
+}
+
+/** The widest deviation the vault declares, and where it starts every new asset. */
+const MAX_DEVIATION_BPS = 255;
+
+interface TimelockedSpec {
+  /** The vault function, for logs, reasons and proposals. */
+  readonly action: string;
+  /** Whether the chain already shows the step's effect. */
+  readonly done: () => Promise<boolean>;
+  /** Whether executing must wait ("waiting") or can never happen ("failed"); null when it may go. */
+  readonly blocked: () => Promise<"waiting" | "failed" | null>;
 }
 
 const TERMINAL = new Set<RotationStepStatus>(["executed", "removed", "failed"]);
@@ -148,6 +163,20 @@ export class RotationManager {
         status: "pending" as const,
         callData: governance.addAssetData(a),
       })),
+      // 255 is where the vault starts a new asset: nothing to declare.
+      ...plan.add.flatMap((a) =>
+        a.oracle.deviationBps !== undefined && a.oracle.deviationBps < MAX_DEVIATION_BPS
+          ? [
+              {
+                kind: "declare" as const,
+                symbol: a.symbol,
+                token: a.address,
+                status: "pending" as const,
+                callData: governance.setDeviationData(a.address, a.oracle.deviationBps),
+              },
+            ]
+          : [],
+      ),
     ];
     const status = plan.skipped ? "skipped" : steps.length === 0 ? "done" : "in-progress";
     const reason = plan.skipped ?? (steps.length === 0 ? "no change: the classifier kept the universe" : null);
@@ -188,18 +217,47 @@ export class RotationManager {
         step = { ...step, status: previous };
       }
     }
-    if (step.kind === "add") await this.advanceAdd(rotationId, step, now);
-    else await this.advanceRemove(rotationId, step, now);
+    if (step.kind === "remove") await this.advanceRemove(rotationId, step, now);
+    else await this.advanceTimelocked(rotationId, step, now, this.timelockedSpec(rotationId, step));
   }
 
-  private async advanceAdd(rotationId: number, step: RotationStepRecord, now: number): Promise<void> {
+  /** What tells an add or declare step done, what it waits for, and how it is named. */
+  private timelockedSpec(rotationId: number, step: RotationStepRecord): TimelockedSpec {
+    const { governance, store } = this.deps;
+    if (step.kind === "add") {
+      return { action: "addAsset", done: () => governance.isRegistered(step.token), blocked: async () => null };
+    }
+    const declared = governance.decodeDeviation(step.callData as string);
+    return {
+      action: "setDeviation",
+      done: async () => (await governance.deviationOf(step.token)) === declared,
+      // setDeviation reverts for an unregistered asset: it waits for the add, and fails with it.
+      blocked: async () => {
+        if (await governance.isRegistered(step.token)) return null;
+        const rotation = await store.rotationStore.active();
+        const add =
+          rotation?.id === rotationId
+            ? rotation.steps.find((s) => s.kind === "add" && s.token === step.token)
+            : undefined;
+        return add?.status === "failed" ? "failed" : "waiting";
+      },
+    };
+  }
+
+  private async advanceTimelocked(
+    rotationId: number,
+    step: RotationStepRecord,
+    now: number,
+    spec: TimelockedSpec,
+  ): Promise<void> {
     const { governance, store, logger } = this.deps;
     const update = (patch: Parameters<typeof store.rotationStore.updateStep>[2]) =>
       store.rotationStore.updateStep(step.id, now, patch);
     const callData = step.callData as string;
-    if (await governance.isRegistered(step.token)) {
+    const doneMessage = step.kind === "add" ? "asset added" : "feed deviation declared";
+    if (await spec.done()) {
       await update({ status: "executed", reason: null });
-      logger.info({ rotation: rotationId, symbol: step.symbol }, "asset added");
+      logger.info({ rotation: rotationId, symbol: step.symbol }, doneMessage);
       return;
     }
     const readyAt = await governance.scheduledAt(callData);
@@ -207,7 +265,9 @@ export class RotationManager {
       if (readyAt > 0) {
         await update({ status: "scheduled", readyAt, reason: null });
         if (!governance.canSend) {
-          await this.propose(rotationId, step, now, "scheduled", [this.executeProposal(callData, readyAt)]);
+          await this.propose(rotationId, step, now, "scheduled", [
+            this.executeProposal(spec.action, callData, readyAt),
+          ]);
         }
         return;
       }
@@ -216,7 +276,7 @@ export class RotationManager {
           const delay = await governance.timelockDelay();
           await this.propose(rotationId, step, now, "proposed", [
             { action: "schedule", to: governance.vaultAddress, data: governance.scheduleData(callData), earliest: now },
-            this.executeProposal(callData, null, delay),
+            this.executeProposal(spec.action, callData, null, delay),
           ]);
         }
         return;
@@ -230,24 +290,29 @@ export class RotationManager {
       }
       const at = await governance.scheduledAt(callData);
       await update({ status: "scheduled", readyAt: at, reason: null });
-      logger.info({ rotation: rotationId, symbol: step.symbol, readyAt: at }, "addAsset scheduled");
+      logger.info({ rotation: rotationId, symbol: step.symbol, readyAt: at }, `${spec.action} scheduled`);
       return;
     }
     // scheduled (or executing, after a dropped transaction)
     if (readyAt === 0) {
-      await update({ status: "failed", reason: "the scheduled addAsset was revoked before it executed" });
-      logger.warn({ rotation: rotationId, symbol: step.symbol }, "scheduled addAsset revoked");
+      await update({ status: "failed", reason: `the scheduled ${spec.action} was revoked before it executed` });
+      logger.warn({ rotation: rotationId, symbol: step.symbol }, `scheduled ${spec.action} revoked`);
       return;
     }
     if (now < readyAt) return;
-    if (!governance.canSend) return;
+    const blocked = await spec.blocked();
+    if (blocked === "failed") {
+      await update({ status: "failed", reason: "the asset was not added" });
+      return;
+    }
+    if (blocked === "waiting" || !governance.canSend) return;
     const sent = await governance.send(callData, (record) => update({ status: "executing", txHash: record.hash }));
     if (!sent.ok) {
-      await update({ status: "scheduled", reason: `addAsset not sent: ${sent.reason}` });
+      await update({ status: "scheduled", reason: `${spec.action} not sent: ${sent.reason}` });
       return;
     }
     await update({ status: "executed", reason: null });
-    logger.info({ rotation: rotationId, symbol: step.symbol, tx: sent.receipt.hash }, "asset added");
+    logger.info({ rotation: rotationId, symbol: step.symbol, tx: sent.receipt.hash }, doneMessage);
   }
 
   private async advanceRemove(rotationId: number, step: RotationStepRecord, now: number): Promise<void> {
@@ -279,9 +344,9 @@ export class RotationManager {
     logger.info({ rotation: rotationId, symbol: step.symbol, tx: sent.receipt.hash }, "asset removed");
   }
 
-  private executeProposal(callData: string, readyAt: number | null, delay?: number): AdminProposal {
+  private executeProposal(action: string, callData: string, readyAt: number | null, delay?: number): AdminProposal {
     return {
-      action: delay === undefined ? "addAsset" : `addAsset (${delay} s after the schedule lands)`,
+      action: delay === undefined ? action : `${action} (${delay} s after the schedule lands)`,
       to: this.deps.governance.vaultAddress,
       data: callData,
       earliest: readyAt,

@@ -10,13 +10,14 @@ import type {
   RotationPlanSummary,
   RotationRecord,
   RotationStatus,
+  RotationStepKind,
   RotationStepRecord,
   RotationStepStatus,
 } from "../readModel.js";
 import type { SqlDb } from "./sqlDb.js";
 
 export interface NewStep {
-  readonly kind: "add" | "remove";
+  readonly kind: RotationStepKind;
   readonly symbol: string;
   readonly token: string;
   readonly status: RotationStepStatus;
@@ -43,7 +44,7 @@ const rotationRow = z.object({
 
 const stepRow = z.object({
   id: z.number(),
-  kind: z.enum(["add", "remove"]),
+  kind: z.enum(["add", "declare", "remove"]),
   symbol: z.string(),
   token: z.string(),
   status: z.string(),

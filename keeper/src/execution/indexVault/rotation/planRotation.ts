@@ -17,6 +17,8 @@ export interface OracleSpec {
   readonly heartbeat: number;
   readonly minAnswer: bigint;
   readonly maxAnswer: bigint;
+  /** The feed's published deviation threshold (bps), declared after `addAsset`; undefined keeps 255. */
+  readonly deviationBps?: number | undefined;
 }
 
 /** An address-book entry (the keeper config's `tokens`). */

@@ -1,7 +1,8 @@
 /**
  * The vault's admin side as the rotation needs it: the exact calldata of `addAsset` /
- * `removeAsset` / `schedule(addAsset calldata)`, chain reads that tell whether a step already
- * happened (a scheduled id, a registered asset, a held balance), and, when the keeper holds
+ * `setDeviation` / `removeAsset` / `schedule(calldata)`, chain reads that tell whether a step
+ * already happened (a scheduled id, a registered asset, a declared deviation, a held balance),
+ * and, when the keeper holds
  * the admin key (local chain, tests, a single-key deployment), sending those calls. Without
  * the key (`admin` null: the admin is a multisig) it only reads; the caller writes proposals.
  */
@@ -59,6 +60,17 @@ export class VaultGovernance {
     ]);
   }
 
+  /** Declares `token`'s feed deviation threshold; lowering it from the new asset's 255 is timelocked. */
+  setDeviationData(token: string, deviationBps: number): string {
+    return this.iface.encodeFunctionData("setDeviation", [token, deviationBps]);
+  }
+
+  /** The threshold a `setDeviation` calldata declares. */
+  decodeDeviation(callData: string): number {
+    const [, deviationBps] = this.iface.decodeFunctionData("setDeviation", callData);
+    return Number(deviationBps);
+  }
+
   removeAssetData(token: string): string {
     return this.iface.encodeFunctionData("removeAsset", [token]);
   }
@@ -80,6 +92,11 @@ export class VaultGovernance {
   async isRegistered(token: string): Promise<boolean> {
     const assets = await this.options.rpc.read("assets", () => this.vault().assets());
     return assets.some((a) => a.toLowerCase() === token.toLowerCase());
+  }
+
+  /** The deviation threshold the vault has declared for `token` (0 while it is not registered). */
+  async deviationOf(token: string): Promise<number> {
+    return Number(await this.options.rpc.read("deviationBps", () => this.vault().deviationBps(token)));
   }
 
   async held(token: string): Promise<bigint> {
