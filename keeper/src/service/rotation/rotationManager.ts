@@ -11,8 +11,8 @@
  * - remove:  selling (target weight 0, the rebalance sells it) -> removing -> removed
  *
  * The chain is the source of truth at every step: an asset already registered is `executed`,
- * a deviation the vault already declares is `executed`, a call already scheduled is `scheduled` (never scheduled twice), an asset no longer listed
- * is `removed`, a scheduled call that vanished unexecuted was revoked (`failed`).
+ * a deviation the vault already declares is `executed`, a call already scheduled is `scheduled`
+ * (never scheduled twice), an asset no longer listed is `removed`, a scheduled call that vanished unexecuted was revoked (`failed`).
  *
  * Without the admin key (production: the admin is a multisig) nothing is sent: the step holds
  * a proposal (target, exact calldata, earliest execution time), it is logged and served by
@@ -50,6 +50,8 @@ const MAX_DEVIATION_BPS = 255;
 interface TimelockedSpec {
   /** The vault function, for logs, reasons and proposals. */
   readonly action: string;
+  /** What the log says once the step's effect is on chain. */
+  readonly doneMessage: string;
   /** Whether the chain already shows the step's effect. */
   readonly done: () => Promise<boolean>;
   /** Whether executing must wait ("waiting") or can never happen ("failed"); null when it may go. */
@@ -225,11 +227,17 @@ export class RotationManager {
   private timelockedSpec(rotationId: number, step: RotationStepRecord): TimelockedSpec {
     const { governance, store } = this.deps;
     if (step.kind === "add") {
-      return { action: "addAsset", done: () => governance.isRegistered(step.token), blocked: async () => null };
+      return {
+        action: "addAsset",
+        doneMessage: "asset added",
+        done: () => governance.isRegistered(step.token),
+        blocked: async () => null,
+      };
     }
     const declared = governance.decodeDeviation(step.callData as string);
     return {
       action: "setDeviation",
+      doneMessage: "feed deviation declared",
       done: async () => (await governance.deviationOf(step.token)) === declared,
       // setDeviation reverts for an unregistered asset: it waits for the add, and fails with it.
       blocked: async () => {
@@ -254,10 +262,9 @@ export class RotationManager {
     const update = (patch: Parameters<typeof store.rotationStore.updateStep>[2]) =>
       store.rotationStore.updateStep(step.id, now, patch);
     const callData = step.callData as string;
-    const doneMessage = step.kind === "add" ? "asset added" : "feed deviation declared";
     if (await spec.done()) {
       await update({ status: "executed", reason: null });
-      logger.info({ rotation: rotationId, symbol: step.symbol }, doneMessage);
+      logger.info({ rotation: rotationId, symbol: step.symbol }, spec.doneMessage);
       return;
     }
     const readyAt = await governance.scheduledAt(callData);
@@ -312,7 +319,7 @@ export class RotationManager {
       return;
     }
     await update({ status: "executed", reason: null });
-    logger.info({ rotation: rotationId, symbol: step.symbol, tx: sent.receipt.hash }, doneMessage);
+    logger.info({ rotation: rotationId, symbol: step.symbol, tx: sent.receipt.hash }, spec.doneMessage);
   }
 
   private async advanceRemove(rotationId: number, step: RotationStepRecord, now: number): Promise<void> {
