@@ -111,6 +111,12 @@ const baseKeeperConfigSchema = z.strictObject({
         decimals: z.number().int().min(0).max(18),
         sellPath: hex.default("0x"),
         buyPath: hex.default("0x"),
+        /**
+         * Extra candidate routes for route learning (`routing`), besides sellPath/buyPath: each
+         * gives a sell path, a buy path or both. Fee tiers 0.01/0.05/0.3/1%, direct or through
+         * one intermediate token (WETH, USDC); every pool must be registered in the vault.
+         */
+        routes: z.array(z.strictObject({ sellPath: hex.optional(), buyPath: hex.optional() })).default([]),
         oracle: z
           .strictObject({
             feed: address,
@@ -205,6 +211,22 @@ const baseKeeperConfigSchema = z.strictObject({
       orderTtlSeconds: z.number().int().min(60).default(3_600),
     })
     .prefault({}),
+  /**
+   * Route learning (keeper/src/market/routeBandit.ts): each leg's route is chosen among its
+   * token's candidates (sellPath/buyPath first, then tokens[].routes) by a contextual bandit on
+   * the cost model's error. Off by default: every leg takes sellPath/buyPath.
+   */
+  routing: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** Never a route whose corrected predicted cost is above the best one's by more, bps. */
+      marginBps: z.number().min(0).max(1_000).default(10),
+      /** Exploration: width of the confidence bonus (0: none). */
+      alpha: z.number().min(0).max(1_000).default(1),
+      /** Cap on the exploration bonus, bps. */
+      maxBonusBps: z.number().min(0).max(1_000).default(10),
+    })
+    .prefault({}),
   gas: z
     .strictObject({
       maxFeePerGasGwei: z.number().positive().default(1),
@@ -258,6 +280,26 @@ const baseKeeperConfigSchema = z.strictObject({
     })
     .prefault({}),
 });
+
+/** Uniswap V3 fee tiers a candidate route may use (hundredths of a bip). */
+const ROUTE_FEE_TIERS = new Set([100, 500, 3_000, 10_000]);
+
+/**
+ * Why a candidate path is not a route from `from` to `to` (direct or through one token) over
+ * standard fee tiers; null when it is. Path bytes: token (20) then (fee (3), token (20)) per hop.
+ */
+function candidatePathProblem(path: string, from: string, to: string): string | null {
+  const body = path.slice(2).toLowerCase();
+  if (body.length < 86 || (body.length - 40) % 46 !== 0) return "malformed path (token, then fee and token per hop)";
+  const hops = (body.length - 40) / 46;
+  if (hops > 2) return `${hops} hops: a candidate route is direct or through one intermediate token`;
+  const tokens = Array.from({ length: hops + 1 }, (_, k) => `0x${body.slice(k * 46, k * 46 + 40)}`);
+  const fees = Array.from({ length: hops }, (_, k) => Number.parseInt(body.slice(k * 46 + 40, k * 46 + 46), 16));
+  const bad = fees.find((f) => !ROUTE_FEE_TIERS.has(f));
+  if (bad !== undefined) return `fee ${bad} is not a Uniswap V3 tier (100, 500, 3000, 10000)`;
+  if (tokens[0] !== from || tokens[hops] !== to) return `must run from ${from} to ${to}`;
+  return null;
+}
 
 type ParsedConfig = z.output<typeof baseKeeperConfigSchema>;
 
@@ -317,6 +359,21 @@ export const keeperConfigSchema = baseKeeperConfigSchema.superRefine((config, ct
           message: `duplicate token ${kind} ${kind === "address" ? token.address : token.symbol} (also tokens.${first})`,
         });
     }
+  });
+  const base = config.tokens[0]?.address.toLowerCase() ?? "";
+  config.tokens.forEach((token, i) => {
+    token.routes.forEach((route, k) => {
+      if (route.sellPath === undefined && route.buyPath === undefined)
+        ctx.addIssue({ code: "custom", path: ["tokens", i, "routes", k], message: "needs sellPath, buyPath or both" });
+      for (const [side, path, from, to] of [
+        ["sellPath", route.sellPath, token.address.toLowerCase(), base],
+        ["buyPath", route.buyPath, base, token.address.toLowerCase()],
+      ] as const) {
+        if (path === undefined) continue;
+        const problem = candidatePathProblem(path, from, to);
+        if (problem) ctx.addIssue({ code: "custom", path: ["tokens", i, "routes", k, side], message: problem });
+      }
+    });
   });
   if (config.allowRecklessLimits) return;
   for (const { path, message } of recklessLimits(config)) {

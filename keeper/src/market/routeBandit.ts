@@ -226,7 +226,7 @@ function matVec(m: readonly number[], v: readonly number[], n: number): number[]
 /** Gauss-Jordan inverse with partial pivoting; A is identity + a sum of outer products (SPD). */
 function invert(m: readonly number[], n: number): number[] {
   const a = [...m];
-  const inv = Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0));
+  const inv: number[] = Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0));
   for (let c = 0; c < n; c++) {
     let p = c;
     for (let r = c + 1; r < n; r++) if (Math.abs(a[r * n + c] ?? 0) > Math.abs(a[p * n + c] ?? 0)) p = r;

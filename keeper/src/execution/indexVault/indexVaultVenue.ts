@@ -11,6 +11,7 @@
  * before anything else, so no two signed orders are ever live for the vault.
  */
 import type { Interface, TransactionReceipt, Wallet } from "ethers";
+import type { BanditPolicy, RouteArm } from "../../market/routeBandit.js";
 import type { IndexVault } from "../../../../types/ethers-contracts/index.js";
 import { ExecutionError } from "../../core/errors.js";
 import { toNumber } from "../../core/fixed.js";
@@ -27,8 +28,9 @@ import {
   signRebalanceOrder,
   toTypedValue,
 } from "./rebalanceOrder.js";
+import { type CandidateSet, chooseLegRoutes } from "./routeChoice.js";
 import { getPoolCall, predictPool, readRouteModels, routeHops } from "./routeLiquidity.js";
-import { type SizedPlan, sizeLegs } from "./sizeLegs.js";
+import { type LegPlan, type SizedPlan, sizeLegs } from "./sizeLegs.js";
 import { connectIndexVault, indexVaultInterface } from "./vaultAbi.js";
 
 export interface VenueToken {
@@ -38,6 +40,8 @@ export interface VenueToken {
   /** Uniswap V3 path bytes selling the token into the base asset / buying it with the base. */
   readonly sellPath: string;
   readonly buyPath: string;
+  /** Extra candidate routes for route learning (tokens[].routes). */
+  readonly routes?: readonly { readonly sellPath?: string | undefined; readonly buyPath?: string | undefined }[];
 }
 
 export interface PlanningPolicy {
@@ -124,6 +128,18 @@ export interface ExecuteOptions {
   readonly exit?: ReadonlySet<string>;
   /** The vault's turnover limit (`rebalanceWindow()`); the plan is scaled to fit it. */
   readonly maxTurnoverBps?: number;
+  /**
+   * Route learning: the bandit's arms and policy and this cycle's volatility level. Absent:
+   * every leg takes its token's sellPath/buyPath.
+   */
+  readonly routing?: RoutingInput;
+}
+
+export interface RoutingInput {
+  readonly arms: ReadonlyMap<string, RouteArm>;
+  readonly policy: BanditPolicy;
+  /** 0 (calm) .. 3 (extreme); 0 when unknown. */
+  readonly volLevel: number;
 }
 
 /** The vault's rebalance limits as they stand now (chain time). */
@@ -240,9 +256,10 @@ export class IndexVaultVenue implements Venue {
     const hops = new Map<string, [string, string, number]>();
     for (const token of this.options.tokens.slice(1)) {
       for (const [path, selling] of [
-        [token.sellPath, true],
-        [token.buyPath, false],
-      ] as const) {
+        [token.sellPath, true] as const,
+        [token.buyPath, false] as const,
+        ...(token.routes ?? []).flatMap((r) => [[r.sellPath, true] as const, [r.buyPath, false] as const]),
+      ]) {
         if (!path || path === "0x") continue;
         try {
           const { tokens: along, fees } = routeHops(path, selling);
@@ -331,6 +348,12 @@ export class IndexVaultVenue implements Venue {
     };
   }
 
+  /** The latest block's base fee, gwei (a feature of route learning; 0 when unknown). */
+  private async gasGwei(): Promise<number> {
+    const block = await this.options.rpc.read("latest block", (p) => p.getBlock("latest"));
+    return toNumber(block?.baseFeePerGas ?? 0n, 9);
+  }
+
   async rebalanceNonce(): Promise<bigint> {
     return this.options.rpc.read("nonce", () => this.vault().rebalanceNonce());
   }
@@ -350,26 +373,40 @@ export class IndexVaultVenue implements Venue {
     targetBps: readonly number[],
     exit: ReadonlySet<string> = new Set(),
     maxTurnoverBps: number | null = null,
+    routing: RoutingInput | null = null,
   ): Promise<SizedPlan & { readonly assets: readonly string[] }> {
     const { planning, tokens } = this.options;
     const snap = await this.snapshot();
-    const routes = {
+    let routes = {
       sell: snap.assets.map((a, i) => (i === 0 ? "" : this.token(a).sellPath)),
       buy: snap.assets.map((a, i) => (i === 0 ? "" : this.token(a).buyPath)),
     };
-    const models = await readRouteModels({
-      rpc: this.options.rpc,
-      factory: this.options.uniswapFactory,
-      snapshot: snap,
-      routes,
-      knownDecimals: new Map(tokens.map((t) => [t.address.toLowerCase(), t.decimals])),
-      labels: snap.assets.map((a) => this.token(a).symbol),
-      horizon: this.scanHorizon(),
-      hints: this.poolHints,
-    });
+    const read = (r: typeof routes) =>
+      readRouteModels({
+        rpc: this.options.rpc,
+        factory: this.options.uniswapFactory,
+        snapshot: snap,
+        routes: r,
+        knownDecimals: new Map(tokens.map((t) => [t.address.toLowerCase(), t.decimals])),
+        labels: snap.assets.map((a) => this.token(a).symbol),
+        horizon: this.scanHorizon(),
+        hints: this.poolHints,
+      });
+    // The k-th extra candidate of every asset, per side ("" where an asset has none).
+    const extra = routing ? Math.max(0, ...snap.assets.map((a, i) => (i === 0 ? 0 : (this.token(a).routes?.length ?? 0)))) : 0;
+    const candidateRoutes = Array.from({ length: extra }, (_, k) => ({
+      sell: snap.assets.map((a, i) => (i === 0 ? "" : (this.token(a).routes?.[k]?.sellPath ?? ""))),
+      buy: snap.assets.map((a, i) => (i === 0 ? "" : (this.token(a).routes?.[k]?.buyPath ?? ""))),
+    }));
+    const [primaryModels, gasGwei, ...candidateModels] = await Promise.all([
+      read(routes),
+      routing ? this.gasGwei() : Promise.resolve(0),
+      ...candidateRoutes.map(read),
+    ]);
+    let models = primaryModels;
     const exitIndices = new Set(snap.assets.flatMap((a, i) => (exit.has(a.toLowerCase()) ? [i] : [])));
-    const size = (target: readonly number[]) =>
-      sizeLegs(snap, target, routes, models, {
+    const sizeOver = (target: readonly number[], r: typeof routes, m: typeof models) =>
+      sizeLegs(snap, target, r, m, {
         minTradeBps: planning.minTradeBps,
         buyHaircutBps: planning.buyHaircutBps,
         sellHaircutBps: planning.sellHaircutBps,
@@ -378,6 +415,32 @@ export class IndexVaultVenue implements Venue {
         quoteToleranceBps: planning.sizingMarginBps,
         exit: exitIndices,
       });
+    let decided: ReadonlyMap<string, LegPlan["route"]> = new Map();
+    if (routing && extra > 0) {
+      // Legs sized over the primary routes tell each candidate the size it would trade.
+      const first = sizeOver(targetBps, routes, models);
+      const sets: CandidateSet[] = [
+        { routes, models },
+        ...candidateRoutes.map((r, k) => ({ routes: r, models: candidateModels[k] as typeof models })),
+      ];
+      const chosen = chooseLegRoutes(first.plans, sets, { ...routing, gasGwei });
+      routes = { sell: [...chosen.routes.sell], buy: [...chosen.routes.buy] };
+      models = chosen.models;
+      decided = new Map(
+        chosen.decisions.map((d) => [`${d.side}:${d.asset}`, { id: d.route, features: d.features, scores: d.scores }]),
+      );
+    }
+    const size = (target: readonly number[]): SizedPlan => {
+      const plan = sizeOver(target, routes, models);
+      if (decided.size === 0) return plan;
+      return {
+        ...plan,
+        plans: plan.plans.map((p) => {
+          const route = decided.get(`${p.side}:${p.asset}`);
+          return route ? { ...p, route } : p;
+        }),
+      };
+    };
     let sized = size(targetBps);
     if (maxTurnoverBps !== null) {
       const navUsd = toNumber(snap.nav, snap.decimals[0] ?? 6) * toNumber(snap.pricesUsd[0] ?? 100_000_000n, 8);
@@ -417,7 +480,7 @@ export class IndexVaultVenue implements Venue {
     options: ExecuteOptions = {},
   ): Promise<ExecutionOutcome> {
     const { planning } = this.options;
-    const sized = await this.plan(targetBps, options.exit, options.maxTurnoverBps ?? null);
+    const sized = await this.plan(targetBps, options.exit, options.maxTurnoverBps ?? null, options.routing ?? null);
     if (sized.legs.length === 0) {
       const why = sized.notes.length > 0 ? ` (${sized.notes.join("; ")})` : "";
       return {

@@ -22,6 +22,7 @@
  */
 import { InvalidInputError } from "../../core/errors.js";
 import { BPS, mulDiv, toNumber } from "../../core/fixed.js";
+import type { CandidateScore, RouteFeatures } from "../../market/routeBandit.js";
 import { addFlows, type Flows, maxPathSize, type PathRoute, quotePath } from "../../strategy/risk/pathImpact.js";
 import { toBps } from "../portfolioManager.js";
 import { legMinimum } from "./legMinimum.js";
@@ -73,6 +74,18 @@ export interface LegPlan {
   /** Predicted fees + impact in bps of the leg's value; null when the liquidity is unknown. */
   readonly predictedCostBps: number | null;
   readonly capped: boolean;
+  /**
+   * The route the bandit chose for this leg (route learning on and more than one candidate):
+   * its id, the features it was chosen on and every candidate's score, for learning once the
+   * fill is reconciled.
+   */
+  readonly route?: LegRoute;
+}
+
+export interface LegRoute {
+  readonly id: string;
+  readonly features: RouteFeatures;
+  readonly scores: readonly CandidateScore[];
 }
 
 export interface SizedPlan {
