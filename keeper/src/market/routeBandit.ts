@@ -21,7 +21,7 @@ import { InvalidInputError } from "../core/errors.js";
 export interface RouteFeatures {
   /** Leg size over the route's thinnest in-range liquidity (USD over USD). */
   readonly sizeOverLiquidity: number;
-  /** Volatility level 0 (calm) .. 3 (extreme); 0 when unknown. */
+  /** Volatility level, 0 (very low) .. 4 (very high); 2 (medium) when unknown. */
   readonly volLevel: number;
   /** Gas price, gwei. */
   readonly gasGwei: number;
@@ -251,4 +251,33 @@ function invert(m: readonly number[], n: number): number[] {
     }
   }
   return inv;
+}
+
+/** One reconciled leg the bandit chose a route for. */
+export interface LearnedLeg {
+  readonly route: string;
+  readonly features: RouteFeatures;
+  /** Every candidate's score when the route was chosen. */
+  readonly scores: readonly CandidateScore[];
+  readonly predictedCostBps: number;
+  readonly realisedCostBps: number;
+}
+
+/**
+ * The arms after a cycle's reconciled legs: each chosen arm gets a pick and learns its error
+ * (realised - predicted). Regret is estimated: only the chosen route was traded, so the others'
+ * realised costs are their corrected predictions when the leg was chosen; regret is the realised
+ * cost above the best of those (or 0). Returns only the arms that changed.
+ */
+export function learnLegs(arms: ReadonlyMap<string, RouteArm>, legs: readonly LearnedLeg[]): Map<string, RouteArm> {
+  const changed = new Map<string, RouteArm>();
+  for (const leg of legs) {
+    if (!Number.isFinite(leg.predictedCostBps) || !Number.isFinite(leg.realisedCostBps)) continue;
+    const others = leg.scores.filter((s) => s.id !== leg.route && Number.isFinite(s.correctedBps));
+    const bestOther = Math.min(...others.map((s) => s.correctedBps));
+    const regret = Math.max(0, leg.realisedCostBps - Math.min(leg.realisedCostBps, bestOther));
+    const arm = changed.get(leg.route) ?? arms.get(leg.route) ?? freshArm();
+    changed.set(leg.route, learn(recordPick(arm), leg.features, leg.realisedCostBps - leg.predictedCostBps, regret));
+  }
+  return changed;
 }

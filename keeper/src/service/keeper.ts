@@ -27,15 +27,17 @@ import type { MarketPanel } from "../core/types.js";
 import type { MarketVerdict } from "../data/marketGuard.js";
 import { FailoverRpc } from "../execution/failoverRpc.js";
 import { bandedTargetBps, routeFeeTiers } from "../execution/indexVault/bandTargets.js";
-import { fillCost } from "../execution/indexVault/fillCost.js";
+import { type FillCost, fillCost } from "../execution/indexVault/fillCost.js";
 import {
   type ExecutionHooks,
   type ExecutionJournal,
   type ExecutionOutcome,
   IndexVaultVenue,
   type RebalanceWindow,
+  type RoutingInput,
 } from "../execution/indexVault/indexVaultVenue.js";
 import { VaultGovernance } from "../execution/indexVault/rotation/vaultGovernance.js";
+import { checkRoutesRegistered } from "../execution/indexVault/routeRegistry.js";
 import type { SizedPlan } from "../execution/indexVault/sizeLegs.js";
 import { probeIndexVault } from "../execution/indexVault/vaultProbe.js";
 import {
@@ -52,6 +54,7 @@ import {
 import { loadWallet } from "../execution/signerKeys.js";
 import type { FeePolicy } from "../execution/txSender.js";
 import type { UniverseSource } from "../execution/universeSource.js";
+import { type LearnedLeg, learnLegs } from "../market/routeBandit.js";
 import { type BasketReturns, moveToward } from "../strategy/risk/volSteering.js";
 import { CycleRecorder } from "./cycleRecorder.js";
 import { type CycleSteering, steerCycle } from "./cycleSteering.js";
@@ -67,6 +70,8 @@ import type { KeeperState, KeeperStore } from "./store/keeperStore.js";
 import { openStore } from "./store/openStore.js";
 import { unbackedZeroTargets } from "./zeroTargets.js";
 
+/** Volatility levels in order: a route feature is the level's index (0 very low .. 4 very high). */
+const RISK_ORDER: readonly RiskLevel[] = ["very low", "low", "medium", "high", "very high"];
 export interface KeeperDeps {
   readonly config: KeeperConfig;
   readonly store: KeeperStore;
@@ -170,6 +175,8 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
     }
     // Refuses a token or any other contract given as the vault, with a clear message.
     await probeIndexVault(rpc, config.vault, (config.tokens[0] as KeeperConfig["tokens"][number]).address);
+    // Candidate routes over pools the vault would refuse (M-4) are a config error, named by pool.
+    if (config.tokens.some((t) => t.routes.length > 0)) await checkRoutesRegistered(rpc, config.vault, config.tokens);
     const venue = new IndexVaultVenue({
       rpc,
       chainId: config.chainId,
@@ -564,6 +571,44 @@ export class Keeper implements KeeperControl {
     return target;
   }
 
+  /** Route learning's input to this cycle's planning: the stored arms, the policy, the volatility level. */
+  private async routingInput(steering: CycleSteering | null): Promise<RoutingInput> {
+    const { marginBps, alpha, maxBonusBps } = this.deps.config.routing;
+    const level = steering?.status.level ?? null;
+    return {
+      arms: await this.deps.store.routeStore.arms(),
+      policy: { marginBps, alpha, maxBonusBps },
+      volLevel: level === null ? 2 : RISK_ORDER.indexOf(level),
+    };
+  }
+
+  /** Teaches the route bandit the realised cost of every leg whose route it chose (once per cycle). */
+  private async learnRoutes(id: number, costs: readonly FillCost[], at: number): Promise<void> {
+    const plans = await this.deps.store.legPlans(id);
+    const legs = plans.flatMap((plan, i): LearnedLeg[] => {
+      const realised = costs[i]?.realisedCostBps ?? null;
+      if (!plan.route || plan.predictedCostBps === null || realised === null) return [];
+      return [
+        {
+          route: plan.route.id,
+          features: plan.route.features,
+          scores: plan.route.scores,
+          predictedCostBps: plan.predictedCostBps,
+          realisedCostBps: realised,
+        },
+      ];
+    });
+    if (legs.length === 0) return;
+    await this.deps.store.routeStore.learn(id, at, (arms) => learnLegs(arms, legs));
+    this.deps.logger.info(
+      {
+        cycle: id,
+        legs: legs.map((l) => ({ route: l.route, predictedBps: l.predictedCostBps, realisedBps: l.realisedCostBps })),
+      },
+      "route bandit learned from fills",
+    );
+  }
+
   private async lastRebalanceAt(): Promise<number | null> {
     // Nothing to trade counts: the vault was already at the target, so the schedule restarts.
     const done = (await this.deps.store.cycles(500)).find(
@@ -656,6 +701,7 @@ export class Keeper implements KeeperControl {
         submit: !config.dryRun,
         exit: exiting,
         maxTurnoverBps: guard.window.maxTurnoverBps,
+        ...(config.routing.enabled ? { routing: await this.routingInput(guard.steering) } : {}),
       });
       if (outcome.kind === "nothing-to-trade") {
         await store.updateCycle(id, {
@@ -769,11 +815,9 @@ export class Keeper implements KeeperControl {
     const navBefore = usd(outcome.navBefore);
     const navAfter = usd(outcome.navAfter);
     const costUsd = navBefore !== null && navAfter !== null ? navBefore - navAfter : null;
-    await store.addFills(
-      id,
-      outcome.fills,
-      outcome.fills.map((f) => fillCost(f, snap)),
-    );
+    const costs = outcome.fills.map((f) => fillCost(f, snap));
+    await store.addFills(id, outcome.fills, costs);
+    await this.learnRoutes(id, costs, finishedAt);
     await store.updateCycle(id, {
       status: "confirmed",
       txHash: outcome.txHash,

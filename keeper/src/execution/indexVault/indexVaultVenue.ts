@@ -11,11 +11,11 @@
  * before anything else, so no two signed orders are ever live for the vault.
  */
 import type { Interface, TransactionReceipt, Wallet } from "ethers";
-import type { BanditPolicy, RouteArm } from "../../market/routeBandit.js";
 import type { IndexVault } from "../../../../types/ethers-contracts/index.js";
 import { ExecutionError } from "../../core/errors.js";
 import { toNumber } from "../../core/fixed.js";
 import { type PoolReadHint, prefetchPoolState, readPoolHint } from "../../data/poolLiquidity.js";
+import type { BanditPolicy, RouteArm } from "../../market/routeBandit.js";
 import type { FailoverRpc } from "../failoverRpc.js";
 import { toBps, type Venue, type VenueAsset, type VenuePositions } from "../portfolioManager.js";
 import { decodeRevert } from "../revertReason.js";
@@ -138,7 +138,7 @@ export interface ExecuteOptions {
 export interface RoutingInput {
   readonly arms: ReadonlyMap<string, RouteArm>;
   readonly policy: BanditPolicy;
-  /** 0 (calm) .. 3 (extreme); 0 when unknown. */
+  /** 0 (very low) .. 4 (very high); 2 (medium) when unknown. */
   readonly volLevel: number;
 }
 
@@ -393,7 +393,9 @@ export class IndexVaultVenue implements Venue {
         hints: this.poolHints,
       });
     // The k-th extra candidate of every asset, per side ("" where an asset has none).
-    const extra = routing ? Math.max(0, ...snap.assets.map((a, i) => (i === 0 ? 0 : (this.token(a).routes?.length ?? 0)))) : 0;
+    const extra = routing
+      ? Math.max(0, ...snap.assets.map((a, i) => (i === 0 ? 0 : (this.token(a).routes?.length ?? 0))))
+      : 0;
     const candidateRoutes = Array.from({ length: extra }, (_, k) => ({
       sell: snap.assets.map((a, i) => (i === 0 ? "" : (this.token(a).routes?.[k]?.sellPath ?? ""))),
       buy: snap.assets.map((a, i) => (i === 0 ? "" : (this.token(a).routes?.[k]?.buyPath ?? ""))),

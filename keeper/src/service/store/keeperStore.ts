@@ -19,7 +19,7 @@ import { prepareOwnerOnlyFiles } from "../../data/ownerOnlyFiles.js";
 import type { FillCost } from "../../execution/indexVault/fillCost.js";
 import type { Fill, PendingOrder } from "../../execution/indexVault/indexVaultVenue.js";
 import type { RebalanceOrder } from "../../execution/indexVault/rebalanceOrder.js";
-import type { LegPlan } from "../../execution/indexVault/sizeLegs.js";
+import type { LegPlan, LegRoute } from "../../execution/indexVault/sizeLegs.js";
 import type { BroadcastRecord } from "../../execution/txSender.js";
 import {
   type CompositionPoint,
@@ -41,6 +41,7 @@ import {
 import { forDialect, MIGRATIONS } from "./migrations.js";
 import { PostgresDb, type PostgresOptions } from "./postgresDb.js";
 import { RotationStore } from "./rotationStore.js";
+import { RouteStore } from "./routeStore.js";
 import type { SqlDb } from "./sqlDb.js";
 import { SqliteDb } from "./sqliteDb.js";
 
@@ -65,6 +66,8 @@ export interface StoredLegPlan {
   readonly sizeUsd: number;
   readonly predictedCostBps: number | null;
   readonly capped: boolean;
+  /** The route the bandit chose (route learning), with its features and candidates' scores. */
+  readonly route?: LegRoute;
 }
 
 /** Live keeper facts the store does not derive from history. */
@@ -156,6 +159,22 @@ const legPlansJson = z.array(
     sizeUsd: z.number(),
     predictedCostBps: z.number().nullable(),
     capped: z.boolean(),
+    route: z
+      .object({
+        id: z.string(),
+        features: z.object({ sizeOverLiquidity: z.number(), volLevel: z.number(), gasGwei: z.number() }),
+        scores: z.array(
+          z.object({
+            id: z.string(),
+            predictedCostBps: z.number(),
+            correctionBps: z.number(),
+            bonusBps: z.number(),
+            correctedBps: z.number(),
+            eligible: z.boolean(),
+          }),
+        ),
+      })
+      .optional(),
   }),
 );
 
@@ -239,8 +258,12 @@ export class KeeperStore implements KeeperReadModel {
   /** Portfolio rotations and their steps. */
   readonly rotationStore: RotationStore;
 
+  /** Route learning's arms and the cycles learned from. */
+  readonly routeStore: RouteStore;
+
   private constructor(readonly db: SqlDb) {
     this.rotationStore = new RotationStore(db);
+    this.routeStore = new RouteStore(db);
   }
 
   /** Opens (or creates) an SQLite store at `path` (or `:memory:`) and applies pending migrations. */
@@ -342,6 +365,7 @@ export class KeeperStore implements KeeperReadModel {
       sizeUsd: p.sizeUsd,
       predictedCostBps: p.predictedCostBps,
       capped: p.capped,
+      ...(p.route ? { route: p.route } : {}),
     }));
     // A new order for the cycle replaces the old one whole, signature included.
     await this.db.run(
@@ -399,7 +423,7 @@ export class KeeperStore implements KeeperReadModel {
     const plans = await this.legPlans(cycleId);
     await this.db.run(
       `INSERT INTO fills(cycle_id, token_in, token_out, amount_in, amount_out, min_out, leg_index, value_in_usd,
-         predicted_cost_bps, realised_cost_bps) VALUES ${fills.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+         predicted_cost_bps, realised_cost_bps, route) VALUES ${fills.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
       fills.flatMap((f, i) => [
         cycleId,
         f.tokenIn,
@@ -411,6 +435,7 @@ export class KeeperStore implements KeeperReadModel {
         costs[i]?.valueInUsd ?? null,
         plans[i]?.predictedCostBps ?? null,
         costs[i]?.realisedCostBps ?? null,
+        plans[i]?.route?.id ?? null,
       ]),
     );
   }

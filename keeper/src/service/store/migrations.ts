@@ -150,6 +150,12 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE TABLE venue_state (venue TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (venue, key));
    CREATE TABLE venue_nav (venue TEXT NOT NULL, t INTEGER NOT NULL, nav_usd REAL NOT NULL, PRIMARY KEY (venue, t));`,
+  // 7: route learning (market/routeBandit.ts): the route each fill took, each route arm's
+  // learned state and metrics (JSON), and the cycles already learned from (a resumed cycle
+  // that finishes again must not teach the bandit twice).
+  `ALTER TABLE fills ADD COLUMN route TEXT;
+   CREATE TABLE route_arms (route TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE TABLE route_learned (cycle_id INTEGER PRIMARY KEY, learned_at INTEGER NOT NULL);`,
 ];
 
 /** A migration's SQL in the dialect's types. */
