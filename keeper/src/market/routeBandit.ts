@@ -139,7 +139,7 @@ export function chooseRoute(
     }
   });
   // No finite prediction at all: keep the first (configured primary) route.
-  return { index: index < 0 ? 0 : index, scores };
+  return { index: Math.max(index, 0), scores };
 }
 
 /** The arm with one more pick. */

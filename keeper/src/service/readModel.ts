@@ -68,6 +68,8 @@ export interface LegRecord {
   readonly predictedCostBps: number | null;
   /** 1 - value out / value in at Chainlink prices, in bps. */
   readonly realisedCostBps: number | null;
+  /** The route the bandit chose for the leg (route learning); null when it took the configured one. */
+  readonly route: string | null;
 }
 
 export type RotationStatus = "in-progress" | "done" | "skipped";

@@ -215,6 +215,7 @@ describe("keeper pipeline pieces", () => {
           valueInUsd: 1,
           predictedCostBps: 12.5,
           realisedCostBps: 12.25,
+          route: null,
         },
       ]);
       expect((await store.cycle(id))?.sizing).to.equal("predicted cost $0.00");

@@ -15,6 +15,7 @@ import { statusCommand } from "../../../keeper/src/cli/commands/status.js";
 import { parseKeeperConfig } from "../../../keeper/src/config/keeperConfig.js";
 import { DataError, LeaseLostError } from "../../../keeper/src/core/errors.js";
 import type { RebalanceOrder } from "../../../keeper/src/execution/indexVault/rebalanceOrder.js";
+import { learnLegs, type RouteArm, routeMetrics } from "../../../keeper/src/market/routeBandit.js";
 import { KeeperMetrics } from "../../../keeper/src/service/keeperMetrics.js";
 import { LeaseLeadership } from "../../../keeper/src/service/leadership/leaseLeadership.js";
 import { createLogger } from "../../../keeper/src/service/logger.js";
@@ -197,6 +198,54 @@ function storeSuite(backend: () => Backend): void {
       [1, "7", null, null, null],
     ]);
     expect(await store.fillCount(id)).to.equal(2);
+  });
+
+  it("records each fill's chosen route and keeps the route arms across a reopen, learning a cycle once", async () => {
+    const id = await store.beginCycle(1_000, {});
+    const route = {
+      id: "sell:0xabcd",
+      features: { sizeOverLiquidity: 0.01, volLevel: 2, gasGwei: 0.01 },
+      scores: [
+        { id: "sell:0xabcd", predictedCostBps: 30, correctionBps: 0, bonusBps: 5, correctedBps: 30, eligible: true },
+        { id: "sell:0xef01", predictedCostBps: 32, correctionBps: 0, bonusBps: 5, correctedBps: 32, eligible: true },
+      ],
+    };
+    await store.saveOrder(id, ORDER, [
+      {
+        asset: 1,
+        side: "sell",
+        amountIn: 1n,
+        sizeUsd: 100,
+        wantedUsd: 100,
+        predictedCostBps: 30,
+        capped: false,
+        route,
+      },
+    ]);
+    const fill = { tokenIn: "0x01", tokenOut: "0x02", amountIn: 1n, amountOut: 2n, minOut: 1n };
+    await store.addFills(id, [fill], [{ valueInUsd: 100, realisedCostBps: 45 }]);
+    expect((await store.legs(id)).map((l) => l.route)).to.deep.equal(["sell:0xabcd"]);
+    expect((await store.legPlans(id))[0]?.route).to.deep.equal(route);
+    const legs = [
+      { route: route.id, features: route.features, scores: route.scores, predictedCostBps: 30, realisedCostBps: 45 },
+    ];
+    expect(await store.routeStore.learn(id, 2_000, (arms) => learnLegs(arms, legs))).to.equal(true);
+    await store.close();
+    store = await b.reopen();
+    // A cycle that finishes again (resumed) teaches nothing twice.
+    expect(await store.routeStore.learn(id, 3_000, (arms) => learnLegs(arms, legs))).to.equal(false);
+    const arms = await store.routeStore.arms();
+    expect([...arms.keys()]).to.deep.equal(["sell:0xabcd"]);
+    const metrics = routeMetrics("sell:0xabcd", arms.get("sell:0xabcd") as RouteArm);
+    // Regret: realised 45 against the other route's expected 32.
+    expect(metrics).to.deep.equal({
+      route: "sell:0xabcd",
+      picks: 1,
+      updates: 1,
+      meanErrorBps: 15,
+      meanAbsErrorBps: 15,
+      regretBps: 13,
+    });
   });
 
   it("keeps state as JSON, one upsert per patch, and redacts the RPC URL", async () => {

@@ -188,6 +188,7 @@ const legRow = z.object({
   value_in_usd: z.number().nullable(),
   predicted_cost_bps: z.number().nullable(),
   realised_cost_bps: z.number().nullable(),
+  route: z.string().nullable(),
 });
 
 function legRecord(r: z.infer<typeof legRow>): LegRecord {
@@ -201,6 +202,7 @@ function legRecord(r: z.infer<typeof legRow>): LegRecord {
     valueInUsd: r.value_in_usd,
     predictedCostBps: r.predicted_cost_bps,
     realisedCostBps: r.realised_cost_bps,
+    route: r.route,
   };
 }
 
@@ -443,7 +445,7 @@ export class KeeperStore implements KeeperReadModel {
   async legs(cycleId: number): Promise<readonly LegRecord[]> {
     const rows = await this.db.all(
       `SELECT cycle_id, leg_index, token_in, token_out, amount_in, amount_out, value_in_usd, predicted_cost_bps,
-         realised_cost_bps FROM fills WHERE cycle_id = ? ORDER BY id`,
+         realised_cost_bps, route FROM fills WHERE cycle_id = ? ORDER BY id`,
       [cycleId],
     );
     return rows.map((raw) => legRecord(legRow.parse(raw)));
@@ -453,7 +455,7 @@ export class KeeperStore implements KeeperReadModel {
   async costedLegs(limit: number): Promise<readonly LegRecord[]> {
     const rows = await this.db.all(
       `SELECT * FROM (SELECT id, cycle_id, leg_index, token_in, token_out, amount_in, amount_out, value_in_usd,
-         predicted_cost_bps, realised_cost_bps FROM fills
+         predicted_cost_bps, realised_cost_bps, route FROM fills
          WHERE predicted_cost_bps IS NOT NULL AND realised_cost_bps IS NOT NULL ORDER BY id DESC LIMIT ?)
        ORDER BY id`,
       [Math.max(0, Math.floor(limit))],
