@@ -227,3 +227,47 @@ describe("keeper config: the store", () => {
     expect(config.store.lease).to.include({ ttlMs: 9_000, renewMs: 1_000, marginMs: 2_000 });
   });
 });
+
+describe("keeper config: route learning", () => {
+  const usdc = "22".repeat(20);
+  const weth = "33".repeat(20);
+  const hub = "55".repeat(20);
+  const path = (...parts: string[]) => `0x${parts.join("")}`;
+  const withRoutes = (routes: unknown, routing: unknown = undefined) => ({
+    ...BASE,
+    tokens: [BASE.tokens[0], { ...BASE.tokens[1], routes }],
+    ...(routing === undefined ? {} : { routing }),
+  });
+
+  it("is off by default with the documented defaults, and no candidate routes", () => {
+    const config = parseKeeperConfig(BASE);
+    expect(config.routing).to.deep.equal({ enabled: false, marginBps: 10, alpha: 1, maxBonusBps: 10 });
+    expect(config.tokens.map((t) => t.routes)).to.deep.equal([[], []]);
+  });
+
+  it("accepts direct and one-hub candidates over the standard fee tiers", () => {
+    const config = parseKeeperConfig(
+      withRoutes(
+        [
+          { sellPath: path(weth, "000064", usdc), buyPath: path(usdc, "000bb8", hub, "002710", weth) },
+          { buyPath: path(usdc, "0001f4", weth) },
+        ],
+        { enabled: true, marginBps: 5 },
+      ),
+    );
+    expect(config.routing.enabled).to.equal(true);
+    expect(config.tokens[1]?.routes).to.have.length(2);
+  });
+
+  it("refuses a non-standard fee tier, a long route, a wrong direction, an empty entry and unknown keys", () => {
+    expect(problemsOf(withRoutes([{ sellPath: path(weth, "0001f5", usdc) }]))).to.include(
+      "tokens.1.routes.0.sellPath: fee 501 is not a Uniswap V3 tier",
+    );
+    expect(problemsOf(withRoutes([{ sellPath: path(weth, "0001f4", hub, "0001f4", hub, "0001f4", usdc) }]))).to.include(
+      "3 hops",
+    );
+    expect(problemsOf(withRoutes([{ sellPath: path(usdc, "0001f4", weth) }]))).to.include("must run from 0x3333");
+    expect(problemsOf(withRoutes([{}]))).to.include("tokens.1.routes.0: needs sellPath, buyPath or both");
+    expect(problemsOf(withRoutes([], { enabled: true, margin: 5 }))).to.include('routing: unknown key "margin"');
+  });
+});
