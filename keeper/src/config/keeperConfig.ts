@@ -203,6 +203,21 @@ const baseKeeperConfigSchema = z.strictObject({
        */
       sizingMarginBps: z.number().int().min(0).max(1_000).default(50),
       orderTtlSeconds: z.number().int().min(60).default(3_600),
+      /**
+       * Impact recalibration: each cycle refits the cost model per route from the latest
+       * `maxFills` stored fills (shrunk toward the analytic model by a prior worth `priorFills`
+       * fills) and sizes the legs of every route with at least `minFills` fills with the refit.
+       * Off by default (the analytic model alone).
+       */
+      impactRecalibration: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          priorFills: z.number().min(0).max(1_000).default(5),
+          minFills: z.number().int().min(1).default(3),
+          maxFills: z.number().int().min(1).max(100_000).default(200),
+        })
+        .refine((r) => r.minFills <= r.maxFills, { message: "minFills must be at most maxFills", path: ["minFills"] })
+        .prefault({}),
     })
     .prefault({}),
   gas: z

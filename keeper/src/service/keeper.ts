@@ -55,6 +55,7 @@ import type { UniverseSource } from "../execution/universeSource.js";
 import { type BasketReturns, moveToward } from "../strategy/risk/volSteering.js";
 import { CycleRecorder } from "./cycleRecorder.js";
 import { type CycleSteering, steerCycle } from "./cycleSteering.js";
+import { liveImpactFits } from "./impactCalibration.js";
 import { KeeperMetrics } from "./keeperMetrics.js";
 import { withLeadership } from "./leadership/leaderReadModel.js";
 import { type Leadership, LocalLeadership } from "./leadership/leadership.js";
@@ -656,6 +657,7 @@ export class Keeper implements KeeperControl {
         submit: !config.dryRun,
         exit: exiting,
         maxTurnoverBps: guard.window.maxTurnoverBps,
+        impactFits: await liveImpactFits(store, config.tokens, config.planning.impactRecalibration),
       });
       if (outcome.kind === "nothing-to-trade") {
         await store.updateCycle(id, {

@@ -150,6 +150,11 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE TABLE venue_state (venue TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (venue, key));
    CREATE TABLE venue_nav (venue TEXT NOT NULL, t INTEGER NOT NULL, nav_usd REAL NOT NULL, PRIMARY KEY (venue, t));`,
+  // 7: impact recalibration: the analytic model's cost of each fill beside the (possibly
+  // refitted) predicted cost, so refits fit on the analytic model, never on an earlier fit.
+  // Fills stored before this were all sized with the analytic model.
+  `ALTER TABLE fills ADD COLUMN analytic_cost_bps REAL;
+   UPDATE fills SET analytic_cost_bps = predicted_cost_bps;`,
 ];
 
 /** A migration's SQL in the dialect's types. */
