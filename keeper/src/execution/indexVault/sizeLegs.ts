@@ -186,7 +186,7 @@ export function sizeLegs(
       continue;
     }
     const sizeUsd = usd(valueBase);
-    const analyticCost = analytic ? quotePath(analytic, sizeUsd, flows).totalCost : null;
+    const analyticCost = analytic && fit ? quotePath(analytic, sizeUsd, flows).totalCost : cost;
     if (analytic) flows = addFlows(analytic, sizeUsd, flows);
     proceeds +=
       sizeUsd * (route ? (1 - (cost ?? 0)) * (1 - margin / 10_000) : 1 - (options.sellHaircutBps ?? 0) / 10_000);
@@ -236,7 +236,7 @@ export function sizeLegs(
       dropped(i, "buy");
       return;
     }
-    const analyticCost = analytic ? quotePath(analytic, usd(amountIn), flows).totalCost : null;
+    const analyticCost = analytic && fit ? quotePath(analytic, usd(amountIn), flows).totalCost : cost;
     if (analytic) flows = addFlows(analytic, usd(amountIn), flows);
     buys.push({
       leg: { path: routeAt(routes.buy, i), amountIn },
