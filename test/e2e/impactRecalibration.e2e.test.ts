@@ -156,7 +156,8 @@ describe("e2e: impact recalibration from the keeper's own fills", function () {
       legs.reduce((s, l) => s + Math.abs((cost(l) ?? Number.NaN) - (l.realisedCostBps ?? Number.NaN)), 0) / legs.length;
     // Before: the first cycles, sized with the analytic model (no route has minFills fills yet).
     const early = cycles.slice(0, 4);
-    for (const c of early) expect(c.sizing).to.match(/impact refit: no route has enough fills yet|impact refit: (?!.*ARB)/);
+    for (const c of early)
+      expect(c.sizing).to.match(/impact refit: no route has enough fills yet|impact refit: (?!.*ARB)/);
     const late = cycles.slice(-6);
     for (const c of late) expect(c.sizing).to.match(/impact refit: .*ARB (sell|buy) \(\d+ fills/);
     const before = early.flatMap((c) => c.legs);

@@ -60,11 +60,20 @@ function hop(key: string, depthUsd: number): PathRoute["hops"][number] {
   return {
     key,
     fee: 0.0005,
-    liquidity: { depthUsd, rangeHalfWidth: Number.NaN, sqrtImpactK: Number.NaN, sigmaDaily: Number.NaN, dailyVolumeUsd: Number.NaN },
+    liquidity: {
+      depthUsd,
+      rangeHalfWidth: Number.NaN,
+      sqrtImpactK: Number.NaN,
+      sigmaDaily: Number.NaN,
+      dailyVolumeUsd: Number.NaN,
+    },
   };
 }
 const SELL: PathRoute = { sellingAsset: true, hops: [hop("arb:in", 40_000_000)] };
-const MODELS: RouteModels = { sell: [null, SELL], buy: [null, { sellingAsset: false, hops: [hop("arb:usdc", 40_000_000)] }] };
+const MODELS: RouteModels = {
+  sell: [null, SELL],
+  buy: [null, { sellingAsset: false, hops: [hop("arb:usdc", 40_000_000)] }],
+};
 const OPTIONS = { minTradeBps: 10, maxSlippageBps: 200, marginBps: 50 };
 
 describe("service: impact recalibration in live sizing", () => {
@@ -84,7 +93,13 @@ describe("service: impact recalibration in live sizing", () => {
     expect(fit?.offsetBps).to.be.within(15, 30);
     if (!fit) throw new Error("no fit");
     const analytic = sizeLegs(SNAP, [5000, 5000], ROUTES, MODELS, OPTIONS);
-    const refit = sizeLegs(SNAP, [5000, 5000], ROUTES, { ...MODELS, fits: { sell: [null, fit], buy: [null, null] } }, OPTIONS);
+    const refit = sizeLegs(
+      SNAP,
+      [5000, 5000],
+      ROUTES,
+      { ...MODELS, fits: { sell: [null, fit], buy: [null, null] } },
+      OPTIONS,
+    );
     const [a, r] = [analytic.plans[0], refit.plans[0]];
     if (!a || !r) throw new Error("no leg");
     // The refit charges the offset at every size: the $500k sell fits the 150 bps budget less far.
@@ -92,7 +107,12 @@ describe("service: impact recalibration in live sizing", () => {
     expect(r.sizeUsd).to.be.lessThan(a.sizeUsd * 0.9);
     const budget = (OPTIONS.maxSlippageBps - OPTIONS.marginBps) / 10_000;
     const calibrated = calibrateRoute(SELL, fit);
-    expectRelClose(r.sizeUsd, maxPathSize(calibrated, budget, { maxSizeUsd: 500_000, toleranceUsd: 0.5 }), 1e-5, "size");
+    expectRelClose(
+      r.sizeUsd,
+      maxPathSize(calibrated, budget, { maxSizeUsd: 500_000, toleranceUsd: 0.5 }),
+      1e-5,
+      "size",
+    );
     expectAbsClose(r.predictedCostBps, quotePath(calibrated, r.sizeUsd).totalCost * 10_000, 1e-6, "refitted cost");
     // Beside it, the analytic model's cost of the same leg (what later refits fit on).
     expectAbsClose(r.analyticCostBps, quotePath(SELL, r.sizeUsd).totalCost * 10_000, 1e-6, "analytic cost");

@@ -212,10 +212,12 @@ function storeSuite(backend: () => Backend): void {
     const fill = (n: bigint) => ({ tokenIn: "0x01", tokenOut: "0x02", amountIn: n, amountOut: n, minOut: n });
     const cost = { valueInUsd: 100, realisedCostBps: 40 };
     await store.addFills(id, [fill(1n), fill(2n)], [cost, cost]);
-    expect((await store.legs(id)).map((l) => [l.predictedCostBps, l.analyticCostBps, l.realisedCostBps])).to.deep.equal([
-      [41.5, 3.5, 40],
-      [6, null, 40],
-    ]);
+    expect((await store.legs(id)).map((l) => [l.predictedCostBps, l.analyticCostBps, l.realisedCostBps])).to.deep.equal(
+      [
+        [41.5, 3.5, 40],
+        [6, null, 40],
+      ],
+    );
     // A leg without an analytic cost cannot be fitted on: it is left out of the refit's fills.
     expect((await store.costedLegs(10)).map((l) => l.amountIn)).to.deep.equal(["1"]);
   });

@@ -637,7 +637,10 @@ function refitModels(
   const used: string[] = [];
   const pick = (side: "sell" | "buy") =>
     assets.map((asset, i) => {
-      const fit = i === 0 || !models[side][i] ? undefined : fits.get(side === "sell" ? routeKey(asset, base) : routeKey(base, asset));
+      const fit =
+        i === 0 || !models[side][i]
+          ? undefined
+          : fits.get(side === "sell" ? routeKey(asset, base) : routeKey(base, asset));
       if (!fit) return null;
       used.push(
         `${label(i)} ${side} (${fit.fills} fills, scale ${fit.scale.toFixed(2)}, offset ${fit.offsetBps.toFixed(1)} bps)`,

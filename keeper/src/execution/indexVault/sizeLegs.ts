@@ -192,7 +192,16 @@ export function sizeLegs(
       sizeUsd * (route ? (1 - (cost ?? 0)) * (1 - margin / 10_000) : 1 - (options.sellHaircutBps ?? 0) / 10_000);
     sells.push({
       leg: { path: routeAt(routes.sell, i), amountIn: amount },
-      plan: planOf(i, "sell", amount, sizeUsd, wantedUsd, cost === null ? null : cost + credit(fit), analyticCost, capped),
+      plan: planOf(
+        i,
+        "sell",
+        amount,
+        sizeUsd,
+        wantedUsd,
+        cost === null ? null : cost + credit(fit),
+        analyticCost,
+        capped,
+      ),
     });
   }
 
@@ -240,7 +249,16 @@ export function sizeLegs(
     if (analytic) flows = addFlows(analytic, usd(amountIn), flows);
     buys.push({
       leg: { path: routeAt(routes.buy, i), amountIn },
-      plan: planOf(i, "buy", amountIn, usd(amountIn), wantedUsd, cost === null ? null : cost + credit(fit), analyticCost, capped),
+      plan: planOf(
+        i,
+        "buy",
+        amountIn,
+        usd(amountIn),
+        wantedUsd,
+        cost === null ? null : cost + credit(fit),
+        analyticCost,
+        capped,
+      ),
     });
   });
 

@@ -366,7 +366,10 @@ export class KeeperStore implements KeeperReadModel {
     if (!row?.leg_plans) return [];
     return legPlansJson
       .parse(JSON.parse(row.leg_plans))
-      .map((p) => ({ ...p, analyticCostBps: p.analyticCostBps === undefined ? p.predictedCostBps : p.analyticCostBps }));
+      .map((p) => ({
+        ...p,
+        analyticCostBps: p.analyticCostBps === undefined ? p.predictedCostBps : p.analyticCostBps,
+      }));
   }
 
   async saveSignature(cycleId: number, signature: string, digest: string, gasLimit: bigint): Promise<void> {
