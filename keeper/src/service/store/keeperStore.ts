@@ -364,12 +364,10 @@ export class KeeperStore implements KeeperReadModel {
       | { leg_plans: string | null }
       | undefined;
     if (!row?.leg_plans) return [];
-    return legPlansJson
-      .parse(JSON.parse(row.leg_plans))
-      .map((p) => ({
-        ...p,
-        analyticCostBps: p.analyticCostBps === undefined ? p.predictedCostBps : p.analyticCostBps,
-      }));
+    return legPlansJson.parse(JSON.parse(row.leg_plans)).map((p) => ({
+      ...p,
+      analyticCostBps: p.analyticCostBps === undefined ? p.predictedCostBps : p.analyticCostBps,
+    }));
   }
 
   async saveSignature(cycleId: number, signature: string, digest: string, gasLimit: bigint): Promise<void> {
