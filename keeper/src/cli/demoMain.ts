@@ -77,7 +77,7 @@ const DAY = 86_400;
 const TICK_TIMEOUT_MS = 180_000;
 
 const USAGE = `usage: demo [--days N] [--csv PATH] [--strategy inverse-vol|equal-weight|min-variance] [--seed N]
-            [--rotation-days N] [--port N] [--no-serve]
+            [--rotation-days N] [--impact-recalibration] [--port N] [--no-serve]
 the whole product on a local chain, through the operator's commands: research on the market's history
 writes a release, \`keeper run --release\` serves it on a fresh vault while the market moves day by day,
 then a summary; the keeper and its dashboard keep running (unless --no-serve).
@@ -88,6 +88,9 @@ then a summary; the keeper and its dashboard keep running (unless --no-serve).
                       equal-weight | min-variance); its gate verdict says no research ran
   --seed N            synthetic market seed (default 7)
   --rotation-days N   days between portfolio rotations; 0 turns them off (default 30)
+  --impact-recalibration
+                      the keeper refits the impact model per route from its own fills and sizes
+                      with it (sets planning.impactRecalibration.enabled in the generated config)
   --port N            dashboard port, 0..65535 (default 0: any free port)
   --no-serve          exit after the summary
   --help, -h          this text`;
@@ -98,6 +101,7 @@ interface DemoFlags {
   readonly strategy: HandBaseline | null;
   readonly seed: number;
   readonly rotationDays: number;
+  readonly impactRecalibration: boolean;
   readonly port: number;
   readonly serve: boolean;
 }
@@ -114,6 +118,7 @@ function parseFlags(argv: string[]): DemoFlags | string {
         strategy: { type: "string" },
         seed: { type: "string", default: "7" },
         "rotation-days": { type: "string", default: "30" },
+        "impact-recalibration": { type: "boolean", default: false },
         port: { type: "string", default: "0" },
         "no-serve": { type: "boolean", default: false },
       },
@@ -139,6 +144,7 @@ function parseFlags(argv: string[]): DemoFlags | string {
     strategy: (strategy as HandBaseline | undefined) ?? null,
     seed: Number(values.seed),
     rotationDays,
+    impactRecalibration: values["impact-recalibration"] === true,
     port,
     serve: values["no-serve"] !== true,
   };
@@ -244,6 +250,8 @@ async function main(argv: string[]): Promise<number> {
       },
       // The release's schedule replaces everySeconds and the drift rule; the keeper looks 4 times a second.
       schedule: { pollSeconds: 0.25 },
+      // The operator's own key, written into the config like any other (default off).
+      ...(flags.impactRecalibration ? { planning: { impactRecalibration: { enabled: true } } } : {}),
       gas: { maxFeePerGasGwei: 50, pollMs: 20 },
       market: { source: "coingecko", coingeckoIds: { PENDLE: "pendle" }, historyBars: HISTORY_BARS },
     };

@@ -81,7 +81,10 @@ export async function printSummary(s: KeeperStore, ctx: SummaryContext): Promise
   for (const [k, v] of rows) console.log(`  ${k.padEnd(38)} ${v}`);
 }
 
-/** Legs with both figures: totals in USD and the mean absolute gap in bps. */
+/**
+ * Legs with both figures: totals in USD and the mean absolute gap in bps; with impact
+ * recalibration on (some prediction is not the analytic one) also the analytic model's gap.
+ */
 function legCosts(legs: readonly LegRecord[]): string {
   const known = legs.filter((l) => l.predictedCostBps !== null && l.realisedCostBps !== null && l.valueInUsd !== null);
   if (known.length === 0) return "no leg with a prediction";
@@ -89,9 +92,16 @@ function legCosts(legs: readonly LegRecord[]): string {
   const predicted = known.reduce((a, l) => a + usd(l.predictedCostBps, l), 0);
   const realised = known.reduce((a, l) => a + usd(l.realisedCostBps, l), 0);
   const gap = known.reduce((a, l) => a + Math.abs((l.predictedCostBps ?? 0) - (l.realisedCostBps ?? 0)), 0);
+  const refitted = known.some((l) => l.analyticCostBps !== null && l.analyticCostBps !== l.predictedCostBps);
+  const analytic = known.filter((l) => l.analyticCostBps !== null);
+  const analyticGap = analytic.reduce((a, l) => a + Math.abs((l.analyticCostBps ?? 0) - (l.realisedCostBps ?? 0)), 0);
+  const vsAnalytic =
+    refitted && analytic.length > 0
+      ? `; analytic model's mean |gap| ${(analyticGap / analytic.length).toFixed(3)} bps`
+      : "";
   return (
     `$${predicted.toFixed(2)} vs $${realised.toFixed(2)} over ${known.length} of ${legs.length} legs ` +
-    `(mean |gap| ${(gap / known.length).toFixed(3)} bps)`
+    `(mean |gap| ${(gap / known.length).toFixed(3)} bps${vsAnalytic})`
   );
 }
 

@@ -209,6 +209,21 @@ const baseKeeperConfigSchema = z.strictObject({
        */
       sizingMarginBps: z.number().int().min(0).max(1_000).default(50),
       orderTtlSeconds: z.number().int().min(60).default(3_600),
+      /**
+       * Impact recalibration: each cycle refits the cost model per route from the latest
+       * `maxFills` stored fills (shrunk toward the analytic model by a prior worth `priorFills`
+       * fills) and sizes the legs of every route with at least `minFills` fills with the refit.
+       * Off by default (the analytic model alone).
+       */
+      impactRecalibration: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          priorFills: z.number().min(0).max(1_000).default(5),
+          minFills: z.number().int().min(1).default(3),
+          maxFills: z.number().int().min(1).max(100_000).default(200),
+        })
+        .refine((r) => r.minFills <= r.maxFills, { message: "minFills must be at most maxFills", path: ["minFills"] })
+        .prefault({}),
     })
     .prefault({}),
   /**
@@ -344,6 +359,16 @@ export function recklessLimits(config: ParsedConfig): { path: string[]; message:
 }
 
 export const keeperConfigSchema = baseKeeperConfigSchema.superRefine((config, ctx) => {
+  // Refits are keyed by token pair (tokenIn -> tokenOut), not by route: with route learning on,
+  // fills of two routes of one pair would be fitted as one pool. Refused until refits are keyed by
+  // route.
+  if (config.routing.enabled && config.planning.impactRecalibration.enabled)
+    ctx.addIssue({
+      code: "custom",
+      path: ["routing", "enabled"],
+      message:
+        "routing and planning.impactRecalibration cannot both be enabled (refits are per token pair, not per route)",
+    });
   const seen = { address: new Map<string, number>(), symbol: new Map<string, number>() };
   config.tokens.forEach((token, i) => {
     for (const [kind, value] of [

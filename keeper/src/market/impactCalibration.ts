@@ -44,6 +44,11 @@ export interface FitOptions {
   readonly maxScale?: number;
 }
 
+/** The key of a leg's route: "tokenin->tokenout", lower-cased. */
+export function routeKey(tokenIn: string, tokenOut: string): string {
+  return `${tokenIn.toLowerCase()}->${tokenOut.toLowerCase()}`;
+}
+
 /** One fit per pool key, from every usable observation (non-finite ones are skipped). */
 export function fitImpactModels(
   observations: readonly FillObservation[],

@@ -7,7 +7,7 @@
 
 import { decodePath } from "../execution/indexVault/rebalanceOrder.js";
 import type { ImpactFit } from "../market/impactCalibration.js";
-import { type FillObservation, type FitOptions, fitImpactModels } from "../market/impactCalibration.js";
+import { type FillObservation, type FitOptions, fitImpactModels, routeKey } from "../market/impactCalibration.js";
 import type { LegRecord } from "./readModel.js";
 
 export interface RoutedToken {
@@ -16,10 +16,8 @@ export interface RoutedToken {
   readonly buyPath: string;
 }
 
-/** The key of a leg's route: "tokenin->tokenout", lower-cased. */
-export function routeKey(tokenIn: string, tokenOut: string): string {
-  return `${tokenIn.toLowerCase()}->${tokenOut.toLowerCase()}`;
-}
+// Re-exported: the route key is the market model's, the service's callers use it from here.
+export { routeKey };
 
 /** Fees in bps of every configured route (1 - product of (1 - fee) over its hops), by route key. */
 export function routeFeesBps(tokens: readonly RoutedToken[]): Map<string, number> {
@@ -35,13 +33,17 @@ export function routeFeesBps(tokens: readonly RoutedToken[]): Map<string, number
   return out;
 }
 
-/** Store legs as fit observations; legs of a route that is not configured are left out. */
+/**
+ * Store legs as fit observations; legs of a route that is not configured are left out. The
+ * prediction is always the analytic model's (`analyticCostBps`), never a refitted one: a fit
+ * on refitted predictions would fit the previous fit's error and drift.
+ */
 export function fillObservations(legs: readonly LegRecord[], fees: ReadonlyMap<string, number>): FillObservation[] {
   return legs.flatMap((leg) => {
     const key = routeKey(leg.tokenIn, leg.tokenOut);
     const feeBps = fees.get(key);
-    if (feeBps === undefined || leg.predictedCostBps === null || leg.realisedCostBps === null) return [];
-    return [{ poolKey: key, feeBps, predictedCostBps: leg.predictedCostBps, realisedCostBps: leg.realisedCostBps }];
+    if (feeBps === undefined || leg.analyticCostBps === null || leg.realisedCostBps === null) return [];
+    return [{ poolKey: key, feeBps, predictedCostBps: leg.analyticCostBps, realisedCostBps: leg.realisedCostBps }];
   });
 }
 
@@ -52,4 +54,29 @@ export function calibrateFromLegs(
   opts: FitOptions = {},
 ): Map<string, ImpactFit> {
   return fitImpactModels(fillObservations(legs, routeFeesBps(tokens)), opts);
+}
+
+/** `planning.impactRecalibration` (keeperConfig.ts). */
+export interface RecalibrationSettings {
+  readonly enabled: boolean;
+  readonly priorFills: number;
+  readonly minFills: number;
+  readonly maxFills: number;
+}
+
+/**
+ * The refits a live cycle sizes with: fitted on the store's latest `maxFills` costed fills,
+ * keeping the routes with at least `minFills` of them. Undefined when recalibration is off,
+ * so the venue sizes with the analytic model and says nothing.
+ */
+export async function liveImpactFits(
+  store: { costedLegs(limit: number): Promise<readonly LegRecord[]> },
+  tokens: readonly RoutedToken[],
+  settings: RecalibrationSettings,
+): Promise<ReadonlyMap<string, ImpactFit> | undefined> {
+  if (!settings.enabled) return undefined;
+  const fits = calibrateFromLegs(await store.costedLegs(settings.maxFills), tokens, {
+    priorFills: settings.priorFills,
+  });
+  return new Map([...fits].filter(([, fit]) => fit.fills >= settings.minFills));
 }

@@ -58,6 +58,7 @@ import { type LearnedLeg, learnLegs } from "../market/routeBandit.js";
 import { type BasketReturns, moveToward } from "../strategy/risk/volSteering.js";
 import { CycleRecorder } from "./cycleRecorder.js";
 import { type CycleSteering, steerCycle } from "./cycleSteering.js";
+import { liveImpactFits } from "./impactCalibration.js";
 import { KeeperMetrics } from "./keeperMetrics.js";
 import { withLeadership } from "./leadership/leaderReadModel.js";
 import { type Leadership, LocalLeadership } from "./leadership/leadership.js";
@@ -702,6 +703,7 @@ export class Keeper implements KeeperControl {
         exit: exiting,
         maxTurnoverBps: guard.window.maxTurnoverBps,
         ...(config.routing.enabled ? { routing: await this.routingInput(guard.steering) } : {}),
+        impactFits: await liveImpactFits(store, config.tokens, config.planning.impactRecalibration),
       });
       if (outcome.kind === "nothing-to-trade") {
         await store.updateCycle(id, {

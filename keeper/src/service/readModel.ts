@@ -66,6 +66,11 @@ export interface LegRecord {
   readonly valueInUsd: number | null;
   /** Fees + price impact the sizing predicted, bps of the input's value; null when unknown. */
   readonly predictedCostBps: number | null;
+  /**
+   * The analytic model's cost of the same leg, bps: what impact refits fit on. Equals
+   * `predictedCostBps` unless the leg was sized with a refit.
+   */
+  readonly analyticCostBps: number | null;
   /** 1 - value out / value in at Chainlink prices, in bps. */
   readonly realisedCostBps: number | null;
   /** The route the bandit chose for the leg (route learning); null when it took the configured one. */

@@ -121,6 +121,7 @@ describe("cli entry point", () => {
     const res = await spawnEntry("keeper/src/cli/demo.ts", ["--help"], {}, 30_000).done;
     expect(res.code, res.stderr).to.equal(0);
     expect(res.stdout).to.match(/^usage: demo /);
-    for (const flag of ["--days", "--port", "--no-serve", "--rotation-days"]) expect(res.stdout).to.include(flag);
+    for (const flag of ["--days", "--port", "--no-serve", "--rotation-days", "--impact-recalibration"])
+      expect(res.stdout).to.include(flag);
   });
 });

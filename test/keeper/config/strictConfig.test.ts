@@ -64,6 +64,30 @@ describe("keeper config: strict keys", () => {
     );
   });
 
+  it("impact recalibration: off by default, strict keys, minFills at most maxFills", () => {
+    expect(parseKeeperConfig(BASE).planning.impactRecalibration).to.deep.equal({
+      enabled: false,
+      priorFills: 5,
+      minFills: 3,
+      maxFills: 200,
+    });
+    const on = parseKeeperConfig({ ...BASE, planning: { impactRecalibration: { enabled: true, maxFills: 50 } } });
+    expect(on.planning.impactRecalibration).to.deep.equal({ enabled: true, priorFills: 5, minFills: 3, maxFills: 50 });
+    expect(problemsOf({ ...BASE, planning: { impactRecalibration: { enable: true } } })).to.include(
+      'planning.impactRecalibration: unknown key "enable" (did you mean "enabled"?)',
+    );
+    expect(problemsOf({ ...BASE, planning: { impactRecalibration: { minFills: 20, maxFills: 10 } } })).to.include(
+      "minFills must be at most maxFills",
+    );
+    expect(problemsOf({ ...BASE, planning: { impactRecalibration: { priorFills: -1 } } })).to.include("priorFills");
+  });
+
+  it("refuses route learning and impact recalibration together (refits are per token pair)", () => {
+    expect(
+      problemsOf({ ...BASE, routing: { enabled: true }, planning: { impactRecalibration: { enabled: true } } }),
+    ).to.include("routing and planning.impactRecalibration cannot both be enabled");
+  });
+
   it("gives no suggestion when nothing is close", () => {
     const message = problemsOf({ ...BASE, zzzzzzzzzz: 1 });
     expect(message).to.include('unknown key "zzzzzzzzzz"');

@@ -200,7 +200,7 @@ describe("keeper pipeline pieces", () => {
         submitter: "0x00000000000000000000000000000000000000a1",
       };
       const plan = { asset: 1, side: "buy" as const, amountIn: 1_000_000n, sizeUsd: 1, wantedUsd: 1, capped: false };
-      await store.saveOrder(id, order, [{ ...plan, predictedCostBps: 12.5 }]);
+      await store.saveOrder(id, order, [{ ...plan, predictedCostBps: 12.5, analyticCostBps: 10 }]);
       const fill = { tokenIn: "0x01", tokenOut: "0x02", amountIn: 1_000_000n, amountOut: 333n, minOut: 300n };
       await store.addFills(id, [fill], [{ valueInUsd: 1, realisedCostBps: 12.25 }]);
       await store.updateCycle(id, { sizing: "predicted cost $0.00" });
@@ -214,6 +214,7 @@ describe("keeper pipeline pieces", () => {
           amountOut: "333",
           valueInUsd: 1,
           predictedCostBps: 12.5,
+          analyticCostBps: 10,
           realisedCostBps: 12.25,
           route: null,
         },

@@ -30,6 +30,7 @@ describe("service/http legs and rotations", () => {
         sizeUsd: 900,
         wantedUsd: 900,
         predictedCostBps: 7.5,
+        analyticCostBps: 7.5,
         capped: false,
       },
     ]);

@@ -218,6 +218,7 @@ function storeSuite(backend: () => Backend): void {
         sizeUsd: 100,
         wantedUsd: 100,
         predictedCostBps: 30,
+        analyticCostBps: 30,
         capped: false,
         route,
       },
@@ -246,6 +247,39 @@ function storeSuite(backend: () => Backend): void {
       meanAbsErrorBps: 15,
       regretBps: 13,
     });
+  });
+
+  it("keeps the analytic cost beside a refitted prediction; refits read the analytic one", async () => {
+    const id = await store.beginCycle(1_000, {});
+    await store.saveOrder(id, ORDER, [
+      { side: "sell", sizeUsd: 100, predictedCostBps: 41.5, analyticCostBps: 3.5, capped: false } as never,
+      { side: "buy", sizeUsd: 90, predictedCostBps: 6, analyticCostBps: null, capped: false } as never,
+    ]);
+    expect((await store.legPlans(id)).map((p) => [p.predictedCostBps, p.analyticCostBps])).to.deep.equal([
+      [41.5, 3.5],
+      [6, null],
+    ]);
+    const fill = (n: bigint) => ({ tokenIn: "0x01", tokenOut: "0x02", amountIn: n, amountOut: n, minOut: n });
+    const cost = { valueInUsd: 100, realisedCostBps: 40 };
+    await store.addFills(id, [fill(1n), fill(2n)], [cost, cost]);
+    expect((await store.legs(id)).map((l) => [l.predictedCostBps, l.analyticCostBps, l.realisedCostBps])).to.deep.equal(
+      [
+        [41.5, 3.5, 40],
+        [6, null, 40],
+      ],
+    );
+    // A leg without an analytic cost cannot be fitted on: it is left out of the refit's fills.
+    expect((await store.costedLegs(10)).map((l) => l.amountIn)).to.deep.equal(["1"]);
+  });
+
+  it("reads a leg plan stored before recalibration (no analytic cost) as analytic", async () => {
+    const id = await store.beginCycle(1_000, {});
+    await store.saveOrder(id, ORDER, []);
+    await store.db.run("UPDATE orders SET leg_plans = ? WHERE cycle_id = ?", [
+      JSON.stringify([{ side: "sell", sizeUsd: 100, predictedCostBps: 3.5, capped: false }]),
+      id,
+    ]);
+    expect((await store.legPlans(id))[0]?.analyticCostBps).to.equal(3.5);
   });
 
   it("keeps state as JSON, one upsert per patch, and redacts the RPC URL", async () => {

@@ -15,6 +15,7 @@ import type { IndexVault } from "../../../../types/ethers-contracts/index.js";
 import { ExecutionError } from "../../core/errors.js";
 import { toNumber } from "../../core/fixed.js";
 import { type PoolReadHint, prefetchPoolState, readPoolHint } from "../../data/poolLiquidity.js";
+import { type ImpactFit, routeKey } from "../../market/impactCalibration.js";
 import type { BanditPolicy, RouteArm } from "../../market/routeBandit.js";
 import type { FailoverRpc } from "../failoverRpc.js";
 import { toBps, type Venue, type VenueAsset, type VenuePositions } from "../portfolioManager.js";
@@ -30,7 +31,7 @@ import {
 } from "./rebalanceOrder.js";
 import { type CandidateSet, chooseLegRoutes } from "./routeChoice.js";
 import { getPoolCall, predictPool, readRouteModels, routeHops } from "./routeLiquidity.js";
-import { type LegPlan, type SizedPlan, sizeLegs } from "./sizeLegs.js";
+import { type LegPlan, type RouteModels, type SizedPlan, sizeLegs } from "./sizeLegs.js";
 import { connectIndexVault, indexVaultInterface } from "./vaultAbi.js";
 
 export interface VenueToken {
@@ -133,6 +134,11 @@ export interface ExecuteOptions {
    * every leg takes its token's sellPath/buyPath.
    */
   readonly routing?: RoutingInput;
+  /**
+   * Impact recalibration: refits by route key (`routeKey(tokenIn, tokenOut)`); the legs of
+   * those routes are sized with the refit. Absent: recalibration off (no note).
+   */
+  readonly impactFits?: ReadonlyMap<string, ImpactFit>;
 }
 
 export interface RoutingInput {
@@ -374,6 +380,7 @@ export class IndexVaultVenue implements Venue {
     exit: ReadonlySet<string> = new Set(),
     maxTurnoverBps: number | null = null,
     routing: RoutingInput | null = null,
+    impactFits?: ReadonlyMap<string, ImpactFit>,
   ): Promise<SizedPlan & { readonly assets: readonly string[] }> {
     const { planning, tokens } = this.options;
     const snap = await this.snapshot();
@@ -405,7 +412,8 @@ export class IndexVaultVenue implements Venue {
       routing ? this.gasGwei() : Promise.resolve(0),
       ...candidateRoutes.map(read),
     ]);
-    let models = primaryModels;
+    const refit = refitModels(primaryModels, snap.assets, impactFits);
+    let models = refit.models;
     const exitIndices = new Set(snap.assets.flatMap((a, i) => (exit.has(a.toLowerCase()) ? [i] : [])));
     const sizeOver = (target: readonly number[], r: typeof routes, m: typeof models) =>
       sizeLegs(snap, target, r, m, {
@@ -444,6 +452,8 @@ export class IndexVaultVenue implements Venue {
       };
     };
     let sized = size(targetBps);
+    const withRefitNote = (plan: SizedPlan): SizedPlan =>
+      refit.note === null ? plan : { ...plan, notes: [...plan.notes, refit.note] };
     if (maxTurnoverBps !== null) {
       const navUsd = toNumber(snap.nav, snap.decimals[0] ?? 6) * toNumber(snap.pricesUsd[0] ?? 100_000_000n, 8);
       const budget = maxTurnoverBps * TURNOVER_MARGIN;
@@ -469,7 +479,7 @@ export class IndexVaultVenue implements Venue {
         };
       }
     }
-    return { ...sized, assets: snap.assets };
+    return { ...withRefitNote(sized), assets: snap.assets };
   }
 
   /**
@@ -482,7 +492,13 @@ export class IndexVaultVenue implements Venue {
     options: ExecuteOptions = {},
   ): Promise<ExecutionOutcome> {
     const { planning } = this.options;
-    const sized = await this.plan(targetBps, options.exit, options.maxTurnoverBps ?? null, options.routing ?? null);
+    const sized = await this.plan(
+      targetBps,
+      options.exit,
+      options.maxTurnoverBps ?? null,
+      options.routing ?? null,
+      options.impactFits,
+    );
     if (sized.legs.length === 0) {
       const why = sized.notes.length > 0 ? ` (${sized.notes.join("; ")})` : "";
       return {
@@ -673,4 +689,35 @@ export class IndexVaultVenue implements Venue {
 /** Weights `alpha` of the way from `current` to `target` (bps, summing to 10,000). */
 function partWay(current: readonly number[], target: readonly number[], alpha: number): number[] {
   return toBps(current.map((c, i) => Math.max(0, c + alpha * ((target[i] ?? 0) - c))));
+}
+
+/**
+ * The route models with each refitted route's fit attached (sell: asset -> base, buy: base ->
+ * asset), and the sizing note naming them with their fill counts. A route without a model
+ * (unknown liquidity) keeps its fallback haircut: a refit scales a model, it is not one.
+ */
+function refitModels(
+  models: RouteModels,
+  assets: readonly string[],
+  fits: ReadonlyMap<string, ImpactFit> | undefined,
+): { models: RouteModels; note: string | null } {
+  if (fits === undefined) return { models, note: null };
+  const base = assets[0] ?? "";
+  const label = (i: number) => models.labels?.[i] ?? assets[i] ?? `asset ${i}`;
+  const used: string[] = [];
+  const pick = (side: "sell" | "buy") =>
+    assets.map((asset, i) => {
+      const fit =
+        i === 0 || !models[side][i]
+          ? undefined
+          : fits.get(side === "sell" ? routeKey(asset, base) : routeKey(base, asset));
+      if (!fit) return null;
+      used.push(
+        `${label(i)} ${side} (${fit.fills} fills, scale ${fit.scale.toFixed(2)}, offset ${fit.offsetBps.toFixed(1)} bps)`,
+      );
+      return fit;
+    });
+  const refitted = { ...models, fits: { sell: pick("sell"), buy: pick("buy") } };
+  const note = used.length > 0 ? `impact refit: ${used.join(", ")}` : "impact refit: no route has enough fills yet";
+  return { models: refitted, note };
 }

@@ -17,12 +17,17 @@
  *   the margin).
  * - Every leg with a prediction signs a minimum output: its oracle value less the predicted
  *   cost and `quoteToleranceBps` (see legMinimum.ts); the vault never fills it below that.
+ * - With a refit of a route from the keeper's own fills (`models.fits`), the leg is sized and
+ *   priced with the refitted model (strategy/risk/calibratedRoute.ts); the analytic model's
+ *   cost of the same leg is kept beside it, for later refits to fit on.
  * - A route without a model (unknown liquidity) falls back to the fixed haircuts
  *   (`buyHaircutBps` on buys, `sellHaircutBps` on expected sell proceeds), and says so.
  */
 import { InvalidInputError } from "../../core/errors.js";
 import { BPS, mulDiv, toNumber } from "../../core/fixed.js";
+import type { ImpactFit } from "../../market/impactCalibration.js";
 import type { CandidateScore, RouteFeatures } from "../../market/routeBandit.js";
+import { calibrateRoute } from "../../strategy/risk/calibratedRoute.js";
 import { addFlows, type Flows, maxPathSize, type PathRoute, quotePath } from "../../strategy/risk/pathImpact.js";
 import { toBps } from "../portfolioManager.js";
 import { legMinimum } from "./legMinimum.js";
@@ -37,7 +42,15 @@ export interface RouteModels {
   readonly unknown?: readonly (string | null)[];
   /** Asset labels for notes (symbols); addresses otherwise. */
   readonly labels?: readonly string[];
+  /**
+   * Refits of the routes from the keeper's own fills (impact recalibration), per asset and
+   * direction; null or absent where the analytic model stands.
+   */
+  readonly fits?: { readonly sell: readonly (RouteFit | null)[]; readonly buy: readonly (RouteFit | null)[] };
 }
+
+/** What sizing needs of a refit (market/impactCalibration.ts). */
+export type RouteFit = Pick<ImpactFit, "scale" | "offsetBps">;
 
 export interface SizingOptions {
   /** Trades smaller than this many bps of NAV are skipped (they cost more gas than they fix). */
@@ -71,8 +84,13 @@ export interface LegPlan {
   readonly sizeUsd: number;
   /** What the leg would have been without a cap, USD. */
   readonly wantedUsd: number;
-  /** Predicted fees + impact in bps of the leg's value; null when the liquidity is unknown. */
+  /** Predicted fees + impact in bps of the leg's value (refitted when a fit applies); null when the liquidity is unknown. */
   readonly predictedCostBps: number | null;
+  /**
+   * The analytic model's cost of the same leg, bps. Refits always fit on it, never on a
+   * refitted prediction (a fit of a fit would drift). Equals `predictedCostBps` without a fit.
+   */
+  readonly analyticCostBps: number | null;
   readonly capped: boolean;
   /**
    * The route the bandit chose for this leg (route learning on and more than one candidate):
@@ -156,7 +174,9 @@ export function sizeLegs(
     let amount = w.amount;
     const baseValue = (units: bigint) => (current === 0n || balance === 0n ? 0n : mulDiv(current, units, balance));
     const wantedUsd = usd(baseValue(amount));
-    const route = models.sell[i] ?? null;
+    const analytic = models.sell[i] ?? null;
+    const fit = models.fits?.sell[i] ?? null;
+    const route = sizingRoute(analytic, fit);
     let cost: number | null = null;
     let capped = false;
     if (route) {
@@ -179,19 +199,29 @@ export function sizeLegs(
       continue;
     }
     const sizeUsd = usd(valueBase);
-    if (route) flows = addFlows(route, sizeUsd, flows);
+    const analyticCost = analytic && fit ? quotePath(analytic, sizeUsd, flows).totalCost : cost;
+    if (analytic) flows = addFlows(analytic, sizeUsd, flows);
     proceeds +=
       sizeUsd * (route ? (1 - (cost ?? 0)) * (1 - margin / 10_000) : 1 - (options.sellHaircutBps ?? 0) / 10_000);
     sells.push({
       leg: { path: routeAt(routes.sell, i), amountIn: amount },
-      plan: planOf(i, "sell", amount, sizeUsd, wantedUsd, cost, capped),
+      plan: planOf(
+        i,
+        "sell",
+        amount,
+        sizeUsd,
+        wantedUsd,
+        cost === null ? null : cost + credit(fit),
+        analyticCost,
+        capped,
+      ),
     });
   }
 
   // Buys spend the missing value less their predicted cost (the model's haircut) or the
   // fixed fallback haircut, scaled together to what the vault will hold after the sells.
   const spend = wantBuys.map(({ i, diff }) => {
-    const route = models.buy[i] ?? null;
+    const route = sizingRoute(models.buy[i] ?? null, models.fits?.buy[i] ?? null);
     if (!route) {
       const haircut = options.buyHaircutBps ?? 50;
       fallback(i, `fixed ${haircut} bps buy haircut`);
@@ -206,7 +236,9 @@ export function sizeLegs(
   if (funded < wanted) notes.push(`buys scaled to ${ratio(funded, wanted)}: base asset available after the sells`);
   const buys: Sized[] = [];
   wantBuys.forEach(({ i, diff }, k) => {
-    const route = models.buy[i] ?? null;
+    const analytic = models.buy[i] ?? null;
+    const fit = models.fits?.buy[i] ?? null;
+    const route = sizingRoute(analytic, fit);
     const wantedUsd = usd(diff);
     let amountIn = funded < wanted ? mulDiv(spend[k] ?? 0n, funded, wanted) : (spend[k] ?? 0n);
     let cost: number | null = null;
@@ -226,10 +258,20 @@ export function sizeLegs(
       dropped(i, "buy");
       return;
     }
-    if (route) flows = addFlows(route, usd(amountIn), flows);
+    const analyticCost = analytic && fit ? quotePath(analytic, usd(amountIn), flows).totalCost : cost;
+    if (analytic) flows = addFlows(analytic, usd(amountIn), flows);
     buys.push({
       leg: { path: routeAt(routes.buy, i), amountIn },
-      plan: planOf(i, "buy", amountIn, usd(amountIn), wantedUsd, cost, capped),
+      plan: planOf(
+        i,
+        "buy",
+        amountIn,
+        usd(amountIn),
+        wantedUsd,
+        cost === null ? null : cost + credit(fit),
+        analyticCost,
+        capped,
+      ),
     });
   });
 
@@ -252,6 +294,24 @@ export function sizeLegs(
     predictedCostUsd,
     notes,
   };
+}
+
+/**
+ * The model a leg is sized with: the analytic route, or its refit. Flows between legs stay on
+ * the analytic route: they describe what the pools hold, which a refit does not change.
+ */
+function sizingRoute(analytic: PathRoute | null, fit: RouteFit | null): PathRoute | null {
+  return analytic && fit ? calibrateRoute(analytic, fit) : analytic;
+}
+
+/**
+ * A refit's negative offset (the pool paying above the oracle): sizing never counts on it
+ * (calibratedFee leaves it out), but the leg's predicted cost includes it, so the prediction
+ * is the refit's whole estimate and the minimum output (legMinimum floors the cost at zero)
+ * stays as safe as without it.
+ */
+function credit(fit: RouteFit | null): number {
+  return fit ? Math.min(0, fit.offsetBps) / 10_000 : 0;
 }
 
 interface Sized {
@@ -304,15 +364,18 @@ function planOf(
   sizeUsd: number,
   wantedUsd: number,
   cost: number | null,
+  analyticCost: number | null,
   capped: boolean,
 ): LegPlan {
+  const bps = (c: number | null) => (c === null || !Number.isFinite(c) ? null : c * 10_000);
   return {
     asset,
     side,
     amountIn,
     sizeUsd,
     wantedUsd,
-    predictedCostBps: cost === null || !Number.isFinite(cost) ? null : cost * 10_000,
+    predictedCostBps: bps(cost),
+    analyticCostBps: bps(analyticCost),
     capped,
   };
 }

@@ -65,6 +65,7 @@ export interface StoredLegPlan {
   readonly side: "sell" | "buy";
   readonly sizeUsd: number;
   readonly predictedCostBps: number | null;
+  readonly analyticCostBps: number | null;
   readonly capped: boolean;
   /** The route the bandit chose (route learning), with its features and candidates' scores. */
   readonly route?: LegRoute;
@@ -158,6 +159,8 @@ const legPlansJson = z.array(
     side: z.enum(["sell", "buy"]),
     sizeUsd: z.number(),
     predictedCostBps: z.number().nullable(),
+    // Absent from plans stored before impact recalibration, which were all analytic.
+    analyticCostBps: z.number().nullable().optional(),
     capped: z.boolean(),
     route: z
       .object({
@@ -187,6 +190,7 @@ const legRow = z.object({
   amount_out: z.string(),
   value_in_usd: z.number().nullable(),
   predicted_cost_bps: z.number().nullable(),
+  analytic_cost_bps: z.number().nullable(),
   realised_cost_bps: z.number().nullable(),
   route: z.string().nullable(),
 });
@@ -201,6 +205,7 @@ function legRecord(r: z.infer<typeof legRow>): LegRecord {
     amountOut: r.amount_out,
     valueInUsd: r.value_in_usd,
     predictedCostBps: r.predicted_cost_bps,
+    analyticCostBps: r.analytic_cost_bps,
     realisedCostBps: r.realised_cost_bps,
     route: r.route,
   };
@@ -366,6 +371,7 @@ export class KeeperStore implements KeeperReadModel {
       side: p.side,
       sizeUsd: p.sizeUsd,
       predictedCostBps: p.predictedCostBps,
+      analyticCostBps: p.analyticCostBps,
       capped: p.capped,
       ...(p.route ? { route: p.route } : {}),
     }));
@@ -383,7 +389,11 @@ export class KeeperStore implements KeeperReadModel {
     const row = (await this.db.get("SELECT leg_plans FROM orders WHERE cycle_id = ?", [cycleId])) as
       | { leg_plans: string | null }
       | undefined;
-    return row?.leg_plans ? legPlansJson.parse(JSON.parse(row.leg_plans)) : [];
+    if (!row?.leg_plans) return [];
+    return legPlansJson.parse(JSON.parse(row.leg_plans)).map((p) => ({
+      ...p,
+      analyticCostBps: p.analyticCostBps === undefined ? p.predictedCostBps : p.analyticCostBps,
+    }));
   }
 
   async saveSignature(cycleId: number, signature: string, digest: string, gasLimit: bigint): Promise<void> {
@@ -425,7 +435,8 @@ export class KeeperStore implements KeeperReadModel {
     const plans = await this.legPlans(cycleId);
     await this.db.run(
       `INSERT INTO fills(cycle_id, token_in, token_out, amount_in, amount_out, min_out, leg_index, value_in_usd,
-         predicted_cost_bps, realised_cost_bps, route) VALUES ${fills.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+         predicted_cost_bps, analytic_cost_bps, realised_cost_bps, route)
+         VALUES ${fills.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
       fills.flatMap((f, i) => [
         cycleId,
         f.tokenIn,
@@ -436,6 +447,7 @@ export class KeeperStore implements KeeperReadModel {
         i,
         costs[i]?.valueInUsd ?? null,
         plans[i]?.predictedCostBps ?? null,
+        plans[i]?.analyticCostBps ?? null,
         costs[i]?.realisedCostBps ?? null,
         plans[i]?.route?.id ?? null,
       ]),
@@ -445,18 +457,18 @@ export class KeeperStore implements KeeperReadModel {
   async legs(cycleId: number): Promise<readonly LegRecord[]> {
     const rows = await this.db.all(
       `SELECT cycle_id, leg_index, token_in, token_out, amount_in, amount_out, value_in_usd, predicted_cost_bps,
-         realised_cost_bps, route FROM fills WHERE cycle_id = ? ORDER BY id`,
+         analytic_cost_bps, realised_cost_bps, route FROM fills WHERE cycle_id = ? ORDER BY id`,
       [cycleId],
     );
     return rows.map((raw) => legRecord(legRow.parse(raw)));
   }
 
-  /** The latest `limit` fills with both a predicted and a realised cost, oldest first (impact recalibration). */
+  /** The latest `limit` fills with both an analytic and a realised cost, oldest first (impact recalibration). */
   async costedLegs(limit: number): Promise<readonly LegRecord[]> {
     const rows = await this.db.all(
       `SELECT * FROM (SELECT id, cycle_id, leg_index, token_in, token_out, amount_in, amount_out, value_in_usd,
-         predicted_cost_bps, realised_cost_bps, route FROM fills
-         WHERE predicted_cost_bps IS NOT NULL AND realised_cost_bps IS NOT NULL ORDER BY id DESC LIMIT ?)
+         predicted_cost_bps, analytic_cost_bps, realised_cost_bps, route FROM fills
+         WHERE analytic_cost_bps IS NOT NULL AND realised_cost_bps IS NOT NULL ORDER BY id DESC LIMIT ?) AS latest
        ORDER BY id`,
       [Math.max(0, Math.floor(limit))],
     );

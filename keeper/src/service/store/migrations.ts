@@ -156,6 +156,11 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE fills ADD COLUMN route TEXT;
    CREATE TABLE route_arms (route TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at INTEGER NOT NULL);
    CREATE TABLE route_learned (cycle_id INTEGER PRIMARY KEY, learned_at INTEGER NOT NULL);`,
+  // 8: impact recalibration: the analytic model's cost of each fill beside the (possibly
+  // refitted) predicted cost, so refits fit on the analytic model, never on an earlier fit.
+  // Fills stored before this were all sized with the analytic model.
+  `ALTER TABLE fills ADD COLUMN analytic_cost_bps REAL;
+   UPDATE fills SET analytic_cost_bps = predicted_cost_bps;`,
 ];
 
 /** A migration's SQL in the dialect's types. */
