@@ -37,12 +37,16 @@ import {
   type RiskLevel,
   type RotationRecord,
   type SteeringStatus,
+  type YieldPlan,
+  type YieldsView,
 } from "../readModel.js";
+import { yieldsView } from "../yieldsView.js";
 import { forDialect, MIGRATIONS } from "./migrations.js";
 import { PostgresDb, type PostgresOptions } from "./postgresDb.js";
 import { RotationStore } from "./rotationStore.js";
 import type { SqlDb } from "./sqlDb.js";
 import { SqliteDb } from "./sqliteDb.js";
+import { YieldStore } from "./yieldStore.js";
 
 export interface CyclePatch {
   readonly status?: CycleStatus;
@@ -94,6 +98,10 @@ export interface KeeperState {
   readonly release: ReleaseInForce | null;
   /** The last rotation retrain; a restarted keeper resumes one still running. */
   readonly retrain: RetrainRecord | null;
+  /** What the strategy in force counts as yield per asset (/api/yields); null before a keeper wrote it. */
+  readonly yieldPlan: YieldPlan | null;
+  /** Per asset, why its exchange rate could not be read at the last cycle. */
+  readonly yieldRateIssues: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_STATE: KeeperState = {
@@ -115,6 +123,8 @@ const DEFAULT_STATE: KeeperState = {
   market: null,
   release: null,
   retrain: null,
+  yieldPlan: null,
+  yieldRateIssues: {},
 };
 
 const COLUMN: Readonly<Record<keyof CyclePatch, string>> = {
@@ -238,9 +248,12 @@ function parseOrder(text: string): RebalanceOrder {
 export class KeeperStore implements KeeperReadModel {
   /** Portfolio rotations and their steps. */
   readonly rotationStore: RotationStore;
+  /** Exchange-rate snapshots for the realised yield. */
+  readonly yieldStore: YieldStore;
 
   private constructor(readonly db: SqlDb) {
     this.rotationStore = new RotationStore(db);
+    this.yieldStore = new YieldStore(db);
   }
 
   /** Opens (or creates) an SQLite store at `path` (or `:memory:`) and applies pending migrations. */
@@ -438,6 +451,11 @@ export class KeeperStore implements KeeperReadModel {
 
   rotations(limit: number): Promise<readonly RotationRecord[]> {
     return this.rotationStore.list(limit);
+  }
+
+  async yields(): Promise<YieldsView> {
+    const state = await this.state();
+    return yieldsView(state.yieldPlan, await this.yieldStore.spans(), state.yieldRateIssues);
   }
 
   async fillCount(cycleId: number): Promise<number> {

@@ -150,6 +150,15 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE TABLE venue_state (venue TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (venue, key));
    CREATE TABLE venue_nav (venue TEXT NOT NULL, t INTEGER NOT NULL, nav_usd REAL NOT NULL, PRIMARY KEY (venue, t));`,
+  // 7: exchange-rate snapshots of the basket's yield-earning tokens (one per asset per cycle,
+  // chain time), the realised yield /api/yields measures between the first and the last.
+  `CREATE TABLE yield_snapshots (
+     asset TEXT NOT NULL,
+     t INTEGER NOT NULL,
+     rate REAL NOT NULL,
+     source TEXT NOT NULL,
+     PRIMARY KEY (asset, t)
+   );`,
 ];
 
 /** A migration's SQL in the dialect's types. */
