@@ -27,6 +27,7 @@ import type { MarketPanel } from "../core/types.js";
 import type { MarketVerdict } from "../data/marketGuard.js";
 import { FailoverRpc } from "../execution/failoverRpc.js";
 import { bandedTargetBps, routeFeeTiers } from "../execution/indexVault/bandTargets.js";
+import { ExchangeRateReader } from "../execution/indexVault/exchangeRates.js";
 import { fillCost } from "../execution/indexVault/fillCost.js";
 import {
   type ExecutionHooks,
@@ -60,7 +61,7 @@ import { withLeadership } from "./leadership/leaderReadModel.js";
 import { type Leadership, LocalLeadership } from "./leadership/leadership.js";
 import type { Logger } from "./logger.js";
 import { checkMarketView } from "./marketCheck.js";
-import type { CycleOutcome, CycleRecord, KeeperControl, KeeperReadModel, RiskLevel } from "./readModel.js";
+import type { CycleOutcome, CycleRecord, KeeperControl, KeeperReadModel, RiskLevel, YieldPlan } from "./readModel.js";
 import { RotationManager } from "./rotation/rotationManager.js";
 import { decideRun } from "./scheduler.js";
 import type { KeeperState, KeeperStore } from "./store/keeperStore.js";
@@ -97,6 +98,11 @@ export interface KeeperDeps {
    * label, which then comes from it); null while the market view has no bars.
    */
   readonly basketReturns?: (t: number, holdings: Weights) => BasketReturns | null | Promise<BasketReturns | null>;
+  /**
+   * What the strategy counts as yield per asset, and the reader of the vault's rate feeds: each
+   * cycle stores a rate snapshot of every asset whose yield shows in its rate (accrual "price").
+   */
+  readonly yields?: { readonly plan: YieldPlan; readonly rates: Pick<ExchangeRateReader, "read"> };
 }
 
 const FINAL_OK = new Set(["confirmed", "reconciled"]);
@@ -136,6 +142,8 @@ export interface OpenKeeperOptions {
   readonly basketReturns?: KeeperDeps["basketReturns"];
   /** Instruments to update; a fresh set when absent. */
   readonly metrics?: KeeperMetrics;
+  /** What the strategy counts as yield per asset (/api/yields); the keeper then snapshots the rates. */
+  readonly yieldPlan?: YieldPlan;
 }
 
 /**
@@ -250,6 +258,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       strategy: options.oracle.name,
       dryRun: config.dryRun,
       ...(leadership.isLeader() ? { killSwitch: killSwitchOn(config), activeRpcUrl: rpc.activeUrl } : {}),
+      ...(options.yieldPlan ? { yieldPlan: options.yieldPlan } : {}),
     });
     return new Keeper({
       config,
@@ -267,6 +276,9 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       ...(options.benchmark ? { benchmark: options.benchmark } : {}),
       ...(options.riskLevel ? { riskLevel: options.riskLevel } : {}),
       ...(options.basketReturns ? { basketReturns: options.basketReturns } : {}),
+      ...(options.yieldPlan
+        ? { yields: { plan: options.yieldPlan, rates: new ExchangeRateReader(rpc, config.vault) } }
+        : {}),
     });
   } catch (error) {
     rpc.destroy();
@@ -369,6 +381,29 @@ export class Keeper implements KeeperControl {
     });
   }
 
+  /**
+   * Stores the rate of every held asset whose yield shows in its exchange rate (for the
+   * realised yield on /api/yields). Never fails the cycle: a failed read is recorded as the
+   * asset's reason and logged.
+   */
+  private async snapshotRates(now: number, universe: readonly VenueAsset[]): Promise<void> {
+    const yields = this.deps.yields;
+    if (!yields) return;
+    const inRate = new Set(yields.plan.assets.filter((a) => a.accrual === "price").map((a) => a.asset.toUpperCase()));
+    const assets = universe.filter((a) => inRate.has(a.symbol.toUpperCase()));
+    if (assets.length === 0) return;
+    try {
+      const { readings, issues } = await yields.rates.read(assets);
+      await this.deps.store.yieldStore.record(
+        readings.map((r) => ({ asset: r.symbol, t: now, rate: r.rate, source: r.source })),
+      );
+      await this.deps.store.setState({ yieldRateIssues: issues });
+      if (Object.keys(issues).length > 0) this.deps.logger.warn({ issues }, "exchange rates not read");
+    } catch (error) {
+      this.deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "rate snapshot not saved");
+    }
+  }
+
   /** A cycle at the chain's time; when it ends, however, the heartbeat says which chain time it saw. */
   private async runCycle(force: boolean): Promise<CycleRecord | null> {
     const started = performance.now();
@@ -413,6 +448,7 @@ export class Keeper implements KeeperControl {
       benchmark: this.deps.benchmark?.(now) ?? null,
     });
     await store.recordComposition(now, current);
+    await this.snapshotRates(now, universe);
     const lastTarget = await store.targetWeights();
     const drift = Object.keys(lastTarget).length
       ? maxDriftBps(

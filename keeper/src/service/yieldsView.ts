@@ -44,7 +44,9 @@ export function yieldsView(
     if (!span) return none(rateIssues[used.asset] ?? "no rate snapshot stored yet");
     if (span.snapshots < 2 || span.last.t <= span.first.t) return none("one rate snapshot so far: needs two");
     const realised = annualisedGrowth(span.first.rate, span.last.rate, span.last.t - span.first.t);
-    return realised === null ? none("the stored rates are not positive") : { ...used, realised, realisedReason: null, rate };
+    return realised === null
+      ? none("the stored rates are not positive")
+      : { ...used, realised, realisedReason: null, rate };
   });
   return { strategy: plan.strategy, usesYields: plan.assets.some((a) => a.source !== "none"), assets };
 }

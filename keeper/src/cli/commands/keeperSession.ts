@@ -20,6 +20,7 @@ import { loadRelease } from "../releaseFolder.js";
 import { RotationRetrainer, releaseInForce } from "../rotationRetrain.js";
 import { strategyFor } from "../strategyChoice.js";
 import { describeUsageProblem } from "../usage.js";
+import { yieldPlanOf } from "../yieldPlan.js";
 
 export const KEEPER_FLAGS = {
   config: { type: "string" },
@@ -193,6 +194,7 @@ export async function openSession(
       env,
       riskLevel: (t, holdings) => oracle.riskLevel(t, holdings),
       basketReturns: (t, holdings) => oracle.basketReturnsAt(t, holdings),
+      yieldPlan: yieldPlanOf(release?.manifest ?? null, oracle.name, symbols),
       // The market guard checks the same live view the strategy decides on (null when refused:
       // the oracle then holds the cycle with the market's reason).
       market: async (now) => {
