@@ -89,7 +89,7 @@
    * yield (the panel then says "no yield data").
    */
   function yieldCells(view) {
-    if (!view || !view.usesYields) return null;
+    if (!view?.usesYields) return null;
     const pct2 = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : `${(x * 100).toFixed(2)}%`);
     const day = (t) => (t === null || t === undefined ? "" : new Date(t * 1000).toISOString().slice(0, 10));
     return view.assets.map((a) => {
