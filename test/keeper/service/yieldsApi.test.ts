@@ -21,7 +21,9 @@ const PLAN: YieldPlan = {
 };
 
 interface SeriesModule {
-  yieldCells(view: YieldsView | null): { asset: string; used: string; realised: string; gap: string; note: string }[] | null;
+  yieldCells(
+    view: YieldsView | null,
+  ): { asset: string; used: string; realised: string; gap: string; note: string }[] | null;
 }
 
 function loadSeries(): SeriesModule {
@@ -112,9 +114,15 @@ describe("service/http yields", () => {
   });
 
   it("says why a rate is missing, and shows no yield data for a strategy that counts none", async () => {
-    await store.setState({ yieldPlan: PLAN, yieldRateIssues: { WSTETH: "its feed 0x01 is not a rate adapter (no legs())" } });
+    await store.setState({
+      yieldPlan: PLAN,
+      yieldRateIssues: { WSTETH: "its feed 0x01 is not a rate adapter (no legs())" },
+    });
     const view = await getYields();
-    expect(view.assets[1]).to.include({ realised: null, realisedReason: "its feed 0x01 is not a rate adapter (no legs())" });
+    expect(view.assets[1]).to.include({
+      realised: null,
+      realisedReason: "its feed 0x01 is not a rate adapter (no legs())",
+    });
     const plain: YieldPlan = { strategy: "inverse-vol", assets: [PLAN.assets[0] as YieldPlan["assets"][number]] };
     await store.setState({ yieldPlan: plain });
     const none = await getYields();
