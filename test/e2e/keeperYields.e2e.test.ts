@@ -98,7 +98,7 @@ describe("e2e: realised yield of the LST index from its rate feeds", function ()
       oracle: { name: "fixed", targetWeights: async () => ({ WETH: 1 }) },
       logger,
       env: KEYS_ENV,
-      yieldPlan: PLAN,
+      yieldPlan: () => PLAN,
     });
     const before = { WSTETH: await rateOf("WSTETH"), RETH: await rateOf("RETH") };
     await keeper.tick();

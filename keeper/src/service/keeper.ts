@@ -102,8 +102,11 @@ export interface KeeperDeps {
    * What the strategy counts as yield per asset, and the reader of the vault's rate feeds: each
    * cycle stores a rate snapshot of every asset whose yield shows in its rate (accrual "price").
    */
-  readonly yields?: { readonly plan: YieldPlan; readonly rates: Pick<ExchangeRateReader, "read"> };
+  readonly yields?: { readonly plan: YieldPlanOf; readonly rates: Pick<ExchangeRateReader, "read"> };
 }
+
+/** The yield plan of the strategy in force for the vault's assets now (symbols change at a rotation). */
+export type YieldPlanOf = (vaultSymbols: readonly string[]) => YieldPlan;
 
 const FINAL_OK = new Set(["confirmed", "reconciled"]);
 /** Outcomes after which the vault is where the strategy wanted it, or as near as it could get. */
@@ -143,7 +146,7 @@ export interface OpenKeeperOptions {
   /** Instruments to update; a fresh set when absent. */
   readonly metrics?: KeeperMetrics;
   /** What the strategy counts as yield per asset (/api/yields); the keeper then snapshots the rates. */
-  readonly yieldPlan?: YieldPlan;
+  readonly yieldPlan?: YieldPlanOf;
 }
 
 /**
@@ -199,10 +202,11 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       );
     }
     // Every vault asset must be described by the config (throws ExecutionError otherwise).
+    let startUniverse: readonly VenueAsset[] = [];
     try {
       // The pools' ticks ride in the same batch: the first cycle then reads their bitmap words
       // with its first batch (a hint only; see PoolReadHint).
-      await Promise.all([venue.universe(), venue.seedPoolHints()]);
+      [startUniverse] = await Promise.all([venue.universe(), venue.seedPoolHints()]);
     } catch (error) {
       if (error instanceof ExecutionError) throw new ConfigError(error.message);
       throw error;
@@ -258,7 +262,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       strategy: options.oracle.name,
       dryRun: config.dryRun,
       ...(leadership.isLeader() ? { killSwitch: killSwitchOn(config), activeRpcUrl: rpc.activeUrl } : {}),
-      ...(options.yieldPlan ? { yieldPlan: options.yieldPlan } : {}),
+      ...(options.yieldPlan ? { yieldPlan: options.yieldPlan(startUniverse.map((a) => a.symbol)) } : {}),
     });
     return new Keeper({
       config,
@@ -295,6 +299,8 @@ export class Keeper implements KeeperControl {
   readonly leadership: Leadership;
   /** The interval and drift rule in force: the config's, until a switched release brings its own. */
   private scheduleOverride: Pick<KeeperConfig["schedule"], "everySeconds" | "driftThresholdBps"> | null = null;
+  /** The yield plan last written to the store (JSON), so an unchanged one is not rewritten each cycle. */
+  private writtenYieldPlan: string | null = null;
 
   constructor(readonly deps: KeeperDeps) {
     this.outcomes = new CycleRecorder(deps);
@@ -389,10 +395,17 @@ export class Keeper implements KeeperControl {
   private async snapshotRates(now: number, universe: readonly VenueAsset[]): Promise<void> {
     const yields = this.deps.yields;
     if (!yields) return;
-    const inRate = new Set(yields.plan.assets.filter((a) => a.accrual === "price").map((a) => a.asset.toUpperCase()));
+    const plan = yields.plan(universe.map((a) => a.symbol));
+    // Written again only when it changed (a switched release, a rotation's new basket).
+    const planText = JSON.stringify(plan);
+    const inRate = new Set(plan.assets.filter((a) => a.accrual === "price").map((a) => a.asset.toUpperCase()));
     const assets = universe.filter((a) => inRate.has(a.symbol.toUpperCase()));
-    if (assets.length === 0) return;
     try {
+      if (planText !== this.writtenYieldPlan) {
+        await this.deps.store.setState({ yieldPlan: plan });
+        this.writtenYieldPlan = planText;
+      }
+      if (assets.length === 0) return;
       const { readings, issues } = await yields.rates.read(assets);
       await this.deps.store.yieldStore.record(
         readings.map((r) => ({ asset: r.symbol, t: now, rate: r.rate, source: r.source })),
