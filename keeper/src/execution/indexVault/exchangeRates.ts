@@ -23,47 +23,70 @@ export interface ExchangeRates {
   readonly issues: Readonly<Record<string, string>>;
 }
 
+/** What an adapter is (fixed at its deployment): its rate leg and description, or why it has none. */
+type AdapterShape = { readonly feed: string; readonly decimals: number; readonly description: string } | string;
+
 export class ExchangeRateReader {
+  /** By adapter address: adapters are immutable, so their legs are read once; the vault's choice of feed is read every time. */
+  private readonly shapes = new Map<string, AdapterShape>();
+
   constructor(
     private readonly rpc: FailoverRpc,
     private readonly vault: string,
   ) {}
 
   async read(assets: readonly { readonly symbol: string; readonly address: string }[]): Promise<ExchangeRates> {
+    const results = await Promise.all(
+      assets.map((a) =>
+        this.readOne(a.address).catch(
+          (error: unknown) => `rate read failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      ),
+    );
     const readings: ExchangeRateReading[] = [];
     const issues: Record<string, string> = {};
-    for (const asset of assets) {
-      try {
-        const got = await this.readOne(asset.address);
-        if (typeof got === "string") issues[asset.symbol] = got;
-        else readings.push({ symbol: asset.symbol, ...got });
-      } catch (error) {
-        issues[asset.symbol] = `rate read failed: ${error instanceof Error ? error.message : String(error)}`;
-      }
-    }
+    assets.forEach((asset, i) => {
+      const got = results[i];
+      if (typeof got === "string") issues[asset.symbol] = got;
+      else if (got !== undefined) readings.push({ symbol: asset.symbol, ...got });
+    });
     return { readings, issues };
   }
 
   /** The rate and its source, or why there is none. */
   private async readOne(token: string): Promise<{ rate: number; source: string } | string> {
-    const feed = await this.rpc.read("oracleOf", (p) => IIndexVault__factory.connect(this.vault, p).oracleOf(token));
-    const adapter = feed.feed;
-    let legs: Awaited<ReturnType<ReturnType<typeof IFeedAdapter__factory.connect>["legs"]>>;
+    const { feed: adapter } = await this.rpc.read("oracleOf", (p) =>
+      IIndexVault__factory.connect(this.vault, p).oracleOf(token),
+    );
+    const shape = await this.shapeOf(adapter);
+    if (typeof shape === "string") return shape;
+    const round = await this.rpc.read("rate leg", (p) =>
+      IFeedAdapter__factory.connect(shape.feed, p).latestRoundData(),
+    );
+    const rate = Number(round.answer) / 10 ** shape.decimals;
+    if (!(rate > 0)) return `the rate leg ${shape.feed} answers ${round.answer}`;
+    return { rate, source: `${shape.description}: leg 0 ${shape.feed} of ${adapter}` };
+  }
+
+  private async shapeOf(adapter: string): Promise<AdapterShape> {
+    const known = this.shapes.get(adapter.toLowerCase());
+    if (known !== undefined) return known;
+    let shape: AdapterShape;
     try {
-      legs = await this.rpc.read("feed legs", (p) => IFeedAdapter__factory.connect(adapter, p).legs());
+      const legs = await this.rpc.read("feed legs", (p) => IFeedAdapter__factory.connect(adapter, p).legs());
+      const leg = legs[0];
+      if (legs.length < 2 || leg === undefined) shape = `its feed ${adapter} has no rate leg`;
+      else {
+        const description = await this.rpc.read("feed description", (p) =>
+          IFeedAdapter__factory.connect(adapter, p).description(),
+        );
+        shape = { feed: leg.config.feed, decimals: Number(leg.decimals), description };
+      }
     } catch {
+      // Not cached: a revert (a plain feed) and a transient RPC failure look alike here.
       return `its feed ${adapter} is not a rate adapter (no legs())`;
     }
-    const leg = legs[0];
-    if (legs.length < 2 || leg === undefined) return `its feed ${adapter} has no rate leg`;
-    const round = await this.rpc.read("rate leg", (p) =>
-      IFeedAdapter__factory.connect(leg.config.feed, p).latestRoundData(),
-    );
-    const rate = Number(round.answer) / 10 ** Number(leg.decimals);
-    if (!(rate > 0)) return `the rate leg ${leg.config.feed} answers ${round.answer}`;
-    const description = await this.rpc.read("feed description", (p) =>
-      IFeedAdapter__factory.connect(adapter, p).description(),
-    );
-    return { rate, source: `${description}: leg 0 ${leg.config.feed} of ${adapter}` };
+    this.shapes.set(adapter.toLowerCase(), shape);
+    return shape;
   }
 }
