@@ -79,8 +79,8 @@ describe("e2e: realised yield of the LST index from its rate feeds", function ()
     return Number(answer) / 1e18;
   }
 
-  it("stores a rate per cycle and measures the wstETH rate's growth as the realised yield", async () => {
-    const config = parseKeeperConfig({
+  function config() {
+    return parseKeeperConfig({
       rpcUrls: [server.url],
       chainId: Number(local.chainId),
       vault: lst.address,
@@ -92,9 +92,12 @@ describe("e2e: realised yield of the LST index from its rate feeds", function ()
       gas: { maxFeePerGasGwei: 50, priorityFeeGwei: 0.01, stuckAfterMs: 300, pollMs: 50, waitTimeoutMs: 20_000 },
       rpc: { retries: 2, backoffMs: 20, timeoutMs: 10_000 },
     });
+  }
+
+  it("stores a rate per cycle and measures the wstETH rate's growth as the realised yield", async () => {
     const { logger } = memoryLogger();
     // The vault stays in WETH (its base): the test is about the rates, not the trades.
-    keeper = await openKeeper(config, {
+    keeper = await openKeeper(config(), {
       oracle: { name: "fixed", targetWeights: async () => ({ WETH: 1 }) },
       logger,
       env: KEYS_ENV,
@@ -133,5 +136,28 @@ describe("e2e: realised yield of the LST index from its rate feeds", function ()
     expect(reth?.rate?.snapshots).to.equal(2);
     expectAbsClose(reth?.realised ?? Number.NaN, 0, 1e-9);
     expect(view?.assets.find((a) => a.asset === "WETH")).to.include({ source: "none", realised: null });
+  });
+
+  it("an asset whose vault feed is not a rate adapter gets no realised yield, and the reason", async () => {
+    const { logger } = memoryLogger();
+    // As if the strategy counted a yield in WETH's rate: its vault feed is a plain USD feed.
+    const plan: YieldPlan = {
+      strategy: "fixed",
+      assets: [{ ...(PLAN.assets[1] as YieldPlan["assets"][number]), asset: "WETH" }],
+    };
+    const other = await openKeeper(config(), {
+      oracle: { name: "fixed", targetWeights: async () => ({ WETH: 1 }) },
+      logger,
+      env: KEYS_ENV,
+      yieldPlan: () => plan,
+    });
+    try {
+      await other.tick();
+      const weth = (await other.readModel.yields?.())?.assets[0];
+      expect(weth?.realised).to.equal(null);
+      expect(weth?.realisedReason).to.equal(`its feed ${lst.feeds[0]} is not a rate adapter (no legs())`);
+    } finally {
+      await other.close();
+    }
   });
 });

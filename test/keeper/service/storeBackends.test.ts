@@ -3,8 +3,8 @@
  * server the suite starts: test/helpers/postgresServer.ts; skipped with the reason only when it
  * cannot start). Covers the schema and its migrations, every journal transition a restart or a
  * takeover relies on (pending cycle, one signed order per nonce, transaction order), state,
- * history upserts, rotations' all-or-nothing insert, and on PostgreSQL the per-vault leases
- * and the fence of a keeper cut off from the database.
+ * history upserts, rotations' all-or-nothing insert, exchange-rate snapshots, and on PostgreSQL
+ * the per-vault leases and the fence of a keeper cut off from the database.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
