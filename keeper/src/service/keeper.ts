@@ -27,6 +27,7 @@ import type { MarketPanel } from "../core/types.js";
 import type { MarketVerdict } from "../data/marketGuard.js";
 import { FailoverRpc } from "../execution/failoverRpc.js";
 import { bandedTargetBps, routeFeeTiers } from "../execution/indexVault/bandTargets.js";
+import { ExchangeRateReader } from "../execution/indexVault/exchangeRates.js";
 import { type FillCost, fillCost } from "../execution/indexVault/fillCost.js";
 import {
   type ExecutionHooks,
@@ -64,7 +65,7 @@ import { withLeadership } from "./leadership/leaderReadModel.js";
 import { type Leadership, LocalLeadership } from "./leadership/leadership.js";
 import type { Logger } from "./logger.js";
 import { checkMarketView } from "./marketCheck.js";
-import type { CycleOutcome, CycleRecord, KeeperControl, KeeperReadModel, RiskLevel } from "./readModel.js";
+import type { CycleOutcome, CycleRecord, KeeperControl, KeeperReadModel, RiskLevel, YieldPlan } from "./readModel.js";
 import { RotationManager } from "./rotation/rotationManager.js";
 import { decideRun } from "./scheduler.js";
 import type { KeeperState, KeeperStore } from "./store/keeperStore.js";
@@ -103,7 +104,15 @@ export interface KeeperDeps {
    * label, which then comes from it); null while the market view has no bars.
    */
   readonly basketReturns?: (t: number, holdings: Weights) => BasketReturns | null | Promise<BasketReturns | null>;
+  /**
+   * What the strategy counts as yield per asset, and the reader of the vault's rate feeds: each
+   * cycle stores a rate snapshot of every asset whose yield shows in its rate (accrual "price").
+   */
+  readonly yields?: { readonly plan: YieldPlanOf; readonly rates: Pick<ExchangeRateReader, "read"> };
 }
+
+/** The yield plan of the strategy in force for the vault's assets now (symbols change at a rotation). */
+export type YieldPlanOf = (vaultSymbols: readonly string[]) => YieldPlan;
 
 const FINAL_OK = new Set(["confirmed", "reconciled"]);
 /** Outcomes after which the vault is where the strategy wanted it, or as near as it could get. */
@@ -142,6 +151,8 @@ export interface OpenKeeperOptions {
   readonly basketReturns?: KeeperDeps["basketReturns"];
   /** Instruments to update; a fresh set when absent. */
   readonly metrics?: KeeperMetrics;
+  /** What the strategy counts as yield per asset (/api/yields); the keeper then snapshots the rates. */
+  readonly yieldPlan?: YieldPlanOf;
 }
 
 /**
@@ -199,10 +210,11 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       );
     }
     // Every vault asset must be described by the config (throws ExecutionError otherwise).
+    let startUniverse: readonly VenueAsset[] = [];
     try {
       // The pools' ticks ride in the same batch: the first cycle then reads their bitmap words
       // with its first batch (a hint only; see PoolReadHint).
-      await Promise.all([venue.universe(), venue.seedPoolHints()]);
+      [startUniverse] = await Promise.all([venue.universe(), venue.seedPoolHints()]);
     } catch (error) {
       if (error instanceof ExecutionError) throw new ConfigError(error.message);
       throw error;
@@ -258,6 +270,7 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       strategy: options.oracle.name,
       dryRun: config.dryRun,
       ...(leadership.isLeader() ? { killSwitch: killSwitchOn(config), activeRpcUrl: rpc.activeUrl } : {}),
+      ...(options.yieldPlan ? { yieldPlan: options.yieldPlan(startUniverse.map((a) => a.symbol)) } : {}),
     });
     return new Keeper({
       config,
@@ -275,6 +288,9 @@ export async function openKeeper(config: KeeperConfig, options: OpenKeeperOption
       ...(options.benchmark ? { benchmark: options.benchmark } : {}),
       ...(options.riskLevel ? { riskLevel: options.riskLevel } : {}),
       ...(options.basketReturns ? { basketReturns: options.basketReturns } : {}),
+      ...(options.yieldPlan
+        ? { yields: { plan: options.yieldPlan, rates: new ExchangeRateReader(rpc, config.vault) } }
+        : {}),
     });
   } catch (error) {
     rpc.destroy();
@@ -291,6 +307,8 @@ export class Keeper implements KeeperControl {
   readonly leadership: Leadership;
   /** The interval and drift rule in force: the config's, until a switched release brings its own. */
   private scheduleOverride: Pick<KeeperConfig["schedule"], "everySeconds" | "driftThresholdBps"> | null = null;
+  /** The yield plan last written to the store (JSON), so an unchanged one is not rewritten each cycle. */
+  private writtenYieldPlan: string | null = null;
 
   constructor(readonly deps: KeeperDeps) {
     this.outcomes = new CycleRecorder(deps);
@@ -377,6 +395,36 @@ export class Keeper implements KeeperControl {
     });
   }
 
+  /**
+   * Stores the rate of every held asset whose yield shows in its exchange rate (for the
+   * realised yield on /api/yields). Never fails the cycle: a failed read is recorded as the
+   * asset's reason and logged.
+   */
+  private async snapshotRates(now: number, universe: readonly VenueAsset[]): Promise<void> {
+    const yields = this.deps.yields;
+    if (!yields) return;
+    const plan = yields.plan(universe.map((a) => a.symbol));
+    // Written again only when it changed (a switched release, a rotation's new basket).
+    const planText = JSON.stringify(plan);
+    const inRate = new Set(plan.assets.filter((a) => a.accrual === "price").map((a) => a.asset.toUpperCase()));
+    const assets = universe.filter((a) => inRate.has(a.symbol.toUpperCase()));
+    try {
+      if (planText !== this.writtenYieldPlan) {
+        await this.deps.store.setState({ yieldPlan: plan });
+        this.writtenYieldPlan = planText;
+      }
+      if (assets.length === 0) return;
+      const { readings, issues } = await yields.rates.read(assets);
+      await this.deps.store.yieldStore.record(
+        readings.map((r) => ({ asset: r.symbol, t: now, rate: r.rate, source: r.source })),
+      );
+      await this.deps.store.setState({ yieldRateIssues: issues });
+      if (Object.keys(issues).length > 0) this.deps.logger.warn({ issues }, "exchange rates not read");
+    } catch (error) {
+      this.deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "rate snapshot not saved");
+    }
+  }
+
   /** A cycle at the chain's time; when it ends, however, the heartbeat says which chain time it saw. */
   private async runCycle(force: boolean): Promise<CycleRecord | null> {
     const started = performance.now();
@@ -421,6 +469,7 @@ export class Keeper implements KeeperControl {
       benchmark: this.deps.benchmark?.(now) ?? null,
     });
     await store.recordComposition(now, current);
+    await this.snapshotRates(now, universe);
     const lastTarget = await store.targetWeights();
     const drift = Object.keys(lastTarget).length
       ? maxDriftBps(

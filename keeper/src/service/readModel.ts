@@ -4,6 +4,7 @@
  * keeper implements the control side.
  */
 
+import type { YieldAccrual } from "../core/types.js";
 import type { OrderResult, VenueAccount, VenueOrder } from "../core/venue.js";
 import type { LeadershipView } from "./leadership/leadership.js";
 
@@ -250,6 +251,77 @@ export interface RetrainRecord {
   readonly reason: string | null;
 }
 
+/**
+ * Where the APY the strategy used for an asset came from: a DefiLlama pool's adjusted APY, a
+ * stated prior (the release's research config), or none (the strategy counts no yield for it).
+ */
+export type YieldSource = "defillama" | "prior" | "none";
+
+/** The APY the strategy counted for one basket asset (vault symbol). */
+export interface YieldUsed {
+  readonly asset: string;
+  readonly source: YieldSource;
+  /** DefiLlama pool id, for source "defillama". */
+  readonly pool: string | null;
+  /** Adjusted APY (annual fraction); null for source "none". */
+  readonly apy: number | null;
+  /** Share of the pool's reward APY dropped by the adjustment; null when not from DefiLlama. */
+  readonly rewardHaircut: number | null;
+  /** When the APY was known (unix seconds): the pool's day, or the release's creation for a prior. */
+  readonly asOf: number | null;
+  /** How the yield reaches the holder; null when the asset earns none. */
+  readonly accrual: YieldAccrual | null;
+}
+
+/** What the strategy in force counts as yield, per basket asset; written when the keeper starts. */
+export interface YieldPlan {
+  readonly strategy: string;
+  readonly assets: readonly YieldUsed[];
+}
+
+/** One reading of an exchange-rate token's rate (units of its underlying per token). */
+export interface RateSnapshot {
+  readonly asset: string;
+  /** Chain time, unix seconds. */
+  readonly t: number;
+  readonly rate: number;
+  /** What was read (the vault's rate-adapter feed and its leg). */
+  readonly source: string;
+}
+
+/** The first and last stored snapshots of one asset's rate. */
+export interface RateSpan {
+  readonly asset: string;
+  readonly first: RateSnapshot;
+  readonly last: RateSnapshot;
+  readonly snapshots: number;
+}
+
+export interface AssetYieldView extends YieldUsed {
+  /**
+   * Annualised growth of the exchange rate between the first and last stored snapshot
+   * (annual fraction); null when it cannot be measured (`realisedReason` says why).
+   */
+  readonly realised: number | null;
+  readonly realisedReason: string | null;
+  readonly rate: {
+    readonly source: string;
+    readonly from: number;
+    readonly to: number;
+    readonly firstRate: number;
+    readonly lastRate: number;
+    readonly snapshots: number;
+  } | null;
+}
+
+export interface YieldsView {
+  /** The strategy the plan describes; null before the keeper wrote one. */
+  readonly strategy: string | null;
+  /** False when the strategy counts no yield for any asset (the dashboard then hides the numbers). */
+  readonly usesYields: boolean;
+  readonly assets: readonly AssetYieldView[];
+}
+
 export interface KeeperReadModel {
   status(): Promise<KeeperStatus>;
   currentWeights(): Promise<Readonly<Record<string, number>>>;
@@ -263,6 +335,8 @@ export interface KeeperReadModel {
   legs(cycleId: number): Promise<readonly LegRecord[]>;
   /** Portfolio rotations, newest first. */
   rotations(limit: number): Promise<readonly RotationRecord[]>;
+  /** APY used against realised yield per basket asset; absent on a keeper that tracks none (venue keeper). */
+  yields?(): Promise<YieldsView>;
 }
 
 export interface KeeperControl {

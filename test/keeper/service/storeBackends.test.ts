@@ -3,8 +3,8 @@
  * server the suite starts: test/helpers/postgresServer.ts; skipped with the reason only when it
  * cannot start). Covers the schema and its migrations, every journal transition a restart or a
  * takeover relies on (pending cycle, one signed order per nonce, transaction order), state,
- * history upserts, rotations' all-or-nothing insert, and on PostgreSQL the per-vault leases
- * and the fence of a keeper cut off from the database.
+ * history upserts, rotations' all-or-nothing insert, exchange-rate snapshots, and on PostgreSQL
+ * the per-vault leases and the fence of a keeper cut off from the database.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -345,6 +345,46 @@ function storeSuite(backend: () => Backend): void {
     expect(await store.rotationStore.lastStartedAt()).to.equal(100);
     await store.rotationStore.finish(id, 400, "done");
     expect(await store.rotationStore.active()).to.equal(null);
+  });
+
+  it("keeps exchange-rate snapshots per asset and time, and spans them first to last after a reopen", async () => {
+    await store.yieldStore.record([
+      { asset: "WSTETH", t: 2_592_100, rate: 1.21, source: "a" },
+      { asset: "RETH", t: 100, rate: 1.1, source: "r" },
+      // A rate that is not positive is never stored.
+      { asset: "RETH", t: 150, rate: 0, source: "r" },
+    ]);
+    await store.yieldStore.record([{ asset: "WSTETH", t: 100, rate: 1.2, source: "a" }]);
+    // The same time again replaces the reading.
+    await store.yieldStore.record([{ asset: "WSTETH", t: 2_592_100, rate: 1.22, source: "b" }]);
+    await store.close();
+    store = await b.reopen();
+    expect(await store.yieldStore.spans()).to.deep.equal([
+      {
+        asset: "RETH",
+        first: { asset: "RETH", t: 100, rate: 1.1, source: "r" },
+        last: { asset: "RETH", t: 100, rate: 1.1, source: "r" },
+        snapshots: 1,
+      },
+      {
+        asset: "WSTETH",
+        first: { asset: "WSTETH", t: 100, rate: 1.2, source: "a" },
+        last: { asset: "WSTETH", t: 2_592_100, rate: 1.22, source: "b" },
+        snapshots: 2,
+      },
+    ]);
+    const plan = {
+      strategy: "s",
+      assets: [
+        { asset: "WSTETH", source: "prior", pool: null, apy: 0.04, rewardHaircut: null, asOf: 1, accrual: "price" },
+      ],
+    } as const;
+    await store.setState({ yieldPlan: plan });
+    const view = await store.yields();
+    expect(view.assets[0]?.realised).to.be.closeTo(
+      Math.expm1((Math.log(1.22 / 1.2) * 365 * 86_400) / (30 * 86_400)),
+      1e-12,
+    );
   });
 
   it("counts the statements it sends", async () => {

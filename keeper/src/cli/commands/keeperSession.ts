@@ -20,6 +20,7 @@ import { loadRelease } from "../releaseFolder.js";
 import { RotationRetrainer, releaseInForce } from "../rotationRetrain.js";
 import { strategyFor } from "../strategyChoice.js";
 import { describeUsageProblem } from "../usage.js";
+import { yieldPlanOf } from "../yieldPlan.js";
 
 export const KEEPER_FLAGS = {
   config: { type: "string" },
@@ -187,12 +188,16 @@ export async function openSession(
       },
     });
     let sessionKeeper: Keeper | null = null;
+    let retrainerRef: RotationRetrainer | null = null;
     const keeper = await openKeeper(effective, {
       oracle,
       logger,
       env,
       riskLevel: (t, holdings) => oracle.riskLevel(t, holdings),
       basketReturns: (t, holdings) => oracle.basketReturnsAt(t, holdings),
+      // The release in force: a rotation retrain may switch it (the retrainer exists once the keeper does).
+      yieldPlan: (vaultSymbols) =>
+        yieldPlanOf((retrainerRef?.release ?? release)?.manifest ?? null, oracle.name, vaultSymbols),
       // The market guard checks the same live view the strategy decides on (null when refused:
       // the oracle then holds the cycle with the market's reason).
       market: async (now) => {
@@ -218,6 +223,7 @@ export async function openSession(
             logger,
           })
         : null;
+    retrainerRef = retrainer;
     // A keeper that switched releases at a rotation serves the recorded one after a restart
     // (unless the operator started it on another release: theirs wins).
     const { retrain, release: recorded } = await keeper.store.state();

@@ -13,6 +13,7 @@ import {
   type KeeperStatus,
   type NavPoint,
   type RiskLevel,
+  type YieldsView,
 } from "../readModel.js";
 import { cycleOutcome } from "./cycleOutcome.js";
 import { weightDrift } from "./weightDrift.js";
@@ -42,16 +43,25 @@ interface ReadModelSnapshot {
   navHistory(): readonly NavPoint[];
   currentWeights(): Readonly<Record<string, number>>;
   targetWeights(): Readonly<Record<string, number>>;
+  /** Null on a read model that tracks no yields (the venue keeper's). */
+  yields(): YieldsView | null;
 }
 
 async function snapshotOf(readModel: KeeperReadModel): Promise<ReadModelSnapshot> {
-  const [status, nav, current, target] = await Promise.all([
+  const [status, nav, current, target, yields] = await Promise.all([
     readModel.status(),
     readModel.navHistory(),
     readModel.currentWeights(),
     readModel.targetWeights(),
+    readModel.yields ? readModel.yields() : null,
   ]);
-  return { status: () => status, navHistory: () => nav, currentWeights: () => current, targetWeights: () => target };
+  return {
+    status: () => status,
+    navHistory: () => nav,
+    currentWeights: () => current,
+    targetWeights: () => target,
+    yields: () => yields,
+  };
 }
 
 const flag = (on: boolean): number => (on ? 1 : 0);
@@ -164,6 +174,22 @@ const GAUGES: readonly ReadModelGauge[] = [
     read: (g, m) => {
       const venue = m.status().venue;
       if (venue?.account) g.set({ venue: venue.name }, venue.account.grossLeverage);
+    },
+  },
+  {
+    name: "keeper_asset_apy_used_ratio",
+    help: "APY (annual fraction) the strategy in force counts for the asset (DefiLlama or a prior); absent when none.",
+    labelNames: ["asset"],
+    read: (g, m) => {
+      for (const a of m.yields()?.assets ?? []) if (a.apy !== null) g.set({ asset: a.asset }, a.apy);
+    },
+  },
+  {
+    name: "keeper_asset_yield_realised_ratio",
+    help: "Realised yield (annualised growth of the exchange rate between the first and last stored snapshot); absent when not measurable.",
+    labelNames: ["asset"],
+    read: (g, m) => {
+      for (const a of m.yields()?.assets ?? []) if (a.realised !== null) g.set({ asset: a.asset }, a.realised);
     },
   },
 ];

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { KeeperMetrics } from "../keeperMetrics.js";
 import type { Logger } from "../logger.js";
-import type { KeeperControl, KeeperReadModel, NavPoint } from "../readModel.js";
+import type { KeeperControl, KeeperReadModel, NavPoint, YieldsView } from "../readModel.js";
 import { isAuthorized } from "./auth.js";
 import { cycleOutcome, cycleSucceeded } from "./cycleOutcome.js";
 import type { StaticAsset } from "./dashboardAssets.js";
@@ -53,6 +53,7 @@ const API_ROUTES: ReadonlyMap<string, Partial<Record<Method, Handler>>> = new Ma
   ["/api/composition", { GET: composition }],
   ["/api/legs", { GET: legs }],
   ["/api/rotations", { GET: rotations }],
+  ["/api/yields", { GET: yields }],
   ["/api/rebalance", { POST: rebalance }],
   ["/metrics", { GET: metrics }],
 ]);
@@ -172,6 +173,14 @@ async function legs(req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
 async function rotations(_req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
   return jsonReply(200, { rotations: await ctx.readModel.rotations(DEFAULT_CYCLES_LIMIT) });
 }
+
+/** Per basket asset: the APY the strategy used (and its source) beside the realised yield. */
+async function yields(_req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
+  const view = ctx.readModel.yields ? await ctx.readModel.yields() : NO_YIELDS;
+  return jsonReply(200, view);
+}
+
+const NO_YIELDS: YieldsView = { strategy: null, usesYields: false, assets: [] };
 
 async function nav(_req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
   const vault = await ctx.readModel.navHistory();

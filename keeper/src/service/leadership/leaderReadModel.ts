@@ -17,5 +17,6 @@ export function withLeadership(model: KeeperReadModel, leadership: Leadership): 
     baselines: () => model.baselines(),
     legs: (cycleId) => model.legs(cycleId),
     rotations: (limit) => model.rotations(limit),
+    ...(model.yields ? { yields: model.yields.bind(model) } : {}),
   };
 }

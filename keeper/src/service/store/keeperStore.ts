@@ -37,13 +37,17 @@ import {
   type RiskLevel,
   type RotationRecord,
   type SteeringStatus,
+  type YieldPlan,
+  type YieldsView,
 } from "../readModel.js";
+import { yieldsView } from "../yieldsView.js";
 import { forDialect, MIGRATIONS } from "./migrations.js";
 import { PostgresDb, type PostgresOptions } from "./postgresDb.js";
 import { RotationStore } from "./rotationStore.js";
 import { RouteStore } from "./routeStore.js";
 import type { SqlDb } from "./sqlDb.js";
 import { SqliteDb } from "./sqliteDb.js";
+import { YieldStore } from "./yieldStore.js";
 
 export interface CyclePatch {
   readonly status?: CycleStatus;
@@ -98,6 +102,10 @@ export interface KeeperState {
   readonly release: ReleaseInForce | null;
   /** The last rotation retrain; a restarted keeper resumes one still running. */
   readonly retrain: RetrainRecord | null;
+  /** What the strategy in force counts as yield per asset (/api/yields); null before a keeper wrote it. */
+  readonly yieldPlan: YieldPlan | null;
+  /** Per asset, why its exchange rate could not be read at the last cycle. */
+  readonly yieldRateIssues: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_STATE: KeeperState = {
@@ -119,6 +127,8 @@ const DEFAULT_STATE: KeeperState = {
   market: null,
   release: null,
   retrain: null,
+  yieldPlan: null,
+  yieldRateIssues: {},
 };
 
 const COLUMN: Readonly<Record<keyof CyclePatch, string>> = {
@@ -264,6 +274,8 @@ function parseOrder(text: string): RebalanceOrder {
 export class KeeperStore implements KeeperReadModel {
   /** Portfolio rotations and their steps. */
   readonly rotationStore: RotationStore;
+  /** Exchange-rate snapshots for the realised yield. */
+  readonly yieldStore: YieldStore;
 
   /** Route learning's arms and the cycles learned from. */
   readonly routeStore: RouteStore;
@@ -271,6 +283,7 @@ export class KeeperStore implements KeeperReadModel {
   private constructor(readonly db: SqlDb) {
     this.rotationStore = new RotationStore(db);
     this.routeStore = new RouteStore(db);
+    this.yieldStore = new YieldStore(db);
   }
 
   /** Opens (or creates) an SQLite store at `path` (or `:memory:`) and applies pending migrations. */
@@ -477,6 +490,11 @@ export class KeeperStore implements KeeperReadModel {
 
   rotations(limit: number): Promise<readonly RotationRecord[]> {
     return this.rotationStore.list(limit);
+  }
+
+  async yields(): Promise<YieldsView> {
+    const state = await this.state();
+    return yieldsView(state.yieldPlan, await this.yieldStore.spans(), state.yieldRateIssues);
   }
 
   async fillCount(cycleId: number): Promise<number> {

@@ -161,6 +161,15 @@ export const MIGRATIONS: readonly string[] = [
   // Fills stored before this were all sized with the analytic model.
   `ALTER TABLE fills ADD COLUMN analytic_cost_bps REAL;
    UPDATE fills SET analytic_cost_bps = predicted_cost_bps;`,
+  // 9: exchange-rate snapshots of the basket's yield-earning tokens (one per asset per cycle,
+  // chain time), the realised yield /api/yields measures between the first and the last.
+  `CREATE TABLE yield_snapshots (
+     asset TEXT NOT NULL,
+     t INTEGER NOT NULL,
+     rate REAL NOT NULL,
+     source TEXT NOT NULL,
+     PRIMARY KEY (asset, t)
+   );`,
 ];
 
 /** A migration's SQL in the dialect's types. */

@@ -3,7 +3,7 @@
 // innerHTML, because cycle reasons carry decoded revert data.
 
 const REFRESH_MS = 10_000;
-const { seriesColor, navSeries, returnTone } = globalThis.BallastSeries;
+const { seriesColor, navSeries, returnTone, yieldCells } = globalThis.BallastSeries;
 const BENCHMARK_COLOR = "#1f2328";
 const IN_PROGRESS = new Set(["planned", "simulated", "signed", "submitted", "confirmed"]);
 
@@ -358,15 +358,39 @@ function renderRotations(rotations) {
     rotations.length === 0 ? "No rotation yet." : "Exact calldata of each proposal: /api/rotations";
 }
 
+/** APY the strategy used against the yield the vault's exchange rates realised, per asset. */
+function renderYields(view) {
+  const cells = yieldCells(view);
+  $("yields-table").hidden = cells === null;
+  $("yields-note").textContent =
+    cells === null
+      ? "No yield data: the strategy in force counts no yield."
+      : "Realised: annualised growth of each token's exchange rate (the vault's rate feed) between the keeper's first and last snapshot.";
+  const rows = (cells ?? []).map((c) => {
+    const tr = el("tr");
+    tr.append(
+      el("td", c.asset),
+      el("td", c.used, "num"),
+      el("td", c.source),
+      el("td", c.realised, "num"),
+      el("td", c.gap, "num"),
+      el("td", c.note, "reason"),
+    );
+    return tr;
+  });
+  $("yields-body").replaceChildren(...rows);
+}
+
 async function refresh() {
   try {
-    const [status, weights, nav, composition, cycles, rotations] = await Promise.all([
+    const [status, weights, nav, composition, cycles, rotations, yields] = await Promise.all([
       getJson("/api/status"),
       getJson("/api/weights"),
       getJson("/api/nav"),
       getJson("/api/composition"),
       getJson("/api/cycles?limit=50"),
       getJson("/api/rotations"),
+      getJson("/api/yields"),
     ]);
     renderHeader(status);
     renderCards(status, nav);
@@ -374,6 +398,7 @@ async function refresh() {
     renderWeights(weights);
     renderCycles(cycles.cycles);
     renderRotations(rotations.rotations);
+    renderYields(yields);
     $("updated-at").textContent = new Date().toLocaleTimeString();
     document.body.dataset.state = "ready";
   } catch (err) {

@@ -83,5 +83,33 @@
     return value > 0 ? "up" : "down";
   }
 
-  globalThis.BallastSeries = { seriesColor, navSeries, returnTone };
+  /**
+   * The Yields panel's rows from /api/yields: per asset the APY used and where it came from,
+   * the realised yield (or why there is none) and the gap. Null when the strategy counts no
+   * yield (the panel then says "no yield data").
+   */
+  function yieldCells(view) {
+    if (!view?.usesYields) return null;
+    const pct2 = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : `${(x * 100).toFixed(2)}%`);
+    const day = (t) => (t === null || t === undefined ? "" : new Date(t * 1000).toISOString().slice(0, 10));
+    return view.assets.map((a) => {
+      const source =
+        a.source === "defillama"
+          ? `DefiLlama ${a.pool ?? "?"}${a.rewardHaircut === null ? "" : ` (reward haircut ${pct2(a.rewardHaircut)})`}`
+          : a.source === "prior"
+            ? "prior (release)"
+            : "none";
+      const rate = a.rate ? `${a.rate.snapshots} snapshots, ${day(a.rate.from)} to ${day(a.rate.to)}` : "";
+      return {
+        asset: a.asset,
+        used: pct2(a.apy),
+        source: a.asOf ? `${source}, as of ${day(a.asOf)}` : source,
+        realised: a.realised === null ? "–" : pct2(a.realised),
+        gap: a.realised === null || a.apy === null ? "–" : pct2(a.apy - a.realised),
+        note: a.realised === null ? (a.realisedReason ?? "") : rate,
+      };
+    });
+  }
+
+  globalThis.BallastSeries = { seriesColor, navSeries, returnTone, yieldCells };
 })();
