@@ -61,9 +61,10 @@ export const RECKLESS_LIMITS = {
  * machines, each vault in its own schema, and for each vault only the holder of its lease signs
  * (docs/operator.md, "Standby keepers"). A standby takes over at most `lease.ttlMs +
  * lease.renewMs` after the holder's last renewal; a holder signs and submits only when the
- * database has just confirmed its lease for `lease.marginMs` more.
+ * database has just confirmed its lease for `lease.marginMs` more. The venue keepers
+ * (venueKeeperConfig.ts) take the same section, with a lease per venue account.
  */
-const storeSchema = z
+export const storeSchema = z
   .strictObject({
     url: z
       .string()

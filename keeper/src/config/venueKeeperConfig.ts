@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.js";
 import { type HyperliquidConfig, parseHyperliquidConfig } from "./hyperliquidConfig.js";
+import { storeSchema } from "./keeperConfig.js";
 import { parseStarknetConfig, type StarknetConfig } from "./starknetConfig.js";
 
 /** The venues `keeper run --venue` knows; arbitrum is the vault keeper of keeperConfig.ts. */
@@ -37,10 +38,11 @@ const baseSchema = z.strictObject({
   /** Optional in the file; `--venue` must agree with it when both are given. */
   venue: z.enum(VENUES).optional(),
   dataDir: z.string().min(1).default("./keeper-data"),
-  /** PostgreSQL instead of SQLite at `<dataDir>/keeper.sqlite` (one schema per venue account). */
-  store: z
-    .strictObject({ url: z.string().min(1).optional(), timeoutMs: z.number().int().positive().default(5_000) })
-    .prefault({}),
+  /**
+   * PostgreSQL instead of SQLite at `<dataDir>/keeper.sqlite` (one schema per venue), shared by
+   * standby keepers: the same section as the vault keeper's, lease included (one per account).
+   */
+  store: storeSchema,
   dryRun: z.boolean().default(false),
   /** Holds every cycle; the file `<dataDir>/KILL` does the same without a restart. */
   killSwitch: z.boolean().default(false),

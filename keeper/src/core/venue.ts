@@ -138,6 +138,13 @@ export interface VenueJournal<TPending> {
   pending(record: TPending): void | Promise<void>;
   /** Results as they come (an order-book venue answers per order). */
   results(results: readonly OrderResult[]): void | Promise<void>;
+  /**
+   * Fencing: awaited right before each signing and each sending step (a resume's re-send
+   * included); it throws when this process may no longer act for the account (its lease in a
+   * shared store has moved or is unconfirmed), and the venue then signs and sends nothing.
+   * Absent when only one process can act (a local store, a test journal).
+   */
+  authorize?(act: string): Promise<void>;
 }
 
 export interface PlanOptions {

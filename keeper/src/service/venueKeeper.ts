@@ -13,6 +13,12 @@
  * The kill switch (config or `<dataDir>/KILL`) holds every tick, resumes included (a resume may
  * send orders the exchange never saw). Dry run plans and simulates and records the orders
  * without executing. The Arbitrum vault keeps its own keeper (service/keeper.ts) for now.
+ *
+ * Leadership, as on the Arbitrum keeper: with a shared PostgreSQL every keeper of one venue
+ * account competes for its lease, and only the holder ticks (a standby reads and writes
+ * nothing). The venue calls the journal's `authorize` right before each signature and each
+ * send, which is `Leadership.fence`: a holder that lost its lease signs and sends nothing, and
+ * a cycle it had recorded stays pending for the next holder's resume.
  */
 
 import { BallastError } from "../core/errors.js";
@@ -20,6 +26,8 @@ import type { Venue, VenueExecution, VenueJournal, VenuePlan } from "../core/ven
 import type { Oracle } from "../execution/portfolioManager.js";
 import { OracleHold } from "../execution/portfolioManager.js";
 import type { KeeperMetrics } from "./keeperMetrics.js";
+import { withLeadership } from "./leadership/leaderReadModel.js";
+import { type Leadership, LocalLeadership } from "./leadership/leadership.js";
 import type { Logger } from "./logger.js";
 import type {
   CycleOutcome,
@@ -51,6 +59,8 @@ export interface VenueKeeperDeps<S, P extends VenuePlan, R> {
   readonly logger: Logger;
   readonly metrics: KeeperMetrics;
   readonly options: VenueKeeperOptions;
+  /** Who may sign: always this process with SQLite (the default); the lease holder with PostgreSQL. */
+  readonly leadership?: Leadership;
 }
 
 const STATUS_OF: Readonly<Record<VenueCycleStatus, CycleStatus>> = {
@@ -71,17 +81,28 @@ export class VenueKeeper<S, P extends VenuePlan, R> implements KeeperReadModel, 
   private stopped = false;
   private wake: (() => void) | null = null;
   private busy: Promise<unknown> = Promise.resolve();
+  readonly leadership: Leadership;
 
-  constructor(readonly deps: VenueKeeperDeps<S, P, R>) {}
-
-  get readModel(): KeeperReadModel {
-    return this;
+  constructor(readonly deps: VenueKeeperDeps<S, P, R>) {
+    this.leadership = deps.leadership ?? new LocalLeadership();
   }
 
-  /** One tick: finish a pending cycle, or rebalance when due. Returns the cycle it recorded, if any. */
+  /** What the operator surfaces read: this keeper's model, with the process's leadership in the status. */
+  get readModel(): KeeperReadModel {
+    return withLeadership(this, this.leadership);
+  }
+
+  /**
+   * One tick: finish a pending cycle, or rebalance when due. Returns the cycle it recorded, if
+   * any; a standby (another keeper holds the lease) does nothing, writes nothing, returns null.
+   */
   tick(force = false): Promise<VenueCycle | null> {
     // One cycle at a time, whether from the schedule or the operator's POST.
-    const run = this.busy.then(() => this.tickNow(force));
+    const run = this.busy.then(() => {
+      if (this.leadership.isLeader()) return this.tickNow(force);
+      this.deps.logger.debug(this.leadership.view(), "standby: another keeper holds the venue account's lease");
+      return null;
+    });
     this.busy = run.catch(() => undefined);
     return run;
   }
@@ -171,6 +192,7 @@ export class VenueKeeper<S, P extends VenuePlan, R> implements KeeperReadModel, 
           recorded = true;
         },
         results: (results) => store.recordResults(id, results),
+        authorize: (act) => this.leadership.fence(act),
       };
       const execution = await venue.execute(plan, journal);
       await this.settle(id, now, startedMs, plan, execution);
@@ -194,6 +216,7 @@ export class VenueKeeper<S, P extends VenuePlan, R> implements KeeperReadModel, 
     const journal: VenueJournal<R> = {
       pending: (record) => store.recordPending(cycle.id, record, []),
       results: (results) => store.recordResults(cycle.id, results),
+      authorize: (act) => this.leadership.fence(act),
     };
     try {
       const execution = await venue.resume(pending, journal);
@@ -273,8 +296,13 @@ export class VenueKeeper<S, P extends VenuePlan, R> implements KeeperReadModel, 
     return found;
   }
 
-  /** Ticks every `pollSeconds` until `stop()`; a failed tick is logged, never fatal. */
+  /**
+   * Ticks every `pollSeconds` until `stop()`; a failed tick is logged, never fatal. It first
+   * starts keeping (or waiting for) the lease; a takeover wakes the loop at once, so the new
+   * holder resumes the journal without waiting out the poll.
+   */
   async run(): Promise<void> {
+    await this.leadership.start(() => this.wake?.());
     while (!this.stopped) {
       try {
         await this.tick();
@@ -291,7 +319,19 @@ export class VenueKeeper<S, P extends VenuePlan, R> implements KeeperReadModel, 
       });
       this.wake = null;
     }
-    await this.deps.store.setState({ running: false });
+    await this.standDown();
+  }
+
+  /** Marks the keeper stopped (as the holder only: a standby writes nothing) and gives up the lease. */
+  async standDown(): Promise<void> {
+    if (this.leadership.isLeader()) {
+      try {
+        await this.deps.store.setState({ running: false });
+      } catch (error) {
+        this.deps.logger.warn({ err: message(error) }, "state not saved");
+      }
+    }
+    await this.leadership.stop();
   }
 
   stop(): void {
@@ -303,6 +343,10 @@ export class VenueKeeper<S, P extends VenuePlan, R> implements KeeperReadModel, 
 
   async triggerRebalance(): Promise<{ accepted: boolean; outcome?: CycleOutcome | null; reason?: string }> {
     if (this.deps.options.killSwitch()) return { accepted: false, reason: "kill switch on" };
+    if (!this.leadership.isLeader()) {
+      const { holder } = this.leadership.view();
+      return { accepted: false, reason: `standby: the venue account's lease is held by ${holder ?? "another keeper"}` };
+    }
     const cycle = await this.tick(true);
     return { accepted: true, outcome: cycle?.outcome ?? null };
   }

@@ -1,11 +1,15 @@
 /**
  * `keeper dry-run`: one cycle up to simulation and signing, without submitting. Exits 0 when
  * the order simulated (or there was nothing to trade), 1 when the cycle failed (a simulation
- * that reverted: the decoded reason is printed) or held (the reason is printed).
+ * that reverted: the decoded reason is printed) or held (the reason is printed). With `--venue
+ * hyperliquid|starknet` it is one cycle of that venue's keeper instead (venueOnce.ts).
  */
+
+import { parseVenueName } from "../../config/venueKeeperConfig.js";
 import type { CycleOutcome } from "../../service/readModel.js";
 import { answerHelp } from "../usage.js";
 import { configFromFlags, keeperUsage, openSession, parseKeeperFlags, withStartupErrors } from "./keeperSession.js";
+import { venueOnceCommand } from "./venueOnce.js";
 
 /** Outcomes of a dry run that say "the real cycle would go through". */
 const PASSED: ReadonlySet<CycleOutcome | null> = new Set(["dry-run", "nothing-to-trade"]);
@@ -15,6 +19,8 @@ export async function dryRunCommand(argv: string[]): Promise<number> {
   if (help !== null) return help;
   return withStartupErrors(async () => {
     const flags = parseKeeperFlags("dry-run", argv);
+    const venue = flags.venue === undefined ? "arbitrum" : parseVenueName(flags.venue);
+    if (venue !== "arbitrum") return venueOnceCommand("dry-run", venue, flags);
     const session = await openSession(flags, configFromFlags(flags, { dryRun: true }));
     const { keeper } = session;
     try {

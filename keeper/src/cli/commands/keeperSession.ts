@@ -24,6 +24,7 @@ import { yieldPlanOf } from "../yieldPlan.js";
 
 export const KEEPER_FLAGS = {
   config: { type: "string" },
+  venue: { type: "string" },
   market: { type: "string" },
   release: { type: "string" },
   "rpc-url": { type: "string", multiple: true },
@@ -34,7 +35,6 @@ export const KEEPER_FLAGS = {
 /** `run` also serves the operator surfaces (API, dashboard, /metrics). */
 const RUN_FLAGS = {
   ...KEEPER_FLAGS,
-  venue: { type: "string" },
   "no-serve": { type: "boolean" },
   port: { type: "string" },
   host: { type: "string" },
@@ -50,19 +50,19 @@ const KEEPER_COMMANDS = {
 export type KeeperCommand = keyof typeof KEEPER_COMMANDS;
 
 export function keeperUsage(command: KeeperCommand): string {
-  return `usage: ${command} ${command === "run" ? "[--venue arbitrum|hyperliquid|starknet] " : ""}--config <file.json> [--release DIR] [--market <csv>] [--rpc-url URL ...] [--data-dir DIR]
+  return `usage: ${command} [--venue arbitrum|hyperliquid|starknet] --config <file.json> [--release DIR] [--market <csv>] [--rpc-url URL ...] [--data-dir DIR]
                 [--allow-reckless-limits]${command === "run" ? " [--no-serve] [--port N] [--host H]" : ""}
 ${KEEPER_COMMANDS[command]}.
   --config FILE             keeper config (JSON); BALLAST_* variables and these flags override it
   --release DIR             serve the weights and schedule of a research release (refused unless its
                             gate verdict, files and universe check out; see \`keeper release verify\`)
   --market CSV              take the market history from this CSV (market.source "csv"); without it
-                            the configured market.source (default: the vault's Chainlink feeds)${
-                              command === "run"
-                                ? `
+                            the configured market.source (default: the vault's Chainlink feeds)
   --venue V                 arbitrum (default: the basket vault), hyperliquid (perps) or starknet (LST
                             vault); the last two read a venue keeper config (README, "Venues") and
-                            take only --config, --data-dir, --no-serve, --port and --host
+                            take only --config and --data-dir${command === "run" ? ", --no-serve, --port and --host" : ""}${
+                              command === "run"
+                                ? `
   --no-serve                do not start the operator server (API, dashboard, /metrics)
   --port N                  operator server port (default 8787; 0 picks a free one)
   --host H                  operator server address (default 127.0.0.1); POST /api/rebalance needs
@@ -82,8 +82,8 @@ export interface KeeperFlags {
   readonly "rpc-url"?: string[] | undefined;
   readonly "data-dir"?: string | undefined;
   readonly "allow-reckless-limits"?: boolean | undefined;
-  /** `run` only. */
   readonly venue?: string | undefined;
+  /** `run` only. */
   readonly "no-serve"?: boolean | undefined;
   readonly port?: string | undefined;
   readonly host?: string | undefined;

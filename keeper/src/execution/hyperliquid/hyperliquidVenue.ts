@@ -285,6 +285,9 @@ export class HyperliquidVenue implements Venue<HyperliquidSnapshot, HyperliquidP
   ): Promise<VenueExecution> {
     const nonce = this.nextNonce();
     await journal.pending({ plan, nonces: [...pending.nonces, nonce] });
+    // After the record, before the signature: a lease lost here leaves a pending cycle whose
+    // orders never left, which the next holder's resume finds unknown by cloid and sends once.
+    await journal.authorize?.(`sign and send ${orders.length} HyperLiquid order(s)`);
     const action = orderAction(orders);
     const vaultAddress = this.#config.vaultAddress?.toLowerCase() ?? null;
     const signature = signL1Action(this.#signer, action, nonce, vaultAddress, this.#config.network);

@@ -344,9 +344,11 @@ export class StarknetVenue implements Venue<StarknetSnapshot, StarknetPlan, Star
     if (sim.kind === "refused") {
       return { kind: "failed", reason: sim.reason, results: [], navBeforeUsd, navAfterUsd: null };
     }
+    await journal.authorize?.("sign the Starknet rebalance");
     const pending = await this.sign(plan, sim.nonce, sim.resourceBounds);
     // Recorded before anything leaves: a crash from here on is finished by `resume`.
     await journal.pending(pending);
+    await journal.authorize?.("send the Starknet rebalance");
     const sent = await this.send(pending);
     if (sent === "unknown") return this.resume(pending, journal);
     if (sent !== "sent") return this.refused(pending, journal, sent, navBeforeUsd);
@@ -415,6 +417,7 @@ export class StarknetVenue implements Venue<StarknetSnapshot, StarknetPlan, Star
         };
       }
       // Never seen and its nonce still free: the same signed bytes, hence the same transaction.
+      await journal.authorize?.("re-send the recorded Starknet rebalance");
       const sent = await this.send(pending);
       if (sent === "unknown") {
         throw new ProviderError(
