@@ -146,8 +146,13 @@ export class KeeperMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
+  /**
+   * `vault` labels every series of this registry (a fleet process: service/fleet); the fleet's
+   * own registry then carries prom-client's process metrics once, so they are left out here.
+   */
+  constructor(options: { readonly vault?: string } = {}) {
+    if (options.vault === undefined) collectDefaultMetrics({ register: this.registry });
+    else this.registry.setDefaultLabels({ vault: options.vault });
     this.holding.set(0);
     // Every outcome is exposed from the start, so `increase()` sees the first one.
     for (const outcome of CYCLE_OUTCOMES) {

@@ -14,6 +14,7 @@ import { LiveOracle } from "../../execution/liveOracle.js";
 import { ClassifierUniverse, type UniverseSource } from "../../execution/universeSource.js";
 import { checkReleaseUniverse, keeperScheduleOf, type ReleaseSchedule } from "../../research/release/release.js";
 import { type Keeper, openKeeper } from "../../service/keeper.js";
+import type { KeeperMetrics } from "../../service/keeperMetrics.js";
 import { createLogger, type Logger } from "../../service/logger.js";
 import { type OpenedLiveMarket, openLiveMarket } from "../openLiveMarket.js";
 import { loadRelease } from "../releaseFolder.js";
@@ -35,6 +36,7 @@ export const KEEPER_FLAGS = {
 /** `run` also serves the operator surfaces (API, dashboard, /metrics). */
 const RUN_FLAGS = {
   ...KEEPER_FLAGS,
+  fleet: { type: "string" },
   "no-serve": { type: "boolean" },
   port: { type: "string" },
   host: { type: "string" },
@@ -50,7 +52,7 @@ const KEEPER_COMMANDS = {
 export type KeeperCommand = keyof typeof KEEPER_COMMANDS;
 
 export function keeperUsage(command: KeeperCommand): string {
-  return `usage: ${command} [--venue arbitrum|hyperliquid|starknet] --config <file.json> [--release DIR] [--market <csv>] [--rpc-url URL ...] [--data-dir DIR]
+  return `usage: ${command} [--venue arbitrum|hyperliquid|starknet] --config <file.json>${command === "run" ? " | --fleet <fleet.json>" : ""} [--release DIR] [--market <csv>] [--rpc-url URL ...] [--data-dir DIR]
                 [--allow-reckless-limits]${command === "run" ? " [--no-serve] [--port N] [--host H]" : ""}
 ${KEEPER_COMMANDS[command]}.
   --config FILE             keeper config (JSON); BALLAST_* variables and these flags override it
@@ -63,6 +65,8 @@ ${KEEPER_COMMANDS[command]}.
                             take only --config and --data-dir${command === "run" ? ", --no-serve, --port and --host" : ""}${
                               command === "run"
                                 ? `
+  --fleet FILE              serve every vault of a fleet file in this process (docs/operator.md, "Many
+                            vaults per process"); takes only --no-serve, --port and --host
   --no-serve                do not start the operator server (API, dashboard, /metrics)
   --port N                  operator server port (default 8787; 0 picks a free one)
   --host H                  operator server address (default 127.0.0.1); POST /api/rebalance needs
@@ -84,6 +88,7 @@ export interface KeeperFlags {
   readonly "allow-reckless-limits"?: boolean | undefined;
   readonly venue?: string | undefined;
   /** `run` only. */
+  readonly fleet?: string | undefined;
   readonly "no-serve"?: boolean | undefined;
   readonly port?: string | undefined;
   readonly host?: string | undefined;
@@ -130,7 +135,7 @@ export async function openSession(
   flags: KeeperFlags,
   config: KeeperConfig,
   env: NodeJS.ProcessEnv = process.env,
-  options: { readonly logger?: Logger } = {},
+  options: { readonly logger?: Logger; readonly metrics?: KeeperMetrics } = {},
 ): Promise<KeeperSession> {
   // A release is checked before anything touches the network: a bad one never gets further.
   const release = flags.release ? loadRelease(flags.release) : null;
@@ -192,6 +197,7 @@ export async function openSession(
     const keeper = await openKeeper(effective, {
       oracle,
       logger,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
       env,
       riskLevel: (t, holdings) => oracle.riskLevel(t, holdings),
       basketReturns: (t, holdings) => oracle.basketReturnsAt(t, holdings),

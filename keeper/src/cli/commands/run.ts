@@ -10,6 +10,7 @@ import { startOperatorServer } from "../../service/http/server.js";
 import { EXIT } from "../exitCodes.js";
 import { stopOnSignals } from "../shutdown.js";
 import { answerHelp } from "../usage.js";
+import { runFleetCommand } from "./fleetRun.js";
 import { configFromFlags, keeperUsage, openSession, parseKeeperFlags, withStartupErrors } from "./keeperSession.js";
 import { runVenueCommand } from "./venueRun.js";
 
@@ -20,6 +21,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (help !== null) return help;
   return withStartupErrors(async () => {
     const flags = parseKeeperFlags("run", argv);
+    if (flags.fleet !== undefined) return runFleetCommand(flags);
     const venue = flags.venue === undefined ? "arbitrum" : parseVenueName(flags.venue);
     if (venue !== "arbitrum") return runVenueCommand(venue, flags);
     const port = flags.port === undefined ? DEFAULT_PORT : Number(flags.port);

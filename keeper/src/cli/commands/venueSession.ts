@@ -124,15 +124,28 @@ export async function openVenueSession(
     ...(flags["data-dir"] ? { dataDir: flags["data-dir"] } : {}),
     ...(overrides.dryRun ? { dryRun: true } : {}),
   };
+  return openVenueKeeper(config, env);
+}
+
+/**
+ * Opens the venue, its store, its leadership and the venue keeper from a loaded config: for
+ * `openVenueSession` and for one vault of a fleet (fleetRun.ts), which passes its labelled
+ * instruments and its logger (that logger must already scrub the venue's key: `secretsOfVenue`).
+ */
+export async function openVenueKeeper(
+  config: VenueKeeperConfig,
+  env: NodeJS.ProcessEnv,
+  instruments: { readonly metrics?: KeeperMetrics; readonly logger?: Logger } = {},
+): Promise<VenueSession> {
   const { venue, describes, secrets } = await openVenue(config, env);
-  const logger = createLogger({ secrets });
+  const logger = instruments.logger ?? createLogger({ secrets });
   const { signals } = config;
   const oracle = new SignalOracle({
     name: `signals:${signals.path ?? redactUrl(signals.url ?? "")}`,
     read: async () => (signals.path !== undefined ? loadScoreFile(signals.path) : fetchScores(signals.url ?? "")),
     policy: signals,
   });
-  const metrics = new KeeperMetrics();
+  const metrics = instruments.metrics ?? new KeeperMetrics();
   const { store, leadership } = await openLeadership(config, venue.name, { logger, metrics });
   const keeper = new VenueKeeper({
     venue,
@@ -161,4 +174,13 @@ export async function openVenueSession(
       }
     },
   };
+}
+
+/** The values of the venue's key variables, to scrub from every log line. */
+export function secretsOfVenue(config: VenueKeeperConfig, env: NodeJS.ProcessEnv): string[] {
+  const vars =
+    config.venue === "hyperliquid"
+      ? [config.hyperliquid.key.keyEnv, config.hyperliquid.key.passwordEnv]
+      : [config.starknet.keyEnv];
+  return vars.map((v) => env[v] ?? "").filter(Boolean);
 }

@@ -14,7 +14,7 @@ import type { KeeperControl, KeeperReadModel } from "../readModel.js";
 import { loadDashboardAssets } from "./dashboardAssets.js";
 import { registerReadModelMetrics } from "./metrics.js";
 import { errorReply, type HttpReply } from "./replies.js";
-import { dispatch, type RouteContext } from "./routes.js";
+import { dispatch, type RouteContext, type RouteRequest } from "./routes.js";
 
 export interface OperatorServerOptions {
   readonly readModel: KeeperReadModel;
@@ -59,12 +59,7 @@ const COMMON_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export async function startOperatorServer(options: OperatorServerOptions): Promise<OperatorServer> {
-  const parsed = OptionsSchema.safeParse({ authToken: options.authToken, host: options.host, port: options.port });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => i.message).join("; ");
-    throw new ConfigError(`operator server config is invalid: ${problems}`);
-  }
-  const { authToken, host, port } = parsed.data;
+  const { authToken, host, port } = parseServerOptions(options);
   const logger = (options.logger ?? createLogger({ secrets: [authToken] })).child({ component: "http" });
   const metrics = options.metrics ?? new KeeperMetrics();
   registerReadModelMetrics(metrics, options.readModel);
@@ -77,9 +72,34 @@ export async function startOperatorServer(options: OperatorServerOptions): Promi
     logger,
     startedAtMs: Date.now(),
   };
+  return listen({ host, port, logger }, (req) => dispatch(req, ctx));
+}
 
+/** The token, host and port checked (a ConfigError lists every problem). */
+export function parseServerOptions(options: {
+  readonly authToken: string;
+  readonly host?: string | undefined;
+  readonly port?: number | undefined;
+}): z.output<typeof OptionsSchema> {
+  const parsed = OptionsSchema.safeParse({ authToken: options.authToken, host: options.host, port: options.port });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => i.message).join("; ");
+    throw new ConfigError(`operator server config is invalid: ${problems}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Serves `route` on host:port (the single keeper's routes, or the fleet's: fleetServer.ts);
+ * the body limit, common headers and error replies are the same for both.
+ */
+export async function listen(
+  where: { readonly host: string; readonly port: number; readonly logger: Logger },
+  route: (req: RouteRequest) => Promise<HttpReply>,
+): Promise<OperatorServer> {
+  const { host, port, logger } = where;
   const server = createServer((req, res) => {
-    handle(req, res, ctx).catch((err: unknown) => {
+    handle(req, res, route, logger).catch((err: unknown) => {
       logger.error({ err }, "operator request failed");
       if (!res.headersSent) writeReply(res, "GET", errorReply(500, "INTERNAL", "internal error"));
       else res.destroy();
@@ -119,7 +139,12 @@ export async function startOperatorServer(options: OperatorServerOptions): Promi
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: (req: RouteRequest) => Promise<HttpReply>,
+  logger: Logger,
+): Promise<void> {
   const started = performance.now();
   const method = req.method ?? "GET";
   const url = new URL(req.url ?? "/", "http://localhost");
@@ -130,13 +155,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RouteConte
       connection: "close",
     });
   } else {
-    reply = await dispatch(
-      { method, path: url.pathname, query: url.searchParams, authorization: req.headers.authorization },
-      ctx,
-    );
+    reply = await route({
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      authorization: req.headers.authorization,
+    });
   }
   writeReply(res, method, reply);
-  ctx.logger.debug(
+  logger.debug(
     { method, path: url.pathname, status: reply.status, ms: Math.round((performance.now() - started) * 10) / 10 },
     "request",
   );
