@@ -337,6 +337,26 @@ export interface KeeperReadModel {
   rotations(limit: number): Promise<readonly RotationRecord[]>;
   /** APY used against realised yield per basket asset; absent on a keeper that tracks none (venue keeper). */
   yields?(): Promise<YieldsView>;
+  /** Route learning's arms and their metrics; absent on a keeper without route learning (venue keeper). */
+  routes?(): Promise<readonly RouteView[]>;
+}
+
+/** One learned route (a path and a side) as `/api/routes` and the dashboard show it. */
+export interface RouteView {
+  /** `sell:<path>` or `buy:<path>`, lower case: the arm's id. */
+  readonly route: string;
+  readonly side: "sell" | "buy";
+  /** The path's tokens (addresses, in trade order) and each hop's fee (hundredths of a bip). */
+  readonly tokens: readonly string[];
+  readonly fees: readonly number[];
+  /** Times chosen, fills learned from. */
+  readonly picks: number;
+  readonly updates: number;
+  /** Realised minus predicted cost over the learned fills, bps (null before the first). */
+  readonly meanErrorBps: number | null;
+  readonly meanAbsErrorBps: number | null;
+  /** Summed regret against the best expected route, bps (an estimate: routes not taken never traded). */
+  readonly regretBps: number;
 }
 
 export interface KeeperControl {

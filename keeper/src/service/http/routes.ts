@@ -54,6 +54,7 @@ const API_ROUTES: ReadonlyMap<string, Partial<Record<Method, Handler>>> = new Ma
   ["/api/legs", { GET: legs }],
   ["/api/rotations", { GET: rotations }],
   ["/api/yields", { GET: yields }],
+  ["/api/routes", { GET: learnedRoutes }],
   ["/api/rebalance", { POST: rebalance }],
   ["/metrics", { GET: metrics }],
 ]);
@@ -178,6 +179,11 @@ async function rotations(_req: RouteRequest, ctx: RouteContext): Promise<HttpRep
 async function yields(_req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
   const view = ctx.readModel.yields ? await ctx.readModel.yields() : NO_YIELDS;
   return jsonReply(200, view);
+}
+
+/** Route learning's arms and metrics (picks, mean and absolute error, regret); empty without route learning. */
+async function learnedRoutes(_req: RouteRequest, ctx: RouteContext): Promise<HttpReply> {
+  return jsonReply(200, { routes: ctx.readModel.routes ? await ctx.readModel.routes() : [] });
 }
 
 const NO_YIELDS: YieldsView = { strategy: null, usesYields: false, assets: [] };

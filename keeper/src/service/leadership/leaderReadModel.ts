@@ -18,5 +18,6 @@ export function withLeadership(model: KeeperReadModel, leadership: Leadership): 
     legs: (cycleId) => model.legs(cycleId),
     rotations: (limit) => model.rotations(limit),
     ...(model.yields ? { yields: model.yields.bind(model) } : {}),
+    ...(model.routes ? { routes: model.routes.bind(model) } : {}),
   };
 }

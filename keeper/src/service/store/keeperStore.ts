@@ -18,9 +18,10 @@ import { DataError } from "../../core/errors.js";
 import { prepareOwnerOnlyFiles } from "../../data/ownerOnlyFiles.js";
 import type { FillCost } from "../../execution/indexVault/fillCost.js";
 import type { Fill, PendingOrder } from "../../execution/indexVault/indexVaultVenue.js";
-import type { RebalanceOrder } from "../../execution/indexVault/rebalanceOrder.js";
+import { decodePath, type RebalanceOrder } from "../../execution/indexVault/rebalanceOrder.js";
 import type { LegPlan, LegRoute } from "../../execution/indexVault/sizeLegs.js";
 import type { BroadcastRecord } from "../../execution/txSender.js";
+import { type RouteArm, routeMetrics } from "../../market/routeBandit.js";
 import {
   type CompositionPoint,
   CYCLE_OUTCOMES,
@@ -36,6 +37,7 @@ import {
   type RetrainRecord,
   type RiskLevel,
   type RotationRecord,
+  type RouteView,
   type SteeringStatus,
   type YieldPlan,
   type YieldsView,
@@ -492,6 +494,14 @@ export class KeeperStore implements KeeperReadModel {
     return this.rotationStore.list(limit);
   }
 
+  /** Route learning's arms with their metrics, sells first, each side by path. */
+  async routes(): Promise<readonly RouteView[]> {
+    const arms = await this.routeStore.arms();
+    return [...arms.entries()]
+      .map(([id, arm]) => routeView(id, arm))
+      .sort((a, b) => (a.side === b.side ? a.route.localeCompare(b.route) : a.side === "sell" ? -1 : 1));
+  }
+
   async yields(): Promise<YieldsView> {
     const state = await this.state();
     return yieldsView(state.yieldPlan, await this.yieldStore.spans(), state.yieldRateIssues);
@@ -676,4 +686,14 @@ async function migrate(db: SqlDb, schema: string | undefined): Promise<void> {
     });
     if (done) return;
   }
+}
+
+/** An arm as `/api/routes` shows it: its id decoded into side, tokens and fees, and its metrics. */
+function routeView(id: string, arm: RouteArm): RouteView {
+  const [side, path] = id.split(":") as [string, string | undefined];
+  if ((side !== "sell" && side !== "buy") || path === undefined)
+    throw new DataError(`store: route arm id ${JSON.stringify(id)} is not side:path`);
+  const { tokens, fees } = decodePath(path);
+  const { picks, updates, meanErrorBps, meanAbsErrorBps, regretBps } = routeMetrics(id, arm);
+  return { route: id, side, tokens, fees, picks, updates, meanErrorBps, meanAbsErrorBps, regretBps };
 }

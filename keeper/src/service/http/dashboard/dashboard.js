@@ -3,7 +3,7 @@
 // innerHTML, because cycle reasons carry decoded revert data.
 
 const REFRESH_MS = 10_000;
-const { seriesColor, navSeries, returnTone, yieldCells } = globalThis.BallastSeries;
+const { seriesColor, navSeries, returnTone, yieldCells, routeCells } = globalThis.BallastSeries;
 const BENCHMARK_COLOR = "#1f2328";
 const IN_PROGRESS = new Set(["planned", "simulated", "signed", "submitted", "confirmed"]);
 
@@ -381,9 +381,33 @@ function renderYields(view) {
   $("yields-body").replaceChildren(...rows);
 }
 
+/** Route learning: each learned route's picks and the error of the cost model on it. */
+function renderRoutes(view) {
+  const cells = routeCells(view);
+  $("routes-table").hidden = cells === null;
+  $("routes-note").textContent =
+    cells === null
+      ? "No route learned yet: route learning is off, or no fill has been reconciled."
+      : "Error: realised minus predicted cost per fill. Regret is estimated: routes not taken never traded.";
+  const rows = (cells ?? []).map((c) => {
+    const tr = el("tr");
+    tr.append(
+      el("td", c.side),
+      el("td", c.path),
+      el("td", c.picks, "num"),
+      el("td", c.updates, "num"),
+      el("td", c.meanError, "num"),
+      el("td", c.meanAbsError, "num"),
+      el("td", c.regret, "num"),
+    );
+    return tr;
+  });
+  $("routes-body").replaceChildren(...rows);
+}
+
 async function refresh() {
   try {
-    const [status, weights, nav, composition, cycles, rotations, yields] = await Promise.all([
+    const [status, weights, nav, composition, cycles, rotations, yields, routes] = await Promise.all([
       getJson("/api/status"),
       getJson("/api/weights"),
       getJson("/api/nav"),
@@ -391,6 +415,7 @@ async function refresh() {
       getJson("/api/cycles?limit=50"),
       getJson("/api/rotations"),
       getJson("/api/yields"),
+      getJson("/api/routes"),
     ]);
     renderHeader(status);
     renderCards(status, nav);
@@ -399,6 +424,7 @@ async function refresh() {
     renderCycles(cycles.cycles);
     renderRotations(rotations.rotations);
     renderYields(yields);
+    renderRoutes(routes);
     $("updated-at").textContent = new Date().toLocaleTimeString();
     document.body.dataset.state = "ready";
   } catch (err) {

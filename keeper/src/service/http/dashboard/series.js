@@ -111,5 +111,28 @@
     });
   }
 
-  globalThis.BallastSeries = { seriesColor, navSeries, returnTone, yieldCells };
+  /**
+   * The Routes panel's rows from /api/routes: each learned route's side, its path (short token
+   * addresses with each hop's fee tier), picks, fills learned from, and its error and regret in
+   * bps. Null when no route has been learned (route learning off, or no fill yet).
+   */
+  function routeCells(view) {
+    const routes = view?.routes ?? [];
+    if (routes.length === 0) return null;
+    const short = (a) => `${a.slice(0, 6)}…${a.slice(-4)}`;
+    const bps = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : `${x.toFixed(1)} bps`);
+    return routes.map((r) => ({
+      side: r.side,
+      path: r.tokens
+        .map((t, i) => (i === 0 ? short(t) : ` –${(r.fees[i - 1] / 10_000).toFixed(2)}%→ ${short(t)}`))
+        .join(""),
+      picks: String(r.picks),
+      updates: String(r.updates),
+      meanError: bps(r.meanErrorBps),
+      meanAbsError: bps(r.meanAbsErrorBps),
+      regret: bps(r.regretBps),
+    }));
+  }
+
+  globalThis.BallastSeries = { seriesColor, navSeries, returnTone, yieldCells, routeCells };
 })();
