@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
-import { runInNewContext } from "node:vm";
 import { expect } from "chai";
 import { learnLegs } from "../../../keeper/src/market/routeBandit.js";
 import { startOperatorServer } from "../../../keeper/src/service/http/server.js";
 import { createLogger } from "../../../keeper/src/service/logger.js";
 import type { RouteView } from "../../../keeper/src/service/readModel.js";
 import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
+import { loadDashboardSeries } from "../../helpers/dashboardSeries.js";
 
 const ARB = "0x912ce59144191c1204e64559fe8253a0e49e6548";
 const WETH = "0x82af49447d8a07e3bd95bd0d56f35241523fbab1";
@@ -21,12 +20,7 @@ interface SeriesModule {
 }
 
 function loadSeries(): SeriesModule {
-  const code = readFileSync(new URL("../../../keeper/src/service/http/dashboard/series.js", import.meta.url), "utf8");
-  const sandbox: { globalThis?: unknown; BallastSeries?: SeriesModule } = {};
-  sandbox.globalThis = sandbox;
-  runInNewContext(code, sandbox);
-  if (!sandbox.BallastSeries) throw new Error("series.js did not define BallastSeries");
-  return sandbox.BallastSeries;
+  return loadDashboardSeries<SeriesModule>();
 }
 
 /** /api/routes and the dashboard's Routes rows, from a real (in-memory) keeper store. */

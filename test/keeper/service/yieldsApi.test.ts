@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
-import { runInNewContext } from "node:vm";
 import { expect } from "chai";
 import { startOperatorServer } from "../../../keeper/src/service/http/server.js";
 import { createLogger } from "../../../keeper/src/service/logger.js";
 import type { YieldPlan, YieldsView } from "../../../keeper/src/service/readModel.js";
 import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
 import { expectAbsClose } from "../../helpers/approx.js";
+import { loadDashboardSeries } from "../../helpers/dashboardSeries.js";
 
 const DAY = 86_400;
 const T0 = 1_700_000_000;
@@ -27,12 +26,7 @@ interface SeriesModule {
 }
 
 function loadSeries(): SeriesModule {
-  const code = readFileSync(new URL("../../../keeper/src/service/http/dashboard/series.js", import.meta.url), "utf8");
-  const sandbox: { globalThis?: unknown; BallastSeries?: SeriesModule } = {};
-  sandbox.globalThis = sandbox;
-  runInNewContext(code, sandbox);
-  if (!sandbox.BallastSeries) throw new Error("series.js did not define BallastSeries");
-  return sandbox.BallastSeries;
+  return loadDashboardSeries<SeriesModule>();
 }
 
 /** /api/yields, its gauges and the dashboard's rows, from a real (in-memory) keeper store. */
