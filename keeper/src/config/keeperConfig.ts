@@ -360,16 +360,6 @@ export function recklessLimits(config: ParsedConfig): { path: string[]; message:
 }
 
 export const keeperConfigSchema = baseKeeperConfigSchema.superRefine((config, ctx) => {
-  // Refits are keyed by token pair (tokenIn -> tokenOut), not by route: with route learning on,
-  // fills of two routes of one pair would be fitted as one pool. Refused until refits are keyed by
-  // route.
-  if (config.routing.enabled && config.planning.impactRecalibration.enabled)
-    ctx.addIssue({
-      code: "custom",
-      path: ["routing", "enabled"],
-      message:
-        "routing and planning.impactRecalibration cannot both be enabled (refits are per token pair, not per route)",
-    });
   const seen = { address: new Map<string, number>(), symbol: new Map<string, number>() };
   config.tokens.forEach((token, i) => {
     for (const [kind, value] of [

@@ -1,8 +1,8 @@
 /**
  * Recalibration of the analytic cost model from realised fills, per pool (pure).
  *
- * For each pool key (one leg route: tokenIn -> tokenOut; a direct route is one pool) the
- * fills give pairs (x, y) in bps: x = the analytic model's predicted cost less the route's
+ * For each route key (the keeper keys by route id, `sell:<path>` / `buy:<path>`: one side of
+ * one Uniswap path, so two routes of a token pair are fitted apart) the fills give pairs (x, y) in bps: x = the analytic model's predicted cost less the route's
  * fees (its impact), y = the realised cost less the same fees (impact plus anything the model
  * does not see, such as the pool's price standing off the oracle the vault checks against).
  * The fit is y = offset + scale * x, by least squares with a prior at the analytic model
@@ -14,7 +14,7 @@ import { InvalidInputError } from "../core/errors.js";
 import type { HopLiquidity } from "./costs.js";
 
 export interface FillObservation {
-  /** The pool (route) the leg traded, e.g. "0xtokenin->0xtokenout" lower-cased. */
+  /** The route the leg traded (the keeper's route id, `sell:<path>` or `buy:<path>`). */
   readonly poolKey: string;
   /** Fees of the route in bps (sum over hops), taken out of both costs. */
   readonly feeBps: number;
@@ -44,7 +44,7 @@ export interface FitOptions {
   readonly maxScale?: number;
 }
 
-/** The key of a leg's route: "tokenin->tokenout", lower-cased. */
+/** The key of a leg's token pair: "tokenin->tokenout", lower-cased (one pair may have many routes). */
 export function routeKey(tokenIn: string, tokenOut: string): string {
   return `${tokenIn.toLowerCase()}->${tokenOut.toLowerCase()}`;
 }

@@ -59,7 +59,7 @@ import { type LearnedLeg, learnLegs } from "../market/routeBandit.js";
 import { type BasketReturns, moveToward } from "../strategy/risk/volSteering.js";
 import { CycleRecorder } from "./cycleRecorder.js";
 import { type CycleSteering, steerCycle } from "./cycleSteering.js";
-import { liveImpactFits } from "./impactCalibration.js";
+import { liveImpactFits, refitViews } from "./impactCalibration.js";
 import { KeeperMetrics } from "./keeperMetrics.js";
 import { withLeadership } from "./leadership/leaderReadModel.js";
 import { type Leadership, LocalLeadership } from "./leadership/leadership.js";
@@ -747,12 +747,15 @@ export class Keeper implements KeeperControl {
       return this.outcomes.finished(id, started);
     }
     try {
+      const impactFits = await liveImpactFits(store, config.tokens, config.planning.impactRecalibration);
+      // What this cycle sizes with, for /metrics (the refits are recomputed every cycle, not stored).
+      if (impactFits) await store.setState({ impactRefits: refitViews(impactFits) });
       const outcome = await venue.execute(targetBps, this.journal(id), {
         submit: !config.dryRun,
         exit: exiting,
         maxTurnoverBps: guard.window.maxTurnoverBps,
         ...(config.routing.enabled ? { routing: await this.routingInput(guard.steering) } : {}),
-        impactFits: await liveImpactFits(store, config.tokens, config.planning.impactRecalibration),
+        impactFits,
       });
       if (outcome.kind === "nothing-to-trade") {
         await store.updateCycle(id, {

@@ -339,6 +339,23 @@ export interface KeeperReadModel {
   yields?(): Promise<YieldsView>;
   /** Route learning's arms and their metrics; absent on a keeper without route learning (venue keeper). */
   routes?(): Promise<readonly RouteView[]>;
+  /** The impact refits the last cycle sized with, per route; absent on a keeper without recalibration (venue keeper). */
+  impactRefits?(): Promise<readonly RefitView[]>;
+}
+
+/** One route's impact refit (service/impactCalibration.ts) as the last cycle used it. */
+export interface RefitView {
+  /** `sell:<path>` or `buy:<path>`, lower case: the route id (the route arm's, with route learning). */
+  readonly route: string;
+  readonly side: "sell" | "buy";
+  /** Fills the refit is fitted on. */
+  readonly fills: number;
+  /** Multiplier on the analytic impact (1 = the analytic model). */
+  readonly scale: number;
+  /** Cost the analytic model misses at every size, bps. */
+  readonly offsetBps: number;
+  /** Weight of the fills against the prior at the analytic model, 0 .. 1. */
+  readonly weight: number;
 }
 
 /** One learned route (a path and a side) as `/api/routes` and the dashboard show it. */

@@ -1,5 +1,5 @@
 /**
- * `impact`: the impact model refitted per pool route from the keeper's own fills (no chain).
+ * `impact`: the impact model refitted per route (side and Uniswap path) from the keeper's own fills (no chain).
  * Reads the store's legs that carry both a predicted and a realised cost, fits on the earlier
  * ones and scores on the latest `--holdout` fraction (fills the fit never saw), and prints, per
  * route, the fit and the mean |predicted - realised| before and after it.
@@ -8,13 +8,13 @@ import { parseArgs } from "node:util";
 import { loadKeeperConfig, storePath } from "../../config/keeperConfig.js";
 import { ConfigError, DataError } from "../../core/errors.js";
 import { calibratedCostBps, fitImpactModels } from "../../market/impactCalibration.js";
-import { fillObservations, routeFeesBps } from "../../service/impactCalibration.js";
+import { fillObservations, routeShape } from "../../service/impactCalibration.js";
 import { KeeperStore } from "../../service/store/keeperStore.js";
 import { answerHelp, usageReporter } from "../usage.js";
 
 const USAGE = `usage: impact --config <file.json> [--data-dir DIR] [--fills N] [--prior-fills K] [--holdout F]
-refits the impact model per pool route from the keeper's realised fills; reads the store only.
-  --config FILE      keeper config (its token routes give each route's fees; its data directory the store)
+refits the impact model per route (side and path) from the keeper's realised fills; reads the store only.
+  --config FILE      keeper config (its sellPath/buyPath are the route of fills that record none; its data directory the store)
   --data-dir DIR     the keeper's data directory, over the config's
   --fills N          latest costed fills read (default 500)
   --prior-fills K    strength of the prior at the analytic model, in fills (default 5)
@@ -48,7 +48,7 @@ export async function impactCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(limit) || limit < 1) return bad("--fills must be a positive integer");
   if (!(priorFills >= 0)) return bad("--prior-fills must be >= 0");
   if (!(holdout >= 0 && holdout < 1)) return bad("--holdout must be in [0, 1)");
-  if (values.config === undefined) return bad("--config is required (the routes give each fill's fees)");
+  if (values.config === undefined) return bad("--config is required (its routes are the route of fills that record none)");
   let config: ReturnType<typeof loadKeeperConfig>;
   try {
     config = loadKeeperConfig({ file: values.config });
@@ -65,9 +65,8 @@ export async function impactCommand(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const fees = routeFeesBps(config.tokens);
     const symbols = new Map(config.tokens.map((t) => [t.address.toLowerCase(), t.symbol]));
-    const obs = fillObservations(await store.costedLegs(limit), fees);
+    const obs = fillObservations(await store.costedLegs(limit), config.tokens);
     const cut = Math.floor(obs.length * (1 - holdout));
     const fits = fitImpactModels(obs.slice(0, cut), { priorFills });
     const scored = obs.slice(cut);
@@ -87,10 +86,11 @@ export async function impactCommand(argv: string[]): Promise<number> {
       );
       totalBefore += before;
       totalAfter += after;
-      const [a, b] = key.split("->").map((x) => symbols.get(x) ?? x);
+      const shape = routeShape(key);
+      const along = (shape?.tokens ?? [key]).map((x) => symbols.get(x.toLowerCase()) ?? x).join("->");
       const mean = (v: number) => (held.length > 0 ? (v / held.length).toFixed(2) : "n/a");
       console.log(
-        `| ${a}->${b} | ${fit.fills} | ${fit.scale.toFixed(3)} | ${fit.offsetBps.toFixed(2)} | ${fit.weight.toFixed(2)} | ${held.length} | ${mean(before)} | ${mean(after)} |`,
+        `| ${shape?.side ?? ""} ${along} | ${fit.fills} | ${fit.scale.toFixed(3)} | ${fit.offsetBps.toFixed(2)} | ${fit.weight.toFixed(2)} | ${held.length} | ${mean(before)} | ${mean(after)} |`,
       );
     }
     if (scored.length > 0)

@@ -15,7 +15,7 @@ import type { IndexVault } from "../../../../types/ethers-contracts/index.js";
 import { ExecutionError } from "../../core/errors.js";
 import { toNumber } from "../../core/fixed.js";
 import { type PoolReadHint, prefetchPoolState, readPoolHint } from "../../data/poolLiquidity.js";
-import { type ImpactFit, routeKey } from "../../market/impactCalibration.js";
+import type { ImpactFit } from "../../market/impactCalibration.js";
 import type { BanditPolicy, RouteArm } from "../../market/routeBandit.js";
 import type { FailoverRpc } from "../failoverRpc.js";
 import { toBps, type Venue, type VenueAsset, type VenuePositions } from "../portfolioManager.js";
@@ -30,6 +30,7 @@ import {
   toTypedValue,
 } from "./rebalanceOrder.js";
 import { type CandidateSet, chooseLegRoutes } from "./routeChoice.js";
+import { attachRefits, refitNote } from "./routeRefits.js";
 import { getPoolCall, predictPool, readRouteModels, routeHops } from "./routeLiquidity.js";
 import { type LegPlan, type RouteModels, type SizedPlan, sizeLegs } from "./sizeLegs.js";
 import { connectIndexVault, indexVaultInterface } from "./vaultAbi.js";
@@ -135,8 +136,10 @@ export interface ExecuteOptions {
    */
   readonly routing?: RoutingInput;
   /**
-   * Impact recalibration: refits by route key (`routeKey(tokenIn, tokenOut)`); the legs of
-   * those routes are sized with the refit. Absent: recalibration off (no note).
+   * Impact recalibration: refits by route id (`routeId(side, path)`); a leg is sized with the
+   * refit of the route it trades, never with another route's (routeRefits.ts). With route
+   * learning on, each candidate is also scored with its own route's refit. Absent:
+   * recalibration off (no note).
    */
   readonly impactFits?: ReadonlyMap<string, ImpactFit>;
 }
@@ -412,8 +415,8 @@ export class IndexVaultVenue implements Venue {
       routing ? this.gasGwei() : Promise.resolve(0),
       ...candidateRoutes.map(read),
     ]);
-    const refit = refitModels(primaryModels, snap.assets, impactFits);
-    let models = refit.models;
+    const primaryRoutes = routes;
+    let models = attachRefits(primaryModels, routes, impactFits);
     const exitIndices = new Set(snap.assets.flatMap((a, i) => (exit.has(a.toLowerCase()) ? [i] : [])));
     const sizeOver = (target: readonly number[], r: typeof routes, m: typeof models) =>
       sizeLegs(snap, target, r, m, {
@@ -431,7 +434,10 @@ export class IndexVaultVenue implements Venue {
       const first = sizeOver(targetBps, routes, models);
       const sets: CandidateSet[] = [
         { routes, models },
-        ...candidateRoutes.map((r, k) => ({ routes: r, models: candidateModels[k] as typeof models })),
+        ...candidateRoutes.map((r, k) => ({
+          routes: r,
+          models: attachRefits(candidateModels[k] as typeof models, r, impactFits),
+        })),
       ];
       const chosen = chooseLegRoutes(first.plans, sets, { ...routing, gasGwei });
       routes = { sell: [...chosen.routes.sell], buy: [...chosen.routes.buy] };
@@ -452,8 +458,8 @@ export class IndexVaultVenue implements Venue {
       };
     };
     let sized = size(targetBps);
-    const withRefitNote = (plan: SizedPlan): SizedPlan =>
-      refit.note === null ? plan : { ...plan, notes: [...plan.notes, refit.note] };
+    const note = refitNote(models, routes, primaryRoutes, snap.assets, impactFits);
+    const withRefitNote = (plan: SizedPlan): SizedPlan => (note === null ? plan : { ...plan, notes: [...plan.notes, note] });
     if (maxTurnoverBps !== null) {
       const navUsd = toNumber(snap.nav, snap.decimals[0] ?? 6) * toNumber(snap.pricesUsd[0] ?? 100_000_000n, 8);
       const budget = maxTurnoverBps * TURNOVER_MARGIN;
@@ -689,35 +695,4 @@ export class IndexVaultVenue implements Venue {
 /** Weights `alpha` of the way from `current` to `target` (bps, summing to 10,000). */
 function partWay(current: readonly number[], target: readonly number[], alpha: number): number[] {
   return toBps(current.map((c, i) => Math.max(0, c + alpha * ((target[i] ?? 0) - c))));
-}
-
-/**
- * The route models with each refitted route's fit attached (sell: asset -> base, buy: base ->
- * asset), and the sizing note naming them with their fill counts. A route without a model
- * (unknown liquidity) keeps its fallback haircut: a refit scales a model, it is not one.
- */
-function refitModels(
-  models: RouteModels,
-  assets: readonly string[],
-  fits: ReadonlyMap<string, ImpactFit> | undefined,
-): { models: RouteModels; note: string | null } {
-  if (fits === undefined) return { models, note: null };
-  const base = assets[0] ?? "";
-  const label = (i: number) => models.labels?.[i] ?? assets[i] ?? `asset ${i}`;
-  const used: string[] = [];
-  const pick = (side: "sell" | "buy") =>
-    assets.map((asset, i) => {
-      const fit =
-        i === 0 || !models[side][i]
-          ? undefined
-          : fits.get(side === "sell" ? routeKey(asset, base) : routeKey(base, asset));
-      if (!fit) return null;
-      used.push(
-        `${label(i)} ${side} (${fit.fills} fills, scale ${fit.scale.toFixed(2)}, offset ${fit.offsetBps.toFixed(1)} bps)`,
-      );
-      return fit;
-    });
-  const refitted = { ...models, fits: { sell: pick("sell"), buy: pick("buy") } };
-  const note = used.length > 0 ? `impact refit: ${used.join(", ")}` : "impact refit: no route has enough fills yet";
-  return { models: refitted, note };
 }

@@ -12,7 +12,9 @@ import {
   type KeeperReadModel,
   type KeeperStatus,
   type NavPoint,
+  type RefitView,
   type RiskLevel,
+  type RouteView,
   type YieldsView,
 } from "../readModel.js";
 import { cycleOutcome } from "./cycleOutcome.js";
@@ -45,15 +47,21 @@ interface ReadModelSnapshot {
   targetWeights(): Readonly<Record<string, number>>;
   /** Null on a read model that tracks no yields (the venue keeper's). */
   yields(): YieldsView | null;
+  /** Route learning's arms (empty when none was learned, or on a read model without routes). */
+  routes(): readonly RouteView[];
+  /** The refits the last cycle sized with (empty with recalibration off). */
+  impactRefits(): readonly RefitView[];
 }
 
 async function snapshotOf(readModel: KeeperReadModel): Promise<ReadModelSnapshot> {
-  const [status, nav, current, target, yields] = await Promise.all([
+  const [status, nav, current, target, yields, routes, refits] = await Promise.all([
     readModel.status(),
     readModel.navHistory(),
     readModel.currentWeights(),
     readModel.targetWeights(),
     readModel.yields ? readModel.yields() : null,
+    readModel.routes ? readModel.routes() : [],
+    readModel.impactRefits ? readModel.impactRefits() : [],
   ]);
   return {
     status: () => status,
@@ -61,6 +69,8 @@ async function snapshotOf(readModel: KeeperReadModel): Promise<ReadModelSnapshot
     currentWeights: () => current,
     targetWeights: () => target,
     yields: () => yields,
+    routes: () => routes,
+    impactRefits: () => refits,
   };
 }
 
@@ -190,6 +200,58 @@ const GAUGES: readonly ReadModelGauge[] = [
     labelNames: ["asset"],
     read: (g, m) => {
       for (const a of m.yields()?.assets ?? []) if (a.realised !== null) g.set({ asset: a.asset }, a.realised);
+    },
+  },
+  // Route learning and impact refits: labelled by the route id (`sell:<path>` / `buy:<path>`, as
+  // /api/routes names it) and its side. Gauges, not counters: they are the store's totals read at
+  // scrape time, which survive restarts (a counter of this process would start again at zero).
+  {
+    name: "keeper_route_picks",
+    help: "Times route learning chose the route (stored, across restarts), per side and route id.",
+    labelNames: ["side", "route"],
+    read: (g, m) => {
+      for (const r of m.routes()) g.set({ side: r.side, route: r.route }, r.picks);
+    },
+  },
+  {
+    name: "keeper_route_mean_abs_error_bps",
+    help: "Mean |realised - predicted| cost of the route's learned fills, bps; absent before its first fill.",
+    labelNames: ["side", "route"],
+    read: (g, m) => {
+      for (const r of m.routes())
+        if (r.meanAbsErrorBps !== null) g.set({ side: r.side, route: r.route }, r.meanAbsErrorBps);
+    },
+  },
+  {
+    name: "keeper_route_regret_bps",
+    help: "Summed regret of the route's fills against the best expected candidate at choice time, bps (an estimate).",
+    labelNames: ["side", "route"],
+    read: (g, m) => {
+      for (const r of m.routes()) g.set({ side: r.side, route: r.route }, r.regretBps);
+    },
+  },
+  {
+    name: "keeper_impact_refit_scale",
+    help: "Multiplier the last cycle's impact refit puts on the analytic impact of the route (1 = analytic), per refitted route.",
+    labelNames: ["side", "route"],
+    read: (g, m) => {
+      for (const r of m.impactRefits()) g.set({ side: r.side, route: r.route }, r.scale);
+    },
+  },
+  {
+    name: "keeper_impact_refit_offset_bps",
+    help: "Cost the last cycle's impact refit adds at every size on the route, bps, per refitted route.",
+    labelNames: ["side", "route"],
+    read: (g, m) => {
+      for (const r of m.impactRefits()) g.set({ side: r.side, route: r.route }, r.offsetBps);
+    },
+  },
+  {
+    name: "keeper_impact_refit_fills",
+    help: "Fills the last cycle's impact refit of the route is fitted on, per refitted route.",
+    labelNames: ["side", "route"],
+    read: (g, m) => {
+      for (const r of m.impactRefits()) g.set({ side: r.side, route: r.route }, r.fills);
     },
   },
 ];

@@ -19,5 +19,6 @@ export function withLeadership(model: KeeperReadModel, leadership: Leadership): 
     rotations: (limit) => model.rotations(limit),
     ...(model.yields ? { yields: model.yields.bind(model) } : {}),
     ...(model.routes ? { routes: model.routes.bind(model) } : {}),
+    ...(model.impactRefits ? { impactRefits: model.impactRefits.bind(model) } : {}),
   };
 }

@@ -37,6 +37,7 @@ import {
   type RetrainRecord,
   type RiskLevel,
   type RotationRecord,
+  type RefitView,
   type RouteView,
   type SteeringStatus,
   type YieldPlan,
@@ -108,6 +109,8 @@ export interface KeeperState {
   readonly yieldPlan: YieldPlan | null;
   /** Per asset, why its exchange rate could not be read at the last cycle. */
   readonly yieldRateIssues: Readonly<Record<string, string>>;
+  /** The impact refits the last cycle sized with (impact recalibration on; /metrics). */
+  readonly impactRefits: readonly RefitView[];
 }
 
 const DEFAULT_STATE: KeeperState = {
@@ -131,6 +134,7 @@ const DEFAULT_STATE: KeeperState = {
   retrain: null,
   yieldPlan: null,
   yieldRateIssues: {},
+  impactRefits: [],
 };
 
 const COLUMN: Readonly<Record<keyof CyclePatch, string>> = {
@@ -500,6 +504,10 @@ export class KeeperStore implements KeeperReadModel {
     return [...arms.entries()]
       .map(([id, arm]) => routeView(id, arm))
       .sort((a, b) => (a.side === b.side ? a.route.localeCompare(b.route) : a.side === "sell" ? -1 : 1));
+  }
+
+  async impactRefits(): Promise<readonly RefitView[]> {
+    return (await this.state()).impactRefits;
   }
 
   async yields(): Promise<YieldsView> {
