@@ -82,10 +82,14 @@ describe("keeper config: strict keys", () => {
     expect(problemsOf({ ...BASE, planning: { impactRecalibration: { priorFills: -1 } } })).to.include("priorFills");
   });
 
-  it("refuses route learning and impact recalibration together (refits are per token pair)", () => {
-    expect(
-      problemsOf({ ...BASE, routing: { enabled: true }, planning: { impactRecalibration: { enabled: true } } }),
-    ).to.include("routing and planning.impactRecalibration cannot both be enabled");
+  it("accepts route learning and impact recalibration together (refits are per route)", () => {
+    const both = parseKeeperConfig({
+      ...BASE,
+      routing: { enabled: true },
+      planning: { impactRecalibration: { enabled: true } },
+    });
+    expect(both.routing.enabled).to.equal(true);
+    expect(both.planning.impactRecalibration.enabled).to.equal(true);
   });
 
   it("gives no suggestion when nothing is close", () => {

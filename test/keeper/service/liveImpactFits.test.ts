@@ -6,7 +6,8 @@
 import { expect } from "chai";
 import { type RouteModels, sizeLegs } from "../../../keeper/src/execution/indexVault/sizeLegs.js";
 import { calibratedCostBps } from "../../../keeper/src/market/impactCalibration.js";
-import { liveImpactFits, routeKey } from "../../../keeper/src/service/impactCalibration.js";
+import { routeId } from "../../../keeper/src/market/routeBandit.js";
+import { liveImpactFits } from "../../../keeper/src/service/impactCalibration.js";
 import type { LegRecord } from "../../../keeper/src/service/readModel.js";
 import { calibrateRoute } from "../../../keeper/src/strategy/risk/calibratedRoute.js";
 import { maxPathSize, type PathRoute, quotePath } from "../../../keeper/src/strategy/risk/pathImpact.js";
@@ -21,6 +22,8 @@ const TOKENS = [
   { address: ARB, sellPath: path(ARB, USDC), buyPath: path(USDC, ARB) },
 ];
 const FEE_BPS = 5;
+/** The route of ARB sells that record none: ARB's configured sellPath. */
+const SELL_DIRECT = routeId("sell", path(ARB, USDC));
 const ON = { enabled: true, priorFills: 5, minFills: 3, maxFills: 200 };
 
 /** Sells of ARB whose analytic cost is fee + `impact`, realising `gap` bps more (the pool below the feed). */
@@ -88,7 +91,7 @@ describe("service: impact recalibration in live sizing", () => {
 
   it("sizes a refitted route with the refit: the largest size under the budget and its cost follow the fit", async () => {
     const fits = await liveImpactFits(store(sells(40, 30)), TOKENS, ON);
-    const fit = fits?.get(routeKey(ARB, USDC));
+    const fit = fits?.get(SELL_DIRECT);
     expect(fit?.fills).to.equal(40);
     // Shrunk toward the analytic model (offset 0, scale 1) by the prior's 5 fills.
     expect(fit?.offsetBps).to.be.within(15, 30);
@@ -122,28 +125,28 @@ describe("service: impact recalibration in live sizing", () => {
 
   it("with few fills stays near the analytic model, and leaves out routes below minFills", async () => {
     const few = await liveImpactFits(store(sells(3, 30)), TOKENS, ON);
-    const fit = few?.get(routeKey(ARB, USDC));
+    const fit = few?.get(SELL_DIRECT);
     expect(fit?.weight).to.equal(3 / 8);
     expect(fit?.offsetBps).to.be.lessThan(30 * 0.5);
     expect((await liveImpactFits(store(sells(2, 30)), TOKENS, ON))?.size).to.equal(0);
     // The window: only the latest maxFills fills count.
     const window = await liveImpactFits(store(sells(50, 30)), TOKENS, { ...ON, maxFills: 10 });
-    expect(window?.get(routeKey(ARB, USDC))?.fills).to.equal(10);
+    expect(window?.get(SELL_DIRECT)?.fills).to.equal(10);
   });
 
   it("never fits on refitted predictions: cycles sized with the refit leave the next refit where it was", async () => {
-    const first = (await liveImpactFits(store(sells(30, 30)), TOKENS, ON))?.get(routeKey(ARB, USDC));
+    const first = (await liveImpactFits(store(sells(30, 30)), TOKENS, ON))?.get(SELL_DIRECT);
     if (!first) throw new Error("no fit");
     // Later fills sized with that refit: their predicted cost is the refit's, near the realised one.
     const refitted = sells(30, 30, (analytic) => calibratedCostBps(first, FEE_BPS, analytic));
     const legs = [...sells(30, 30), ...refitted];
     const gap = (l: LegRecord) => Math.abs((l.predictedCostBps ?? 0) - (l.realisedCostBps ?? 0));
     expect(refitted.reduce((s, l) => s + gap(l), 0) / refitted.length).to.be.lessThan(30 / 4);
-    const again = (await liveImpactFits(store(legs), TOKENS, ON))?.get(routeKey(ARB, USDC));
+    const again = (await liveImpactFits(store(legs), TOKENS, ON))?.get(SELL_DIRECT);
     // The refit on them is the refit on their analytic costs (the 30 bps gap, with less
     // shrinkage), not a fit of the first fit's small remaining error.
     const analyticOnly = (await liveImpactFits(store([...sells(30, 30), ...sells(30, 30)]), TOKENS, ON))?.get(
-      routeKey(ARB, USDC),
+      SELL_DIRECT,
     );
     expect(again?.offsetBps).to.equal(analyticOnly?.offsetBps);
     expect(again?.scale).to.equal(analyticOnly?.scale);

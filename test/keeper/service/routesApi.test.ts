@@ -103,4 +103,42 @@ describe("service/http routes (route learning)", () => {
     expect(row).to.include({ side: "sell", updates: "1", meanError: "35.0 bps", regret: "23.0 bps" });
     expect(row?.path?.toLowerCase()).to.equal("0x912c…6548 –0.05%→ 0x82af…bab1 –0.05%→ 0xaf88…5831");
   });
+
+  it("exposes each route's picks, mean absolute error and regret, and each refit, as /metrics gauges", async () => {
+    const metrics = async () => (await fetch(`${server.url}/metrics`)).text();
+    // Nothing learned, nothing refitted: no route series at all.
+    expect(await metrics()).to.not.match(/^keeper_(route|impact_refit)_\w+\{/m);
+    const direct = `sell:${DIRECT}`.toLowerCase();
+    const viaWeth = `sell:${VIA_WETH}`.toLowerCase();
+    const scores = [
+      { id: viaWeth, predictedCostBps: 31, correctionBps: 0, bonusBps: 2, correctedBps: 31, eligible: true },
+      { id: direct, predictedCostBps: 43, correctionBps: 0, bonusBps: 2, correctedBps: 43, eligible: true },
+    ];
+    await store.routeStore.learn(1, 1_000, (arms) =>
+      learnLegs(arms, [
+        { route: viaWeth, features: FEATURES, scores, predictedCostBps: 31, realisedCostBps: 66 },
+        { route: direct, features: FEATURES, scores, predictedCostBps: 43, realisedCostBps: 41 },
+      ]),
+    );
+    // The refits the last cycle sized with, as the keeper records them.
+    await store.setState({
+      impactRefits: [{ route: direct, side: "sell", fills: 12, scale: 1.25, offsetBps: 3.5, weight: 12 / 17 }],
+    });
+    const text = await metrics();
+    const sample = (name: string, route: string) =>
+      new RegExp(`^${name}\\{side="sell",route="${route}"\\} (\\S+)$`, "m").exec(text)?.[1];
+    expect(sample("keeper_route_picks", viaWeth)).to.equal("1");
+    expect(sample("keeper_route_picks", direct)).to.equal("1");
+    expect(sample("keeper_route_mean_abs_error_bps", viaWeth)).to.equal("35");
+    expect(sample("keeper_route_mean_abs_error_bps", direct)).to.equal("2");
+    // Regret against the best other candidate's corrected prediction: 66 - 43 and 41 - 31.
+    expect(sample("keeper_route_regret_bps", viaWeth)).to.equal("23");
+    expect(sample("keeper_route_regret_bps", direct)).to.equal("10");
+    expect(sample("keeper_impact_refit_scale", direct)).to.equal("1.25");
+    expect(sample("keeper_impact_refit_offset_bps", direct)).to.equal("3.5");
+    expect(sample("keeper_impact_refit_fills", direct)).to.equal("12");
+    // Only refitted routes have refit series.
+    expect(sample("keeper_impact_refit_scale", viaWeth)).to.equal(undefined);
+    expect(text).to.include("# TYPE keeper_route_picks gauge");
+  });
 });
