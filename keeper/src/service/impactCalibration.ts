@@ -62,7 +62,10 @@ export function defaultRoutes(tokens: readonly RoutedToken[]): Map<string, strin
 }
 
 /** The route a stored fill took: the one it records, else its pair's configured primary route. */
-export function fillRoute(leg: Pick<LegRecord, "route" | "tokenIn" | "tokenOut">, defaults: ReadonlyMap<string, string>) {
+export function fillRoute(
+  leg: Pick<LegRecord, "route" | "tokenIn" | "tokenOut">,
+  defaults: ReadonlyMap<string, string>,
+) {
   return leg.route ?? defaults.get(routeKey(leg.tokenIn, leg.tokenOut)) ?? null;
 }
 

@@ -5,11 +5,11 @@
  * its own route's refit.
  */
 import { expect } from "chai";
-import type { LegPlan, RouteModels } from "../../../keeper/src/execution/indexVault/sizeLegs.js";
-import { sizeLegs } from "../../../keeper/src/execution/indexVault/sizeLegs.js";
 import { chooseLegRoutes } from "../../../keeper/src/execution/indexVault/routeChoice.js";
 import { attachRefits, refitNote } from "../../../keeper/src/execution/indexVault/routeRefits.js";
-import { type ImpactFit } from "../../../keeper/src/market/impactCalibration.js";
+import type { LegPlan, RouteModels } from "../../../keeper/src/execution/indexVault/sizeLegs.js";
+import { sizeLegs } from "../../../keeper/src/execution/indexVault/sizeLegs.js";
+import type { ImpactFit } from "../../../keeper/src/market/impactCalibration.js";
 import { routeId } from "../../../keeper/src/market/routeBandit.js";
 import { calibrateFromLegs, refitViews, routeShape } from "../../../keeper/src/service/impactCalibration.js";
 import type { LegRecord } from "../../../keeper/src/service/readModel.js";
@@ -67,7 +67,10 @@ function hop(key: string, depthUsd: number): PathRoute["hops"][number] {
   };
 }
 const DIRECT_MODEL: PathRoute = { sellingAsset: true, hops: [hop("arb/usdc", 400_000_000)] };
-const VIA_MODEL: PathRoute = { sellingAsset: true, hops: [hop("arb/weth", 200_000_000), hop("weth/usdc", 200_000_000)] };
+const VIA_MODEL: PathRoute = {
+  sellingAsset: true,
+  hops: [hop("arb/weth", 200_000_000), hop("weth/usdc", 200_000_000)],
+};
 const PRIMARY = { sell: ["", DIRECT], buy: ["", ""] };
 const CANDIDATE = { sell: ["", VIA_WETH], buy: ["", ""] };
 const PRIMARY_MODELS: RouteModels = { sell: [null, DIRECT_MODEL], buy: [null, null], labels: ["USDC", "ARB"] };
@@ -160,9 +163,16 @@ describe("service: impact refits keyed by route", () => {
       1e-9,
       "direct (refitted)",
     );
-    expectAbsClose(via?.predictedCostBps, quotePath(VIA_MODEL, PLAN.sizeUsd).totalCost * 10_000, 1e-9, "via (analytic)");
+    expectAbsClose(
+      via?.predictedCostBps,
+      quotePath(VIA_MODEL, PLAN.sizeUsd).totalCost * 10_000,
+      1e-9,
+      "via (analytic)",
+    );
     // Analytic costs alone would pick the direct pool; its refit makes the route through WETH cheaper.
-    expect(quotePath(DIRECT_MODEL, PLAN.sizeUsd).totalCost).to.be.lessThan(quotePath(VIA_MODEL, PLAN.sizeUsd).totalCost);
+    expect(quotePath(DIRECT_MODEL, PLAN.sizeUsd).totalCost).to.be.lessThan(
+      quotePath(VIA_MODEL, PLAN.sizeUsd).totalCost,
+    );
     expect(chosen.decisions[0]?.route).to.equal(SELL_VIA);
     expect(chosen.routes.sell[1]).to.equal(VIA_WETH);
     // The chosen route does not inherit the primary route's refit: it sizes with the analytic model.
@@ -174,7 +184,9 @@ describe("service: impact refits keyed by route", () => {
     );
     // On the direct route the same sizing prices the leg with the refit.
     const onDirect = sizeLegs(SNAP, [5000, 5000], PRIMARY, primary, { minTradeBps: 10 });
-    expect((onDirect.plans[0]?.predictedCostBps ?? 0) - (onDirect.plans[0]?.analyticCostBps ?? 0)).to.be.greaterThan(40);
+    expect((onDirect.plans[0]?.predictedCostBps ?? 0) - (onDirect.plans[0]?.analyticCostBps ?? 0)).to.be.greaterThan(
+      40,
+    );
   });
 
   it("a chosen candidate route brings its own refit, and the note names it", () => {

@@ -48,7 +48,8 @@ export async function impactCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(limit) || limit < 1) return bad("--fills must be a positive integer");
   if (!(priorFills >= 0)) return bad("--prior-fills must be >= 0");
   if (!(holdout >= 0 && holdout < 1)) return bad("--holdout must be in [0, 1)");
-  if (values.config === undefined) return bad("--config is required (its routes are the route of fills that record none)");
+  if (values.config === undefined)
+    return bad("--config is required (its routes are the route of fills that record none)");
   let config: ReturnType<typeof loadKeeperConfig>;
   try {
     config = loadKeeperConfig({ file: values.config });

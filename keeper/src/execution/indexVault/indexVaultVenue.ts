@@ -30,9 +30,9 @@ import {
   toTypedValue,
 } from "./rebalanceOrder.js";
 import { type CandidateSet, chooseLegRoutes } from "./routeChoice.js";
-import { attachRefits, refitNote } from "./routeRefits.js";
 import { getPoolCall, predictPool, readRouteModels, routeHops } from "./routeLiquidity.js";
-import { type LegPlan, type RouteModels, type SizedPlan, sizeLegs } from "./sizeLegs.js";
+import { attachRefits, refitNote } from "./routeRefits.js";
+import { type LegPlan, type SizedPlan, sizeLegs } from "./sizeLegs.js";
 import { connectIndexVault, indexVaultInterface } from "./vaultAbi.js";
 
 export interface VenueToken {
@@ -459,7 +459,8 @@ export class IndexVaultVenue implements Venue {
     };
     let sized = size(targetBps);
     const note = refitNote(models, routes, primaryRoutes, snap.assets, impactFits);
-    const withRefitNote = (plan: SizedPlan): SizedPlan => (note === null ? plan : { ...plan, notes: [...plan.notes, note] });
+    const withRefitNote = (plan: SizedPlan): SizedPlan =>
+      note === null ? plan : { ...plan, notes: [...plan.notes, note] };
     if (maxTurnoverBps !== null) {
       const navUsd = toNumber(snap.nav, snap.decimals[0] ?? 6) * toNumber(snap.pricesUsd[0] ?? 100_000_000n, 8);
       const budget = maxTurnoverBps * TURNOVER_MARGIN;

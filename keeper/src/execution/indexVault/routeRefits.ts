@@ -18,7 +18,9 @@ export function attachRefits(
 ): RouteModels {
   if (fits === undefined) return models;
   const pick = (side: "sell" | "buy") =>
-    routes[side].map((path, i) => (i === 0 || !path || path === "0x" || !models[side][i] ? null : lookup(fits, side, path)));
+    routes[side].map((path, i) =>
+      i === 0 || !path || path === "0x" || !models[side][i] ? null : lookup(fits, side, path),
+    );
   return { ...models, fits: { sell: pick("sell"), buy: pick("buy") } };
 }
 
