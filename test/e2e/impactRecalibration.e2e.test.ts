@@ -20,6 +20,8 @@ const TILTED: Weights = { USDC: 0.01, WETH: 0.49, WBTC: 0.25, ARB: 0.25 };
 const TRAIN_CYCLES = 20;
 const TEST_CYCLES = 6;
 const LIVE_CYCLES = 14;
+/** With route learning the fills of a pair are split between its routes, so each refit gathers fills more slowly. */
+const ROUTED_CYCLES = 24;
 
 /**
  * Demo-like fills on the local chain (the keeper's own cycles: real EIP-712 orders, real swaps
@@ -207,7 +209,7 @@ describe("e2e: impact recalibration from the keeper's own fills", function () {
     const start = await currentPrices(local);
     const arbUsd = start.ARB;
     const cycles: { legs: readonly LegRecord[]; sizing: string }[] = [];
-    for (let k = 0; k < LIVE_CYCLES; k++) {
+    for (let k = 0; k < ROUTED_CYCLES; k++) {
       if (k > 0) await advanceDays(h.world, 8);
       await followPrices(local, { USDC: 1, WETH: start.WETH, WBTC: start.WBTC, ARB: arbUsd });
       await setFeedPrice(local, "ARB", arbUsd * (1 + LAG));
@@ -229,14 +231,15 @@ describe("e2e: impact recalibration from the keeper's own fills", function () {
       const route = fillRoute(l, defaults) ?? "none";
       byRoute.set(route, (byRoute.get(route) ?? 0) + 1);
     }
+    const symbols = new Map(tokens.map((t) => [t.address.toLowerCase(), t.symbol]));
     const label = (route: string) => {
       const shape = routeShape(route);
-      return `${shape?.side} ARB ${(shape?.tokens.length ?? 0) > 2 ? "via WETH" : "direct"}`;
+      return `${shape?.side} ${shape?.tokens.map((t) => symbols.get(t.toLowerCase()) ?? t).join("->")}`;
     };
     for (const [route, n] of byRoute) console.log(`      ${label(route)}: ${n} fills`);
     for (const r of refits)
       console.log(
-        `      refit ${r.route.startsWith("sell:") || r.route.startsWith("buy:") ? label(r.route) : r.route}: ${r.fills} fills, scale ${r.scale.toFixed(3)}, offset ${r.offsetBps.toFixed(2)} bps`,
+        `      refit ${label(r.route)}: ${r.fills} fills, scale ${r.scale.toFixed(3)}, offset ${r.offsetBps.toFixed(2)} bps`,
       );
     // Both candidate routes of ARB were traded (the bandit chose between them every cycle), and
     // every ARB route with enough fills has its own refit, keyed by route, not by token pair.
@@ -264,10 +267,19 @@ describe("e2e: impact recalibration from the keeper's own fills", function () {
     const maeAfter = mae(after, (l) => l.predictedCostBps);
     const analyticAfter = mae(after, (l) => l.analyticCostBps);
     console.log(
-      `      routing + recalibration, ${LIVE_CYCLES} cycles: mean |predicted - realised| ${maeBefore.toFixed(2)} bps over the first 4 cycles' ${before.length} legs, ${maeAfter.toFixed(2)} bps over the last 6 cycles' ${after.length} legs (their analytic cost: ${analyticAfter.toFixed(2)} bps)`,
+      `      routing + recalibration, ${ROUTED_CYCLES} cycles: mean |predicted - realised| ${maeBefore.toFixed(2)} bps over the first 4 cycles' ${before.length} legs, ${maeAfter.toFixed(2)} bps over the last 6 cycles' ${after.length} legs (their analytic cost: ${analyticAfter.toFixed(2)} bps)`,
     );
     console.log(`      last sizing note: ${cycles[cycles.length - 1]?.sizing}`);
     for (const c of cycles.slice(-6)) expect(c.sizing).to.match(/impact refit: .*ARB (sell|buy)/);
+    expect(cycles.some((c) => /ARB (sell|buy) on a candidate route \(\d+ fills/.test(c.sizing))).to.equal(true);
+    // ARB's two sell routes (one token pair) were both traded and refitted apart.
+    const sellDirect = refits.find(
+      (r) => r.route === routeId("sell", tokens.find((t) => t.symbol === "ARB")?.sellPath ?? ""),
+    );
+    const sellVia = refits.find((r) => r.route === routeId("sell", viaWeth.sellPath));
+    expect(sellDirect, "refit of the direct ARB sell").to.not.equal(undefined);
+    expect(sellVia, "refit of the ARB sell through WETH").to.not.equal(undefined);
+    expect([sellDirect?.scale, sellDirect?.offsetBps]).to.not.deep.equal([sellVia?.scale, sellVia?.offsetBps]);
     expect(maeBefore).to.be.greaterThan(10);
     expect(maeAfter).to.be.lessThan(maeBefore / 2);
     expect(analyticAfter).to.be.greaterThan(10);
