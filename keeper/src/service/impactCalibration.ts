@@ -19,10 +19,12 @@ export interface RoutedToken {
   readonly buyPath: string;
 }
 
-/** A route id's side, path tokens (trade order) and fee in bps (1 - product of (1 - fee) over its hops). */
+/** A route id's side, path tokens (trade order), hop fee tiers and fee in bps (1 - product of (1 - fee) over its hops). */
 export interface RouteShape {
   readonly side: "sell" | "buy";
   readonly tokens: readonly string[];
+  /** Each hop's fee tier, hundredths of a bip (500 = 0.05%). */
+  readonly fees: readonly number[];
   readonly feeBps: number;
 }
 
@@ -37,7 +39,7 @@ export function routeShape(id: string): RouteShape | null {
     return null;
   }
   const keep = decoded.fees.reduce((f, fee) => f * (1 - fee / 1_000_000), 1);
-  return { side, tokens: decoded.tokens, feeBps: (1 - keep) * 10_000 };
+  return { side, tokens: decoded.tokens, fees: decoded.fees, feeBps: (1 - keep) * 10_000 };
 }
 
 /**

@@ -88,7 +88,15 @@ export async function impactCommand(argv: string[]): Promise<number> {
       totalBefore += before;
       totalAfter += after;
       const shape = routeShape(key);
-      const along = (shape?.tokens ?? [key]).map((x) => symbols.get(x.toLowerCase()) ?? x).join("->");
+      // "ARB -0.05%-> WETH -0.05%-> USDC": two routes of one pair differ in their hops or fee tiers.
+      const along = shape
+        ? shape.tokens
+            .map(
+              (x, k) =>
+                `${k > 0 ? ` -${(shape.fees[k - 1] ?? 0) / 10_000}%-> ` : ""}${symbols.get(x.toLowerCase()) ?? x}`,
+            )
+            .join("")
+        : key;
       const mean = (v: number) => (held.length > 0 ? (v / held.length).toFixed(2) : "n/a");
       console.log(
         `| ${shape?.side ?? ""} ${along} | ${fit.fills} | ${fit.scale.toFixed(3)} | ${fit.offsetBps.toFixed(2)} | ${fit.weight.toFixed(2)} | ${held.length} | ${mean(before)} | ${mean(after)} |`,
