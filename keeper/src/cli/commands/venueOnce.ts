@@ -32,7 +32,9 @@ export async function venueOnceCommand(
     const result = await keeper.triggerRebalance();
     const cycle = (await keeper.cycles(1))[0] ?? null;
     const outcome = result.accepted ? (cycle?.outcome ?? null) : (result.outcome ?? null);
-    console.log(JSON.stringify({ ...result, cycle }, null, 2));
+    // The plan's orders (with their results) go with the cycle: what a dry run would have sent.
+    const orders = cycle ? await keeper.deps.store.orders(cycle.id) : [];
+    console.log(JSON.stringify({ ...result, cycle, orders }, null, 2));
     if (result.accepted && PASSED[command].has(outcome)) return EXIT.OK;
     console.error(
       `${command} --venue ${venueName} ${outcome ?? "did not run"}: ${result.reason ?? cycle?.reason ?? "no reason recorded"}`,
