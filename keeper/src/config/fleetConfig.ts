@@ -12,6 +12,7 @@ import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.js";
 import { type KeeperConfig, loadKeeperConfig, parseKeeperConfig } from "./keeperConfig.js";
+import { storeUrlFromEnv } from "./storeUrl.js";
 import { closestName } from "./suggest.js";
 import { loadVenueKeeperConfig, VENUES, type VenueKeeperConfig } from "./venueKeeperConfig.js";
 
@@ -129,7 +130,7 @@ export function loadFleet(file: string, env: NodeJS.ProcessEnv = process.env): F
     );
   }
   const fleet = parseFleetFile(json);
-  const sharedUrl = env.BALLAST_STORE_URL || fleet.store.url;
+  const sharedUrl = storeUrlFromEnv(env) ?? fleet.store.url;
   const base = dirname(resolve(file));
   const vaults = fleet.vaults.map((entry) => {
     try {
@@ -146,7 +147,7 @@ export function loadFleet(file: string, env: NodeJS.ProcessEnv = process.env): F
 function loadVault(entry: FleetVaultEntry, base: string, sharedUrl: string | undefined): FleetVault {
   const path = typeof entry.config === "string" ? resolve(base, entry.config) : undefined;
   if (entry.venue !== "arbitrum") {
-    const config = loadVenueKeeperConfig(entry.venue, path);
+    const config = loadVenueKeeperConfig(entry.venue, path, {});
     const store = config.store.url === undefined && sharedUrl ? { ...config.store, url: sharedUrl } : config.store;
     return { name: entry.name, venue: entry.venue, config: { ...config, store } };
   }

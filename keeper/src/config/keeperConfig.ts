@@ -17,6 +17,7 @@ import { ConfigError } from "../core/errors.js";
 import { noTradeBandSchema } from "../market/noTradeBand.js";
 import { ARBITRUM_UNISWAP_V3 } from "./addressBook.js";
 import { parseBooleanText } from "./booleanText.js";
+import { storeOverride } from "./storeUrl.js";
 import { didYouMean } from "./suggest.js";
 import { volSteeringConfigSchema } from "./volSteeringConfig.js";
 
@@ -457,11 +458,7 @@ function fromEnv(env: NodeJS.ProcessEnv, file: Record<string, unknown>): Record<
   if (env.BALLAST_VAULT) out.vault = env.BALLAST_VAULT;
   if (env.BALLAST_CHAIN_ID) out.chainId = Number(env.BALLAST_CHAIN_ID);
   if (env.BALLAST_DATA_DIR) out.dataDir = env.BALLAST_DATA_DIR;
-  if (env.BALLAST_STORE_URL)
-    out.store = {
-      ...(typeof file.store === "object" && file.store !== null ? file.store : {}),
-      url: env.BALLAST_STORE_URL,
-    };
+  Object.assign(out, storeOverride(env, file));
   // An empty value counts as unset; any other value must be a documented boolean spelling.
   if (env.BALLAST_DRY_RUN) out.dryRun = parseBooleanText("BALLAST_DRY_RUN", env.BALLAST_DRY_RUN);
   if (env.BALLAST_KILL_SWITCH) out.killSwitch = parseBooleanText("BALLAST_KILL_SWITCH", env.BALLAST_KILL_SWITCH);

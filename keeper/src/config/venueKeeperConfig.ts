@@ -11,6 +11,7 @@ import { ConfigError } from "../core/errors.js";
 import { type HyperliquidConfig, parseHyperliquidConfig } from "./hyperliquidConfig.js";
 import { storeSchema } from "./keeperConfig.js";
 import { parseStarknetConfig, type StarknetConfig } from "./starknetConfig.js";
+import { storeOverride } from "./storeUrl.js";
 
 /** The venues `keeper run --venue` knows; arbitrum is the vault keeper of keeperConfig.ts. */
 export const VENUES = ["arbitrum", "hyperliquid", "starknet"] as const;
@@ -101,8 +102,16 @@ export function parseVenueKeeperConfig(venue: "hyperliquid" | "starknet", input:
   return { ...base, venue, hyperliquid: parseHyperliquidConfig(section) };
 }
 
-/** Reads and validates the file; a missing or malformed file is a ConfigError naming it. */
-export function loadVenueKeeperConfig(venue: "hyperliquid" | "starknet", file: string | undefined): VenueKeeperConfig {
+/**
+ * Reads and validates the file; a missing or malformed file is a ConfigError naming it.
+ * BALLAST_STORE_URL in `env` replaces the file's `store.url`, as for the vault keeper
+ * (storeUrl.ts); a fleet passes an empty `env`, since it gives its vaults the shared URL itself.
+ */
+export function loadVenueKeeperConfig(
+  venue: "hyperliquid" | "starknet",
+  file: string | undefined,
+  env: NodeJS.ProcessEnv,
+): VenueKeeperConfig {
   if (file === undefined) throw new ConfigError(`--venue ${venue} needs --config FILE`);
   let json: unknown;
   try {
@@ -110,7 +119,10 @@ export function loadVenueKeeperConfig(venue: "hyperliquid" | "starknet", file: s
   } catch (error) {
     throw new ConfigError(`cannot read config ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return parseVenueKeeperConfig(venue, json);
+  // A file that is not an object is left to the schema, which says so.
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return parseVenueKeeperConfig(venue, json);
+  const fileValues = json as Record<string, unknown>;
+  return parseVenueKeeperConfig(venue, { ...fileValues, ...storeOverride(env, fileValues) });
 }
 
 export function venueKillFile(config: Pick<VenueKeeperBase, "dataDir">): string {

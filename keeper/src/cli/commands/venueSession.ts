@@ -118,7 +118,7 @@ export async function openVenueSession(
       throw new ConfigError(`${command}: --${arbitrumOnly} applies to --venue arbitrum only`);
     }
   }
-  const loaded = loadVenueKeeperConfig(venueName, flags.config);
+  const loaded = loadVenueKeeperConfig(venueName, flags.config, env);
   const config: VenueKeeperConfig = {
     ...loaded,
     ...(flags["data-dir"] ? { dataDir: flags["data-dir"] } : {}),
