@@ -27,7 +27,11 @@ const SN_ENV = { STARKNET_KEEPER_KEY: KEIRA_KEY };
 interface Printed {
   readonly accepted: boolean;
   readonly outcome: string | null;
-  readonly cycle: { readonly outcome: string; readonly targetWeights: Record<string, number> } | null;
+  readonly cycle: {
+    readonly outcome: string;
+    readonly targetWeights: Record<string, number>;
+    readonly distanceBps: number | null;
+  } | null;
   readonly orders: readonly { readonly order: { readonly symbol: string }; readonly result: unknown }[];
 }
 
@@ -172,7 +176,7 @@ describe("e2e: keeper dry-run|rebalance --venue", function () {
       expect(hl.exchangeCalls, "still one order action").to.equal(1);
     });
 
-    it("an unreachable API: exit 1 with one clear line, no cycle left pending", async () => {
+    it("an unreachable API: exit 1 with one clear line, no cycle recorded", async () => {
       const res = await spawnCli(
         ["rebalance", "--venue", "hyperliquid", "--config", writeHlConfig(dir, await deadUrl(""))],
         HL_ENV,
@@ -221,6 +225,8 @@ describe("e2e: keeper dry-run|rebalance --venue", function () {
       expect(res.code, res.stderr).to.equal(0);
       const answer = printed(res.stdout);
       expect(answer.cycle?.outcome).to.equal("traded");
+      // Within the vault's weight tolerance (200 bps) of the targets after the swaps.
+      expect(answer.cycle?.distanceBps).to.be.a("number").and.below(200);
       expect(local.requests.get("starknet_addInvokeTransaction")).to.equal(1);
       expect(local.nonceOf(KEIRA)).to.equal(1n);
       const onChain = local.targetBps();
@@ -241,7 +247,7 @@ describe("e2e: keeper dry-run|rebalance --venue", function () {
       expect(local.requests.get("starknet_addInvokeTransaction"), "still one invoke").to.equal(1);
     });
 
-    it("an unreachable RPC: exit 1 with one clear line, no cycle left pending", async () => {
+    it("an unreachable RPC: exit 1 with one clear line, no cycle recorded", async () => {
       const res = await spawnCli(
         ["rebalance", "--venue", "starknet", "--config", writeSnConfig(dir, await deadUrl("/rpc"))],
         SN_ENV,
