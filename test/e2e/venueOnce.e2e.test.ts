@@ -4,7 +4,8 @@
  * devchain/starknetLocal.ts): a dry run prints its plan, sends nothing and exits 0; a rebalance
  * sends once and exits 0 (1 when there was nothing it could do); Arbitrum-only flags are refused
  * (exit 2) before anything is read, signed or stored; an unreachable venue is exit 1 with one
- * clear line and no cycle left half-way in the store.
+ * clear line and no cycle in the store; a Starknet send whose connection fails (before or after
+ * the node saw it) lands once, with one nonce, and leaves nothing to resume.
  */
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -246,6 +247,31 @@ describe("e2e: keeper dry-run|rebalance --venue", function () {
       expect(again.stderr).to.match(/^rebalance --venue starknet failed: .*COOLDOWN/);
       expect(local.requests.get("starknet_addInvokeTransaction"), "still one invoke").to.equal(1);
     });
+
+    // A send whose connection drops before the node saw it (the venue re-sends the same signed
+    // transaction) or after it (the answer is lost: the venue finds the hash and sends nothing
+    // again): either way one transaction lands and one nonce is used.
+    const sends = { dropNextRequest: 2, loseNextAnswer: 1 } as const;
+    for (const fault of ["dropNextRequest", "loseNextAnswer"] as const) {
+      it(`the invoke's connection fails (${fault}): the same transaction lands once, exit 0, nothing left to resume`, async () => {
+        const config = writeSnConfig(dir, url);
+        local[fault]("starknet_addInvokeTransaction");
+        const res = await spawnCli(["rebalance", "--venue", "starknet", "--config", config], SN_ENV).done;
+        expect(res.code, res.stderr).to.equal(0);
+        expect(printed(res.stdout).cycle?.outcome).to.equal("traded");
+        expect(local.requests.get("starknet_addInvokeTransaction"), "sends").to.equal(sends[fault]);
+        expect(local.transactionCount(), "one transaction").to.equal(1);
+        expect(local.nonceOf(KEIRA)).to.equal(1n);
+        const cycles = await cyclesIn(join(dir, "data"), "starknet");
+        expect(cycles.map((c) => c.outcome)).to.deep.equal(["traded"]);
+        // The next one-shot has nothing to resume and nothing to trade: no invoke.
+        const again = await spawnCli(["rebalance", "--venue", "starknet", "--config", config], SN_ENV).done;
+        expect(again.code, again.stderr).to.equal(0);
+        expect(printed(again.stdout).cycle?.outcome).to.equal("nothing-to-trade");
+        expect(again.stdout).not.to.include("resuming a recorded cycle");
+        expect(local.requests.get("starknet_addInvokeTransaction")).to.equal(sends[fault]);
+      });
+    }
 
     it("an unreachable RPC: exit 1 with one clear line, no cycle recorded", async () => {
       const res = await spawnCli(
