@@ -122,20 +122,27 @@ library RebalanceLib {
         );
     }
 
-    /// @notice Authorises `cancelOrders`: a signature of `keeperSigner` over `digest` (anyone may
-    /// relay it), or, without a signature, a call from the keeper signer, guardian or admin.
-    function checkCancel(
+    /// @notice `cancelOrders`: authorised by a signature of `keeperSigner` over `digest` (anyone
+    /// may relay it), or, without a signature, a call from the keeper signer, guardian or admin;
+    /// returns the vault's next nonce, strictly above `previous`. Lives here to keep the vault small.
+    function cancel(
         address keeperSigner,
         address guardian,
         address admin,
         bytes32 digest,
-        bytes calldata signature
-    ) public view {
+        bytes calldata signature,
+        uint256 previous,
+        uint256 nextNonce
+    ) public returns (uint256) {
         if (signature.length != 0) {
             if (!SignatureChecker.isValidSignatureNow(keeperSigner, digest, signature)) revert ErrorsLib.InvalidSignature();
         } else if (msg.sender != keeperSigner && msg.sender != guardian && msg.sender != admin) {
             revert ErrorsLib.NotCanceller(msg.sender);
         }
+        // Strictly ahead, so a relayed cancellation can neither be replayed nor move the nonce back.
+        if (nextNonce <= previous) revert ErrorsLib.NonceNotAhead(previous, nextNonce);
+        emit EventsLib.OrdersCancelled(msg.sender, previous, nextNonce);
+        return nextNonce;
     }
 
     // ================================================================ swap-out redemption

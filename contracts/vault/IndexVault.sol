@@ -66,6 +66,14 @@ import {RebalanceLib} from "../libraries/RebalanceLib.sol";
 ///   S = ceil(sum_{i>0} v_i (d_i + d_0) / (1 - d_0)) (`ChainlinkOracleLib._nav`), and deposits and
 ///   mints keep ceil(assets * S / (NAV + S)) for the holders (`previewDeposit`, `previewMint`):
 ///   a deposit followed by any exit inside the same windows does not profit.
+/// - L-1 fee at a price spike: with a performance fee set, an accrual charges the gain only up
+///   to min(share price now, the checkpoint: the share price after the fee at the last charging
+///   accrual), and only once that checkpoint is `CHECKPOINT_AGE` (1 day) old; an accrual within
+///   the day charges no performance fee and leaves the mark (`_pendingFees`). So a gain is charged
+///   only if two accruals at least a day apart both saw it: a one-round spike charges nothing
+///   (every heartbeat is at most a day, so the two prices come from different rounds). A gain not
+///   yet charged stays above the mark for a later accrual. Cost of the stance: a depositor who
+///   enters while such a gain is pending bears at most `performanceFeeBps` of it on its shares.
 /// - L-4: an in-kind exit without prices still pays the management fee up to now
 ///   (`_accrueManagementFeeWithoutPrices`); only the performance fee on an unpriced gain waits.
 /// - Info: a leg signed to sell more than is held (after an in-kind exit) sells the holding, its
@@ -95,6 +103,8 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     uint32 private constant MAX_TIMELOCK_DELAY = 30 days;
     uint256 private constant WAD = 1e18;
     uint256 private constant YEAR = 365 days;
+    /// @dev L-1: a performance fee is charged only up to a price at least this old (see the header).
+    uint256 private constant CHECKPOINT_AGE = 1 days;
     /// @dev Transient slot caching NAV + 1 (low 128 bits) and the entry spread (high 128 bits) for
     /// the duration of one entry point (0 = empty).
     bytes32 private constant NAV_CACHE_SLOT = keccak256(abi.encode(uint256(keccak256("ballast.vault.navCache")) - 1));
@@ -155,6 +165,11 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     mapping(address token => mapping(address claimant => uint256)) internal _owed;
     /// @dev Sum of `_owed[token]` over claimants, so `skim` never takes an owed amount.
     mapping(address token => uint256) internal _owedTotal;
+    /// @dev L-1 checkpoint: the share price after the fee (WAD per share unit, as the mark) at
+    /// the last accrual that charged the performance fee, or at deployment, and when. Read only
+    /// while a performance fee is set, so a fee-free vault never pays for it.
+    uint128 internal _checkpointPrice;
+    uint40 internal _checkpointAt;
 
     // ================================================================ constructor
 
@@ -186,6 +201,7 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         // Price of one share unit before any deposit: 1 virtual asset over 10^offset virtual shares.
         _highWaterMark = uint128(WAD / 10 ** _OFFSET); // at most 1e18
         _lastFeeAccrual = uint40(block.timestamp);
+        (_checkpointPrice, _checkpointAt) = (_highWaterMark, uint40(block.timestamp));
 
         _checkOracle(p.baseAsset, p.baseOracle);
         _setTable(AssetTable.write(AssetTable.record(p.baseAsset, p.baseOracle, BPS, baseDecimals)));
@@ -410,18 +426,15 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
     /// @inheritdoc IIndexVault
     function cancelOrders(uint256 nextNonce, bytes calldata signature) external {
         // A signed cancellation may be relayed by anyone (the signer key never needs gas).
-        RebalanceLib.checkCancel(
+        rebalanceNonce = RebalanceLib.cancel(
             keeperSigner,
             guardian,
             admin,
             _hashTypedDataV4(keccak256(abi.encode(CANCEL_ORDERS_TYPEHASH, nextNonce))),
-            signature
+            signature,
+            rebalanceNonce,
+            nextNonce
         );
-        uint256 previous = rebalanceNonce;
-        // Strictly ahead, so a relayed cancellation can neither be replayed nor move the nonce back.
-        if (nextNonce <= previous) revert ErrorsLib.NonceNotAhead(previous, nextNonce);
-        rebalanceNonce = nextNonce;
-        emit EventsLib.OrdersCancelled(msg.sender, previous, nextNonce);
     }
 
     /// @inheritdoc IIndexVault
@@ -773,43 +786,79 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
         if (cached != 0) return (true, uint128(cached) - 1, totalSupply(), cached >> 128);
         (ok, nav, spread) = _tryNav();
         if (!ok) return (false, 0, 0, 0);
-        (uint256 feeShares,,,) = _pendingFees(nav, totalSupply());
+        (uint256 feeShares,,,,) = _pendingFees(nav, totalSupply());
         return (true, nav, totalSupply() + feeShares, spread);
     }
 
     /// @dev Fee maths (see the spec in README): management fee on NAV for the elapsed time, then
-    /// performance fee on the share price's gain above the high-water mark; both paid in shares.
+    /// performance fee on the share price's gain above the high-water mark, counted only up to
+    /// the L-1 checkpoint price (see the header); both paid in shares. `checkpoint` is the price
+    /// to record as the new checkpoint (0: keep the old one).
     function _pendingFees(uint256 nav, uint256 supply)
         internal
         view
-        returns (uint256 feeShares, uint256 managementAssets, uint256 performanceAssets, uint256 newHighWaterMark)
+        returns (
+            uint256 feeShares,
+            uint256 managementAssets,
+            uint256 performanceAssets,
+            uint256 newHighWaterMark,
+            uint256 checkpoint
+        )
     {
         newHighWaterMark = _highWaterMark;
-        if (supply == 0) return (0, 0, 0, newHighWaterMark);
+        if (supply == 0) return (0, 0, 0, newHighWaterMark, 0);
         uint256 virtualSupply = supply + 10 ** _OFFSET;
         uint256 elapsed = block.timestamp - _lastFeeAccrual;
         managementAssets = nav.mulDiv(uint256(managementFeeBps) * elapsed, uint256(BPS) * YEAR);
         // Bounded so the price below never underflows (only after decades without accrual).
         if (managementAssets > nav) managementAssets = nav;
         uint256 priceWad = (nav - managementAssets + 1).mulDiv(WAD, virtualSupply);
-        if (priceWad > newHighWaterMark) {
+        // L-1: with a performance fee, the gain counts up to min(now, checkpoint) once the
+        // checkpoint is a day old, and not at all before (the mark then stays where it is).
+        uint256 chargeable = priceWad;
+        bool charge = true;
+        if (performanceFeeBps != 0) {
+            // Unchecked: the checkpoint's time was a block timestamp, so it is at most now.
+            unchecked {
+                charge = block.timestamp - _checkpointAt >= CHECKPOINT_AGE;
+            }
+            chargeable = charge ? Math.min(priceWad, _checkpointPrice) : newHighWaterMark;
+        }
+        if (chargeable > newHighWaterMark) {
             performanceAssets =
-                (priceWad - newHighWaterMark).mulDiv(virtualSupply, WAD).mulDiv(performanceFeeBps, BPS);
+                (chargeable - newHighWaterMark).mulDiv(virtualSupply, WAD).mulDiv(performanceFeeBps, BPS);
         }
         uint256 feeAssets = Math.min(managementAssets + performanceAssets, nav);
         if (feeAssets != 0) feeShares = feeAssets.mulDiv(virtualSupply, nav - feeAssets + 1);
-        // Rounds up: a mark stored low would let the next accrual charge the rounding as gain.
-        uint256 priceAfter = (nav + 1).mulDiv(WAD, virtualSupply + feeShares, Math.Rounding.Ceil);
-        if (priceAfter > newHighWaterMark) newHighWaterMark = priceAfter;
+        if (charge) {
+            // Rounds up: a mark stored low would let the next accrual charge the rounding as gain.
+            uint256 priceAfter = (nav + 1).mulDiv(WAD, virtualSupply + feeShares, Math.Rounding.Ceil);
+            // The gain above the chargeable price stays above the mark, for a later accrual.
+            // Unchecked: here chargeable <= priceWad (a minimum with it, or priceWad itself); the
+            // mark (< 2^128) plus the gain (< 2^200: NAV < 2^128 base units times 1e18) cannot
+            // wrap; the subtraction runs only when priceAfter exceeds that sum.
+            unchecked {
+                uint256 uncharged = priceWad - chargeable;
+                if (priceAfter > newHighWaterMark + uncharged) newHighWaterMark = priceAfter - uncharged;
+            }
+            if (performanceFeeBps != 0) checkpoint = priceAfter;
+        }
     }
 
-    /// @dev Mints pending fee shares to the fee recipient and moves the high-water mark up.
+    /// @dev Mints pending fee shares to the fee recipient, moves the high-water mark up and, a
+    /// day after the last one, records a new L-1 checkpoint.
     function _accrueFeesAt(uint256 nav) internal {
-        (uint256 feeShares, uint256 managementAssets, uint256 performanceAssets, uint256 newHighWaterMark) =
-            _pendingFees(nav, totalSupply());
+        (
+            uint256 feeShares,
+            uint256 managementAssets,
+            uint256 performanceAssets,
+            uint256 newHighWaterMark,
+            uint256 checkpoint
+        ) = _pendingFees(nav, totalSupply());
         bool markMoved = newHighWaterMark != _highWaterMark;
         _lastFeeAccrual = uint40(block.timestamp);
         if (markMoved) _highWaterMark = newHighWaterMark.toUint128();
+        if (checkpoint != 0) (_checkpointPrice, _checkpointAt) = (checkpoint.toUint128(), uint40(block.timestamp));
         if (feeShares != 0) _mint(feeRecipient, feeShares);
         // Only changes are logged: `lastFeeAccrual()` tells when fees were last brought up to date.
         if (markMoved || feeShares != 0) {

@@ -90,6 +90,8 @@ export interface PortfolioSimOptions {
 }
 
 const SECONDS_PER_YEAR = 365 * 86_400;
+/** L-1, as the vault: a performance fee counts gain only up to a share price at least a day old. */
+const CHECKPOINT_AGE_SECONDS = 86_400;
 
 /** Scratch liquidity description filled per leg (no allocation on the hot path). */
 type MutableHop = { -readonly [K in keyof HopLiquidity]: HopLiquidity[K] };
@@ -130,6 +132,9 @@ export class PortfolioSim {
   private supply = 0;
   private investorShares = 0;
   private hwm = 0;
+  /** The vault's L-1 checkpoint: share price (WAD per share unit) and when it was recorded. */
+  private checkpointPrice = 0;
+  private checkpointTs = 0;
   private lastAccrualTs = 0;
   private lastRebalanceTs = Number.NEGATIVE_INFINITY;
   private costTotal = 0;
@@ -289,6 +294,8 @@ export class PortfolioSim {
     this.supply = ta * this.V;
     this.investorShares = this.supply;
     this.hwm = floorExact(WAD / this.V);
+    this.checkpointPrice = this.hwm;
+    this.checkpointTs = this.panel.timestamps[t]!;
     this.lastAccrualTs = this.panel.timestamps[t]!;
     this.lastRebalanceTs = Number.NEGATIVE_INFINITY;
     this.costTotal = 0;
@@ -407,16 +414,29 @@ export class PortfolioSim {
     // the share amounts (about 1e24) are beyond float integer precision and stay real numbers.
     const mgmt = Math.min(ta, floorExact((ta * this.rules.managementFeeBps * dt) / (10_000 * SECONDS_PER_YEAR)));
     const priceWad = floorExact(((ta - mgmt + 1) * WAD) / (S + V));
+    // L-1: with a performance fee, gain counts up to the checkpoint once it is a day old, else none.
+    const perfOn = this.rules.performanceFeeBps !== 0;
+    const charge = !perfOn || now >= this.checkpointTs + CHECKPOINT_AGE_SECONDS;
+    let chargeable = priceWad;
+    if (perfOn) chargeable = charge ? Math.min(priceWad, this.checkpointPrice) : this.hwm;
     const perf =
-      priceWad > this.hwm
-        ? floorExact((floorExact(((priceWad - this.hwm) * (S + V)) / WAD) * this.rules.performanceFeeBps) / 10_000)
+      chargeable > this.hwm
+        ? floorExact((floorExact(((chargeable - this.hwm) * (S + V)) / WAD) * this.rules.performanceFeeBps) / 10_000)
         : 0;
     const fee = Math.min(mgmt + perf, ta);
     const feeShares = fee === 0 ? 0 : (fee * (S + V)) / (ta - fee + 1);
     this.supply = S + feeShares;
-    // Stored rounded up by the contract (a low mark would charge rounding as gain).
-    const hwmNow = ceilExact(((ta + 1) * WAD) / (this.supply + V));
-    if (hwmNow > this.hwm) this.hwm = hwmNow;
+    if (charge) {
+      // Stored rounded up by the contract (a low mark would charge rounding as gain).
+      const priceAfter = ceilExact(((ta + 1) * WAD) / (this.supply + V));
+      // The gain above the chargeable price stays above the mark, for a later accrual.
+      const uncharged = priceWad - chargeable;
+      if (priceAfter > this.hwm + uncharged) this.hwm = priceAfter - uncharged;
+      if (perfOn) {
+        this.checkpointPrice = priceAfter;
+        this.checkpointTs = now;
+      }
+    }
     this.lastAccrualTs = now;
     this.feeTotal += (fee / this.baseScale) * this.mark[this.baseAssetIndex]!;
   }

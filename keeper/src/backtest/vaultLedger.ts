@@ -20,6 +20,8 @@ import { BPS, mulDiv, type Rounding, WAD } from "../core/fixed.js";
 export const SECONDS_PER_YEAR = 365n * 86_400n;
 export const MAX_MANAGEMENT_FEE_BPS = 200n;
 export const MAX_PERFORMANCE_FEE_BPS = 2_000n;
+/** L-1: the performance fee is charged only up to a share price recorded at least this long ago. */
+export const CHECKPOINT_AGE_SECONDS = 86_400n;
 /** Index that designates the base asset in a rebalance leg. */
 export const BASE = -1;
 
@@ -86,6 +88,9 @@ interface State {
   supply: bigint;
   shares: Map<string, bigint>;
   hwm: bigint;
+  /** L-1 checkpoint: share price (WAD per share unit) after the fee at the accrual that set it, and when. */
+  checkpointPrice: bigint;
+  checkpointAt: bigint;
   lastAccrual: bigint;
   lastRebalance: bigint | null;
   managementFeeBps: bigint;
@@ -118,6 +123,8 @@ export class VaultLedger {
       supply: 0n,
       shares: new Map(),
       hwm: mulDiv(1n, WAD, this.virtualShares),
+      checkpointPrice: mulDiv(1n, WAD, this.virtualShares),
+      checkpointAt: config.deployedAt,
       lastAccrual: config.deployedAt,
       lastRebalance: null,
       managementFeeBps: config.managementFeeBps,
@@ -379,13 +386,28 @@ export class VaultLedger {
     // Both fees are bounded by NAV, as in the contract (only reachable after decades unaccrued).
     const mgmt = minBig(mulDiv(ta, s.managementFeeBps * dt, BPS * SECONDS_PER_YEAR), ta);
     const priceWad = mulDiv(ta - mgmt + 1n, WAD, supply + V);
-    const perf = priceWad > s.hwm ? mulDiv(mulDiv(priceWad - s.hwm, supply + V, WAD), s.performanceFeeBps, BPS) : 0n;
+    // L-1, as the contract: with a performance fee, the gain counts only up to the checkpoint
+    // price once that is a day old, and not at all before (the mark then stays where it is).
+    const perfOn = s.performanceFeeBps !== 0n;
+    const charge = !perfOn || now >= s.checkpointAt + CHECKPOINT_AGE_SECONDS;
+    let chargeable = priceWad;
+    if (perfOn) chargeable = charge ? minBig(priceWad, s.checkpointPrice) : s.hwm;
+    const perf =
+      chargeable > s.hwm ? mulDiv(mulDiv(chargeable - s.hwm, supply + V, WAD), s.performanceFeeBps, BPS) : 0n;
     const feeAssets = minBig(mgmt + perf, ta);
     const feeShares = feeAssets === 0n ? 0n : mulDiv(feeAssets, supply + V, ta - feeAssets + 1n);
     this.mintShares(this.config.feeRecipient, feeShares);
-    // Rounded up, as the contract stores it (a low mark would charge rounding as gain).
-    const hwmNow = mulDiv(ta + 1n, WAD, supply + feeShares + V, "ceil");
-    if (hwmNow > s.hwm) s.hwm = hwmNow;
+    if (charge) {
+      // Rounded up, as the contract stores it (a low mark would charge rounding as gain).
+      const priceAfter = mulDiv(ta + 1n, WAD, supply + feeShares + V, "ceil");
+      // The gain above the chargeable price stays above the mark, for a later accrual.
+      const uncharged = priceWad - chargeable;
+      if (priceAfter > s.hwm + uncharged) s.hwm = priceAfter - uncharged;
+      if (perfOn) {
+        s.checkpointPrice = priceAfter;
+        s.checkpointAt = now;
+      }
+    }
     s.lastAccrual = now;
     this.lastFees = { managementFee: mgmt, performanceFee: perf, feeShares };
   }

@@ -2,9 +2,10 @@ import { expect } from "chai";
 import { followPrices } from "../../../keeper/src/devchain/arbitrumLocal.js";
 import { expectRelClose } from "../../helpers/approx.js";
 import { buildOrder, submitOrder, USDC } from "../fixture.js";
-import { advance, refreshFeeds, useVaultFixture } from "./harness.js";
+import { advance, advanceFresh, refreshFeeds, useVaultFixture } from "./harness.js";
 
-const YEAR = 365 * 86_400;
+const DAY = 86_400;
+const YEAR = 365 * DAY;
 
 describe("IndexVault fees", () => {
   describe("management fee", () => {
@@ -48,9 +49,15 @@ describe("IndexVault fees", () => {
       await (await submitOrder(f, await buildOrder(f, [0, 10_000], { maxSlippageBps: 200 }))).wait();
     });
 
-    it("takes 20% of the gain above the mark, and nothing below it; the mark never falls", async () => {
+    /** Accrues once a day has passed (feeds kept fresh): each such accrual may record a new L-1 checkpoint. */
+    async function accrueNextDay(): Promise<void> {
+      await advanceFresh(h.f, DAY + 60);
+      await (await h.f.vault.accrueFees()).wait();
+    }
+
+    it("takes 20% of the gain above the mark once a day-old checkpoint confirms it; the mark never falls", async () => {
       const { vault, actors, local } = h.f;
-      await (await vault.accrueFees()).wait();
+      await accrueNextDay();
       const hwm0 = await vault.highWaterMark();
       const nav0 = await vault.totalAssets();
 
@@ -60,7 +67,10 @@ describe("IndexVault fees", () => {
       // The gain is measured from the mark (the entry costs left the price below it).
       const supply = await vault.totalSupply();
       const markValue = (hwm0 * (supply + 10n ** 12n)) / 10n ** 18n;
-      await (await vault.accrueFees()).wait();
+      // L-1: the first accrual at the new price records it as the checkpoint; the next, a day on,
+      // charges the gain both prices show.
+      await accrueNextDay();
+      await accrueNextDay();
       const feeValue = await vault.convertToAssets(await vault.balanceOf(actors.feeRecipient.address));
       expectRelClose(Number(feeValue), Number(nav1 - markValue) * 0.2, 1e-3, "20% of the gain above the mark");
       const hwm1 = await vault.highWaterMark();
@@ -68,15 +78,30 @@ describe("IndexVault fees", () => {
 
       await followPrices(local, { WETH: 2900 }); // below the mark
       const feesBefore = await vault.balanceOf(actors.feeRecipient.address);
-      await (await vault.accrueFees()).wait();
+      await accrueNextDay();
+      await accrueNextDay();
       expect(await vault.balanceOf(actors.feeRecipient.address)).to.equal(feesBefore);
       expect(await vault.highWaterMark()).to.equal(hwm1);
 
       await followPrices(local, { WETH: 3300 }); // back to the mark: no new fee on recovered losses
-      await (await vault.accrueFees()).wait();
+      await accrueNextDay();
+      await accrueNextDay();
       const recovered = (await vault.balanceOf(actors.feeRecipient.address)) - feesBefore;
       expect(await vault.convertToAssets(recovered)).to.be.lessThan(USDC(5));
       expect(await vault.highWaterMark()).to.be.greaterThanOrEqual(hwm1);
+    });
+
+    it("charges no performance fee within a day of the last checkpoint, and keeps the mark (L-1)", async () => {
+      const { vault, actors, local } = h.f;
+      await accrueNextDay(); // records a checkpoint now
+      const mark = await vault.highWaterMark();
+      await followPrices(local, { WETH: 3600 }); // +20%, any accrual within the day
+      await advanceFresh(h.f, DAY / 2);
+      const before = await vault.balanceOf(actors.feeRecipient.address);
+      await expect(vault.accrueFees()).to.not.emit(vault, "FeesAccrued");
+      await (await vault.connect(actors.alice).deposit(USDC(1_000), actors.alice.address)).wait();
+      expect(await vault.balanceOf(actors.feeRecipient.address)).to.equal(before);
+      expect(await vault.highWaterMark()).to.equal(mark);
     });
   });
 });

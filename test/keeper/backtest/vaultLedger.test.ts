@@ -55,7 +55,7 @@ describe("VaultLedger (exact vault accounting)", () => {
     expect(l.previewRedeem(fees.feeShares)).to.be.closeTo(10_000_000n, 1n);
   });
 
-  it("charges the performance fee only above the high-water mark", () => {
+  it("charges the performance fee only above the high-water mark, up to a day-old checkpoint (L-1)", () => {
     const l = ledger({ performanceFeeBps: 2_000n });
     l.deposit(T0, USDC(10_000n), "alice");
     // Put half in WETH at the oracle price: 5,000 USDC -> 2.5 WETH.
@@ -64,27 +64,58 @@ describe("VaultLedger (exact vault accounting)", () => {
       legs: [{ tokenIn: BASE, tokenOut: 0, amountIn: USDC(5_000n), amountOut: 25n * 10n ** 17n }],
     });
     l.setPrices(10n ** 8n, [2_200n * 10n ** 8n]);
-    const up = l.accrueFees(T0 + DAY);
-    // ta = 5e9 + 2.5 WETH * 2200 = 10.5e9; priceWad = (ta + 1) * 1e18 / (1e22 + 1e12) = 1_049_999
-    // perf = floor((1_049_999 - 1_000_000) * (1e22 + 1e12) / 1e18) * 2000 / 1e4 = 99_998_000
-    expect(up.performanceFee).to.equal(99_998_000n);
-    expect(up.feeShares).to.equal(96_151_904_586_542_011_762n);
+    // ta = 5e9 + 2.5 WETH * 2200 = 10.5e9; priceWad = (ta + 1) * 1e18 / (1e22 + 1e12) = 1_049_999.
+    // The checkpoint (deployment, 1_000_000) is a day old: chargeable = min(1_049_999, 1_000_000),
+    // so nothing is charged; the checkpoint becomes ceil((ta + 1) * 1e18 / (1e22 + 1e12)) = 1_050_000
+    // and the mark 1_050_000 - (1_049_999 - 1_000_000) = 1_000_001 (the gain stays above it).
+    const first = l.accrueFees(T0 + DAY);
+    expect(first.performanceFee).to.equal(0n);
+    expect(first.feeShares).to.equal(0n);
+    expect(l.highWaterMark).to.equal(1_000_001n);
+    // Less than a day after the checkpoint: no performance fee whatever the price.
+    expect(l.accrueFees(T0 + DAY + 3_600n).performanceFee).to.equal(0n);
+
+    // A day on at the same price: chargeable = min(1_049_999, 1_050_000) = 1_049_999.
+    // perf = floor((1_049_999 - 1_000_001) * (1e22 + 1e12) / 1e18) * 2000 / 1e4 = 99_996_000
+    const up = l.accrueFees(T0 + 2n * DAY);
+    expect(up.performanceFee).to.equal(99_996_000n);
+    // feeShares = 99_996_000 * (1e22 + 1e12) / (10.5e9 - 99_996_000 + 1)
+    expect(up.feeShares).to.equal(96_149_963_019_614_803_703n);
     // New mark: ceil((ta + 1) * 1e18 / (supply + feeShares + V)), rounded up as stored on chain.
     expect(l.highWaterMark).to.equal(1_040_001n);
 
     l.setPrices(10n ** 8n, [2_000n * 10n ** 8n]);
-    expect(l.accrueFees(T0 + 2n * DAY).performanceFee).to.equal(0n);
+    expect(l.accrueFees(T0 + 3n * DAY).performanceFee).to.equal(0n);
     expect(l.highWaterMark).to.equal(1_040_001n);
 
+    // Up to 2300: the checkpoint recorded at 2000 (990_477) caps the first day's charge at zero.
     l.setPrices(10n ** 8n, [2_300n * 10n ** 8n]);
-    const again = l.accrueFees(T0 + 3n * DAY);
-    // ta = 10.75e9; priceWad = 1_064_762; only the gain above 1_040_001 is charged.
-    expect(again.performanceFee).to.equal(49_998_163n);
-    expect(again.feeShares).to.equal(47_176_538_498_859_698_804n);
-    expect(l.totalSupply).to.equal(10_143_328_443_085_401_710_566n);
+    expect(l.accrueFees(T0 + 4n * DAY).performanceFee).to.equal(0n);
+    const again = l.accrueFees(T0 + 5n * DAY);
+    // ta = 10.75e9; priceWad = 1_064_762, checkpoint 1_064_763: only the gain above 1_040_001.
+    expect(again.performanceFee).to.equal(49_998_153n);
+    expect(again.feeShares).to.equal(47_176_519_946_709_190_134n);
+    expect(l.totalSupply).to.equal(10_143_326_482_966_323_993_837n);
 
     // redeem floors assets, withdraw ceils shares (OpenZeppelin ERC-4626).
-    expect(l.redeem(T0 + 3n * DAY, 10n ** 21n, "alice")).to.equal(1_059_809_909n);
+    expect(l.redeem(T0 + 5n * DAY, 10n ** 21n, "alice")).to.equal(1_059_810_114n);
+  });
+
+  it("a one-round price spike at an accrual charges no performance fee on the spike (L-1)", () => {
+    const l = ledger({ performanceFeeBps: 2_000n });
+    l.deposit(T0, USDC(10_000n), "alice");
+    l.rebalance(T0, {
+      targetBps: [5_000n],
+      legs: [{ tokenIn: BASE, tokenOut: 0, amountIn: USDC(5_000n), amountOut: 25n * 10n ** 17n }],
+    });
+    // A quiet day records the checkpoint at the market; then one round at 3x.
+    l.accrueFees(T0 + DAY);
+    l.setPrices(10n ** 8n, [6_000n * 10n ** 8n]);
+    expect(l.accrueFees(T0 + 2n * DAY + 1n).performanceFee).to.equal(0n);
+    // The feed is back the next round; a day later the spike's checkpoint caps nothing.
+    l.setPrices(10n ** 8n, [2_000n * 10n ** 8n]);
+    expect(l.accrueFees(T0 + 3n * DAY + 2n).performanceFee).to.equal(0n);
+    expect(l.balanceOf("fees")).to.equal(0n);
   });
 
   it("rounds mint and withdraw up, deposit and redeem down", () => {
