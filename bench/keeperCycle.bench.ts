@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import { network } from "hardhat";
+import { openKeeper } from "../keeper/src/cli/commands/openKeeper.js";
 import type { TokenSymbol } from "../keeper/src/config/addressBook.js";
 import { parseKeeperConfig } from "../keeper/src/config/keeperConfig.js";
 import { parseUnits } from "../keeper/src/core/fixed.js";
@@ -24,7 +25,6 @@ import { currentPrices, deployArbitrumLocal, followPrices } from "../keeper/src/
 import { deployVault, fundAndDeposit, vaultTokenEntries } from "../keeper/src/devchain/deployVault.js";
 import { startRpcServer } from "../keeper/src/devchain/rpcServer.js";
 import type { Oracle, Weights } from "../keeper/src/execution/portfolioManager.js";
-import { openKeeper } from "../keeper/src/service/keeper.js";
 import { createLogger } from "../keeper/src/service/logger.js";
 
 const BASKET: TokenSymbol[] = ["WETH", "WBTC", "ARB", "LINK", "UNI", "GMX", "WSTETH", "RETH", "PENDLE"];

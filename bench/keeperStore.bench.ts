@@ -12,13 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import { network } from "hardhat";
+import { openKeeper } from "../keeper/src/cli/commands/openKeeper.js";
 import { parseKeeperConfig } from "../keeper/src/config/keeperConfig.js";
 import { parseUnits } from "../keeper/src/core/fixed.js";
 import { deployArbitrumLocal } from "../keeper/src/devchain/arbitrumLocal.js";
 import { deployVault, fundAndDeposit, vaultTokenEntries } from "../keeper/src/devchain/deployVault.js";
 import { startRpcServer } from "../keeper/src/devchain/rpcServer.js";
 import type { Oracle } from "../keeper/src/execution/portfolioManager.js";
-import { openKeeper } from "../keeper/src/service/keeper.js";
 import { createLogger } from "../keeper/src/service/logger.js";
 import { createDatabase, type PostgresServer, startPostgres } from "../test/helpers/postgresServer.js";
 

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { Wallet } from "ethers";
 import { network } from "hardhat";
+import { type OpenKeeperOptions, openKeeper } from "../../keeper/src/cli/commands/openKeeper.js";
 import { type KeeperConfigInput, parseKeeperConfig } from "../../keeper/src/config/keeperConfig.js";
 import { parseUnits } from "../../keeper/src/core/fixed.js";
 import type { MarketPanel } from "../../keeper/src/core/types.js";
@@ -24,7 +25,7 @@ import { type RpcServer, startRpcServer } from "../../keeper/src/devchain/rpcSer
 import type { ExecutionHooks } from "../../keeper/src/execution/indexVault/indexVaultVenue.js";
 import type { Oracle, Weights } from "../../keeper/src/execution/portfolioManager.js";
 import type { UniverseSource } from "../../keeper/src/execution/universeSource.js";
-import { type Keeper, type OpenKeeperOptions, openKeeper } from "../../keeper/src/service/keeper.js";
+import type { Keeper } from "../../keeper/src/service/keeper.js";
 import { createLogger } from "../../keeper/src/service/logger.js";
 
 export const SIGNER_KEY = `0x${"5a".repeat(32)}`;

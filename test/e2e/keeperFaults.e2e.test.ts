@@ -208,7 +208,7 @@ describe("e2e: keeper faults", () => {
       (e: unknown) => e,
     );
     expect(wrong).to.equal(null);
-    const { openKeeper } = await import("../../keeper/src/service/keeper.js");
+    const { openKeeper } = await import("../../keeper/src/cli/commands/openKeeper.js");
     const { parseKeeperConfig } = await import("../../keeper/src/config/keeperConfig.js");
     const { createLogger } = await import("../../keeper/src/service/logger.js");
     const mismatch = await openKeeper(parseKeeperConfig(configFor(h.world)), {

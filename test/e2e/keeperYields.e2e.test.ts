@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { network } from "hardhat";
+import { openKeeper } from "../../keeper/src/cli/commands/openKeeper.js";
 import { parseKeeperConfig } from "../../keeper/src/config/keeperConfig.js";
 import {
   type ArbitrumLocal,
@@ -26,7 +27,7 @@ import {
   vaultTokenEntries,
 } from "../../keeper/src/devchain/deployVault.js";
 import { type RpcServer, startRpcServer } from "../../keeper/src/devchain/rpcServer.js";
-import { type Keeper, openKeeper } from "../../keeper/src/service/keeper.js";
+import type { Keeper } from "../../keeper/src/service/keeper.js";
 import type { YieldPlan } from "../../keeper/src/service/readModel.js";
 import { expectAbsClose } from "../helpers/approx.js";
 import { KEYS_ENV, memoryLogger, SIGNER_KEY, SUBMITTER_KEY } from "./harness.js";

@@ -13,7 +13,7 @@ import { FailoverRpc } from "../../execution/failoverRpc.js";
 import { LiveOracle } from "../../execution/liveOracle.js";
 import { ClassifierUniverse, type UniverseSource } from "../../execution/universeSource.js";
 import { checkReleaseUniverse, keeperScheduleOf, type ReleaseSchedule } from "../../research/release/release.js";
-import { type Keeper, openKeeper } from "../../service/keeper.js";
+import type { Keeper } from "../../service/keeper.js";
 import type { KeeperMetrics } from "../../service/keeperMetrics.js";
 import { createLogger, type Logger } from "../../service/logger.js";
 import { type OpenedLiveMarket, openLiveMarket } from "../openLiveMarket.js";
@@ -22,6 +22,7 @@ import { RotationRetrainer, releaseInForce } from "../rotationRetrain.js";
 import { strategyFor } from "../strategyChoice.js";
 import { describeUsageProblem } from "../usage.js";
 import { yieldPlanOf } from "../yieldPlan.js";
+import { openKeeper } from "./openKeeper.js";
 
 export const KEEPER_FLAGS = {
   config: { type: "string" },
