@@ -71,9 +71,11 @@ import {RebalanceLib} from "../libraries/RebalanceLib.sol";
 ///   accrual), and only once that checkpoint is `CHECKPOINT_AGE` (1 day) old; an accrual within
 ///   the day charges no performance fee and leaves the mark (`_pendingFees`). So a gain is charged
 ///   only if two accruals at least a day apart both saw it: a one-round spike charges nothing
-///   (every heartbeat is at most a day, so the two prices come from different rounds). A gain not
-///   yet charged stays above the mark for a later accrual. Cost of the stance: a depositor who
-///   enters while such a gain is pending bears at most `performanceFeeBps` of it on its shares.
+///   (with heartbeats of at most a day, as every feed the deployments configure, the two prices
+///   come from different rounds; on a feed configured with a longer one, a spiked round standing
+///   for over a day could be charged). A gain not yet charged stays above the mark for a later
+///   accrual. Cost of the stance: a depositor who enters while such a gain is pending bears at
+///   most `performanceFeeBps` of it on its shares.
 /// - L-4: an in-kind exit without prices still pays the management fee up to now
 ///   (`_accrueManagementFeeWithoutPrices`); only the performance fee on an unpriced gain waits.
 /// - Info: a leg signed to sell more than is held (after an in-kind exit) sells the holding, its
