@@ -129,6 +129,11 @@ export class KeeperMetrics {
     help: "Statements the last tick sent to the store (its database load per cycle).",
     registers: [this.registry],
   });
+  readonly storeQueriesTotal = new Counter({
+    name: "keeper_store_queries_total",
+    help: "Statements sent to the store by this vault's keeper (cycles, lease renewals, API reads, migrations).",
+    registers: [this.registry],
+  });
   readonly basketVol = new Gauge({
     name: "keeper_basket_volatility_annualised_ratio",
     help: "Annualised realised volatility of the held basket per lookback (hours), at the last cycle.",

@@ -19,6 +19,7 @@ import { learnLegs, type RouteArm, routeMetrics } from "../../../keeper/src/mark
 import { KeeperMetrics } from "../../../keeper/src/service/keeperMetrics.js";
 import { LeaseLeadership } from "../../../keeper/src/service/leadership/leaseLeadership.js";
 import { createLogger } from "../../../keeper/src/service/logger.js";
+import type { StatementSink } from "../../../keeper/src/service/store/countedDb.js";
 import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
 import { LeaseStore } from "../../../keeper/src/service/store/leaseStore.js";
 import { forDialect, MIGRATIONS } from "../../../keeper/src/service/store/migrations.js";
@@ -44,8 +45,8 @@ interface Backend {
   readonly name: string;
   /** A fresh, empty store (its own file or schema). */
   open(): Promise<KeeperStore>;
-  /** The same store opened again (another process, or a restart). */
-  reopen(): Promise<KeeperStore>;
+  /** The same store opened again (another process, or a restart), reporting its statements to `count`. */
+  reopen(count?: StatementSink): Promise<KeeperStore>;
 }
 
 function storeSuite(backend: () => Backend): void {
@@ -65,6 +66,35 @@ function storeSuite(backend: () => Backend): void {
     store = await b.reopen();
     expect(await store.schemaVersion()).to.equal(MIGRATIONS.length);
     expect(await store.cycles(10)).to.deep.equal([]);
+  });
+
+  it("reports every statement to the store's counter: transactions, failed statements and calls side by side", async () => {
+    await store.close();
+    let counted = 0;
+    store = await b.reopen((n) => {
+      expect(n).to.be.greaterThan(0);
+      counted += n;
+    });
+    // Opening checked the migrations: those statements count too.
+    expect(counted).to.equal(store.queries).and.to.be.greaterThan(0);
+    const before = counted;
+    await Promise.all([store.cycles(5), store.state(), store.pendingCycle(), store.navHistory()]);
+    const id = await store.beginCycle(1_000, { USDC: 0.5, WETH: 0.5 });
+    await store.saveOrder(id, ORDER);
+    await store.db.transaction(async (tx) => {
+      await tx.get("SELECT COUNT(*) AS n FROM cycles");
+    });
+    await store.db.get("SELECT no_such_column FROM cycles").catch(() => undefined);
+    expect(counted).to.equal(store.queries);
+    expect(counted - before).to.be.greaterThan(6);
+    // A plain store counts the same statements without reporting them anywhere.
+    const plain = await b.reopen();
+    try {
+      await plain.cycles(5);
+      expect(plain.queries).to.be.greaterThan(0);
+    } finally {
+      await plain.close();
+    }
   });
 
   it("journals a venue cycle per venue: pending record and orders, results by client id, after a reopen", async () => {
@@ -405,7 +435,7 @@ describe("service/store backends", function () {
   describe("SQLite", () => {
     storeSuite(() => {
       const path = join(mkdtempSync(join(tmpdir(), "ballast-backend-")), "keeper.sqlite");
-      return { name: "sqlite", open: () => KeeperStore.open(path), reopen: () => KeeperStore.open(path) };
+      return { name: "sqlite", open: () => KeeperStore.open(path), reopen: (count) => KeeperStore.open(path, count) };
     });
   });
 
@@ -426,11 +456,12 @@ describe("service/store backends", function () {
     after(async () => {
       await server?.stop();
     });
-    const openAt = (schema: string) => KeeperStore.openPostgres({ url, schema, timeoutMs: 5_000 });
+    const openAt = (schema: string, count?: StatementSink) =>
+      KeeperStore.openPostgres({ url, schema, timeoutMs: 5_000 }, count);
 
     storeSuite(() => {
       const schema = `vault_test_${++schemas}`;
-      return { name: "postgres", open: () => openAt(schema), reopen: () => openAt(schema) };
+      return { name: "postgres", open: () => openAt(schema), reopen: (count) => openAt(schema, count) };
     });
 
     it("keepers starting together migrate a new schema once", async () => {

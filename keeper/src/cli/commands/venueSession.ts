@@ -25,7 +25,7 @@ import { LeaseLeadership } from "../../service/leadership/leaseLeadership.js";
 import { createLogger, type Logger } from "../../service/logger.js";
 import { KeeperStore } from "../../service/store/keeperStore.js";
 import { LeaseStore } from "../../service/store/leaseStore.js";
-import { defaultHolder } from "../../service/store/openStore.js";
+import { defaultHolder, statementCounter } from "../../service/store/openStore.js";
 import { VenueStore } from "../../service/store/venueStore.js";
 import { VenueKeeper } from "../../service/venueKeeper.js";
 import type { KeeperFlags } from "./keeperSession.js";
@@ -87,10 +87,16 @@ async function openLeadership(
   if (url === undefined) {
     if (!existsSync(config.dataDir)) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     deps.metrics.leader.set(1);
-    return { store: await KeeperStore.open(join(config.dataDir, "keeper.sqlite")), leadership: new LocalLeadership() };
+    return {
+      store: await KeeperStore.open(join(config.dataDir, "keeper.sqlite"), statementCounter(deps.metrics)),
+      leadership: new LocalLeadership(),
+    };
   }
   const schema = `venue_${venue}`;
-  const store = await KeeperStore.openPostgres({ url, schema, timeoutMs: config.store.timeoutMs });
+  const store = await KeeperStore.openPostgres(
+    { url, schema, timeoutMs: config.store.timeoutMs },
+    statementCounter(deps.metrics),
+  );
   const self = config.store.lease.holder ?? defaultHolder();
   const key = venueLeaseKey(config);
   deps.logger.info({ store: redactUrl(url), schema, lease: key, holder: self }, "store: PostgreSQL");

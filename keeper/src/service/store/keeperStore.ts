@@ -44,6 +44,7 @@ import {
   type YieldsView,
 } from "../readModel.js";
 import { yieldsView } from "../yieldsView.js";
+import { CountedDb, type StatementSink } from "./countedDb.js";
 import { forDialect, MIGRATIONS } from "./migrations.js";
 import { PostgresDb, type PostgresOptions } from "./postgresDb.js";
 import { RotationStore } from "./rotationStore.js";
@@ -292,10 +293,13 @@ export class KeeperStore implements KeeperReadModel {
     this.yieldStore = new YieldStore(db);
   }
 
-  /** Opens (or creates) an SQLite store at `path` (or `:memory:`) and applies pending migrations. */
-  static async open(path: string): Promise<KeeperStore> {
+  /**
+   * Opens (or creates) an SQLite store at `path` (or `:memory:`) and applies pending migrations.
+   * `count` receives every statement sent, the migrations' included (a keeper's metrics).
+   */
+  static async open(path: string, count?: StatementSink): Promise<KeeperStore> {
     if (path !== ":memory:") prepareOwnerOnlyFiles(path);
-    return KeeperStore.over(new SqliteDb(path));
+    return KeeperStore.over(counting(new SqliteDb(path), count));
   }
 
   /** Opens an SQLite store that must already exist (for readers such as `status`); never creates one. */
@@ -307,8 +311,8 @@ export class KeeperStore implements KeeperReadModel {
   }
 
   /** Connects to PostgreSQL, creates the vault's schema when missing and applies pending migrations. */
-  static async openPostgres(options: PostgresOptions): Promise<KeeperStore> {
-    return KeeperStore.over(PostgresDb.connect(options), options.schema);
+  static async openPostgres(options: PostgresOptions, count?: StatementSink): Promise<KeeperStore> {
+    return KeeperStore.over(counting(PostgresDb.connect(options), count), options.schema);
   }
 
   private static async over(db: SqlDb, schema?: string): Promise<KeeperStore> {
@@ -662,6 +666,10 @@ export class KeeperStore implements KeeperReadModel {
  * advisory lock on the vault's schema serialises keepers that start together (the schema is
  * created under it too), so a migration never runs twice.
  */
+function counting(db: SqlDb, count: StatementSink | undefined): SqlDb {
+  return count === undefined ? db : new CountedDb(db, count);
+}
+
 async function migrate(db: SqlDb, schema: string | undefined): Promise<void> {
   const ddl = forDialect(
     db.dialect,

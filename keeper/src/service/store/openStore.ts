@@ -35,12 +35,13 @@ export async function openStore(
   deps: { readonly logger: Logger; readonly metrics: KeeperMetrics },
 ): Promise<{ readonly store: KeeperStore; readonly leadership: Leadership }> {
   const { url } = config.store;
+  const count = statementCounter(deps.metrics);
   if (url === undefined) {
     deps.metrics.leader.set(1);
-    return { store: await KeeperStore.open(storePath(config)), leadership: new LocalLeadership() };
+    return { store: await KeeperStore.open(storePath(config), count), leadership: new LocalLeadership() };
   }
   const schema = vaultSchema(config);
-  const store = await KeeperStore.openPostgres({ url, schema, timeoutMs: config.store.timeoutMs });
+  const store = await KeeperStore.openPostgres({ url, schema, timeoutMs: config.store.timeoutMs }, count);
   const self = config.store.lease.holder ?? defaultHolder();
   deps.logger.info({ store: redactUrl(url), schema, holder: self }, "store: PostgreSQL");
   deps.metrics.leader.set(0);
@@ -53,4 +54,9 @@ export async function openStore(
     metrics: deps.metrics,
   });
   return { store, leadership };
+}
+
+/** Every statement of the store, on the vault's `keeper_store_queries_total`. */
+export function statementCounter(metrics: KeeperMetrics): (statements: number) => void {
+  return (statements) => metrics.storeQueriesTotal.inc(statements);
 }
