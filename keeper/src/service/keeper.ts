@@ -190,10 +190,15 @@ export class Keeper implements KeeperControl {
       return null;
     }
     const before = this.deps.store.queries;
+    let cycle: CycleRecord | null = null;
     try {
-      return await this.leaderCycle(force);
+      cycle = await this.leaderCycle(force);
+      return cycle;
     } finally {
-      this.deps.metrics.storeQueries.set(this.deps.store.queries - before);
+      const statements = this.deps.store.queries - before;
+      this.deps.metrics.storeQueries.set(statements);
+      // Per tick, to size the database for many vaults (docs/operator.md, "Database load").
+      this.deps.logger.debug({ storeQueries: statements, cycle: cycle?.id ?? null }, "tick: store statements");
     }
   }
 

@@ -3,7 +3,19 @@
 // innerHTML, because cycle reasons carry decoded revert data.
 
 const REFRESH_MS = 10_000;
-const { seriesColor, navSeries, returnTone, yieldCells, routeCells } = globalThis.BallastSeries;
+const {
+  seriesColor,
+  navSeries,
+  returnTone,
+  yieldCells,
+  routeCells,
+  PANEL_PATHS,
+  apiPath,
+  pickVault,
+  withVault,
+  vaultOptions,
+  vaultProblem,
+} = globalThis.BallastSeries;
 const BENCHMARK_COLOR = "#1f2328";
 const IN_PROGRESS = new Set(["planned", "simulated", "signed", "submitted", "confirmed"]);
 
@@ -405,18 +417,62 @@ function renderRoutes(view) {
   $("routes-body").replaceChildren(...rows);
 }
 
+/**
+ * A fleet server (`keeper run --fleet`) serves many vaults: `fleet` is its /api/fleet and
+ * `vault` the one the page shows. A single keeper has no /api/fleet (404): `single` is then set
+ * for good and the panels read /api/... as they always did.
+ */
+const view = { single: false, fleet: null, vault: null };
+
+async function refreshFleet() {
+  if (view.single) return;
+  const res = await fetch("/api/fleet", { cache: "no-store" });
+  if (res.status === 404 && view.fleet === null) {
+    view.single = true;
+    return;
+  }
+  if (!res.ok) throw new Error(`/api/fleet answered HTTP ${res.status}`);
+  view.fleet = await res.json();
+  view.vault = pickVault(view.fleet, location.search);
+  // The URL names the vault shown, so a reload or a shared link shows the same one.
+  if (view.vault !== null && new URLSearchParams(location.search).get("vault") !== view.vault)
+    history.replaceState(null, "", withVault(location.search, view.vault));
+  renderVaultPicker();
+}
+
+function renderVaultPicker() {
+  const select = $("vault-select");
+  const options = vaultOptions(view.fleet).map((o) => {
+    const option = el("option", o.label);
+    option.value = o.value;
+    option.title = o.title;
+    return option;
+  });
+  select.replaceChildren(...options);
+  select.value = view.vault ?? "";
+  $("vault-picker").hidden = false;
+}
+
+function onVaultPicked() {
+  history.replaceState(null, "", withVault(location.search, $("vault-select").value));
+  void refresh();
+}
+
 async function refresh() {
   try {
-    const [status, weights, nav, composition, cycles, rotations, yields, routes] = await Promise.all([
-      getJson("/api/status"),
-      getJson("/api/weights"),
-      getJson("/api/nav"),
-      getJson("/api/composition"),
-      getJson("/api/cycles?limit=50"),
-      getJson("/api/rotations"),
-      getJson("/api/yields"),
-      getJson("/api/routes"),
-    ]);
+    await refreshFleet();
+    // A fleet vault that is starting or failed has no API to read: say why instead.
+    const problem = view.vault === null ? null : vaultProblem(view.fleet, view.vault);
+    if (problem !== null) {
+      const alert = $("alert");
+      alert.textContent = problem;
+      alert.hidden = false;
+      document.body.dataset.state = "error";
+      return;
+    }
+    const [status, weights, nav, composition, cycles, rotations, yields, routes] = await Promise.all(
+      PANEL_PATHS.map((path) => getJson(apiPath(path, view.vault))),
+    );
     renderHeader(status);
     renderCards(status, nav);
     drawCharts(nav, composition);
@@ -441,4 +497,5 @@ async function loop() {
   setTimeout(() => void loop(), REFRESH_MS);
 }
 
+$("vault-select").addEventListener("change", onVaultPicked);
 void loop();

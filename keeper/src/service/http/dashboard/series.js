@@ -134,5 +134,74 @@
     }));
   }
 
-  globalThis.BallastSeries = { seriesColor, navSeries, returnTone, yieldCells, routeCells };
+  /** The API paths one refresh of the panels reads, in the order dashboard.js renders them. */
+  const PANEL_PATHS = Object.freeze([
+    "/api/status",
+    "/api/weights",
+    "/api/nav",
+    "/api/composition",
+    "/api/cycles?limit=50",
+    "/api/rotations",
+    "/api/yields",
+    "/api/routes",
+  ]);
+
+  /**
+   * Where a panel's read goes: unchanged for a single keeper (vault null), else the named vault's
+   * route on the fleet server (/api/vaults/<name>/<route>, its query kept).
+   */
+  function apiPath(path, vault) {
+    if (vault === null || vault === undefined) return path;
+    if (!path.startsWith("/api/")) throw new Error(`not an API path: ${path}`);
+    return `/api/vaults/${encodeURIComponent(vault)}/${path.slice("/api/".length)}`;
+  }
+
+  /**
+   * The vault the page shows: the one named by `?vault=` in the page's query when the fleet has
+   * it, else the fleet's first. Null for a single keeper (no fleet) or an empty fleet.
+   */
+  function pickVault(fleet, search) {
+    const names = (fleet?.vaults ?? []).map((v) => v.name);
+    if (names.length === 0) return null;
+    const asked = new URLSearchParams(search ?? "").get("vault");
+    return asked !== null && names.includes(asked) ? asked : names[0];
+  }
+
+  /** The page's query with `vault` set (the other parameters kept), for history.replaceState. */
+  function withVault(search, vault) {
+    const params = new URLSearchParams(search ?? "");
+    params.set("vault", vault);
+    return `?${params.toString()}`;
+  }
+
+  /** The selector's options from /api/fleet: each vault by name, its venue and state (with why it failed). */
+  function vaultOptions(fleet) {
+    return (fleet?.vaults ?? []).map((v) => ({
+      value: v.name,
+      label: `${v.name} (${v.venue}, ${v.state}${v.state === "failed" && v.failures > 0 ? ` ×${v.failures}` : ""})`,
+      title: v.lastError ?? "",
+    }));
+  }
+
+  /** Why the selected vault shows nothing: its supervision state and last error (null while it runs). */
+  function vaultProblem(fleet, vault) {
+    const v = (fleet?.vaults ?? []).find((x) => x.name === vault);
+    if (!v || v.state === "running") return null;
+    const retry = v.retryAt ? `, next try ${new Date(v.retryAt).toISOString().slice(11, 19)} UTC` : "";
+    return `Vault ${v.name} is ${v.state}${v.lastError ? `: ${v.lastError}` : ""}${retry}`;
+  }
+
+  globalThis.BallastSeries = {
+    seriesColor,
+    navSeries,
+    returnTone,
+    yieldCells,
+    routeCells,
+    PANEL_PATHS,
+    apiPath,
+    pickVault,
+    withVault,
+    vaultOptions,
+    vaultProblem,
+  };
 })();
