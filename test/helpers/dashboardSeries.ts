@@ -8,7 +8,10 @@ import { runInNewContext } from "node:vm";
  */
 export function loadDashboardSeries<T>(): T {
   const code = readFileSync(new URL("../../keeper/src/service/http/dashboard/series.js", import.meta.url), "utf8");
-  const sandbox: { globalThis?: unknown; BallastSeries?: T } = {};
+  // URLSearchParams is the browser's (the vault selector reads the page's query with it).
+  const sandbox: { globalThis?: unknown; BallastSeries?: T; URLSearchParams: typeof URLSearchParams } = {
+    URLSearchParams,
+  };
   sandbox.globalThis = sandbox;
   runInNewContext(code, sandbox);
   if (!sandbox.BallastSeries) throw new Error("series.js did not define BallastSeries");

@@ -4,10 +4,12 @@
  * fleet's), and each vault's own API at `/api/vaults/<name>/<route>` or `/api/<route>?vault=<name>`,
  * answered by the same handlers as a single keeper's server (routes.ts).
  */
+
+import { ConfigError } from "../../core/errors.js";
 import type { FleetSupervisor } from "../fleet/fleetSupervisor.js";
 import { createLogger, type Logger } from "../logger.js";
 import type { KeeperReadModel } from "../readModel.js";
-import { loadDashboardAssets } from "./dashboardAssets.js";
+import { loadDashboardAssets, type StaticAsset } from "./dashboardAssets.js";
 import { registerReadModelMetrics } from "./metrics.js";
 import { errorReply, type HttpReply, jsonReply } from "./replies.js";
 import { dispatch, type RouteContext, type RouteRequest } from "./routes.js";
@@ -30,7 +32,7 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Ope
   const { authToken, host, port } = parseServerOptions(options);
   const logger = (options.logger ?? createLogger({ secrets: [authToken] })).child({ component: "http" });
   const { fleet } = options;
-  const assets = loadDashboardAssets();
+  const assets = fleetDashboard(loadDashboardAssets());
   const startedAtMs = Date.now();
   for (const { name } of fleet.status())
     registerReadModelMetrics(fleet.metrics.vault(name), currentReadModel(fleet, name));
@@ -84,6 +86,20 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Ope
     );
   };
   return listen({ host, port, logger }, route);
+}
+
+/**
+ * The dashboard page marked as a fleet's (`<body data-fleet>`): its script then fills the vault
+ * selector from /api/fleet and reads the picked vault's routes. A single keeper's page is left
+ * unmarked, so it never asks for /api/fleet.
+ */
+function fleetDashboard(assets: ReadonlyMap<string, StaticAsset>): ReadonlyMap<string, StaticAsset> {
+  const page = assets.get("/");
+  if (!page) return assets;
+  const html = page.body.toString("utf8");
+  const marked = html.replace("<body ", "<body data-fleet ");
+  if (marked === html) throw new ConfigError("dashboard page has no <body> tag to mark as a fleet's");
+  return new Map([...assets, ["/", { ...page, body: Buffer.from(marked, "utf8") }]]);
 }
 
 function names(fleet: FleetSupervisor): string {

@@ -367,7 +367,9 @@ function renderRotations(rotations) {
   });
   $("rotations-body").replaceChildren(...rows);
   $("rotations-note").textContent =
-    rotations.length === 0 ? "No rotation yet." : "Exact calldata of each proposal: /api/rotations";
+    rotations.length === 0
+      ? "No rotation yet."
+      : `Exact calldata of each proposal: ${apiPath("/api/rotations", view.vault)}`;
 }
 
 /** APY the strategy used against the yield the vault's exchange rates realised, per asset. */
@@ -418,21 +420,15 @@ function renderRoutes(view) {
 }
 
 /**
- * A fleet server (`keeper run --fleet`) serves many vaults: `fleet` is its /api/fleet and
- * `vault` the one the page shows. A single keeper has no /api/fleet (404): `single` is then set
- * for good and the panels read /api/... as they always did.
+ * A fleet server (`keeper run --fleet`) serves many vaults and marks its page `<body data-fleet>`:
+ * `fleet` is then its /api/fleet and `vault` the one the page shows. A single keeper's page is
+ * unmarked: `single`, and the panels read /api/... as they always did (no /api/fleet request).
  */
-const view = { single: false, fleet: null, vault: null };
+const view = { single: !("fleet" in document.body.dataset), fleet: null, vault: null };
 
 async function refreshFleet() {
   if (view.single) return;
-  const res = await fetch("/api/fleet", { cache: "no-store" });
-  if (res.status === 404 && view.fleet === null) {
-    view.single = true;
-    return;
-  }
-  if (!res.ok) throw new Error(`/api/fleet answered HTTP ${res.status}`);
-  view.fleet = await res.json();
+  view.fleet = await getJson("/api/fleet");
   view.vault = pickVault(view.fleet, location.search);
   // The URL names the vault shown, so a reload or a shared link shows the same one.
   if (view.vault !== null && new URLSearchParams(location.search).get("vault") !== view.vault)
