@@ -13,7 +13,7 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import { currentPrices, followPrices } from "../../keeper/src/devchain/arbitrumLocal.js";
 import { deployVault, LST_BASKET, vaultTokenEntries } from "../../keeper/src/devchain/deployVault.js";
-import { freePort } from "../helpers/postgresServer.js";
+import { createDatabase, freePort, type PostgresServer, startPostgres } from "../helpers/postgresServer.js";
 import { spawnCli } from "../keeper/cli/spawnCli.js";
 import { configFor, type E2eWorld, KEYS_ENV, SIGNER_KEY, useWorld, writeMarketCsv } from "./harness.js";
 
@@ -89,7 +89,28 @@ describe("e2e: one fleet process, two vaults, one of them unreachable", function
   this.timeout(300_000);
   const h = useWorld();
 
+  let postgres: PostgresServer | string | null = null;
+  after(async () => {
+    if (postgres !== null && typeof postgres !== "string") await postgres.stop();
+  });
+
   it("the reachable vault reaches its targets while the dead one is failed and retried; /metrics labels both; SIGTERM exits 0", async () => {
+    await runFleet(null);
+  });
+
+  it("the same with both vaults' stores in one PostgreSQL (the fleet's store.url)", async function () {
+    this.timeout(360_000);
+    postgres = await startPostgres();
+    if (typeof postgres === "string") {
+      console.log(`      skipped: ${postgres}`);
+      this.skip();
+    }
+    await runFleet(await createDatabase(postgres as PostgresServer, "fleet"));
+  });
+
+  /** Runs the fleet with each vault on SQLite (`storeUrl` null) or on the PostgreSQL at `storeUrl`. */
+  async function runFleet(storeUrl: string | null): Promise<void> {
+    const backend = storeUrl === null ? "SQLite" : "PostgreSQL";
     const world = h.world;
     // The LST index beside the blue-chip one (after the suite's snapshot was restored).
     const lst = await deployVault(world.local, {
@@ -123,6 +144,7 @@ describe("e2e: one fleet process, two vaults, one of them unreachable", function
         ],
         http: { port: 0 },
         restart: { initialMs: 200, maxMs: 1_000 },
+        ...(storeUrl === null ? {} : { store: { url: storeUrl } }),
       }),
     );
     const cli = spawnCli(
@@ -211,7 +233,7 @@ describe("e2e: one fleet process, two vaults, one of them unreachable", function
       const cycleTicks = ticks.filter((t) => t.cycle !== null).map((t) => t.storeQueries);
       const idleTicks = ticks.filter((t) => t.cycle === null).map((t) => t.storeQueries);
       console.log(
-        `      store statements per tick, bluechip (SQLite, USDC + 3 assets): ticks with a cycle [${cycleTicks.join(", ")}], ` +
+        `      store statements per tick, bluechip (${backend}, USDC + 3 assets): ticks with a cycle [${cycleTicks.join(", ")}], ` +
           `idle ticks min ${Math.min(...idleTicks)} max ${Math.max(...idleTicks)} (${idleTicks.length} ticks); ` +
           `${total} in all at the last /metrics read (migrations and API reads included); ` +
           `lst (its keeper never opened): ${lstTotal}; lst ticks logged: ${storeTicks(out, "lst").length}`,
@@ -231,5 +253,5 @@ describe("e2e: one fleet process, two vaults, one of them unreachable", function
       if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill("SIGKILL");
       await cli.done;
     }
-  });
+  }
 });
