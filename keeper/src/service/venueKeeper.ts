@@ -99,12 +99,26 @@ export class VenueKeeper<S, P extends VenuePlan, R> implements KeeperReadModel, 
   tick(force = false): Promise<VenueCycle | null> {
     // One cycle at a time, whether from the schedule or the operator's POST.
     const run = this.busy.then(() => {
-      if (this.leadership.isLeader()) return this.tickNow(force);
+      if (this.leadership.isLeader()) return this.counted(force);
       this.deps.logger.debug(this.leadership.view(), "standby: another keeper holds the venue account's lease");
       return null;
     });
     this.busy = run.catch(() => undefined);
     return run;
+  }
+
+  /** A leader's tick, with the statements it sent to the store on /metrics and in the debug log. */
+  private async counted(force: boolean): Promise<VenueCycle | null> {
+    const before = this.deps.store.queries;
+    let cycle: VenueCycle | null = null;
+    try {
+      cycle = await this.tickNow(force);
+      return cycle;
+    } finally {
+      const statements = this.deps.store.queries - before;
+      this.deps.metrics.storeQueries.set(statements);
+      this.deps.logger.debug({ storeQueries: statements, cycle: cycle?.id ?? null }, "tick: store statements");
+    }
   }
 
   private async tickNow(force: boolean): Promise<VenueCycle | null> {

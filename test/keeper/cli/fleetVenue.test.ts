@@ -100,7 +100,11 @@ describe("cli fleet: a HyperLiquid vault in a fleet", function () {
       expect(metrics).to.match(/^keeper_fleet_vault_running\{vault="perps"\} 1$/m);
       const statements = Number(/^keeper_store_queries_total\{vault="perps"\} (\d+)$/m.exec(metrics)?.[1]);
       expect(statements).to.be.greaterThan(0);
-      console.log(`      HyperLiquid vault in a fleet: ${statements} store statements so far (SQLite)`);
+      const lastTick = Number(/^keeper_store_queries_last_cycle\{vault="perps"\} (\d+)$/m.exec(metrics)?.[1]);
+      expect(lastTick).to.be.greaterThan(0).and.to.be.at.most(statements);
+      console.log(
+        `      HyperLiquid vault in a fleet: ${statements} store statements so far, ${lastTick} in its last tick (SQLite)`,
+      );
     } finally {
       supervisor.stop();
       await running;

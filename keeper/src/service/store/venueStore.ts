@@ -147,6 +147,11 @@ export class VenueStore {
     readonly venue: string,
   ) {}
 
+  /** Statements sent to the database so far (the load a tick puts on it). */
+  get queries(): number {
+    return this.db.queries;
+  }
+
   async state(): Promise<VenueState> {
     const rows = (await this.db.all("SELECT key, value FROM venue_state WHERE venue = ?", [this.venue])) as {
       key: string;
