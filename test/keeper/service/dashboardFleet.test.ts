@@ -121,7 +121,7 @@ describe("dashboard vault selector", () => {
     // Besides /api/fleet, an API path in the script goes through apiPath (the Rotations panel's hint).
     const bare = js.replace(/apiPath\("\/api\/\w+", view\.vault\)/g, "");
     expect([...new Set(bare.match(/\/api\/\w+/g))]).to.deep.equal(["/api/fleet"]);
-    expect(js).to.include("PANEL_PATHS.map((path) => getJson(apiPath(path, view.vault)))");
+    expect(js).to.include("PANEL_PATHS.map((path) => getJson(apiPath(path, shown)))");
     expect(js).to.include('apiPath("/api/rotations", view.vault)');
   });
 

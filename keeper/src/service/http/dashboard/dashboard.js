@@ -466,9 +466,12 @@ async function refresh() {
       document.body.dataset.state = "error";
       return;
     }
+    const shown = view.vault;
     const [status, weights, nav, composition, cycles, rotations, yields, routes] = await Promise.all(
-      PANEL_PATHS.map((path) => getJson(apiPath(path, view.vault))),
+      PANEL_PATHS.map((path) => getJson(apiPath(path, shown))),
     );
+    // Another vault was picked while these reads were out: its own refresh draws the page.
+    if (shown !== view.vault) return;
     renderHeader(status);
     renderCards(status, nav);
     drawCharts(nav, composition);
