@@ -836,12 +836,13 @@ contract IndexVault is ERC4626, EIP712, ReentrancyGuardTransient, IIndexVault {
             // Rounds up: a mark stored low would let the next accrual charge the rounding as gain.
             uint256 priceAfter = (nav + 1).mulDiv(WAD, virtualSupply + feeShares, Math.Rounding.Ceil);
             // The gain above the chargeable price stays above the mark, for a later accrual.
-            // Unchecked: here chargeable <= priceWad (a minimum with it, or priceWad itself); the
-            // mark (< 2^128) plus the gain (< 2^200: NAV < 2^128 base units times 1e18) cannot
-            // wrap; the subtraction runs only when priceAfter exceeds that sum.
+            // Unchecked: here chargeable <= priceWad (a minimum with it, or priceWad itself), and
+            // priceAfter - uncharged is taken only once priceAfter > uncharged.
             unchecked {
                 uint256 uncharged = priceWad - chargeable;
-                if (priceAfter > newHighWaterMark + uncharged) newHighWaterMark = priceAfter - uncharged;
+                if (priceAfter > uncharged && priceAfter - uncharged > newHighWaterMark) {
+                    newHighWaterMark = priceAfter - uncharged;
+                }
             }
             if (performanceFeeBps != 0) checkpoint = priceAfter;
         }
