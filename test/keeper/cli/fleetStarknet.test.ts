@@ -24,6 +24,7 @@ import { createLogger } from "../../../keeper/src/service/logger.js";
 import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
 import { VenueStore } from "../../../keeper/src/service/store/venueStore.js";
 import { expectAbsClose } from "../../helpers/approx.js";
+import { createDatabase, type PostgresServer, startPostgres } from "../../helpers/postgresServer.js";
 
 const ALICE = Wallet.createRandom(); // the HyperLiquid account, signing for itself
 const SN = LOCAL_STARKNET;
@@ -280,7 +281,27 @@ describe("cli fleet: a Starknet vault in a fleet", function () {
       await hl.close();
     });
 
+    let postgres: PostgresServer | string | null = null;
+    after(async () => {
+      if (postgres !== null && typeof postgres !== "string") await postgres.stop();
+    });
+
     it("both venue vaults reach their targets while the Arbitrum vault is failed and retried", async () => {
+      await runMixedFleet(null);
+    });
+
+    it("the same with every vault's store in one PostgreSQL (the fleet's store.url)", async function () {
+      postgres = await startPostgres();
+      if (typeof postgres === "string") {
+        console.log(`      skipped: ${postgres}`);
+        this.skip();
+      }
+      await runMixedFleet(await createDatabase(postgres as PostgresServer, "fleet_starknet"));
+    });
+
+    /** The three-vault fleet with each vault on SQLite (`storeUrl` null) or on the PostgreSQL at `storeUrl`. */
+    async function runMixedFleet(storeUrl: string | null): Promise<void> {
+      const backend = storeUrl === null ? "SQLite" : "PostgreSQL";
       const dir = mkdtempSync(join(tmpdir(), "ballast-fleet-mixed-"));
       const snConfig = writeStarknetVault(dir, rpcUrl);
       const hlConfig = writeHyperliquidVault(dir, hl.url);
@@ -308,6 +329,7 @@ describe("cli fleet: a Starknet vault in a fleet", function () {
             { name: "lst-sn", venue: "starknet", config: snConfig },
           ],
           restart: { initialMs: 100, maxMs: 400 },
+          ...(storeUrl === null ? {} : { store: { url: storeUrl } }),
         }),
       );
       const env = {
@@ -357,21 +379,20 @@ describe("cli fleet: a Starknet vault in a fleet", function () {
         expect(sample(metrics, "keeper_fleet_vault_running", "lst-sn")).to.equal(1);
         const failures = sample(metrics, "keeper_fleet_vault_failures_total", "bluechip") ?? 0;
         expect(failures).to.be.at.least(2);
-        for (const name of ["perps", "lst-sn"])
-          expect(
-            sample(metrics, "keeper_store_queries_total", name) ?? 0,
-            `${name} store statements`,
-          ).to.be.greaterThan(0);
+        const statements = ["perps", "lst-sn"].map((name) => sample(metrics, "keeper_store_queries_total", name) ?? 0);
+        for (const n of statements) expect(n, "store statements").to.be.greaterThan(0);
         expect(metrics).to.match(/^keeper_venue_position_usd\{venue="hyperliquid",symbol="SOL",vault="perps"\} -\d/m);
         expect(metrics).to.match(
           /^keeper_venue_position_usd\{venue="starknet",symbol="WSTETH",vault="lst-sn"\} [1-9]/m,
         );
-        console.log(`      Arbitrum vault failed ${failures} times: ${blue?.lastError}`);
+        console.log(
+          `      ${backend}: Arbitrum vault failed ${failures} times (${blue?.lastError}); store statements so far: perps ${statements[0]}, lst-sn ${statements[1]}`,
+        );
       } finally {
         await fleet.stop();
       }
       expect(supervisor.status().map((s) => s.state)).to.deep.equal(["stopped", "stopped", "stopped"]);
       expectStarknetAtTargets(local, snTarget);
-    });
+    }
   });
 });
