@@ -105,14 +105,20 @@ function legCosts(legs: readonly LegRecord[]): string {
   );
 }
 
-function rotationLine(
+/**
+ * One rotation's line. Every remove and add step is listed, a step not yet final with its
+ * status (`UNI (selling)`, `WBTC (scheduled)`), so an unfinished rotation says what it is doing.
+ */
+export function rotationLine(
   r: RotationRecord,
   legsOf: ReadonlyMap<number, readonly LegRecord[]>,
-  ctx: SummaryContext,
+  ctx: Pick<SummaryContext, "dayOf">,
   done: readonly CycleRecord[],
 ): string {
-  const removed = r.steps.filter((x) => x.kind === "remove" && x.status === "removed").map((x) => x.symbol);
-  const added = r.steps.filter((x) => x.kind === "add" && x.status === "executed").map((x) => x.symbol);
+  const steps = (kind: "remove" | "add", final: string) =>
+    r.steps.filter((x) => x.kind === kind).map((x) => (x.status === final ? x.symbol : `${x.symbol} (${x.status})`));
+  const removed = steps("remove", "removed");
+  const added = steps("add", "executed");
   const base = `${r.status}; classifier selected [${r.selected.join(" ")}]`;
   if (r.status !== "done" && r.status !== "in-progress") return `${base}: ${r.reason ?? ""}`;
   // The sells of removed assets: legs paying those tokens in, from the rotation's start on.
