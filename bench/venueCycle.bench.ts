@@ -14,7 +14,7 @@ import { parseHyperliquidConfig } from "../keeper/src/config/hyperliquidConfig.j
 import { parseStarknetConfig } from "../keeper/src/config/starknetConfig.js";
 import type { Venue, VenuePlan } from "../keeper/src/core/venue.js";
 import { loadScoreFile } from "../keeper/src/data/signals/scoreFile.js";
-import { startHyperliquidLocal } from "../keeper/src/devchain/hyperliquidLocal.js";
+import { localBook, startHyperliquidLocal } from "../keeper/src/devchain/hyperliquidLocal.js";
 import { LOCAL_STARKNET, proofStateStarknet } from "../keeper/src/devchain/starknetLocal.js";
 import { HyperliquidVenue } from "../keeper/src/execution/hyperliquid/hyperliquidVenue.js";
 import { SignalOracle } from "../keeper/src/execution/signalOracle.js";
@@ -87,18 +87,7 @@ async function measure(
 export async function run(): Promise<void> {
   // HyperLiquid: count requests by body type at the client's fetch.
   const account = Wallet.createRandom();
-  const hl = await startHyperliquidLocal({
-    user: account.address,
-    authorized: [account.address],
-    network: "testnet",
-    markets: [
-      { name: "BTC", szDecimals: 5, maxLeverage: 40 },
-      { name: "ETH", szDecimals: 4, maxLeverage: 25 },
-      { name: "SOL", szDecimals: 2, maxLeverage: 20 },
-    ],
-    mids: { BTC: 100_000, ETH: 4_000, SOL: 200 },
-    cash: 100_000,
-  });
+  const hl = await startHyperliquidLocal(localBook(account.address));
   const counts = new Map<string, number>();
   const realFetch = globalThis.fetch;
   globalThis.fetch = (input, init) => {

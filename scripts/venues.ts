@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Wallet } from "ethers";
-import { startHyperliquidLocal } from "../keeper/src/devchain/hyperliquidLocal.js";
+import { localBook, startHyperliquidLocal } from "../keeper/src/devchain/hyperliquidLocal.js";
 import { LOCAL_STARKNET, proofStateStarknet } from "../keeper/src/devchain/starknetLocal.js";
 
 const USAGE = `usage: npm run venue:local -- hyperliquid|starknet [DIR]
@@ -41,18 +41,7 @@ async function main(argv: string[]): Promise<number> {
   let close: () => Promise<void>;
   if (venue === "hyperliquid") {
     const account = Wallet.createRandom();
-    const hl = await startHyperliquidLocal({
-      user: account.address,
-      authorized: [account.address],
-      network: "testnet",
-      markets: [
-        { name: "BTC", szDecimals: 5, maxLeverage: 40 },
-        { name: "ETH", szDecimals: 4, maxLeverage: 25 },
-        { name: "SOL", szDecimals: 2, maxLeverage: 20 },
-      ],
-      mids: { BTC: 100_000, ETH: 4_000, SOL: 200 },
-      cash: 100_000,
-    });
+    const hl = await startHyperliquidLocal(localBook(account.address));
     const d = day(Date.now() / 1000 - 86_400);
     writeFileSync(join(dir, "scores.csv"), `date,symbol,score\n${d},BTC,0.9\n${d},ETH,0.5\n${d},SOL,0.1\n`);
     const config = {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { Wallet } from "ethers";
-import { type HyperliquidLocal, startHyperliquidLocal } from "../../keeper/src/devchain/hyperliquidLocal.js";
+import { type HyperliquidLocal, localBook, startHyperliquidLocal } from "../../keeper/src/devchain/hyperliquidLocal.js";
 import { LOCAL_STARKNET, proofStateStarknet, StarknetLocal } from "../../keeper/src/devchain/starknetLocal.js";
 import { KeeperStore } from "../../keeper/src/service/store/keeperStore.js";
 import { VenueStore } from "../../keeper/src/service/store/venueStore.js";
@@ -78,16 +78,7 @@ describe("e2e: keeper run --venue", function () {
 
     beforeEach(async () => {
       hl = await startHyperliquidLocal({
-        user: ALICE.address,
-        authorized: [ALICE.address],
-        network: "testnet",
-        markets: [
-          { name: "BTC", szDecimals: 5, maxLeverage: 40 },
-          { name: "ETH", szDecimals: 4, maxLeverage: 25 },
-          { name: "SOL", szDecimals: 2, maxLeverage: 20 },
-        ],
-        mids: { BTC: 100_000, ETH: 4_000, SOL: 200 },
-        cash: 100_000,
+        ...localBook(ALICE.address),
         // The answer to the first order action arrives long after the process was killed.
         lateAnswerMs: 20_000,
       });

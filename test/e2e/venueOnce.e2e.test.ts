@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { Wallet } from "ethers";
-import { type HyperliquidLocal, startHyperliquidLocal } from "../../keeper/src/devchain/hyperliquidLocal.js";
+import { type HyperliquidLocal, localBook, startHyperliquidLocal } from "../../keeper/src/devchain/hyperliquidLocal.js";
 import { LOCAL_STARKNET, proofStateStarknet, type StarknetLocal } from "../../keeper/src/devchain/starknetLocal.js";
 import { KeeperStore } from "../../keeper/src/service/store/keeperStore.js";
 import { VenueStore } from "../../keeper/src/service/store/venueStore.js";
@@ -130,18 +130,7 @@ describe("e2e: keeper dry-run|rebalance --venue", function () {
     let dir: string;
 
     beforeEach(async () => {
-      hl = await startHyperliquidLocal({
-        user: ALICE.address,
-        authorized: [ALICE.address],
-        network: "testnet",
-        markets: [
-          { name: "BTC", szDecimals: 5, maxLeverage: 40 },
-          { name: "ETH", szDecimals: 4, maxLeverage: 25 },
-          { name: "SOL", szDecimals: 2, maxLeverage: 20 },
-        ],
-        mids: { BTC: 100_000, ETH: 4_000, SOL: 200 },
-        cash: 100_000,
-      });
+      hl = await startHyperliquidLocal(localBook(ALICE.address));
       dir = mkdtempSync(join(tmpdir(), "ballast-venue-once-hl-"));
     });
 

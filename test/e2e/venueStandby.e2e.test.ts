@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { Wallet } from "ethers";
-import { type HyperliquidLocal, startHyperliquidLocal } from "../../keeper/src/devchain/hyperliquidLocal.js";
+import { type HyperliquidLocal, localBook, startHyperliquidLocal } from "../../keeper/src/devchain/hyperliquidLocal.js";
 import { createDatabase, type PostgresServer, startPostgres } from "../helpers/postgresServer.js";
 import { type CliRun, spawnCli } from "../keeper/cli/spawnCli.js";
 
@@ -75,16 +75,7 @@ describe("e2e: standby venue keepers (hyperliquid) on one PostgreSQL", function 
   it("the holder killed three times with orders in flight: the standby takes over, resumes, no order sent twice", async () => {
     if (!server) throw new Error("no server");
     hl = await startHyperliquidLocal({
-      user: ALICE.address,
-      authorized: [ALICE.address],
-      network: "testnet",
-      markets: [
-        { name: "BTC", szDecimals: 5, maxLeverage: 40 },
-        { name: "ETH", szDecimals: 4, maxLeverage: 25 },
-        { name: "SOL", szDecimals: 2, maxLeverage: 20 },
-      ],
-      mids: { BTC: 100_000, ETH: 4_000, SOL: 200 },
-      cash: 100_000,
+      ...localBook(ALICE.address),
       // The answer to a lost action arrives long after its sender was killed.
       lateAnswerMs: 30_000,
     });

@@ -95,6 +95,26 @@ interface Reply {
   readonly delayMs?: number;
 }
 
+/**
+ * The book the venue demo, its e2e tests and benchmarks trade: BTC, ETH and SOL perpetuals at
+ * round prices and $100,000 of cash on testnet, for `user` signing for itself. Fresh objects
+ * on every call (the server changes its markets in place).
+ */
+export function localBook(user: string): HyperliquidLocalOptions {
+  return {
+    user,
+    authorized: [user],
+    network: "testnet",
+    markets: [
+      { name: "BTC", szDecimals: 5, maxLeverage: 40 },
+      { name: "ETH", szDecimals: 4, maxLeverage: 25 },
+      { name: "SOL", szDecimals: 2, maxLeverage: 20 },
+    ],
+    mids: { BTC: 100_000, ETH: 4_000, SOL: 200 },
+    cash: 100_000,
+  };
+}
+
 export async function startHyperliquidLocal(opts: HyperliquidLocalOptions): Promise<HyperliquidLocal> {
   const seenNonces = new Set<number>();
   const fee = opts.takerFee ?? 0.00045;

@@ -16,7 +16,11 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import { vaultSpec } from "../../../keeper/src/cli/commands/fleetRun.js";
 import { loadFleet } from "../../../keeper/src/config/fleetConfig.js";
-import { type HyperliquidLocal, startHyperliquidLocal } from "../../../keeper/src/devchain/hyperliquidLocal.js";
+import {
+  type HyperliquidLocal,
+  localBook,
+  startHyperliquidLocal,
+} from "../../../keeper/src/devchain/hyperliquidLocal.js";
 import { LOCAL_STARKNET, proofStateStarknet, type StarknetLocal } from "../../../keeper/src/devchain/starknetLocal.js";
 import { FleetSupervisor } from "../../../keeper/src/service/fleet/fleetSupervisor.js";
 import { startFleetServer } from "../../../keeper/src/service/http/fleetServer.js";
@@ -263,18 +267,7 @@ describe("cli fleet: a Starknet vault in a fleet", function () {
     let hl: HyperliquidLocal;
 
     beforeEach(async () => {
-      hl = await startHyperliquidLocal({
-        user: ALICE.address,
-        authorized: [ALICE.address],
-        network: "testnet",
-        markets: [
-          { name: "BTC", szDecimals: 5, maxLeverage: 40 },
-          { name: "ETH", szDecimals: 4, maxLeverage: 25 },
-          { name: "SOL", szDecimals: 2, maxLeverage: 20 },
-        ],
-        mids: { BTC: 100_000, ETH: 4_000, SOL: 200 },
-        cash: 100_000,
-      });
+      hl = await startHyperliquidLocal(localBook(ALICE.address));
     });
 
     afterEach(async () => {

@@ -12,7 +12,11 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import { vaultSpec } from "../../../keeper/src/cli/commands/fleetRun.js";
 import { loadFleet } from "../../../keeper/src/config/fleetConfig.js";
-import { type HyperliquidLocal, startHyperliquidLocal } from "../../../keeper/src/devchain/hyperliquidLocal.js";
+import {
+  type HyperliquidLocal,
+  localBook,
+  startHyperliquidLocal,
+} from "../../../keeper/src/devchain/hyperliquidLocal.js";
 import { FleetSupervisor } from "../../../keeper/src/service/fleet/fleetSupervisor.js";
 import { createLogger } from "../../../keeper/src/service/logger.js";
 import { expectAbsClose } from "../../helpers/approx.js";
@@ -28,18 +32,7 @@ describe("cli fleet: a HyperLiquid vault in a fleet", function () {
   let hl: HyperliquidLocal;
 
   before(async () => {
-    hl = await startHyperliquidLocal({
-      user: ALICE.address,
-      authorized: [ALICE.address],
-      network: "testnet",
-      markets: [
-        { name: "BTC", szDecimals: 5, maxLeverage: 40 },
-        { name: "ETH", szDecimals: 4, maxLeverage: 25 },
-        { name: "SOL", szDecimals: 2, maxLeverage: 20 },
-      ],
-      mids: { BTC: 100_000, ETH: 4_000, SOL: 200 },
-      cash: 100_000,
-    });
+    hl = await startHyperliquidLocal(localBook(ALICE.address));
   });
 
   after(async () => {
