@@ -22,6 +22,7 @@ import { type RpcServer, startRpcServer } from "../keeper/src/devchain/rpcServer
 import { indexVaultInterface } from "../keeper/src/execution/indexVault/vaultAbi.js";
 import { writeMarketCsv } from "../test/e2e/harness.js";
 import { createDatabase, startPostgres } from "../test/helpers/postgresServer.js";
+import { until } from "../test/helpers/until.js";
 import { type CliRun, spawnCli } from "../test/keeper/cli/spawnCli.js";
 
 const SIGNER_KEY = `0x${"5a".repeat(32)}`;
@@ -47,16 +48,6 @@ const msgTime = (k: Keeper, pattern: RegExp, after: number): number | null => {
   }
   return null;
 };
-
-async function until<T>(what: string, timeoutMs: number, probe: () => T | null): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = probe();
-    if (got !== null) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 export async function run(): Promise<void> {
   const pg = await startPostgres();

@@ -14,6 +14,7 @@ import { Wallet } from "ethers";
 import { currentPrices, followPrices } from "../../keeper/src/devchain/arbitrumLocal.js";
 import { deployVault, LST_BASKET, vaultTokenEntries } from "../../keeper/src/devchain/deployVault.js";
 import { createDatabase, freePort, type PostgresServer, startPostgres } from "../helpers/postgresServer.js";
+import { until } from "../helpers/until.js";
 import { spawnCli } from "../keeper/cli/spawnCli.js";
 import { configFor, type E2eWorld, KEYS_ENV, SIGNER_KEY, useWorld, writeMarketCsv } from "./harness.js";
 
@@ -30,16 +31,6 @@ interface CycleView {
   readonly outcome: string | null;
   readonly reason: string | null;
   readonly finishedAt: number | null;
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe();
-    if (got !== null) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** Null while the vault is not running yet (503), so a probe tries again. */
@@ -156,17 +147,27 @@ describe("e2e: one fleet process, two vaults, one of them unreachable", function
     let out = "";
     cli.child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
     try {
-      const api = await until("the fleet's operator server", 120_000, async () => {
-        return /operator server: (http:\/\/\S+)\//.exec(out)?.[1] ?? null;
-      });
+      const api = await until(
+        "the fleet's operator server",
+        120_000,
+        async () => {
+          return /operator server: (http:\/\/\S+)\//.exec(out)?.[1] ?? null;
+        },
+        200,
+      );
       const vault = (name: string, route: string) => `${api}/api/vaults/${name}/${route}`;
 
       // The dead vault: failed with its error, and tried again and again.
-      const firstFailure = await until("the LST vault's first failure", 120_000, async () => {
-        const { vaults } = await getJson<{ vaults: FleetVaultView[] }>(`${api}/api/fleet`);
-        const view = vaults.find((v) => v.name === "lst");
-        return view && view.failures >= 1 && view.state === "failed" ? view : null;
-      });
+      const firstFailure = await until(
+        "the LST vault's first failure",
+        120_000,
+        async () => {
+          const { vaults } = await getJson<{ vaults: FleetVaultView[] }>(`${api}/api/fleet`);
+          const view = vaults.find((v) => v.name === "lst");
+          return view && view.failures >= 1 && view.state === "failed" ? view : null;
+        },
+        200,
+      );
       expect(firstFailure.lastError, "the failure names its cause").to.be.a("string").and.not.equal("");
       console.log(`      lst vault failed: ${firstFailure.lastError}`);
 
@@ -175,10 +176,15 @@ describe("e2e: one fleet process, two vaults, one of them unreachable", function
       const seen = new Set<number>();
       let final: CycleView | null = null;
       for (let round = 0; round < 8 && final === null; round++) {
-        const cycle = await until("the blue-chip vault's next cycle", 90_000, async () => {
-          const next = (await whenRunning<{ cycles: CycleView[] }>(vault("bluechip", "cycles?limit=1")))?.cycles[0];
-          return next && !seen.has(next.id) && next.finishedAt !== null && next.status !== "signed" ? next : null;
-        });
+        const cycle = await until(
+          "the blue-chip vault's next cycle",
+          90_000,
+          async () => {
+            const next = (await whenRunning<{ cycles: CycleView[] }>(vault("bluechip", "cycles?limit=1")))?.cycles[0];
+            return next && !seen.has(next.id) && next.finishedAt !== null && next.status !== "signed" ? next : null;
+          },
+          200,
+        );
         seen.add(cycle.id);
         expect(cycle.outcome, cycle.reason ?? "").to.be.oneOf(["traded", "partial", "nothing-to-trade"]);
         if (cycle.outcome !== "partial") {
@@ -226,10 +232,15 @@ describe("e2e: one fleet process, two vaults, one of them unreachable", function
       expect(total, "the blue-chip vault's statements are counted").to.be.greaterThan(0);
       expect(lstTotal, "the dead vault's counter is there").to.not.equal(null);
       // Two idle ticks after the last cycle, for the idle load.
-      const ticks = await until("two idle ticks of the blue-chip vault", 30_000, async () => {
-        const all = storeTicks(out, "bluechip");
-        return all.filter((t) => t.cycle === null).length >= 2 ? all : null;
-      });
+      const ticks = await until(
+        "two idle ticks of the blue-chip vault",
+        30_000,
+        async () => {
+          const all = storeTicks(out, "bluechip");
+          return all.filter((t) => t.cycle === null).length >= 2 ? all : null;
+        },
+        200,
+      );
       const cycleTicks = ticks.filter((t) => t.cycle !== null).map((t) => t.storeQueries);
       const idleTicks = ticks.filter((t) => t.cycle === null).map((t) => t.storeQueries);
       console.log(

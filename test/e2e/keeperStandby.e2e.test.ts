@@ -20,6 +20,7 @@ import { KeeperStore } from "../../keeper/src/service/store/keeperStore.js";
 import { vaultSchema } from "../../keeper/src/service/store/openStore.js";
 import { createDatabase, type PostgresServer, startPostgres } from "../helpers/postgresServer.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcpProxy.js";
+import { until } from "../helpers/until.js";
 import { spawnCli } from "../keeper/cli/spawnCli.js";
 import { configFor, type E2eWorld, KEYS_ENV, useWorld, writeMarketCsv } from "./harness.js";
 
@@ -64,16 +65,6 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
     resolve = r;
   });
   return { promise, resolve };
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => T | null | Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe();
-    if (got !== null) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe("e2e: standby keepers on one PostgreSQL", function () {
@@ -172,6 +163,7 @@ describe("e2e: standby keepers on one PostgreSQL", function () {
         "B's operator server",
         120_000,
         () => /operator server: (http:\/\/\S+)\//.exec(b.stdout())?.[1] ?? null,
+        100,
       );
       await new Promise((r) => setTimeout(r, 2 * LEASE.renewMs));
       const before = (await (await fetch(`${apiB}/api/status`)).json()) as {
@@ -218,10 +210,15 @@ describe("e2e: standby keepers on one PostgreSQL", function () {
             Object.fromEntries(h.world.deployed.symbols.map((sym) => [sym, feeds[sym]])),
           );
           const seen = last.id;
-          last = await until("B's next cycle", 60_000, async () => {
-            const next = (await store.cycles(1))[0];
-            return next && next.id !== seen && next.finishedAt !== null && next.status !== "signed" ? next : null;
-          });
+          last = await until(
+            "B's next cycle",
+            60_000,
+            async () => {
+              const next = (await store.cycles(1))[0];
+              return next && next.id !== seen && next.finishedAt !== null && next.status !== "signed" ? next : null;
+            },
+            100,
+          );
         }
         expect(last?.outcome, last?.reason ?? "").to.be.oneOf(["traded", "nothing-to-trade"]);
         // The chain: exactly one rebalance transaction per nonce, each successful, A's signed order once.
@@ -285,7 +282,12 @@ describe("e2e: standby keepers on one PostgreSQL", function () {
       await a.run.waitFor(/"msg":"lease acquired"/, 120_000);
       b = startKeeper(w.dir, "keeper-b", h.world.server.url, w.url, w.market);
       const standby = b;
-      await until("B's operator server", 120_000, () => (/operator server: /.test(standby.stdout()) ? true : null));
+      await until(
+        "B's operator server",
+        120_000,
+        () => (/operator server: /.test(standby.stdout()) ? true : null),
+        100,
+      );
       await new Promise((r) => setTimeout(r, 2 * LEASE.renewMs));
       standbyUp.resolve();
       await a.run.waitFor(/"msg":"lease lost: this keeper stops signing"/, 120_000);

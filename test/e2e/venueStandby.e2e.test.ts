@@ -13,44 +13,23 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { type HyperliquidLocal, localBook, startHyperliquidLocal } from "../../keeper/src/devchain/hyperliquidLocal.js";
+import { type LoggedRun, seen, spawnLogged } from "../helpers/loggedRun.js";
 import { createDatabase, type PostgresServer, startPostgres } from "../helpers/postgresServer.js";
-import { type CliRun, spawnCli } from "../keeper/cli/spawnCli.js";
+import { until } from "../helpers/until.js";
 
 const ALICE = Wallet.createRandom();
 const LEASE = { ttlMs: 3_000, renewMs: 500, marginMs: 1_000 };
 const KILLS = 3;
 
-interface LogLine {
-  readonly time: number;
-  readonly msg: string;
-  readonly [k: string]: unknown;
-}
-
-interface Keeper {
-  readonly name: string;
-  readonly run: CliRun;
-  lines(): LogLine[];
-}
-
 function utcDate(t: number): string {
   return new Date(t * 1000).toISOString().slice(0, 10);
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => T | null | Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe();
-    if (got !== null) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("e2e: standby venue keepers (hyperliquid) on one PostgreSQL", function () {
   this.timeout(300_000);
   let server: PostgresServer | null = null;
   let hl: HyperliquidLocal;
-  const running: Keeper[] = [];
+  const running: LoggedRun[] = [];
 
   before(async function () {
     this.timeout(60_000);
@@ -89,7 +68,7 @@ describe("e2e: standby venue keepers (hyperliquid) on one PostgreSQL", function 
     const storeUrl = await createDatabase(server, "venue_standby");
 
     let started = 0;
-    const start = (): Keeper => {
+    const start = (): LoggedRun => {
       const name = `keeper-${++started}`;
       const config = join(dir, `${name}.json`);
       writeFileSync(
@@ -109,26 +88,15 @@ describe("e2e: standby venue keepers (hyperliquid) on one PostgreSQL", function 
           },
         }),
       );
-      const run = spawnCli(
+      const keeper = spawnLogged(
+        name,
         ["run", "--venue", "hyperliquid", "--config", config, "--no-serve"],
         { HYPERLIQUID_SIGNER_KEY: ALICE.privateKey },
         280_000,
       );
-      let out = "";
-      run.child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
-      const keeper: Keeper = {
-        name,
-        run,
-        lines: () =>
-          out
-            .split("\n")
-            .filter((l) => l.startsWith("{"))
-            .map((l) => JSON.parse(l) as LogLine),
-      };
       running.push(keeper);
       return keeper;
     };
-    const seen = (k: Keeper, msg: string) => k.lines().find((l) => l.msg.startsWith(msg)) ?? null;
 
     // The first holder's first action is lost in flight, as every later round's is.
     hl.loseNextAnswer = true;
@@ -138,7 +106,7 @@ describe("e2e: standby venue keepers (hyperliquid) on one PostgreSQL", function 
     await until("keeper-2 up as a standby", 60_000, () => seen(standby, "venue keeper starting"));
 
     const takeovers: number[] = [];
-    const traded = (k: Keeper) =>
+    const traded = (k: LoggedRun) =>
       k.lines().filter((l) => l.msg === "venue cycle finished" && l.outcome === "traded").length;
     for (let round = 1; round <= KILLS; round++) {
       const tradedBefore = traded(leader);

@@ -14,8 +14,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { LOCAL_STARKNET, proofStateStarknet, type StarknetLocal } from "../../keeper/src/devchain/starknetLocal.js";
+import { type LoggedRun, seen, spawnLogged } from "../helpers/loggedRun.js";
 import { createDatabase, type PostgresServer, startPostgres } from "../helpers/postgresServer.js";
-import { type CliRun, spawnCli } from "../keeper/cli/spawnCli.js";
+import { until } from "../helpers/until.js";
 
 const { vault: VAULT, weth: WETH, wsteth: WSTETH, reth: RETH, exchange: EXCHANGE, keeper: KEIRA } = LOCAL_STARKNET;
 const LEASE = { ttlMs: 3_000, renewMs: 500, marginMs: 1_000 };
@@ -30,30 +31,8 @@ const SLOTS = [
   { symbol: "RETH", token: RETH, pair: "RETH/USD" },
 ] as const;
 
-interface LogLine {
-  readonly time: number;
-  readonly msg: string;
-  readonly [k: string]: unknown;
-}
-
-interface Keeper {
-  readonly name: string;
-  readonly run: CliRun;
-  lines(): LogLine[];
-}
-
 function utcDate(t: number): string {
   return new Date(t * 1000).toISOString().slice(0, 10);
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => T | null | Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe();
-    if (got !== null) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** The vault's weights in bps of NAV, from the stand-in's balances and oracle prices. */
@@ -67,7 +46,7 @@ describe("e2e: standby venue keepers (starknet) on one PostgreSQL", function () 
   this.timeout(300_000);
   let server: PostgresServer | null = null;
   let local: StarknetLocal | undefined;
-  const running: Keeper[] = [];
+  const running: LoggedRun[] = [];
 
   before(async function () {
     this.timeout(60_000);
@@ -110,7 +89,7 @@ describe("e2e: standby venue keepers (starknet) on one PostgreSQL", function () 
     const storeUrl = await createDatabase(server, "venue_standby_sn");
 
     let started = 0;
-    const start = (): Keeper => {
+    const start = (): LoggedRun => {
       const name = `keeper-${++started}`;
       const config = join(dir, `${name}.json`);
       writeFileSync(
@@ -135,26 +114,15 @@ describe("e2e: standby venue keepers (starknet) on one PostgreSQL", function () 
           },
         }),
       );
-      const run = spawnCli(
+      const keeper = spawnLogged(
+        name,
         ["run", "--venue", "starknet", "--config", config, "--no-serve"],
         { STARKNET_KEEPER_KEY: LOCAL_STARKNET.keeperKey },
         280_000,
       );
-      let out = "";
-      run.child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
-      const keeper: Keeper = {
-        name,
-        run,
-        lines: () =>
-          out
-            .split("\n")
-            .filter((l) => l.startsWith("{"))
-            .map((l) => JSON.parse(l) as LogLine),
-      };
       running.push(keeper);
       return keeper;
     };
-    const seen = (k: Keeper, msg: string) => k.lines().find((l) => l.msg.startsWith(msg)) ?? null;
     const invokes = () => stand.requests.get("starknet_addInvokeTransaction") ?? 0;
 
     let leader = start();
@@ -163,7 +131,7 @@ describe("e2e: standby venue keepers (starknet) on one PostgreSQL", function () 
     await until("keeper-2 up as a standby", 60_000, () => seen(standby, "venue keeper starting"));
 
     const takeovers: number[] = [];
-    const traded = (k: Keeper) =>
+    const traded = (k: LoggedRun) =>
       k.lines().filter((l) => l.msg === "venue cycle finished" && l.outcome === "traded").length;
     for (let round = 1; round <= KILLS; round++) {
       const best = round % 2 === 1 ? "WSTETH" : "RETH";
