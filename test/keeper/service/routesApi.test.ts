@@ -1,10 +1,8 @@
 import { expect } from "chai";
 import { learnLegs } from "../../../keeper/src/market/routeBandit.js";
-import { startOperatorServer } from "../../../keeper/src/service/http/server.js";
-import { createLogger } from "../../../keeper/src/service/logger.js";
 import type { RouteView } from "../../../keeper/src/service/readModel.js";
-import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
 import { loadDashboardSeries } from "../../helpers/dashboardSeries.js";
+import { useStoreServer } from "./storeServer.js";
 
 const ARB = "0x912ce59144191c1204e64559fe8253a0e49e6548";
 const WETH = "0x82af49447d8a07e3bd95bd0d56f35241523fbab1";
@@ -25,27 +23,10 @@ function loadSeries(): SeriesModule {
 
 /** /api/routes and the dashboard's Routes rows, from a real (in-memory) keeper store. */
 describe("service/http routes (route learning)", () => {
-  let store: KeeperStore;
-  let server: { url: string; close(): Promise<void> };
-
-  beforeEach(async () => {
-    store = await KeeperStore.open(":memory:");
-    server = await startOperatorServer({
-      readModel: store,
-      control: { triggerRebalance: async () => ({ accepted: true }) },
-      authToken: "routes-api-test-token",
-      port: 0,
-      logger: createLogger({ level: "silent" }),
-    });
-  });
-
-  afterEach(async () => {
-    await server.close();
-    await store.close();
-  });
+  const h = useStoreServer("routes-api-test-token");
 
   async function getRoutes(): Promise<RouteView[]> {
-    const res = await fetch(`${server.url}/api/routes`);
+    const res = await fetch(`${h.url}/api/routes`);
     expect(res.status).to.equal(200);
     return ((await res.json()) as { routes: RouteView[] }).routes;
   }
@@ -63,7 +44,7 @@ describe("service/http routes (route learning)", () => {
       { id: direct, predictedCostBps: 43, correctionBps: 0, bonusBps: 2, correctedBps: 43, eligible: true },
     ];
     // Cycle 1 tried the two-hop route: predicted 31, realised 66 (regret 66 - 43 = 23).
-    await store.routeStore.learn(1, 1_000, (arms) =>
+    await h.store.routeStore.learn(1, 1_000, (arms) =>
       learnLegs(arms, [{ route: viaWeth, features: FEATURES, scores, predictedCostBps: 31, realisedCostBps: 66 }]),
     );
     // Cycles 2 and 3 took the direct route: predicted 43, realised 43 and 44.
@@ -71,7 +52,7 @@ describe("service/http routes (route learning)", () => {
       [2, 43],
       [3, 44],
     ] as const)
-      await store.routeStore.learn(cycle, 1_000 + cycle, (arms) =>
+      await h.store.routeStore.learn(cycle, 1_000 + cycle, (arms) =>
         learnLegs(arms, [
           { route: direct, features: FEATURES, scores, predictedCostBps: 43, realisedCostBps: realised },
         ]),
@@ -105,7 +86,7 @@ describe("service/http routes (route learning)", () => {
   });
 
   it("exposes each route's picks, mean absolute error and regret, and each refit, as /metrics gauges", async () => {
-    const metrics = async () => (await fetch(`${server.url}/metrics`)).text();
+    const metrics = async () => (await fetch(`${h.url}/metrics`)).text();
     // Nothing learned, nothing refitted: no route series at all.
     expect(await metrics()).to.not.match(/^keeper_(route|impact_refit)_\w+\{/m);
     const direct = `sell:${DIRECT}`.toLowerCase();
@@ -114,14 +95,14 @@ describe("service/http routes (route learning)", () => {
       { id: viaWeth, predictedCostBps: 31, correctionBps: 0, bonusBps: 2, correctedBps: 31, eligible: true },
       { id: direct, predictedCostBps: 43, correctionBps: 0, bonusBps: 2, correctedBps: 43, eligible: true },
     ];
-    await store.routeStore.learn(1, 1_000, (arms) =>
+    await h.store.routeStore.learn(1, 1_000, (arms) =>
       learnLegs(arms, [
         { route: viaWeth, features: FEATURES, scores, predictedCostBps: 31, realisedCostBps: 66 },
         { route: direct, features: FEATURES, scores, predictedCostBps: 43, realisedCostBps: 41 },
       ]),
     );
     // The refits the last cycle sized with, as the keeper records them.
-    await store.setState({
+    await h.store.setState({
       impactRefits: [{ route: direct, side: "sell", fills: 12, scale: 1.25, offsetBps: 3.5, weight: 12 / 17 }],
     });
     const text = await metrics();

@@ -1,10 +1,8 @@
 import { expect } from "chai";
-import { startOperatorServer } from "../../../keeper/src/service/http/server.js";
-import { createLogger } from "../../../keeper/src/service/logger.js";
 import type { YieldPlan, YieldsView } from "../../../keeper/src/service/readModel.js";
-import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
 import { expectAbsClose } from "../../helpers/approx.js";
 import { loadDashboardSeries } from "../../helpers/dashboardSeries.js";
+import { useStoreServer } from "./storeServer.js";
 
 const DAY = 86_400;
 const T0 = 1_700_000_000;
@@ -31,27 +29,10 @@ function loadSeries(): SeriesModule {
 
 /** /api/yields, its gauges and the dashboard's rows, from a real (in-memory) keeper store. */
 describe("service/http yields", () => {
-  let store: KeeperStore;
-  let server: { url: string; close(): Promise<void> };
-
-  beforeEach(async () => {
-    store = await KeeperStore.open(":memory:");
-    server = await startOperatorServer({
-      readModel: store,
-      control: { triggerRebalance: async () => ({ accepted: true }) },
-      authToken: "yields-api-test-token",
-      port: 0,
-      logger: createLogger({ level: "silent" }),
-    });
-  });
-
-  afterEach(async () => {
-    await server.close();
-    await store.close();
-  });
+  const h = useStoreServer("yields-api-test-token");
 
   async function getYields(): Promise<YieldsView> {
-    const res = await fetch(`${server.url}/api/yields`);
+    const res = await fetch(`${h.url}/api/yields`);
     expect(res.status).to.equal(200);
     return (await res.json()) as YieldsView;
   }
@@ -61,15 +42,15 @@ describe("service/http yields", () => {
   });
 
   it("serves the APY used beside the realised growth of the rate between the first and last snapshot", async () => {
-    await store.setState({ yieldPlan: PLAN, yieldRateIssues: {} });
+    await h.store.setState({ yieldPlan: PLAN, yieldRateIssues: {} });
     const source = "wstETH / USD: leg 0 0xfeed of 0xadapter";
     // wstETH's rate grows 2% in half a year: 1.02^2 - 1 = 4.04% a year; the middle reading does not count.
-    await store.yieldStore.record([
+    await h.store.yieldStore.record([
       { asset: "WSTETH", t: T0, rate: 1.2, source },
       { asset: "RETH", t: T0, rate: 1.1, source: "rETH / USD" },
     ]);
-    await store.yieldStore.record([{ asset: "WSTETH", t: T0 + 90 * DAY, rate: 1.5, source }]);
-    await store.yieldStore.record([{ asset: "WSTETH", t: T0 + 182.5 * DAY, rate: 1.2 * 1.02, source }]);
+    await h.store.yieldStore.record([{ asset: "WSTETH", t: T0 + 90 * DAY, rate: 1.5, source }]);
+    await h.store.yieldStore.record([{ asset: "WSTETH", t: T0 + 182.5 * DAY, rate: 1.2 * 1.02, source }]);
     const view = await getYields();
     expect(view.strategy).to.equal(PLAN.strategy);
     expect(view.usesYields).to.equal(true);
@@ -89,7 +70,7 @@ describe("service/http yields", () => {
     expect(reth).to.include({ apy: 0.035, realised: null, realisedReason: "one rate snapshot so far: needs two" });
     expect(st).to.include({ realised: null, realisedReason: "a rebasing balance: no exchange rate to measure" });
 
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
     expect(metrics).to.include('keeper_asset_apy_used_ratio{asset="WSTETH"} 0.04\n');
     expect(metrics).to.include('keeper_asset_apy_used_ratio{asset="RETH"} 0.035\n');
     expect(metrics).to.not.include('keeper_asset_apy_used_ratio{asset="WETH"}');
@@ -108,7 +89,7 @@ describe("service/http yields", () => {
   });
 
   it("says why a rate is missing, and shows no yield data for a strategy that counts none", async () => {
-    await store.setState({
+    await h.store.setState({
       yieldPlan: PLAN,
       yieldRateIssues: { WSTETH: "its feed 0x01 is not a rate adapter (no legs())" },
     });
@@ -118,14 +99,14 @@ describe("service/http yields", () => {
       realisedReason: "its feed 0x01 is not a rate adapter (no legs())",
     });
     const plain: YieldPlan = { strategy: "inverse-vol", assets: [PLAN.assets[0] as YieldPlan["assets"][number]] };
-    await store.setState({ yieldPlan: plain });
+    await h.store.setState({ yieldPlan: plain });
     const none = await getYields();
     expect(none).to.deep.include({ strategy: "inverse-vol", usesYields: false });
     expect(loadSeries().yieldCells(none)).to.equal(null);
-    expect(await (await fetch(`${server.url}/metrics`)).text()).to.not.match(/^keeper_asset_apy_used_ratio\{/m);
+    expect(await (await fetch(`${h.url}/metrics`)).text()).to.not.match(/^keeper_asset_apy_used_ratio\{/m);
   });
 
   it("rejects other methods on /api/yields", async () => {
-    expect((await fetch(`${server.url}/api/yields`, { method: "POST" })).status).to.equal(405);
+    expect((await fetch(`${h.url}/api/yields`, { method: "POST" })).status).to.equal(405);
   });
 });
