@@ -12,6 +12,7 @@ import type { LegRecord } from "../../../keeper/src/service/readModel.js";
 import { calibrateRoute } from "../../../keeper/src/strategy/risk/calibratedRoute.js";
 import { maxPathSize, type PathRoute, quotePath } from "../../../keeper/src/strategy/risk/pathImpact.js";
 import { expectAbsClose, expectRelClose } from "../../helpers/approx.js";
+import { depthHop } from "../../helpers/depthHop.js";
 
 const USDC = "0x00000000000000000000000000000000000000a0";
 const ARB = "0x00000000000000000000000000000000000000a2";
@@ -60,23 +61,10 @@ const SNAP = {
   nav: 1_000_000n * 10n ** 6n,
 };
 const ROUTES = { sell: ["", "0x5e11"], buy: ["", "0xb0"] };
-function hop(key: string, depthUsd: number): PathRoute["hops"][number] {
-  return {
-    key,
-    fee: 0.0005,
-    liquidity: {
-      depthUsd,
-      rangeHalfWidth: Number.NaN,
-      sqrtImpactK: Number.NaN,
-      sigmaDaily: Number.NaN,
-      dailyVolumeUsd: Number.NaN,
-    },
-  };
-}
-const SELL: PathRoute = { sellingAsset: true, hops: [hop("arb:in", 40_000_000)] };
+const SELL: PathRoute = { sellingAsset: true, hops: [depthHop("arb:in", 40_000_000)] };
 const MODELS: RouteModels = {
   sell: [null, SELL],
-  buy: [null, { sellingAsset: false, hops: [hop("arb:usdc", 40_000_000)] }],
+  buy: [null, { sellingAsset: false, hops: [depthHop("arb:usdc", 40_000_000)] }],
 };
 const OPTIONS = { minTradeBps: 10, maxSlippageBps: 200, marginBps: 50 };
 

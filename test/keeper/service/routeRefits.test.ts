@@ -16,6 +16,7 @@ import type { LegRecord } from "../../../keeper/src/service/readModel.js";
 import { calibrateRoute } from "../../../keeper/src/strategy/risk/calibratedRoute.js";
 import { type PathRoute, quotePath } from "../../../keeper/src/strategy/risk/pathImpact.js";
 import { expectAbsClose } from "../../helpers/approx.js";
+import { depthHop } from "../../helpers/depthHop.js";
 
 const USDC = "0x00000000000000000000000000000000000000a0";
 const WETH = "0x00000000000000000000000000000000000000a1";
@@ -53,23 +54,10 @@ function sells(n: number, route: string | null, feeBps: number, gap: number): Le
   });
 }
 
-function hop(key: string, depthUsd: number): PathRoute["hops"][number] {
-  return {
-    key,
-    fee: 0.0005,
-    liquidity: {
-      depthUsd,
-      rangeHalfWidth: Number.NaN,
-      sqrtImpactK: Number.NaN,
-      sigmaDaily: Number.NaN,
-      dailyVolumeUsd: Number.NaN,
-    },
-  };
-}
-const DIRECT_MODEL: PathRoute = { sellingAsset: true, hops: [hop("arb/usdc", 400_000_000)] };
+const DIRECT_MODEL: PathRoute = { sellingAsset: true, hops: [depthHop("arb/usdc", 400_000_000)] };
 const VIA_MODEL: PathRoute = {
   sellingAsset: true,
-  hops: [hop("arb/weth", 200_000_000), hop("weth/usdc", 200_000_000)],
+  hops: [depthHop("arb/weth", 200_000_000), depthHop("weth/usdc", 200_000_000)],
 };
 const PRIMARY = { sell: ["", DIRECT], buy: ["", ""] };
 const CANDIDATE = { sell: ["", VIA_WETH], buy: ["", ""] };
