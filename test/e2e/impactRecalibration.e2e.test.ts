@@ -12,7 +12,7 @@ import { routeId } from "../../keeper/src/market/routeBandit.js";
 import { calibrateFromLegs, defaultRoutes, fillRoute, routeShape } from "../../keeper/src/service/impactCalibration.js";
 import type { LegRecord } from "../../keeper/src/service/readModel.js";
 import { runCaptured } from "../helpers/captureCommand.js";
-import { advanceDays, configFor, EQUAL, fixedOracle, keeperFor, useWorld } from "./harness.js";
+import { advanceDays, configFor, type E2eWorld, EQUAL, fixedOracle, keeperFor, useWorld } from "./harness.js";
 
 /** ARB's Chainlink answer stands this far above its pools before every cycle (the pools lag the feed). */
 const LAG = 0.004;
@@ -22,6 +22,36 @@ const TEST_CYCLES = 6;
 const LIVE_CYCLES = 14;
 /** With route learning the fills of a pair are split between its routes, so each refit gathers fills more slowly. */
 const ROUTED_CYCLES = 24;
+
+type E2eKeeper = Awaited<ReturnType<typeof keeperFor>>["keeper"];
+
+/**
+ * `n` keeper cycles, eight days apart, each with the pools back at the start prices and ARB's
+ * feed LAG above them, the target alternating equal and tilted (through `setTarget`, which the
+ * keeper's oracle reads); every cycle must reconcile. Returns each cycle's legs and sizing note.
+ */
+async function laggedCycles(
+  world: E2eWorld,
+  keeper: E2eKeeper,
+  setTarget: (w: Weights) => void,
+  n: number,
+): Promise<{ legs: readonly LegRecord[]; sizing: string }[]> {
+  const local = world.local;
+  const start = await currentPrices(local);
+  const arbUsd = start.ARB;
+  const cycles: { legs: readonly LegRecord[]; sizing: string }[] = [];
+  for (let k = 0; k < n; k++) {
+    if (k > 0) await advanceDays(world, 8);
+    await followPrices(local, { USDC: 1, WETH: start.WETH, WBTC: start.WBTC, ARB: arbUsd });
+    await setFeedPrice(local, "ARB", arbUsd * (1 + LAG));
+    setTarget(k % 2 === 0 ? EQUAL : TILTED);
+    const ran = await keeper.tick();
+    expect(ran?.status, `cycle ${k}: ${ran?.reason ?? ""}`).to.equal("reconciled");
+    const id = ran?.id ?? -1;
+    cycles.push({ legs: await keeper.store.legs(id), sizing: (await keeper.store.cycle(id))?.sizing ?? "" });
+  }
+  return cycles;
+}
 
 /**
  * Demo-like fills on the local chain (the keeper's own cycles: real EIP-712 orders, real swaps
@@ -141,20 +171,14 @@ describe("e2e: impact recalibration from the keeper's own fills", function () {
       fixedOracle(() => target),
       { config: { planning: { impactRecalibration: { enabled: true, priorFills: 5, minFills: 3, maxFills: 200 } } } },
     );
-    const local = h.world.local;
-    const start = await currentPrices(local);
-    const arbUsd = start.ARB;
-    const cycles: { legs: readonly LegRecord[]; sizing: string }[] = [];
-    for (let k = 0; k < LIVE_CYCLES; k++) {
-      if (k > 0) await advanceDays(h.world, 8);
-      await followPrices(local, { USDC: 1, WETH: start.WETH, WBTC: start.WBTC, ARB: arbUsd });
-      await setFeedPrice(local, "ARB", arbUsd * (1 + LAG));
-      target = k % 2 === 0 ? EQUAL : TILTED;
-      const ran = await keeper.tick();
-      expect(ran?.status, `cycle ${k}: ${ran?.reason ?? ""}`).to.equal("reconciled");
-      const id = ran?.id ?? -1;
-      cycles.push({ legs: await keeper.store.legs(id), sizing: (await keeper.store.cycle(id))?.sizing ?? "" });
-    }
+    const cycles = await laggedCycles(
+      h.world,
+      keeper,
+      (w) => {
+        target = w;
+      },
+      LIVE_CYCLES,
+    );
     await keeper.close();
 
     const mae = (legs: readonly LegRecord[], cost: (l: LegRecord) => number | null) =>
@@ -206,19 +230,14 @@ describe("e2e: impact recalibration from the keeper's own fills", function () {
         },
       },
     );
-    const start = await currentPrices(local);
-    const arbUsd = start.ARB;
-    const cycles: { legs: readonly LegRecord[]; sizing: string }[] = [];
-    for (let k = 0; k < ROUTED_CYCLES; k++) {
-      if (k > 0) await advanceDays(h.world, 8);
-      await followPrices(local, { USDC: 1, WETH: start.WETH, WBTC: start.WBTC, ARB: arbUsd });
-      await setFeedPrice(local, "ARB", arbUsd * (1 + LAG));
-      target = k % 2 === 0 ? EQUAL : TILTED;
-      const ran = await keeper.tick();
-      expect(ran?.status, `cycle ${k}: ${ran?.reason ?? ""}`).to.equal("reconciled");
-      const id = ran?.id ?? -1;
-      cycles.push({ legs: await keeper.store.legs(id), sizing: (await keeper.store.cycle(id))?.sizing ?? "" });
-    }
+    const cycles = await laggedCycles(
+      h.world,
+      keeper,
+      (w) => {
+        target = w;
+      },
+      ROUTED_CYCLES,
+    );
     const refits = await keeper.store.impactRefits();
     const arms = await keeper.store.routeStore.arms();
     await keeper.close();
