@@ -3,8 +3,11 @@
  *
  * Data flows one way: data -> classifier -> strategy -> planner -> execution, with cli as the
  * only composition root. Each layer below lists the layers it must never import, and whether it
- * may do I/O (files, sockets, databases, child processes). A violation prints the file, the
- * import and the rule, and the script exits 1.
+ * may do I/O (files, sockets, databases, child processes). A venue's implementation is built by
+ * cli alone: everything else holds a venue through the core `Venue` seam (core/venue.ts and, for
+ * the Arbitrum vault, execution/indexVault/vaultVenue.ts), so only cli and the venue's own folder
+ * may import the modules in VENUE_IMPLEMENTATIONS. A violation prints the file, the import and
+ * the rule, and the script exits 1.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -42,6 +45,13 @@ const LAYERS: Readonly<Record<string, LayerRule>> = {
   service: { forbids: ["cli", "devchain"], io: true },
   cli: { forbids: [], io: true },
 };
+
+/** Venue implementations (paths under keeper/src, no extension): constructed in cli only. */
+const VENUE_IMPLEMENTATIONS = [
+  "execution/indexVault/indexVaultVenue",
+  "execution/starknet/starknetVenue",
+  "execution/hyperliquid/hyperliquidVenue",
+];
 
 /** Node modules that reach outside the process. */
 const IO_MODULES = new Set([
@@ -92,7 +102,18 @@ export function checkArchitecture(src: string = SRC): string[] {
     for (const match of text.matchAll(IMPORT_RE)) {
       const spec = match[1] ?? match[2] ?? "";
       if (spec.startsWith(".")) {
-        const target = layerOf(src, resolve(dirname(file), spec));
+        const resolved = resolve(dirname(file), spec);
+        const implementation = relative(src, resolved)
+          .split(sep)
+          .join("/")
+          .replace(/\.(js|ts)$/, "");
+        const ownFolder = relative(src, dirname(file)).split(sep).join("/") === dirname(implementation);
+        if (VENUE_IMPLEMENTATIONS.includes(implementation) && layer !== "cli" && !ownFolder) {
+          problems.push(
+            `${shown}: imports ${spec} (a venue implementation: only cli constructs it; hold a core Venue)`,
+          );
+        }
+        const target = layerOf(src, resolved);
         if (target === layer) continue;
         const forbidden = rule.forbids === "all-but-self" || rule.forbids.includes(target);
         if (forbidden) problems.push(`${shown}: imports ${spec} (${layer} must not import ${target})`);

@@ -37,6 +37,25 @@ describe("architecture lint (scripts/lint/architecture.ts)", () => {
     }
   });
 
+  it("flags a venue implementation imported outside cli and its own folder", () => {
+    const src = tree({
+      "execution/indexVault/indexVaultVenue.ts": "export class IndexVaultVenue {}\n",
+      "execution/indexVault/helper.ts": 'import { IndexVaultVenue } from "./indexVaultVenue.js";\n',
+      "execution/indexVault/vaultVenue.ts": "export interface VaultVenue {}\n",
+      "service/keeper.ts":
+        'import type { IndexVaultVenue } from "../execution/indexVault/indexVaultVenue.js";\n' +
+        'import type { VaultVenue } from "../execution/indexVault/vaultVenue.js";\n',
+      "cli/open.ts": 'import { IndexVaultVenue } from "../execution/indexVault/indexVaultVenue.js";\n',
+    });
+    try {
+      const problems = checkArchitecture(src);
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.match(/^.*service\/keeper\.ts: imports .*indexVaultVenue\.js \(a venue implementation/);
+    } finally {
+      rmSync(src, { recursive: true, force: true });
+    }
+  });
+
   it("flags a folder with no layering rule", () => {
     const src = tree({ "misc/a.ts": "export const a = 1;\n" });
     try {

@@ -10,13 +10,18 @@
  * snapshot it plans from, the plan it signs, and what it persists before sending so that
  * `resume` can finish the job without sending anything twice.
  *
- * How the two venues map onto it. HyperLiquid (execution/hyperliquid): one IOC order per
- * market, the cloid as `clientId`, the plan as the pending record. The Arbitrum vault
- * (execution/indexVault, not yet adapted): the snapshot is its `portfolio()` view, a plan is
- * one signed `RebalanceOrder` whose legs become `VenueOrder`s (`clientId` = nonce and leg
- * index, the limit implied by the leg's signed minimum output), the pending record is its
- * `PendingOrder` (order, signature, transaction hashes), `exit` is the rotation's set of assets
- * sold in full, and `resume` is its existing resume.
+ * Two more parameters, with defaults, let a venue return more than the neutral execution (the
+ * Arbitrum vault's transaction, gas and fills, which its keeper learns from) and take more
+ * planning options than `exit` (its turnover budget, route learning, impact refits).
+ *
+ * How the venues map onto it. HyperLiquid (execution/hyperliquid): one IOC order per market,
+ * the cloid as `clientId`, the plan as the pending record. Starknet (execution/starknet): one
+ * multicall of the vault's swaps, its transaction hash in the pending record. The Arbitrum
+ * vault (execution/indexVault): the snapshot is its `portfolio()` view, a plan is one
+ * `RebalanceOrder` whose legs become `VenueOrder`s (`clientId` = nonce and leg index, the limit
+ * implied by the leg's signed minimum output), the pending record is its `PendingOrder`
+ * (order, signature, broadcasts), `exit` is the rotation's set of assets sold in full. It is a
+ * `BasketVenue`: the vault itself limits each rebalance (cooldown, turnover, tolerance).
  */
 
 /** What a venue lets a target weight do. Weights are fractions of net liquidity (NAV). */
@@ -109,8 +114,8 @@ export interface VenuePlan {
 export interface SimulationResult {
   readonly ok: boolean;
   readonly reason: string | null;
-  /** Estimated fees in USD (gas, or taker fees). */
-  readonly estimatedFeesUsd: number;
+  /** Estimated fees in USD (gas, or taker fees); null when the venue cannot price its fee token. */
+  readonly estimatedFeesUsd: number | null;
 }
 
 /**
@@ -136,8 +141,11 @@ export interface VenueExecution {
 export interface VenueJournal<TPending> {
   /** The venue waits for it (a store's write is asynchronous) before anything leaves. */
   pending(record: TPending): void | Promise<void>;
-  /** Results as they come (an order-book venue answers per order). */
-  results(results: readonly OrderResult[]): void | Promise<void>;
+  /**
+   * Results as they come (an order-book venue answers per order). Absent when the caller reads
+   * them from the execution it gets back (a basket vault's legs all settle in one transaction).
+   */
+  results?(results: readonly OrderResult[]): void | Promise<void>;
   /**
    * Fencing: awaited right before each signing and each sending step (a resume's re-send
    * included); it throws when this process may no longer act for the account (its lease in a
@@ -152,7 +160,13 @@ export interface PlanOptions {
   readonly exit?: readonly string[];
 }
 
-export interface Venue<TSnapshot, TPlan extends VenuePlan, TPending> {
+export interface Venue<
+  TSnapshot,
+  TPlan extends VenuePlan,
+  TPending,
+  TExecution extends VenueExecution = VenueExecution,
+  TOptions extends PlanOptions = PlanOptions,
+> {
   /** Short stable name ("arbitrum", "starknet", "hyperliquid"): the store keys records by it. */
   readonly name: string;
   readonly capabilities: VenueCapabilities;
@@ -163,9 +177,42 @@ export interface Venue<TSnapshot, TPlan extends VenuePlan, TPending> {
   /** Venue time, unix seconds. */
   time(): Promise<number>;
   /** Orders toward `target` (signed weights by symbol, already validated for this venue). */
-  plan(target: Readonly<Record<string, number>>, options?: PlanOptions, snapshot?: TSnapshot): Promise<TPlan>;
+  plan(target: Readonly<Record<string, number>>, options?: TOptions, snapshot?: TSnapshot): Promise<TPlan>;
   simulate(plan: TPlan): Promise<SimulationResult>;
-  execute(plan: TPlan, journal: VenueJournal<TPending>): Promise<VenueExecution>;
+  execute(plan: TPlan, journal: VenueJournal<TPending>): Promise<TExecution>;
   /** Finishes what a previous run recorded in `pending`, never sending an order twice. */
-  resume(pending: TPending, journal: VenueJournal<TPending>): Promise<VenueExecution>;
+  resume(pending: TPending, journal: VenueJournal<TPending>): Promise<TExecution>;
+}
+
+/** The limits a venue puts on each rebalance, as they stand at venue time. */
+export interface RebalanceWindow {
+  /** Venue time of the last rebalance (0 before the first). */
+  readonly lastRebalance: number;
+  readonly cooldownSeconds: number;
+  /** Earliest venue time the next rebalance can land (the venue refuses one before). */
+  readonly readyAt: number;
+  /** Largest sum of the legs' input values per rebalance, bps of NAV before it. */
+  readonly maxTurnoverBps: number;
+  /** Largest distance of a post-trade weight from the signed target the venue accepts, bps. */
+  readonly toleranceBps: number;
+}
+
+/**
+ * A venue that is a basket vault with its own rebalance limits (the Arbitrum IndexVault): the
+ * keeper waits out its cooldown, plans within its turnover budget and judges a trade partial
+ * against its tolerance.
+ */
+export interface BasketVenue<
+  TSnapshot,
+  TPlan extends VenuePlan,
+  TPending,
+  TExecution extends VenueExecution = VenueExecution,
+  TOptions extends PlanOptions = PlanOptions,
+> extends Venue<TSnapshot, TPlan, TPending, TExecution, TOptions> {
+  rebalanceWindow(): Promise<RebalanceWindow>;
+  /**
+   * Issues at once the reads a cycle will make (one batched round trip inside an RPC session);
+   * `accounts` are balances the caller reads too. Only a warm-up: nothing depends on it.
+   */
+  prefetch(accounts?: readonly string[]): Promise<void>;
 }

@@ -1,8 +1,8 @@
 /**
  * The oracle / venue / portfolio-manager split the keeper grew from. An Oracle proposes target
- * weights, a Venue holds the assets and executes, and the PortfolioManager sits between them:
- * it refuses weights that do not sum to 1, exceed a cap, or name an asset the venue does not
- * hold, and converts the rest into the basis points a signed order carries.
+ * weights, a Venue (core/venue.ts) holds the assets and executes, and the PortfolioManager sits
+ * between them: it refuses weights that do not sum to 1, exceed a cap, or name an asset the
+ * venue does not hold, and converts the rest into the basis points a signed order carries.
  */
 import { WeightsRefusedError } from "../core/errors.js";
 import type { VenueCapabilities, VenueMarket } from "../core/venue.js";
@@ -46,12 +46,6 @@ export interface VenuePositions {
   /** NAV in USD (for reporting). */
   readonly navUsd: number;
   readonly navPerShare: number;
-}
-
-export interface Venue {
-  /** Assets the venue holds, base asset first. */
-  universe(): Promise<readonly VenueAsset[]>;
-  positions(): Promise<VenuePositions>;
 }
 
 export interface ValidationOptions {

@@ -6,8 +6,9 @@
  * one record, not 1,440 a day. While something blocks trading, `holdReason` (status, /health,
  * the dashboard banner) and `keeper_holding` say so.
  */
+
+import type { RebalanceWindow } from "../core/venue.js";
 import type { MarketCheck } from "../data/marketGuard.js";
-import type { RebalanceWindow } from "../execution/indexVault/indexVaultVenue.js";
 import type { KeeperMetrics } from "./keeperMetrics.js";
 import type { Logger } from "./logger.js";
 import type { CycleRecord } from "./readModel.js";

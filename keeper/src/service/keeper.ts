@@ -2,13 +2,16 @@
 export type MarketView = (now: number) => MarketPanel | null | Promise<MarketPanel | null>;
 
 /**
- * The running keeper. Each cycle: resume whatever a previous run left between signing and a
- * final state, move a portfolio rotation along (start one when due), read the vault, ask the
- * scheduler whether a rebalance is due (frequency, drift, or a rotation changed the assets the
- * strategy may hold), ask the oracle for weights over those assets, validate them, then let
- * the venue plan (legs sized on the pools' liquidity), sign, simulate and submit, persisting
- * every transition; finally reconcile the vault's new weights with the target, record NAV and
- * the legs' predicted vs realised costs. The kill switch (config flag or `<dataDir>/KILL`)
+ * The running keeper of a basket vault (the Arbitrum IndexVault), which it holds as a core
+ * `BasketVenue` (execution/indexVault/vaultVenue.ts; cli builds the implementation). Each
+ * cycle: resume whatever a previous run left between signing and a final state, move a
+ * portfolio rotation along (start one when due), read the vault, ask the scheduler whether a
+ * rebalance is due (frequency, drift, or a rotation changed the assets the strategy may hold),
+ * ask the oracle for weights over those assets, validate them, then let the venue plan (legs
+ * sized on the pools' liquidity) and execute (sign, simulate, submit), persisting every
+ * transition the venue reports through its journal; finally reconcile the vault's new weights
+ * with the target, record NAV and the legs' predicted vs realised costs. A dry run plans and has
+ * the venue simulate, and sends nothing. The kill switch (config flag or `<dataDir>/KILL`)
  * stops all of it.
  *
  * Before anything is planned, the keeper holds (no order, one logged reason, a `held` cycle)
@@ -22,19 +25,22 @@ import { type KeeperConfig, killFilePath } from "../config/keeperConfig.js";
 import { BallastError, InvalidInputError } from "../core/errors.js";
 import { toNumber } from "../core/fixed.js";
 import type { MarketPanel } from "../core/types.js";
+import type { RebalanceWindow, VenueJournal } from "../core/venue.js";
 import type { MarketVerdict } from "../data/marketGuard.js";
 import type { FailoverRpc } from "../execution/failoverRpc.js";
 import { bandedTargetBps, routeFeeTiers } from "../execution/indexVault/bandTargets.js";
 import type { ExchangeRateReader } from "../execution/indexVault/exchangeRates.js";
 import { type FillCost, fillCost } from "../execution/indexVault/fillCost.js";
-import type {
-  ExecutionJournal,
-  ExecutionOutcome,
-  IndexVaultVenue,
-  RebalanceWindow,
-  RoutingInput,
-} from "../execution/indexVault/indexVaultVenue.js";
 import type { SizedPlan } from "../execution/indexVault/sizeLegs.js";
+import {
+  nothingToTrade,
+  type PendingOrder,
+  type RoutingInput,
+  type VaultExecution,
+  type VaultPlan,
+  type VaultPositions,
+  type VaultVenue,
+} from "../execution/indexVault/vaultVenue.js";
 import {
   clipToCaps,
   maxDriftBps,
@@ -60,6 +66,7 @@ import type { CycleOutcome, CycleRecord, KeeperControl, KeeperReadModel, RiskLev
 import type { RotationManager } from "./rotation/rotationManager.js";
 import { decideRun } from "./scheduler.js";
 import type { KeeperState, KeeperStore } from "./store/keeperStore.js";
+import { accountOf, filledLegs, plannedLegs, type StoredOrders, unfilledLegs } from "./vaultVenueView.js";
 import { unbackedZeroTargets } from "./zeroTargets.js";
 
 /** Volatility levels in order: a route feature is the level's index (0 very low .. 4 very high). */
@@ -68,7 +75,8 @@ export interface KeeperDeps {
   readonly config: KeeperConfig;
   readonly store: KeeperStore;
   readonly rpc: FailoverRpc;
-  readonly venue: IndexVaultVenue;
+  /** The Arbitrum IndexVault, through the core venue seam (cli constructs the implementation). */
+  readonly venue: VaultVenue;
   readonly oracle: Oracle;
   readonly logger: Logger;
   readonly signerAddress: string;
@@ -247,7 +255,7 @@ export class Keeper implements KeeperControl {
   /** A cycle at the chain's time; when it ends, however, the heartbeat says which chain time it saw. */
   private async runCycle(force: boolean): Promise<CycleRecord | null> {
     const started = performance.now();
-    const now = await this.deps.venue.chainTime();
+    const now = await this.deps.venue.time();
     try {
       return await this.cycleAt(now, force, started);
     } finally {
@@ -305,6 +313,7 @@ export class Keeper implements KeeperControl {
     const rotated = (previous !== null && !sameSet(previous, eligible)) || (await this.exitUnfinished(exiting, now));
     await store.setState({
       currentWeights: current,
+      venueAccount: this.venueAccount(positions),
       nextRunAt: decision.nextRunAt,
       ...(steering
         ? { riskLevel: steering.riskLevel, steering: steering.status }
@@ -341,7 +350,7 @@ export class Keeper implements KeeperControl {
     });
     // A sell that emptied an asset being removed lets the rotation remove it right away.
     if (this.deps.rotation && REBALANCED.has(cycle.outcome)) {
-      await this.advanceRotation(await venue.chainTime(), await venue.universe(), false);
+      await this.advanceRotation(await venue.time(), await venue.universe(), false);
     }
     return cycle;
   }
@@ -534,8 +543,8 @@ export class Keeper implements KeeperControl {
     let targetBps: number[];
     // What this cycle trades to: the strategy's target, or its edge of the no-trade band.
     let tradedTo: Weights = target;
+    const universe = await venue.universe();
     try {
-      const universe = await venue.universe();
       targetBps = validateTargetWeights(target, universe, { maxWeight: config.strategy.maxWeight });
       const band = config.strategy.noTradeBand;
       if (band) {
@@ -569,44 +578,51 @@ export class Keeper implements KeeperControl {
       const impactFits = await liveImpactFits(store, config.tokens, config.planning.impactRecalibration);
       // What this cycle sizes with, for /metrics (the refits are recomputed every cycle, not stored).
       if (impactFits) await store.setState({ impactRefits: refitViews(impactFits) });
-      const outcome = await venue.execute(targetBps, this.journal(id), {
-        submit: !config.dryRun,
-        exit: exiting,
-        maxTurnoverBps: guard.window.maxTurnoverBps,
-        ...(config.routing.enabled ? { routing: await this.routingInput(guard.steering) } : {}),
-        impactFits,
-      });
-      if (outcome.kind === "nothing-to-trade") {
+      const plan = await venue.plan(
+        Object.fromEntries(universe.map((a, i) => [a.symbol, (targetBps[i] ?? 0) / 10_000])),
+        {
+          exit: universe.filter((a) => exiting.has(a.address.toLowerCase())).map((a) => a.symbol),
+          maxTurnoverBps: guard.window.maxTurnoverBps,
+          ...(config.routing.enabled ? { routing: await this.routingInput(guard.steering) } : {}),
+          impactFits,
+        },
+      );
+      if (plan.order === null) {
+        const reason = nothingToTrade(plan);
         await store.updateCycle(id, {
           status: "skipped",
           outcome: "nothing-to-trade",
-          reason: outcome.reason,
-          finishedAt: await venue.chainTime(),
+          reason,
+          finishedAt: await venue.time(),
         });
         // The vault is at the target already: it is the target drift is measured against.
         if (!config.dryRun) await store.setState({ targetWeights: target });
-        logger.info({ cycle: id, outcome: "nothing-to-trade", reason: outcome.reason }, "nothing to trade");
+        logger.info({ cycle: id, outcome: "nothing-to-trade", reason }, "nothing to trade");
         return this.outcomes.finished(id, started);
       }
+      await this.planned(id, plan.order, plan);
       if (config.dryRun) {
-        const ok = outcome.kind === "simulated";
+        const simulation = await venue.simulate(plan);
+        const reason = simulation.ok ? "dry run: simulated and signed, not submitted" : simulation.reason;
+        await this.ordersEnded(id, (orders) => unfilledLegs(orders, simulation.ok ? "dry run: not sent" : reason));
         await store.updateCycle(id, {
-          status: ok ? "dry-run" : "failed",
-          outcome: ok ? "dry-run" : "failed",
-          reason: outcome.reason,
-          finishedAt: await venue.chainTime(),
+          status: simulation.ok ? "dry-run" : "failed",
+          outcome: simulation.ok ? "dry-run" : "failed",
+          reason,
+          finishedAt: await venue.time(),
         });
-        if (ok) logger.info({ cycle: id, outcome: "dry-run" }, "dry run simulated");
-        else logger.error({ cycle: id, outcome: "failed", reason: outcome.reason }, "dry run failed");
+        if (simulation.ok) logger.info({ cycle: id, outcome: "dry-run" }, "dry run simulated");
+        else logger.error({ cycle: id, outcome: "failed", reason }, "dry run failed");
         return this.outcomes.finished(id, started);
       }
+      const outcome = await venue.execute(plan, this.journal(id));
       return await this.finish(id, outcome, target, started, tradedTo);
     } catch (error) {
       const status = (await store.cycle(id))?.status;
       // Signed or submitted: the order may still land. Leave it for `resumePending`.
       if (status === "signed" || status === "submitted") throw error;
       const reason = error instanceof BallastError ? error.message : `unexpected: ${String(error)}`;
-      await store.updateCycle(id, { status: "failed", outcome: "failed", reason, finishedAt: await venue.chainTime() });
+      await store.updateCycle(id, { status: "failed", outcome: "failed", reason, finishedAt: await venue.time() });
       logger.error({ cycle: id, outcome: "failed", reason }, "cycle failed");
       const record = this.outcomes.finished(id, started);
       if (!(error instanceof BallastError)) throw error;
@@ -619,7 +635,7 @@ export class Keeper implements KeeperControl {
     const { store, venue, logger } = this.deps;
     const abandoned = await store.abandonUnsigned(
       "abandoned before signing: the keeper that planned it stopped (crash, or lost its lease)",
-      await venue.chainTime(),
+      await venue.time(),
     );
     if (abandoned.length > 0) logger.warn({ cycles: abandoned }, "closed cycles a previous keeper left unsigned");
     const found = await store.pendingCycle();
@@ -630,24 +646,51 @@ export class Keeper implements KeeperControl {
     return this.finish(found.cycle.id, outcome, found.cycle.targetWeights, started);
   }
 
-  private journal(id: number): ExecutionJournal {
+  /** Records the planned order (unsigned), its sizing and its legs before anything is signed. */
+  private async planned(id: number, order: NonNullable<VaultPlan["order"]>, plan: VaultPlan): Promise<void> {
+    const { store, logger } = this.deps;
+    const { sizing } = plan;
+    await store.saveOrder(id, order, sizing.plans);
+    await store.updateCycle(id, { nonce: order.nonce.toString(), sizing: sizingNote(sizing) });
+    await store.setState({ venueOrders: { cycleId: id, orders: plannedLegs(plan.orders) } });
+    if (sizing.partial) logger.warn({ cycle: id, notes: sizing.notes }, "partial rebalance: legs capped");
+  }
+
+  /** Rewrites the legs of cycle `id` in the status view (when they are that cycle's) with how they ended. */
+  private async ordersEnded(id: number, ended: (orders: StoredOrders) => StoredOrders): Promise<void> {
     const { store } = this.deps;
+    const prior = (await store.state()).venueOrders;
+    if (prior?.cycleId === id) await store.setState({ venueOrders: { cycleId: id, orders: ended(prior.orders) } });
+  }
+
+  /** The vault as a venue account, for the status `venue` view and `keeper_venue_position_usd`. */
+  private venueAccount(positions: VaultPositions): KeeperState["venueAccount"] {
+    const { venue, config, submitterAddress } = this.deps;
     return {
-      planned: async (order, sizing) => {
-        await store.saveOrder(id, order, sizing.plans);
-        await store.updateCycle(id, { nonce: order.nonce.toString(), sizing: sizingNote(sizing) });
-        if (sizing.partial) this.deps.logger.warn({ cycle: id, notes: sizing.notes }, "partial rebalance: legs capped");
-      },
-      simulated: () => store.updateCycle(id, { status: "simulated" }),
-      signed: async (signature, digest, gasLimit) => {
-        await store.saveSignature(id, signature, digest, gasLimit);
-        await store.updateCycle(id, { status: "signed" });
-      },
-      submitted: async (record) => {
-        await store.addTransaction(id, record, Math.floor(Date.now() / 1000));
-        await store.updateCycle(id, { status: "submitted", txHash: record.hash });
-        this.deps.metrics.submissions.inc({ kind: record.replaces ? "replacement" : "first" });
-        this.deps.logger.info({ cycle: id, tx: record.hash, replaces: record.replaces }, "transaction sent");
+      name: venue.name,
+      describes: `IndexVault ${config.vault} on chain ${config.chainId}, submitted by ${submitterAddress}`,
+      account: accountOf(positions),
+    };
+  }
+
+  /**
+   * The venue hands over the signed order before it sends anything, then the order again after
+   * each broadcast (with that broadcast last): each is in the store before the venue goes on.
+   */
+  private journal(id: number): VenueJournal<PendingOrder> {
+    const { store, metrics, logger } = this.deps;
+    return {
+      pending: async (record) => {
+        const sent = record.broadcasts.at(-1);
+        if (!sent) {
+          await store.saveSignature(id, record.signature, record.digest, record.gasLimit);
+          await store.updateCycle(id, { status: "signed" });
+          return;
+        }
+        await store.addTransaction(id, sent, Math.floor(Date.now() / 1000));
+        await store.updateCycle(id, { status: "submitted", txHash: sent.hash });
+        metrics.submissions.inc({ kind: sent.replaces ? "replacement" : "first" });
+        logger.info({ cycle: id, tx: sent.hash, replaces: sent.replaces }, "transaction sent");
       },
       // Fencing: the lease is confirmed in the database, with margin, right before each act.
       authorize: (act) => this.leadership.fence(act),
@@ -661,13 +704,13 @@ export class Keeper implements KeeperControl {
    */
   private async finish(
     id: number,
-    outcome: ExecutionOutcome,
+    outcome: VaultExecution,
     target: Weights,
     started: number,
     tradedTo: Weights = target,
   ): Promise<CycleRecord> {
-    const { store, venue, logger, config, metrics } = this.deps;
-    const finishedAt = await venue.chainTime();
+    const { store, venue, logger, metrics } = this.deps;
+    const finishedAt = await venue.time();
     if (outcome.kind !== "executed") {
       await store.updateCycle(id, {
         status: "failed",
@@ -678,15 +721,13 @@ export class Keeper implements KeeperControl {
         finishedAt,
       });
       if (outcome.gasUsed !== null) metrics.executed(outcome.gasUsed, null);
+      await this.ordersEnded(id, (orders) => unfilledLegs(orders, outcome.reason));
       logger.error({ cycle: id, outcome: "failed", reason: outcome.reason, tx: outcome.txHash }, "rebalance failed");
       return this.outcomes.finished(id, started);
     }
     const snap = await venue.snapshot();
-    const baseDecimals = config.tokens[0]?.decimals ?? 6;
-    const basePrice = toNumber(snap.pricesUsd[0] ?? 100_000_000n, 8);
-    const usd = (v: bigint | null) => (v === null ? null : toNumber(v, baseDecimals) * basePrice);
-    const navBefore = usd(outcome.navBefore);
-    const navAfter = usd(outcome.navAfter);
+    const navBefore = outcome.navBeforeUsd;
+    const navAfter = outcome.navAfterUsd;
     const costUsd = navBefore !== null && navAfter !== null ? navBefore - navAfter : null;
     const costs = outcome.fills.map((f) => fillCost(f, snap));
     await store.addFills(id, outcome.fills, costs);
@@ -708,7 +749,12 @@ export class Keeper implements KeeperControl {
       positions.symbols.map((s) => Math.round((tradedTo[s] ?? 0) * 10_000)),
     );
     const banded = tradedTo !== target;
-    await store.setState({ currentWeights: weights, targetWeights: target });
+    await store.setState({
+      currentWeights: weights,
+      targetWeights: target,
+      venueAccount: this.venueAccount(positions),
+      venueOrders: { cycleId: id, orders: filledLegs(outcome.results) },
+    });
     await store.recordComposition(finishedAt, weights);
     await store.recordNav({
       t: finishedAt,

@@ -6,11 +6,11 @@
 import { toNumber } from "../core/fixed.js";
 import type { MarketPanel } from "../core/types.js";
 import { checkMarket, type MarketGuardConfig, type MarketVerdict } from "../data/marketGuard.js";
-import type { IndexVaultVenue } from "../execution/indexVault/indexVaultVenue.js";
+import type { VaultVenue } from "../execution/indexVault/vaultVenue.js";
 import type { VenueAsset } from "../execution/portfolioManager.js";
 
 export interface MarketCheckInput {
-  readonly venue: IndexVaultVenue;
+  readonly venue: Pick<VaultVenue, "snapshot">;
   readonly panel: MarketPanel;
   /** Chain time. */
   readonly now: number;

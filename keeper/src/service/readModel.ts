@@ -197,7 +197,10 @@ export interface KeeperStatus {
    * expiry), from the process serving the status; absent where no process answers (`status`).
    */
   readonly leadership?: LeadershipView;
-  /** Set by the venue keeper (`keeper run --venue hyperliquid|starknet`): the venue and what it holds. */
+  /**
+   * The venue and what it holds, in venue-neutral terms: set by every keeper once it has read its
+   * venue (`keeper run --venue arbitrum|hyperliquid|starknet`).
+   */
   readonly venue?: VenueView;
 }
 

@@ -12,7 +12,9 @@
  *
  * The kill switch (config or `<dataDir>/KILL`) holds every tick, resumes included (a resume may
  * send orders the exchange never saw). Dry run plans and simulates and records the orders
- * without executing. The Arbitrum vault keeps its own keeper (service/keeper.ts) for now.
+ * without executing. The Arbitrum vault, a core `BasketVenue` too, runs on the basket keeper
+ * (service/keeper.ts), which adds what only a basket vault has: rotation, market guard, steering,
+ * a no-trade band, route learning and impact recalibration.
  *
  * Leadership, as on the Arbitrum keeper: with a shared PostgreSQL every keeper of one venue
  * account competes for its lease, and only the holder ticks (a standby reads and writes

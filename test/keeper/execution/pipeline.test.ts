@@ -179,7 +179,7 @@ describe("keeper pipeline pieces", () => {
       const pending = await reopened.pendingCycle();
       expect(pending?.cycle.id).to.equal(id);
       expect(pending?.pending.order).to.deep.equal(order);
-      expect(pending?.pending.txHashes).to.deep.equal(["0xaa"]);
+      expect(pending?.pending.broadcasts.map((b) => b.hash)).to.deep.equal(["0xaa"]);
       expect(await reopened.signedOrdersForNonce(4n)).to.equal(1);
       await reopened.updateCycle(id, { status: "reconciled" });
       expect(await reopened.pendingCycle()).to.equal(null);

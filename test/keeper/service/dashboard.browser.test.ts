@@ -182,6 +182,67 @@ describe("service/http dashboard in headless Chromium", () => {
     expect(problems, problems.join("\n")).to.deep.equal([]);
   });
 
+  it("shows the venue's positions, a short as negative, and the last cycle's orders with how each ended", async () => {
+    expect(await page.textContent("#venue-summary")).to.equal("The keeper has not read its venue yet.");
+    expect(await page.isHidden("#venue-holdings")).to.equal(true);
+    const order = (clientId: string, symbol: string, side: "buy" | "sell", size: string) => ({
+      clientId,
+      symbol,
+      side,
+      size,
+      limitPrice: "100",
+      reduceOnly: false,
+    });
+    keeper.readModel.venue = {
+      name: "hyperliquid",
+      describes: "hyperliquid testnet account 0xabc",
+      account: {
+        time: 1_767_225_600,
+        navUsd: 10_000,
+        holdings: [
+          { symbol: "BTC", size: 0.05, notionalUsd: 5_000, weight: 0.5 },
+          { symbol: "SOL", size: -20, notionalUsd: -3_000, weight: -0.3 },
+        ],
+        grossLeverage: 0.8,
+      },
+      lastOrders: [
+        {
+          order: order("0x01", "BTC", "buy", "0.05"),
+          result: { status: "filled", filledSize: "0.05", averagePrice: 100_000, venueOrderId: "7", reason: null },
+        },
+        {
+          order: order("0x02", "SOL", "sell", "20"),
+          result: {
+            status: "rejected",
+            filledSize: "0",
+            averagePrice: null,
+            venueOrderId: null,
+            reason: "Insufficient margin",
+          },
+        },
+      ],
+    };
+    await page.clock.runFor(REFRESH_MS + 1_000);
+    await expectText(page, "#venue-summary", "hyperliquid: hyperliquid testnet account 0xabc. Net liquidity $10,000");
+    await expectText(page, "#venue-summary", "gross leverage 0.80x, read at 2026-01-01 00:00:00 UTC");
+    const holdings = await page
+      .locator("#venue-holdings-body tr")
+      .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll("td"), (td) => td.textContent)));
+    expect(holdings).to.deep.equal([
+      ["BTC", "0.05", "$5,000", "50.00%"],
+      ["SOL", "-20", "−$3,000", "-30.00%"],
+    ]);
+    const orders = await page
+      .locator("#venue-orders-body tr")
+      .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll("td"), (td) => td.textContent)));
+    expect(orders).to.deep.equal([
+      ["0x01", "buy 0.05 BTC", "100", "filled", "0.05", "100000", ""],
+      ["0x02", "sell 20 SOL", "100", "rejected", "0", "–", "Insufficient margin"],
+    ]);
+    expect(await page.isHidden("#venue-orders-note")).to.equal(true);
+    expect(problems, problems.join("\n")).to.deep.equal([]);
+  });
+
   it("shows a hold as a banner and each cycle's outcome, a partial one apart from a full trade", async () => {
     const last = keeper.readModel.cycleLog.at(-1) as CycleRecord;
     keeper.readModel.killSwitch = false;

@@ -20,6 +20,7 @@ import type {
   NavPoint,
   ReleaseInForce,
   RotationRecord,
+  VenueView,
 } from "../../../keeper/src/service/readModel.js";
 
 const DAY = 86_400;
@@ -45,6 +46,8 @@ export class FakeReadModel implements KeeperReadModel {
   holdReason: string | null = null;
   market: MarketFreshness | null = null;
   release: ReleaseInForce | null = null;
+  /** The venue view the status carries once set (absent before, as before a keeper read its venue). */
+  venue: VenueView | null = null;
   /** When set, every read throws it (to test 500 handling). */
   failWith: Error | null = null;
 
@@ -73,6 +76,7 @@ export class FakeReadModel implements KeeperReadModel {
       holdReason: this.holdReason,
       market: this.market,
       release: this.release,
+      ...(this.venue ? { venue: this.venue } : {}),
     };
   }
 

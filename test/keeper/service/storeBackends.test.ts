@@ -167,7 +167,7 @@ function storeSuite(backend: () => Backend): void {
     expect(pending?.pending.order).to.deep.equal(ORDER);
     expect(pending?.pending.signature).to.equal("0xsig");
     expect(pending?.pending.gasLimit).to.equal(500_000n);
-    expect(pending?.pending.txHashes).to.deep.equal(["0xaa", "0xbb"]);
+    expect(pending?.pending.broadcasts.map((b) => b.hash)).to.deep.equal(["0xaa", "0xbb"]);
     expect((await store.transactions(id)).map((t) => [t.hash, t.txNonce, t.maxFeePerGas])).to.deep.equal([
       ["0xaa", 7, 10n],
       ["0xbb", 7, 12n],

@@ -133,7 +133,7 @@ class MemoryVenue implements Venue<null, VenuePlan, Pending> {
       venueOrderId: "1",
       reason: null,
     }));
-    await journal.results(results);
+    await journal.results?.(results);
     return { kind: "executed", reason: null, results, navBeforeUsd: 1_000, navAfterUsd: 1_000 };
   }
 }

@@ -356,7 +356,7 @@ export class HyperliquidVenue implements Venue<HyperliquidSnapshot, HyperliquidP
     journal: VenueJournal<HyperliquidPending>,
   ): Promise<VenueExecution> {
     const priced = await this.withFillPrices(results);
-    await journal.results(priced);
+    await journal.results?.(priced);
     const state = await this.clearinghouse();
     const filled = priced.filter((r) => Number(r.filledSize) > 0).length;
     const complete = priced.every((r) => r.status === "filled");

@@ -3,8 +3,8 @@
  * against what went in, both valued at the Chainlink prices of the snapshot. Pure.
  */
 import { toNumber } from "../../core/fixed.js";
-import type { Fill } from "./indexVaultVenue.js";
 import type { PortfolioSnapshot } from "./planLegs.js";
+import type { Fill } from "./vaultVenue.js";
 
 export interface FillCost {
   /** Chainlink value of the input, USD; null when a token is not in the snapshot. */

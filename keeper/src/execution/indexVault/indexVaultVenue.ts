@@ -1,9 +1,11 @@
 /**
- * The Arbitrum IndexVault as a Venue. Executing a target means: plan legs from the vault's
- * own snapshot, build the order for the current on-chain nonce, sign it (EIP-712, signer key),
- * simulate the exact call with `eth_call` from the submitter, then submit it from the
- * submitter account and wait. Every step is reported to a journal before the next one starts,
- * so a crash at any point leaves enough on disk to resume without signing a second order.
+ * The Arbitrum IndexVault as a core `Venue` (a `BasketVenue`, see vaultVenue.ts). `plan` sizes
+ * legs from the vault's own snapshot and builds the order for the current on-chain nonce,
+ * unsigned. `execute` checks the gas cap, signs it (EIP-712, signer key), simulates the exact
+ * call with `eth_call` from the submitter, hands the signed order to the journal, then submits
+ * it from the submitter account and waits, handing the journal every broadcast before waiting
+ * on it. So a crash at any point leaves enough on disk to resume without signing a second
+ * order. `simulate` is the dry run: signed and simulated, never sent nor journaled.
  *
  * The order names the submitter (only it can execute the order) and signs a minimum output per
  * leg from the keeper's own quote (see legMinimum.ts). When a submitted order reverts on chain it
@@ -12,16 +14,22 @@
  */
 import type { Interface, TransactionReceipt, Wallet } from "ethers";
 import type { IndexVault } from "../../../../types/ethers-contracts/index.js";
-import { ExecutionError } from "../../core/errors.js";
+import { ExecutionError, InvalidInputError } from "../../core/errors.js";
 import { toNumber } from "../../core/fixed.js";
+import type {
+  RebalanceWindow,
+  SimulationResult,
+  VenueCapabilities,
+  VenueHolding,
+  VenueJournal,
+} from "../../core/venue.js";
 import { type PoolReadHint, prefetchPoolState, readPoolHint } from "../../data/poolLiquidity.js";
 import type { ImpactFit } from "../../market/impactCalibration.js";
-import type { BanditPolicy, RouteArm } from "../../market/routeBandit.js";
 import type { FailoverRpc } from "../failoverRpc.js";
-import { toBps, type Venue, type VenueAsset, type VenuePositions } from "../portfolioManager.js";
+import { toBps, type VenueAsset } from "../portfolioManager.js";
 import { decodeRevert } from "../revertReason.js";
-import { type BroadcastRecord, currentFees, type FeePolicy, sendWithReplacement, waitForAny } from "../txSender.js";
-import type { PortfolioSnapshot } from "./planLegs.js";
+import { currentFees, type FeePolicy, sendWithReplacement, waitForAny } from "../txSender.js";
+import { legOrders, legResults, type TokenOf } from "./legOrders.js";
 import {
   hashRebalanceOrder,
   type RebalanceOrder,
@@ -34,6 +42,18 @@ import { getPoolCall, predictPool, readRouteModels, routeHops } from "./routeLiq
 import { attachRefits, refitNote } from "./routeRefits.js";
 import { type LegPlan, type SizedPlan, sizeLegs } from "./sizeLegs.js";
 import { connectIndexVault, indexVaultInterface } from "./vaultAbi.js";
+import {
+  type Fill,
+  nothingToTrade,
+  type PendingOrder,
+  type RoutingInput,
+  type VaultExecution,
+  type VaultPlan,
+  type VaultPlanOptions,
+  type VaultPositions,
+  type VaultSnapshot,
+  type VaultVenue,
+} from "./vaultVenue.js";
 
 export interface VenueToken {
   readonly symbol: string;
@@ -61,54 +81,6 @@ export interface ExecutionHooks {
   readonly beforeSubmit?: () => Promise<void>;
 }
 
-/**
- * Where the keeper records each step; every call is awaited before the next step, so a durable
- * journal (the keeper's store) has it before anything irreversible follows. `authorize` runs
- * right before the venue signs anything and before every broadcast: throwing there (the keeper
- * lost its lease) stops the act.
- */
-export interface ExecutionJournal {
-  planned(order: RebalanceOrder, sizing: SizedPlan): void | Promise<void>;
-  simulated(gasEstimate: bigint): void | Promise<void>;
-  signed(signature: string, digest: string, gasLimit: bigint): void | Promise<void>;
-  submitted(record: BroadcastRecord): void | Promise<void>;
-  authorize?(act: "sign" | "submit"): Promise<void>;
-}
-
-export interface Fill {
-  readonly tokenIn: string;
-  readonly tokenOut: string;
-  readonly amountIn: bigint;
-  readonly amountOut: bigint;
-  readonly minOut: bigint;
-}
-
-/**
- * How an execution ended: `executed` (mined, succeeded), `simulated` (dry run: signed and
- * simulated, not sent), `nothing-to-trade` (every leg below the minimum size: no order) or
- * `failed` (reverted in simulation or on chain, or could not land).
- */
-export type ExecutionKind = "executed" | "simulated" | "nothing-to-trade" | "failed";
-
-export interface ExecutionOutcome {
-  readonly kind: ExecutionKind;
-  readonly reason: string | null;
-  readonly txHash: string | null;
-  readonly gasUsed: bigint | null;
-  /** Base-asset units, from the vault's `Rebalanced` event. */
-  readonly navBefore: bigint | null;
-  readonly navAfter: bigint | null;
-  readonly fills: readonly Fill[];
-}
-
-/** What the store keeps of an order that was signed but may not have landed. */
-export interface PendingOrder {
-  readonly order: RebalanceOrder;
-  readonly signature: string;
-  readonly gasLimit: bigint;
-  readonly txHashes: readonly string[];
-}
-
 export interface IndexVaultVenueOptions {
   readonly rpc: FailoverRpc;
   readonly chainId: number;
@@ -123,47 +95,6 @@ export interface IndexVaultVenueOptions {
   readonly hooks?: ExecutionHooks;
 }
 
-export interface ExecuteOptions {
-  /** False for a dry run: plan, sign and simulate only. */
-  readonly submit?: boolean;
-  /** Addresses of assets to sell in full (a rotation is removing them). */
-  readonly exit?: ReadonlySet<string>;
-  /** The vault's turnover limit (`rebalanceWindow()`); the plan is scaled to fit it. */
-  readonly maxTurnoverBps?: number;
-  /**
-   * Route learning: the bandit's arms and policy and this cycle's volatility level. Absent:
-   * every leg takes its token's sellPath/buyPath.
-   */
-  readonly routing?: RoutingInput;
-  /**
-   * Impact recalibration: refits by route id (`routeId(side, path)`); a leg is sized with the
-   * refit of the route it trades, never with another route's (routeRefits.ts). With route
-   * learning on, each candidate is also scored with its own route's refit. Absent:
-   * recalibration off (no note).
-   */
-  readonly impactFits?: ReadonlyMap<string, ImpactFit>;
-}
-
-export interface RoutingInput {
-  readonly arms: ReadonlyMap<string, RouteArm>;
-  readonly policy: BanditPolicy;
-  /** 0 (very low) .. 4 (very high); 2 (medium) when unknown. */
-  readonly volLevel: number;
-}
-
-/** The vault's rebalance limits as they stand now (chain time). */
-export interface RebalanceWindow {
-  /** Chain time of the last rebalance (0 before the first). */
-  readonly lastRebalance: number;
-  readonly cooldownSeconds: number;
-  /** Earliest chain time the next rebalance can land (the vault reverts `CooldownActive` before). */
-  readonly readyAt: number;
-  /** Largest sum of the legs' input values per rebalance, bps of NAV before it. */
-  readonly maxTurnoverBps: number;
-  /** Largest distance of a post-trade weight from the signed target the vault accepts, bps. */
-  readonly toleranceBps: number;
-}
-
 /** Planned turnover is kept this far below the vault's limit: the vault prices legs at execution. */
 const TURNOVER_MARGIN = 0.95;
 /** Re-sizings tried while scaling a plan into the turnover budget (each one shrinks the move). */
@@ -171,9 +102,15 @@ const TURNOVER_ATTEMPTS = 4;
 /** `cancelOrders` with a signature costs about 40k gas; the limit leaves ample room. */
 const CANCEL_GAS_LIMIT = 150_000n;
 
-const FAILED = (reason: string, txHash: string | null = null, gasUsed: bigint | null = null): ExecutionOutcome => ({
+/** A spot basket: long only, fully invested (the base asset holds what the others do not). */
+const SPOT: VenueCapabilities = { shorts: false, maxGross: 1, maxNet: 1, fullyInvested: true };
+
+const FAILED = (reason: string, txHash: string | null = null, gasUsed: bigint | null = null): VaultExecution => ({
   kind: "failed",
   reason,
+  results: [],
+  navBeforeUsd: null,
+  navAfterUsd: null,
   txHash,
   gasUsed,
   navBefore: null,
@@ -181,7 +118,9 @@ const FAILED = (reason: string, txHash: string | null = null, gasUsed: bigint | 
   fills: [],
 });
 
-export class IndexVaultVenue implements Venue {
+export class IndexVaultVenue implements VaultVenue {
+  readonly name = "arbitrum";
+  readonly capabilities = SPOT;
   private readonly iface: Interface;
   /**
    * Each route pool's bitmap words and ticks as the last cycle (or `seedPoolHints`) saw them, by
@@ -204,6 +143,8 @@ export class IndexVaultVenue implements Venue {
     if (!token) throw new ExecutionError(`vault holds ${address}, which the config does not describe`);
     return token;
   }
+
+  private readonly tokenOf: TokenOf = (address) => this.token(address);
 
   /**
    * Issues, all at once, the reads a cycle makes of the chain and the vault (block, vault state
@@ -315,7 +256,7 @@ export class IndexVaultVenue implements Venue {
     });
   }
 
-  async snapshot(): Promise<PortfolioSnapshot & { readonly weightsBps: readonly bigint[] }> {
+  async snapshot(): Promise<VaultSnapshot> {
     const [assets, balances, pricesUsd, valuesInBase, weightsBps, nav] = await this.options.rpc.read("portfolio", () =>
       this.vault().portfolio(),
     );
@@ -323,7 +264,7 @@ export class IndexVaultVenue implements Venue {
     return { assets, decimals, balances, pricesUsd, valuesInBase, weightsBps, nav };
   }
 
-  async positions(): Promise<VenuePositions> {
+  async positions(): Promise<VaultPositions> {
     const snap = await this.snapshot();
     const [supply, shareDecimals] = await this.options.rpc.read("supply", () =>
       Promise.all([this.vault().totalSupply(), this.vault().decimals()]),
@@ -332,11 +273,24 @@ export class IndexVaultVenue implements Venue {
     const navBase = toNumber(snap.nav, baseDecimals);
     const basePrice = toNumber(snap.pricesUsd[0] ?? 100_000_000n, 8);
     const shares = toNumber(supply, Number(shareDecimals));
+    const symbols = snap.assets.map((a) => this.token(a).symbol);
+    const holdings = snap.assets.map(
+      (_a, i): VenueHolding => ({
+        symbol: symbols[i] as string,
+        size: toNumber(snap.balances[i] ?? 0n, snap.decimals[i] ?? 18),
+        notionalUsd: toNumber(snap.valuesInBase[i] ?? 0n, baseDecimals) * basePrice,
+        weight: Number(snap.weightsBps[i] ?? 0n) / 10_000,
+      }),
+    );
     return {
-      symbols: snap.assets.map((a) => this.token(a).symbol),
+      symbols,
       weightsBps: snap.weightsBps.map(Number),
       navUsd: navBase * basePrice,
       navPerShare: shares > 0 ? navBase / shares : 1,
+      time: await this.time(),
+      holdings,
+      // Long only: the weights' sum, the base asset's included (1 within rounding).
+      grossLeverage: holdings.reduce((sum, h) => sum + Math.abs(h.weight), 0),
     };
   }
 
@@ -367,26 +321,73 @@ export class IndexVaultVenue implements Venue {
     return this.options.rpc.read("nonce", () => this.vault().rebalanceNonce());
   }
 
-  async chainTime(): Promise<number> {
+  async time(): Promise<number> {
     const block = await this.options.rpc.read("latest block", (p) => p.getBlock("latest"));
     return block?.timestamp ?? 0;
   }
 
   /**
-   * Plans the legs toward `targetBps` (aligned with `universe()`), sized on the pools'
+   * The order toward `target` (weights by symbol over the vault's assets, summing to 1), for
+   * the vault's current nonce, unsigned; its `order` is null when every leg is below the
+   * minimum trade size.
+   */
+  async plan(
+    target: Readonly<Record<string, number>>,
+    options: VaultPlanOptions = {},
+    snapshot?: VaultSnapshot,
+  ): Promise<VaultPlan> {
+    const snap = snapshot ?? (await this.snapshot());
+    const symbols = snap.assets.map((a) => this.token(a).symbol);
+    const unknown = Object.keys(target).filter((s) => !symbols.includes(s));
+    if (unknown.length > 0)
+      throw new InvalidInputError(`target names assets the vault does not hold: ${unknown.join(", ")}`);
+    const weights = symbols.map((s) => target[s] ?? 0);
+    const short = symbols.filter((_s, i) => !((weights[i] ?? 0) >= 0));
+    if (short.length > 0) throw new InvalidInputError(`a spot vault takes no short weight: ${short.join(", ")}`);
+    const total = weights.reduce((a, b) => a + b, 0);
+    if (Math.abs(total - 1) > 1e-6) throw new InvalidInputError(`target weights sum to ${total}, not 1`);
+    // Whole bps summing to 10,000; the keeper's validated targets are whole bps already and stay as they are.
+    const targetBps = toBps(weights);
+    const exit = new Set(
+      snap.assets.filter((_a, i) => options.exit?.includes(symbols[i] as string)).map((a) => a.toLowerCase()),
+    );
+    const sized = await this.size(
+      snap,
+      targetBps,
+      exit,
+      options.maxTurnoverBps ?? null,
+      options.routing ?? null,
+      options.impactFits,
+    );
+    const targetWeights = Object.fromEntries(symbols.map((s, i) => [s, (sized.targetWeightsBps[i] ?? 0) / 10_000]));
+    if (sized.legs.length === 0) return { order: null, sizing: sized, orders: [], targetWeights, notes: sized.notes };
+    const order: RebalanceOrder = {
+      assets: snap.assets,
+      targetWeightsBps: sized.targetWeightsBps,
+      legs: sized.legs,
+      nonce: await this.rebalanceNonce(),
+      deadline: BigInt((await this.time()) + this.options.planning.orderTtlSeconds),
+      maxSlippageBps: this.options.planning.maxSlippageBps,
+      submitter: this.options.submitter.address,
+    };
+    return { order, sizing: sized, orders: legOrders(order, this.tokenOf), targetWeights, notes: sized.notes };
+  }
+
+  /**
+   * Sizes the legs toward `targetBps` (aligned with the snapshot's assets) on the pools'
    * liquidity. With a turnover budget (the vault's `maxTurnoverBps`), a plan that would trade
    * more is moved only part of the way toward the target, so the order fits the budget instead
    * of reverting `TurnoverAboveLimit`; it is then partial and later cycles do the rest.
    */
-  async plan(
+  private async size(
+    snap: VaultSnapshot,
     targetBps: readonly number[],
-    exit: ReadonlySet<string> = new Set(),
-    maxTurnoverBps: number | null = null,
-    routing: RoutingInput | null = null,
+    exit: ReadonlySet<string>,
+    maxTurnoverBps: number | null,
+    routing: RoutingInput | null,
     impactFits?: ReadonlyMap<string, ImpactFit>,
-  ): Promise<SizedPlan & { readonly assets: readonly string[] }> {
+  ): Promise<SizedPlan> {
     const { planning, tokens } = this.options;
-    const snap = await this.snapshot();
     let routes = {
       sell: snap.assets.map((a, i) => (i === 0 ? "" : this.token(a).sellPath)),
       buy: snap.assets.map((a, i) => (i === 0 ? "" : this.token(a).buyPath)),
@@ -486,69 +487,53 @@ export class IndexVaultVenue implements Venue {
         };
       }
     }
-    return { ...withRefitNote(sized), assets: snap.assets };
+    return withRefitNote(sized);
   }
 
   /**
-   * Plans, signs, simulates and (unless `submit` is false: dry run) submits an order toward
-   * `targetBps`, aligned with `universe()`.
+   * The dry run: checks the gas cap, signs the order and simulates the exact call from the
+   * submitter. Nothing is sent, and the signature is not kept.
    */
-  async execute(
-    targetBps: readonly number[],
-    journal: ExecutionJournal,
-    options: ExecuteOptions = {},
-  ): Promise<ExecutionOutcome> {
-    const { planning } = this.options;
-    const sized = await this.plan(
-      targetBps,
-      options.exit,
-      options.maxTurnoverBps ?? null,
-      options.routing ?? null,
-      options.impactFits,
-    );
-    if (sized.legs.length === 0) {
-      const why = sized.notes.length > 0 ? ` (${sized.notes.join("; ")})` : "";
-      return {
-        ...FAILED(`nothing to trade: every leg is below the minimum trade size${why}`),
-        kind: "nothing-to-trade",
-      };
-    }
-    const order: RebalanceOrder = {
-      assets: sized.assets,
-      targetWeightsBps: sized.targetWeightsBps,
-      legs: sized.legs,
-      nonce: await this.rebalanceNonce(),
-      deadline: BigInt((await this.chainTime()) + planning.orderTtlSeconds),
-      maxSlippageBps: planning.maxSlippageBps,
-      submitter: this.options.submitter.address,
-    };
-    await journal.planned(order, sized);
+  async simulate(plan: VaultPlan): Promise<SimulationResult> {
+    if (!plan.order) return { ok: false, reason: "nothing to trade", estimatedFeesUsd: null };
+    await currentFees(this.options.rpc, this.options.fees);
+    const gas = await this.simulateCall(plan.order, await this.sign(plan.order));
+    // Gas is paid in ETH, which the vault's feeds need not price: the estimate is gas, not USD.
+    if (typeof gas === "string") return { ok: false, reason: `simulation reverted: ${gas}`, estimatedFeesUsd: null };
+    return { ok: true, reason: null, estimatedFeesUsd: null };
+  }
+
+  private sign(order: RebalanceOrder): Promise<string> {
+    return signRebalanceOrder(this.options.signer, BigInt(this.options.chainId), this.options.vaultAddress, order);
+  }
+
+  /**
+   * Signs, simulates and submits a planned order. The journal gets the signed order before
+   * anything is sent, and the order again after each broadcast.
+   */
+  async execute(plan: VaultPlan, journal: VenueJournal<PendingOrder>): Promise<VaultExecution> {
+    const { order } = plan;
+    if (!order) return { ...FAILED(nothingToTrade(plan)), kind: "nothing-to-trade" };
     // Refuse before signing when gas is above the cap: no signature exists for an order never sent.
     await currentFees(this.options.rpc, this.options.fees);
     await journal.authorize?.("sign");
-    const signature = await signRebalanceOrder(
-      this.options.signer,
-      BigInt(this.options.chainId),
-      this.options.vaultAddress,
-      order,
-    );
-    const gas = await this.simulate(order, signature);
+    const signature = await this.sign(order);
+    const gas = await this.simulateCall(order, signature);
     if (typeof gas === "string") return FAILED(`simulation reverted: ${gas}`);
-    await journal.simulated(gas);
-    const gasLimit = (gas * 12n) / 10n;
-    await journal.signed(
+    const pending: PendingOrder = {
+      order,
       signature,
-      hashRebalanceOrder(BigInt(this.options.chainId), this.options.vaultAddress, order),
-      gasLimit,
-    );
-    if (options.submit === false)
-      return { ...FAILED("dry run: simulated and signed, not submitted"), kind: "simulated" };
+      digest: hashRebalanceOrder(BigInt(this.options.chainId), this.options.vaultAddress, order),
+      gasLimit: (gas * 12n) / 10n,
+      broadcasts: [],
+    };
+    await journal.pending(pending);
     await this.options.hooks?.afterSigned?.();
-    return this.submit({ order, signature, gasLimit, txHashes: [] }, journal);
+    return this.submit(pending, journal);
   }
 
   /** Simulates the exact call from the submitter; returns the gas estimate or the decoded revert. */
-  async simulate(order: RebalanceOrder, signature: string): Promise<bigint | string> {
+  private async simulateCall(order: RebalanceOrder, signature: string): Promise<bigint | string> {
     const from = this.options.submitter.address;
     // Both at once (one batch): the estimate only counts when the simulation passes.
     const [simulated, estimated] = await Promise.allSettled([
@@ -564,16 +549,20 @@ export class IndexVaultVenue implements Venue {
     return estimated.value;
   }
 
-  private async submit(pending: PendingOrder, journal: ExecutionJournal): Promise<ExecutionOutcome> {
+  private async submit(pending: PendingOrder, journal: VenueJournal<PendingOrder>): Promise<VaultExecution> {
     await this.options.hooks?.beforeSubmit?.();
     const data = this.iface.encodeFunctionData("rebalance", [toTypedValue(pending.order), pending.signature]);
+    let journaled = pending;
     const receipt = await sendWithReplacement(
       this.options.rpc,
       this.options.submitter,
       { to: this.options.vaultAddress, data, gasLimit: pending.gasLimit },
       this.options.fees,
       this.options.chainId,
-      (record) => journal.submitted(record),
+      (record) => {
+        journaled = { ...journaled, broadcasts: [...journaled.broadcasts, record] };
+        return journal.pending(journaled);
+      },
       async () => journal.authorize?.("submit"),
     );
     return this.outcomeOf(receipt, pending, journal);
@@ -582,14 +571,14 @@ export class IndexVaultVenue implements Venue {
   private async outcomeOf(
     receipt: TransactionReceipt,
     pending: PendingOrder,
-    journal: ExecutionJournal,
-  ): Promise<ExecutionOutcome> {
+    journal: VenueJournal<PendingOrder>,
+  ): Promise<VaultExecution> {
     // A mined order changed the vault, maybe without a broadcast in this session (a resumed
     // order): nothing read before it may answer a read after it.
     this.options.rpc.forget();
     if (receipt.status !== 1) {
       // A mined revert carries no data in the receipt: replay the same call to decode it.
-      const replay = await this.simulate(pending.order, pending.signature);
+      const replay = await this.simulateCall(pending.order, pending.signature);
       const reason = typeof replay === "string" ? replay : "reverted on chain (replay now succeeds: state moved)";
       const cancelled = await this.cancel(pending.order.nonce, journal);
       return FAILED(`transaction reverted: ${reason}; ${cancelled}`, receipt.hash, receipt.gasUsed);
@@ -616,9 +605,16 @@ export class IndexVaultVenue implements Venue {
     }
     // The caller reads the vault after the trade next (reconciliation): in one batch.
     await this.prefetchState();
+    // Valued at the base asset's Chainlink price after the trade (read in that same batch).
+    const snap = await this.snapshot();
+    const basePrice = toNumber(snap.pricesUsd[0] ?? 100_000_000n, 8);
+    const usd = (v: bigint | null) => (v === null ? null : toNumber(v, snap.decimals[0] ?? 6) * basePrice);
     return {
       kind: "executed",
       reason: null,
+      results: legResults(legOrders(pending.order, this.tokenOf), fills, this.tokenOf),
+      navBeforeUsd: usd(navBefore),
+      navAfterUsd: usd(navAfter),
       txHash: receipt.hash,
       gasUsed: receipt.gasUsed,
       navBefore,
@@ -631,7 +627,7 @@ export class IndexVaultVenue implements Venue {
    * Cancels every order up to `nonce` (the reverted order is public now): the signer signs a
    * `CancelOrders(nonce + 1)` and the submitter relays it. Returns what happened, for the record.
    */
-  private async cancel(nonce: bigint, journal: ExecutionJournal): Promise<string> {
+  private async cancel(nonce: bigint, journal: VenueJournal<PendingOrder>): Promise<string> {
     const { rpc, chainId, vaultAddress } = this.options;
     const next = nonce + 1n;
     try {
@@ -659,10 +655,11 @@ export class IndexVaultVenue implements Venue {
    * outcome; a consumed nonce means it landed; otherwise the same signed order is submitted
    * again while its deadline allows, and declared dead only once it provably cannot land.
    */
-  async resume(pending: PendingOrder, journal: ExecutionJournal): Promise<ExecutionOutcome> {
+  async resume(pending: PendingOrder, journal: VenueJournal<PendingOrder>): Promise<VaultExecution> {
     const { rpc, fees } = this.options;
-    if (pending.txHashes.length > 0) {
-      const mined = await waitForAny(rpc, pending.txHashes, 0, fees.pollMs);
+    const txHashes = pending.broadcasts.map((b) => b.hash);
+    if (txHashes.length > 0) {
+      const mined = await waitForAny(rpc, txHashes, 0, fees.pollMs);
       if (mined) return this.outcomeOf(mined, pending, journal);
     }
     const nonce = await this.rebalanceNonce();
@@ -676,18 +673,18 @@ export class IndexVaultVenue implements Venue {
       if (!receipt) throw new ExecutionError("receipt of a mined Rebalanced event is missing");
       return this.outcomeOf(receipt, pending, journal);
     }
-    for (const hash of pending.txHashes) {
+    for (const hash of txHashes) {
       const tx = await rpc.read("transaction", (p) => p.getTransaction(hash));
       if (tx && tx.blockNumber === null) {
         // Still in the mempool: wait for it rather than racing it with a second transaction.
-        const mined = await waitForAny(rpc, pending.txHashes, fees.waitTimeoutMs, fees.pollMs);
+        const mined = await waitForAny(rpc, txHashes, fees.waitTimeoutMs, fees.pollMs);
         if (mined) return this.outcomeOf(mined, pending, journal);
       }
     }
-    if (BigInt(await this.chainTime()) > pending.order.deadline) {
+    if (BigInt(await this.time()) > pending.order.deadline) {
       return FAILED(`order ${pending.order.nonce} expired before landing; the nonce is still unused`);
     }
-    const replay = await this.simulate(pending.order, pending.signature);
+    const replay = await this.simulateCall(pending.order, pending.signature);
     if (typeof replay === "string") return FAILED(`resumed order no longer simulates: ${replay}`);
     return this.submit(pending, journal);
   }

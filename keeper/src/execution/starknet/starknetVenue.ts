@@ -386,7 +386,7 @@ export class StarknetVenue implements Venue<StarknetSnapshot, StarknetPlan, Star
     navBeforeUsd: number | null,
   ): Promise<VenueExecution> {
     const results = pending.orders.map((order) => this.result(order, "rejected", reason));
-    await journal.results(results);
+    await journal.results?.(results);
     return { kind: "failed", reason, results, navBeforeUsd, navAfterUsd: null };
   }
 
@@ -407,7 +407,7 @@ export class StarknetVenue implements Venue<StarknetSnapshot, StarknetPlan, Star
         const results = pending.orders.map((order) =>
           this.result(order, "unknown", "nonce used by another transaction"),
         );
-        await journal.results(results);
+        await journal.results?.(results);
         return {
           kind: "failed",
           reason: `nonce ${BigInt(pending.nonce)} was used by another transaction; the signed rebalance ${pending.transactionHash} never reached the node and is not sent again`,
@@ -439,13 +439,13 @@ export class StarknetVenue implements Venue<StarknetSnapshot, StarknetPlan, Star
     if (receipt.execution_status === "REVERTED") {
       const reason = `transaction ${pending.transactionHash} reverted: ${receipt.revert_reason ?? "no reason given"}`;
       const results = pending.orders.map((order) => this.result(order, "rejected", reason));
-      await journal.results(results);
+      await journal.results?.(results);
       return { kind: "failed", reason, results, navBeforeUsd, navAfterUsd: null };
     }
     const after = await this.snapshot();
     const account = this.accountOf(after);
     const results = pending.orders.map((order) => this.result(order, "filled", null, pending.transactionHash));
-    await journal.results(results);
+    await journal.results?.(results);
     const off = account.holdings
       .filter(
         (h) =>

@@ -15,11 +15,12 @@ import { dirname } from "node:path";
 import { z } from "zod";
 import { redactUrl, redactUrlsIn } from "../../config/redactUrl.js";
 import { DataError } from "../../core/errors.js";
+import type { VenueAccount } from "../../core/venue.js";
 import { prepareOwnerOnlyFiles } from "../../data/ownerOnlyFiles.js";
 import type { FillCost } from "../../execution/indexVault/fillCost.js";
-import type { Fill, PendingOrder } from "../../execution/indexVault/indexVaultVenue.js";
 import { decodePath, type RebalanceOrder } from "../../execution/indexVault/rebalanceOrder.js";
 import type { LegPlan, LegRoute } from "../../execution/indexVault/sizeLegs.js";
+import type { Fill, PendingOrder } from "../../execution/indexVault/vaultVenue.js";
 import type { BroadcastRecord } from "../../execution/txSender.js";
 import { type RouteArm, routeMetrics } from "../../market/routeBandit.js";
 import {
@@ -40,6 +41,7 @@ import {
   type RotationRecord,
   type RouteView,
   type SteeringStatus,
+  type VenueView,
   type YieldPlan,
   type YieldsView,
 } from "../readModel.js";
@@ -112,6 +114,10 @@ export interface KeeperState {
   readonly yieldRateIssues: Readonly<Record<string, string>>;
   /** The impact refits the last cycle sized with (impact recalibration on; /metrics). */
   readonly impactRefits: readonly RefitView[];
+  /** The vault as a venue: its name, where it is, and its account as last read (status `venue`). */
+  readonly venueAccount: { readonly name: string; readonly describes: string; readonly account: VenueAccount } | null;
+  /** The legs of the last cycle that planned an order, as venue-neutral orders with how each ended. */
+  readonly venueOrders: { readonly cycleId: number; readonly orders: VenueView["lastOrders"] } | null;
 }
 
 const DEFAULT_STATE: KeeperState = {
@@ -136,6 +142,8 @@ const DEFAULT_STATE: KeeperState = {
   yieldPlan: null,
   yieldRateIssues: {},
   impactRefits: [],
+  venueAccount: null,
+  venueOrders: null,
 };
 
 const COLUMN: Readonly<Record<keyof CyclePatch, string>> = {
@@ -554,17 +562,23 @@ export class KeeperStore implements KeeperReadModel {
     if (!row) return null;
     const cycle = toCycle(row);
     const order = (await this.db.get("SELECT * FROM orders WHERE cycle_id = ?", [cycle.id])) as
-      | { order_json: string; signature: string | null; gas_limit: string | null }
+      | { order_json: string; signature: string | null; digest: string | null; gas_limit: string | null }
       | undefined;
-    if (!order?.signature || !order.gas_limit)
+    if (!order?.signature || !order.digest || !order.gas_limit)
       throw new DataError(`cycle ${cycle.id} is ${cycle.status} without a signed order`);
     return {
       cycle,
       pending: {
         order: parseOrder(order.order_json),
         signature: order.signature,
+        digest: order.digest,
         gasLimit: BigInt(order.gas_limit),
-        txHashes: (await this.transactions(cycle.id)).map((t) => t.hash),
+        broadcasts: (await this.transactions(cycle.id)).map((t) => ({
+          hash: t.hash,
+          nonce: t.txNonce,
+          maxFeePerGas: t.maxFeePerGas,
+          replaces: t.replaces,
+        })),
       },
     };
   }
@@ -615,6 +629,15 @@ export class KeeperStore implements KeeperReadModel {
       market: s.market,
       release: s.release,
       retrain: s.retrain,
+      ...(s.venueAccount
+        ? {
+            venue: {
+              ...s.venueAccount,
+              // Orders of an earlier cycle are not the last cycle's: a cycle that planned none shows none.
+              lastOrders: s.venueOrders && s.venueOrders.cycleId === cycles[0]?.id ? s.venueOrders.orders : [],
+            },
+          }
+        : {}),
     };
   }
 

@@ -9,6 +9,7 @@ const {
   returnTone,
   yieldCells,
   routeCells,
+  venueCells,
   PANEL_PATHS,
   apiPath,
   pickVault,
@@ -419,6 +420,37 @@ function renderRoutes(view) {
   $("routes-body").replaceChildren(...rows);
 }
 
+function renderVenue(status) {
+  const cells = venueCells(status.venue);
+  $("venue-summary").textContent = cells?.summary ?? "The keeper has not read its venue yet.";
+  $("venue-holdings").hidden = cells === null;
+  $("venue-holdings-body").replaceChildren(
+    ...(cells?.holdings ?? []).map((h) => {
+      const tr = el("tr");
+      tr.append(el("td", h.symbol), el("td", h.size, "num"), el("td", h.notional, "num"), el("td", h.weight, "num"));
+      return tr;
+    }),
+  );
+  const orders = cells?.orders ?? [];
+  $("venue-orders").hidden = orders.length === 0;
+  $("venue-orders-note").hidden = orders.length > 0;
+  $("venue-orders-body").replaceChildren(
+    ...orders.map((o) => {
+      const tr = el("tr");
+      tr.append(
+        el("td", o.id),
+        el("td", o.order),
+        el("td", o.limit, "num"),
+        el("td", o.status),
+        el("td", o.filled, "num"),
+        el("td", o.price, "num"),
+        el("td", o.reason),
+      );
+      return tr;
+    }),
+  );
+}
+
 /**
  * A fleet server (`keeper run --fleet`) serves many vaults and marks its page `<body data-fleet>`:
  * `fleet` is then its /api/fleet and `vault` the one the page shows. A single keeper's page is
@@ -476,6 +508,7 @@ async function refresh() {
     renderCards(status, nav);
     drawCharts(nav, composition);
     renderWeights(weights);
+    renderVenue(status);
     renderCycles(cycles.cycles);
     renderRotations(rotations.rotations);
     renderYields(yields);

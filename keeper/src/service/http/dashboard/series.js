@@ -134,6 +134,36 @@
     }));
   }
 
+  /**
+   * The Venue panel from /api/status's `venue` (any venue: the Arbitrum vault, HyperLiquid,
+   * Starknet): a summary line, the holdings (signed: a short shows a negative size, notional and
+   * weight) and the last cycle's orders with how each ended. Null before the keeper read its venue.
+   */
+  function venueCells(venue) {
+    if (!venue?.account) return null;
+    const usd = (x) => `${x < 0 ? "−" : ""}$${Math.abs(x).toLocaleString("en-US", { maximumFractionDigits: 2 })}`;
+    const pct = (x) => `${(x * 100).toFixed(2)}%`;
+    const { account } = venue;
+    return {
+      summary: `${venue.name}: ${venue.describes}. Net liquidity ${usd(account.navUsd)}, gross leverage ${account.grossLeverage.toFixed(2)}x, read at ${new Date(account.time * 1000).toISOString().slice(0, 19).replace("T", " ")} UTC.`,
+      holdings: account.holdings.map((h) => ({
+        symbol: h.symbol,
+        size: String(h.size),
+        notional: usd(h.notionalUsd),
+        weight: pct(h.weight),
+      })),
+      orders: (venue.lastOrders ?? []).map(({ order, result }) => ({
+        id: order.clientId,
+        order: `${order.side} ${order.size} ${order.symbol}${order.reduceOnly ? " (reduce only)" : ""}`,
+        limit: order.limitPrice,
+        status: result ? result.status : "pending",
+        filled: result ? result.filledSize : "–",
+        price: result?.averagePrice === null || result?.averagePrice === undefined ? "–" : String(result.averagePrice),
+        reason: result?.reason ?? "",
+      })),
+    };
+  }
+
   /** The API paths one refresh of the panels reads, in the order dashboard.js renders them. */
   const PANEL_PATHS = Object.freeze([
     "/api/status",
@@ -197,6 +227,7 @@
     returnTone,
     yieldCells,
     routeCells,
+    venueCells,
     PANEL_PATHS,
     apiPath,
     pickVault,
