@@ -169,7 +169,7 @@ const GAUGES: readonly ReadModelGauge[] = [
   },
   {
     name: "keeper_venue_position_usd",
-    help: "Signed notional per market of the venue keeper's account (negative when short), USD.",
+    help: "Signed notional per market of the keeper's venue account (negative when short), USD.",
     labelNames: ["venue", "symbol"],
     read: (g, m) => {
       const venue = m.status().venue;
@@ -179,7 +179,7 @@ const GAUGES: readonly ReadModelGauge[] = [
   },
   {
     name: "keeper_venue_gross_leverage_ratio",
-    help: "Sum of |weight| of the venue keeper's positions (1 or less on a spot vault).",
+    help: "Sum of |weight| of the keeper's venue positions (1 or less on a spot vault).",
     labelNames: ["venue"],
     read: (g, m) => {
       const venue = m.status().venue;
