@@ -207,8 +207,14 @@ describe("service/http dashboard in headless Chromium", () => {
       },
       lastOrders: [
         {
-          order: order("0x01", "BTC", "buy", "0.05"),
-          result: { status: "filled", filledSize: "0.05", averagePrice: 100_000, venueOrderId: "7", reason: null },
+          order: order("0x01", "BTC", "buy", "0.123456789012345678"),
+          result: {
+            status: "filled",
+            filledSize: "0.123456789012345678",
+            averagePrice: 100_000,
+            venueOrderId: "7",
+            reason: null,
+          },
         },
         {
           order: order("0x02", "SOL", "sell", "20"),
@@ -223,20 +229,24 @@ describe("service/http dashboard in headless Chromium", () => {
       ],
     };
     await page.clock.runFor(REFRESH_MS + 1_000);
-    await expectText(page, "#venue-summary", "hyperliquid: hyperliquid testnet account 0xabc. Net liquidity $10,000");
+    await expectText(
+      page,
+      "#venue-summary",
+      "hyperliquid: hyperliquid testnet account 0xabc. Net liquidity $10,000.00",
+    );
     await expectText(page, "#venue-summary", "gross leverage 0.80x, read at 2026-01-01 00:00:00 UTC");
     const holdings = await page
       .locator("#venue-holdings-body tr")
       .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll("td"), (td) => td.textContent)));
     expect(holdings).to.deep.equal([
-      ["BTC", "0.05", "$5,000", "50.00%"],
-      ["SOL", "-20", "−$3,000", "-30.00%"],
+      ["BTC", "0.05", "$5,000.00", "50.00%"],
+      ["SOL", "-20", "−$3,000.00", "-30.00%"],
     ]);
     const orders = await page
       .locator("#venue-orders-body tr")
       .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll("td"), (td) => td.textContent)));
     expect(orders).to.deep.equal([
-      ["0x01", "buy 0.05 BTC", "100", "filled", "0.05", "100000", ""],
+      ["0x01", "buy 0.12345679 BTC", "100", "filled", "0.12345679", "100,000", ""],
       ["0x02", "sell 20 SOL", "100", "rejected", "0", "–", "Insufficient margin"],
     ]);
     expect(await page.isHidden("#venue-orders-note")).to.equal(true);

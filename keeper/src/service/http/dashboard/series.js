@@ -141,24 +141,27 @@
    */
   function venueCells(venue) {
     if (!venue?.account) return null;
-    const usd = (x) => `${x < 0 ? "−" : ""}$${Math.abs(x).toLocaleString("en-US", { maximumFractionDigits: 2 })}`;
+    const usd = (x) =>
+      `${x < 0 ? "−" : ""}$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
     const pct = (x) => `${(x * 100).toFixed(2)}%`;
+    // Sizes and prices travel as exact decimal text (18 decimals for a token): 8 significant digits to read.
+    const num = (x) => Number(x).toLocaleString("en-US", { maximumSignificantDigits: 8 });
     const { account } = venue;
     return {
       summary: `${venue.name}: ${venue.describes}. Net liquidity ${usd(account.navUsd)}, gross leverage ${account.grossLeverage.toFixed(2)}x, read at ${new Date(account.time * 1000).toISOString().slice(0, 19).replace("T", " ")} UTC.`,
       holdings: account.holdings.map((h) => ({
         symbol: h.symbol,
-        size: String(h.size),
+        size: num(h.size),
         notional: usd(h.notionalUsd),
         weight: pct(h.weight),
       })),
       orders: (venue.lastOrders ?? []).map(({ order, result }) => ({
         id: order.clientId,
-        order: `${order.side} ${order.size} ${order.symbol}${order.reduceOnly ? " (reduce only)" : ""}`,
-        limit: order.limitPrice,
+        order: `${order.side} ${num(order.size)} ${order.symbol}${order.reduceOnly ? " (reduce only)" : ""}`,
+        limit: num(order.limitPrice),
         status: result ? result.status : "pending",
-        filled: result ? result.filledSize : "–",
-        price: result?.averagePrice === null || result?.averagePrice === undefined ? "–" : String(result.averagePrice),
+        filled: result ? num(result.filledSize) : "–",
+        price: result?.averagePrice === null || result?.averagePrice === undefined ? "–" : num(result.averagePrice),
         reason: result?.reason ?? "",
       })),
     };
