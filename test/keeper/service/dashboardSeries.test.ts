@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import { runInNewContext } from "node:vm";
 import { expect } from "chai";
+import { loadDashboardSeries } from "../../helpers/dashboardSeries.js";
 
 interface Point {
   t: number;
@@ -18,17 +17,7 @@ interface BallastSeries {
   returnTone(value: number | null): string;
 }
 
-/** The dashboard's series.js, run as the browser runs it (a plain script setting a global). */
-function loadSeries(): BallastSeries {
-  const code = readFileSync(new URL("../../../keeper/src/service/http/dashboard/series.js", import.meta.url), "utf8");
-  const sandbox: { globalThis?: unknown; BallastSeries?: BallastSeries } = {};
-  sandbox.globalThis = sandbox;
-  runInNewContext(code, sandbox);
-  if (!sandbox.BallastSeries) throw new Error("series.js did not define BallastSeries");
-  return sandbox.BallastSeries;
-}
-
-const { seriesColor, navSeries, returnTone } = loadSeries();
+const { seriesColor, navSeries, returnTone } = loadDashboardSeries<BallastSeries>();
 
 describe("dashboard series", () => {
   it("gives every asset of a large basket its own colour", () => {
