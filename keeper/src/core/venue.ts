@@ -142,8 +142,9 @@ export interface VenueJournal<TPending> {
   /** The venue waits for it (a store's write is asynchronous) before anything leaves. */
   pending(record: TPending): void | Promise<void>;
   /**
-   * Results as they come (an order-book venue answers per order). Absent when the caller reads
-   * them from the execution it gets back (a basket vault's legs all settle in one transaction).
+   * Results as they come (an order-book venue answers per order; a basket vault's legs all at
+   * once, when its transaction is mined). Absent when the caller reads them from the execution
+   * it gets back.
    */
   results?(results: readonly OrderResult[]): void | Promise<void>;
   /**

@@ -351,14 +351,9 @@ export class IndexVaultVenue implements VaultVenue {
     const exit = new Set(
       snap.assets.filter((_a, i) => options.exit?.includes(symbols[i] as string)).map((a) => a.toLowerCase()),
     );
-    const sized = await this.size(
-      snap,
-      targetBps,
-      exit,
-      options.maxTurnoverBps ?? null,
-      options.routing ?? null,
-      options.impactFits,
-    );
+    // The vault's own turnover limit unless the caller gives one: a plan above it would revert.
+    const maxTurnoverBps = options.maxTurnoverBps ?? (await this.rebalanceWindow()).maxTurnoverBps;
+    const sized = await this.size(snap, targetBps, exit, maxTurnoverBps, options.routing ?? null, options.impactFits);
     const targetWeights = Object.fromEntries(symbols.map((s, i) => [s, (sized.targetWeightsBps[i] ?? 0) / 10_000]));
     if (sized.legs.length === 0) return { order: null, sizing: sized, orders: [], targetWeights, notes: sized.notes };
     const order: RebalanceOrder = {
@@ -609,10 +604,12 @@ export class IndexVaultVenue implements VaultVenue {
     const snap = await this.snapshot();
     const basePrice = toNumber(snap.pricesUsd[0] ?? 100_000_000n, 8);
     const usd = (v: bigint | null) => (v === null ? null : toNumber(v, snap.decimals[0] ?? 6) * basePrice);
+    const results = legResults(legOrders(pending.order, this.tokenOf), fills, this.tokenOf);
+    await journal.results?.(results);
     return {
       kind: "executed",
       reason: null,
-      results: legResults(legOrders(pending.order, this.tokenOf), fills, this.tokenOf),
+      results,
       navBeforeUsd: usd(navBefore),
       navAfterUsd: usd(navAfter),
       txHash: receipt.hash,

@@ -27,7 +27,10 @@ export interface RoutingInput {
 }
 
 export interface VaultPlanOptions extends PlanOptions {
-  /** The vault's turnover limit (`rebalanceWindow()`); the plan is scaled to fit it. */
+  /**
+   * The turnover budget the plan is scaled to fit, bps of NAV; absent: the vault's own limit
+   * (`rebalanceWindow().maxTurnoverBps`), read at planning.
+   */
   readonly maxTurnoverBps?: number;
   /**
    * Route learning: the bandit's arms and policy and this cycle's volatility level. Absent:

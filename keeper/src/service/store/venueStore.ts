@@ -1,11 +1,12 @@
 /**
  * The venue keeper's journal (migration 6), per venue and in venue-neutral terms: a cycle, the
  * orders it planned (`VenueOrder`) with how each ended (`OrderResult`), the venue's own pending
- * record (opaque JSON the venue hands back to `resume`), the live state the operator surfaces
+ * record (opaque JSON, bigints kept: core/recordJson.ts, handed back to `resume`), the live state the operator surfaces
  * show, and the NAV history. Shares the keeper store's database (SQLite or PostgreSQL) and SQL.
  */
 import { z } from "zod";
 import { redactUrlsIn } from "../../config/redactUrl.js";
+import { recordFromJson, recordToJson } from "../../core/recordJson.js";
 import type { OrderResult, VenueAccount, VenueOrder } from "../../core/venue.js";
 import { CYCLE_OUTCOMES, type CycleOutcome } from "../readModel.js";
 import type { SqlDb } from "./sqlDb.js";
@@ -200,7 +201,7 @@ export class VenueStore {
   async recordPending(id: number, pending: unknown, orders: readonly VenueOrder[]): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.run("UPDATE venue_cycles SET status = 'pending', pending_json = ? WHERE id = ? AND venue = ?", [
-        JSON.stringify(pending),
+        recordToJson(pending),
         id,
         this.venue,
       ]);
@@ -256,7 +257,7 @@ export class VenueStore {
       [this.venue],
     );
     if (!row) return null;
-    return { cycle: toCycle(row), pending: JSON.parse(String(row.pending_json)) as unknown };
+    return { cycle: toCycle(row), pending: recordFromJson(String(row.pending_json)) };
   }
 
   /** Cycles a previous run left before recording (nothing of theirs left): closed as failed. */
