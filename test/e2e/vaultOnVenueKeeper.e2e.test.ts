@@ -9,11 +9,9 @@
 import { expect } from "chai";
 import { followPrices } from "../../keeper/src/devchain/arbitrumLocal.js";
 import type { Weights } from "../../keeper/src/execution/portfolioManager.js";
-import { KeeperMetrics } from "../../keeper/src/service/keeperMetrics.js";
-import { createLogger } from "../../keeper/src/service/logger.js";
 import { KeeperStore } from "../../keeper/src/service/store/keeperStore.js";
 import { VenueStore } from "../../keeper/src/service/store/venueStore.js";
-import { VenueKeeper } from "../../keeper/src/service/venueKeeper.js";
+import { venueKeeperOn } from "../helpers/venueKeeperOn.js";
 import { advanceDays, EQUAL, fixedOracle, keeperFor, useWorld } from "./harness.js";
 
 describe("e2e: the generic venue keeper drives the Arbitrum vault through the core Venue", () => {
@@ -38,21 +36,12 @@ describe("e2e: the generic venue keeper drives the Arbitrum vault through the co
     );
     const journal = await KeeperStore.open(":memory:");
     const generic = () =>
-      new VenueKeeper({
-        venue: keeper.deps.venue,
-        oracle: fixedOracle(() => target),
-        store: new VenueStore(journal.db, keeper.deps.venue.name),
-        logger: createLogger({ level: "silent" }),
-        metrics: new KeeperMetrics(),
-        options: {
-          pollSeconds: 1,
-          everySeconds: 86_400,
-          driftThresholdBps: 100,
-          dryRun: false,
-          killSwitch: () => false,
-          describes: "IndexVault on the local chain",
-        },
-      });
+      venueKeeperOn(
+        keeper.deps.venue,
+        fixedOracle(() => target),
+        journal.db,
+        { describes: "IndexVault on the local chain" },
+      );
     const store = new VenueStore(journal.db, "arbitrum");
     try {
       const first = await generic().tick(true);

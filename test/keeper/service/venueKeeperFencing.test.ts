@@ -19,12 +19,10 @@ import type {
   VenuePlan,
 } from "../../../keeper/src/core/venue.js";
 import type { Oracle } from "../../../keeper/src/execution/portfolioManager.js";
-import { KeeperMetrics } from "../../../keeper/src/service/keeperMetrics.js";
 import type { Leadership, LeadershipView } from "../../../keeper/src/service/leadership/leadership.js";
-import { createLogger } from "../../../keeper/src/service/logger.js";
 import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
 import { VenueStore } from "../../../keeper/src/service/store/venueStore.js";
-import { VenueKeeper } from "../../../keeper/src/service/venueKeeper.js";
+import { venueKeeperOn } from "../../helpers/venueKeeperOn.js";
 
 /** A leadership whose lease the test takes away; `fence` then throws, as LeaseLeadership's does. */
 class SwitchableLeadership implements Leadership {
@@ -141,22 +139,7 @@ class MemoryVenue implements Venue<null, VenuePlan, Pending> {
 const oracle: Oracle = { name: "half-btc", targetWeights: async () => ({ BTC: 0.5 }) };
 
 function keeperOn(store: KeeperStore, venue: MemoryVenue, leadership: Leadership) {
-  return new VenueKeeper({
-    venue,
-    oracle,
-    store: new VenueStore(store.db, venue.name),
-    logger: createLogger({ level: "silent" }),
-    metrics: new KeeperMetrics(),
-    leadership,
-    options: {
-      pollSeconds: 1,
-      everySeconds: 86_400,
-      driftThresholdBps: 100,
-      dryRun: false,
-      killSwitch: () => false,
-      describes: "memory venue",
-    },
-  });
+  return venueKeeperOn(venue, oracle, store.db, { describes: "memory venue", leadership });
 }
 
 describe("venue keeper: fencing before signing and sending", () => {
