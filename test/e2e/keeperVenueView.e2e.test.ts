@@ -104,6 +104,28 @@ describe("e2e: the Arbitrum vault in venue-neutral terms (status venue view, met
     }
   });
 
+  it("marks the legs of an order refused before signing (gas above the cap) as not sent, with the reason", async () => {
+    const { keeper } = await keeperFor(
+      h.world,
+      fixedOracle(() => EQUAL),
+      { config: { gas: { maxFeePerGasGwei: 0.000001, priorityFeeGwei: 0 } } },
+    );
+    try {
+      const cycle = await keeper.tick();
+      expect(cycle?.outcome).to.equal("failed");
+      expect(cycle?.reason).to.match(/^gas price above cap/);
+      const orders = (await keeper.readModel.status()).venue?.lastOrders ?? [];
+      expect(orders).to.have.length(3);
+      for (const { result } of orders) {
+        expect(result?.status).to.equal("unknown");
+        expect(result?.reason).to.equal(cycle?.reason);
+      }
+      expect(await keeper.store.signedOrdersForNonce(0n)).to.equal(0);
+    } finally {
+      await keeper.close();
+    }
+  });
+
   it("marks a dry run's legs as not sent", async () => {
     const { keeper } = await keeperFor(
       h.world,

@@ -600,7 +600,7 @@ export class Keeper implements KeeperControl {
         logger.info({ cycle: id, outcome: "nothing-to-trade", reason }, "nothing to trade");
         return this.outcomes.finished(id, started);
       }
-      await this.planned(id, plan.order, plan);
+      await this.planned(id, plan.order, plan.sizing, plan.orders);
       if (config.dryRun) {
         const simulation = await venue.simulate(plan);
         const reason = simulation.ok ? "dry run: simulated and signed, not submitted" : simulation.reason;
@@ -623,6 +623,8 @@ export class Keeper implements KeeperControl {
       if (status === "signed" || status === "submitted") throw error;
       const reason = error instanceof BallastError ? error.message : `unexpected: ${String(error)}`;
       await store.updateCycle(id, { status: "failed", outcome: "failed", reason, finishedAt: await venue.time() });
+      // Nothing was signed: legs this cycle planned end unsent, with the reason.
+      await this.ordersEnded(id, (orders) => unfilledLegs(orders, reason));
       logger.error({ cycle: id, outcome: "failed", reason }, "cycle failed");
       const record = this.outcomes.finished(id, started);
       if (!(error instanceof BallastError)) throw error;
@@ -647,12 +649,16 @@ export class Keeper implements KeeperControl {
   }
 
   /** Records the planned order (unsigned), its sizing and its legs before anything is signed. */
-  private async planned(id: number, order: NonNullable<VaultPlan["order"]>, plan: VaultPlan): Promise<void> {
+  private async planned(
+    id: number,
+    order: NonNullable<VaultPlan["order"]>,
+    sizing: SizedPlan,
+    legs: VaultPlan["orders"],
+  ): Promise<void> {
     const { store, logger } = this.deps;
-    const { sizing } = plan;
     await store.saveOrder(id, order, sizing.plans);
     await store.updateCycle(id, { nonce: order.nonce.toString(), sizing: sizingNote(sizing) });
-    await store.setState({ venueOrders: { cycleId: id, orders: plannedLegs(plan.orders) } });
+    await store.setState({ venueOrders: { cycleId: id, orders: plannedLegs(legs) } });
     if (sizing.partial) logger.warn({ cycle: id, notes: sizing.notes }, "partial rebalance: legs capped");
   }
 
