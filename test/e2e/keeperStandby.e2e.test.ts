@@ -18,9 +18,10 @@ import { type RpcServer, startRpcServer } from "../../keeper/src/devchain/rpcSer
 import { indexVaultInterface } from "../../keeper/src/execution/indexVault/vaultAbi.js";
 import { KeeperStore } from "../../keeper/src/service/store/keeperStore.js";
 import { vaultSchema } from "../../keeper/src/service/store/openStore.js";
-import { createDatabase, type PostgresServer, startPostgres } from "../helpers/postgresServer.js";
+import { createDatabase } from "../helpers/postgresServer.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcpProxy.js";
 import { until } from "../helpers/until.js";
+import { usePostgres } from "../helpers/usePostgres.js";
 import { spawnCli } from "../keeper/cli/spawnCli.js";
 import { configFor, type E2eWorld, KEYS_ENV, useWorld, writeMarketCsv } from "./harness.js";
 
@@ -70,21 +71,8 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 describe("e2e: standby keepers on one PostgreSQL", function () {
   this.timeout(300_000);
   const h = useWorld();
-  let server: PostgresServer | null = null;
+  const pg = usePostgres();
   let databases = 0;
-
-  before(async function () {
-    this.timeout(60_000);
-    const started = await startPostgres();
-    if (typeof started === "string") {
-      console.log(`      skipped: ${started}`);
-      this.skip();
-    }
-    server = started as PostgresServer;
-  });
-  after(async () => {
-    await server?.stop();
-  });
 
   /** Writes a keeper's config (its own data dir, RPC URL and store URL) and starts `keeper run`. */
   function startKeeper(dir: string, name: string, rpcUrl: string, storeUrl: string, market: string) {
@@ -116,7 +104,7 @@ describe("e2e: standby keepers on one PostgreSQL", function () {
   }
 
   async function world(): Promise<{ dir: string; market: string; url: string; startBlock: number }> {
-    if (!server) throw new Error("no server");
+    const server = pg.server();
     const dir = mkdtempSync(join(tmpdir(), "ballast-standby-"));
     const market = join(dir, "market.csv");
     writeMarketCsv(market, h.world.deployed.symbols);
@@ -272,7 +260,7 @@ describe("e2e: standby keepers on one PostgreSQL", function () {
         proxy.cut();
       }
     });
-    if (!server) throw new Error("no server");
+    const server = pg.server();
     proxy = await startTcpProxy(server.port);
     const viaProxy = w.url.replace(`:${server.port}/`, `:${proxy.port}/`);
     // A starts first and takes the lease; its first cycle is due at once.

@@ -13,9 +13,10 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { type HyperliquidLocal, localBook, startHyperliquidLocal } from "../../keeper/src/devchain/hyperliquidLocal.js";
-import { type LoggedRun, seen, spawnLogged } from "../helpers/loggedRun.js";
-import { createDatabase, type PostgresServer, startPostgres } from "../helpers/postgresServer.js";
+import { killAll, type LoggedRun, seen, spawnLogged } from "../helpers/loggedRun.js";
+import { createDatabase } from "../helpers/postgresServer.js";
 import { until } from "../helpers/until.js";
+import { usePostgres } from "../helpers/usePostgres.js";
 
 const ALICE = Wallet.createRandom();
 const LEASE = { ttlMs: 3_000, renewMs: 500, marginMs: 1_000 };
@@ -27,32 +28,17 @@ function utcDate(t: number): string {
 
 describe("e2e: standby venue keepers (hyperliquid) on one PostgreSQL", function () {
   this.timeout(300_000);
-  let server: PostgresServer | null = null;
+  const pg = usePostgres();
   let hl: HyperliquidLocal;
   const running: LoggedRun[] = [];
 
-  before(async function () {
-    this.timeout(60_000);
-    const started = await startPostgres();
-    if (typeof started === "string") {
-      console.log(`      skipped: ${started}`);
-      this.skip();
-    }
-    server = started as PostgresServer;
-  });
-
-  after(async () => {
-    await server?.stop();
-  });
-
   afterEach(async () => {
-    for (const k of running) if (k.run.child.exitCode === null) k.run.child.kill("SIGKILL");
-    await Promise.all(running.map((k) => k.run.done));
+    await killAll(running);
     await hl?.close();
   });
 
   it("the holder killed three times with orders in flight: the standby takes over, resumes, no order sent twice", async () => {
-    if (!server) throw new Error("no server");
+    const server = pg.server();
     hl = await startHyperliquidLocal({
       ...localBook(ALICE.address),
       // The answer to a lost action arrives long after its sender was killed.

@@ -14,9 +14,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { LOCAL_STARKNET, proofStateStarknet, type StarknetLocal } from "../../keeper/src/devchain/starknetLocal.js";
-import { type LoggedRun, seen, spawnLogged } from "../helpers/loggedRun.js";
-import { createDatabase, type PostgresServer, startPostgres } from "../helpers/postgresServer.js";
+import { killAll, type LoggedRun, seen, spawnLogged } from "../helpers/loggedRun.js";
+import { createDatabase } from "../helpers/postgresServer.js";
 import { until } from "../helpers/until.js";
+import { usePostgres } from "../helpers/usePostgres.js";
 
 const { vault: VAULT, weth: WETH, wsteth: WSTETH, reth: RETH, exchange: EXCHANGE, keeper: KEIRA } = LOCAL_STARKNET;
 const LEASE = { ttlMs: 3_000, renewMs: 500, marginMs: 1_000 };
@@ -44,32 +45,17 @@ function vaultWeightsBps(local: StarknetLocal): number[] {
 
 describe("e2e: standby venue keepers (starknet) on one PostgreSQL", function () {
   this.timeout(300_000);
-  let server: PostgresServer | null = null;
+  const pg = usePostgres();
   let local: StarknetLocal | undefined;
   const running: LoggedRun[] = [];
 
-  before(async function () {
-    this.timeout(60_000);
-    const started = await startPostgres();
-    if (typeof started === "string") {
-      console.log(`      skipped: ${started}`);
-      this.skip();
-    }
-    server = started as PostgresServer;
-  });
-
-  after(async () => {
-    await server?.stop();
-  });
-
   afterEach(async () => {
-    for (const k of running) if (k.run.child.exitCode === null) k.run.child.kill("SIGKILL");
-    await Promise.all(running.map((k) => k.run.done));
+    await killAll(running);
     await local?.stop();
   });
 
   it("the holder killed three times between invoke and confirmation: the standby takes over, resumes, no invoke twice", async () => {
-    if (!server) throw new Error("no server");
+    const server = pg.server();
     // Prices stay fresh over the rounds' block time (3 x 2 h).
     local = proofStateStarknet({ time: T0, maxPriceAge: 86_400 });
     const stand = local;

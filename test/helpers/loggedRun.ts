@@ -41,3 +41,9 @@ export function spawnLogged(
 export function seen(k: LoggedRun, msg: string): LogLine | null {
   return k.lines().find((l) => l.msg.startsWith(msg)) ?? null;
 }
+
+/** Kills (SIGKILL) every run still alive and waits until all have exited. */
+export async function killAll(runs: readonly LoggedRun[]): Promise<void> {
+  for (const k of runs) if (k.run.child.exitCode === null) k.run.child.kill("SIGKILL");
+  await Promise.all(runs.map((k) => k.run.done));
+}
