@@ -16,6 +16,7 @@ import { LOCAL_STARKNET, proofStateStarknet, StarknetLocal } from "../../keeper/
 import { KeeperStore } from "../../keeper/src/service/store/keeperStore.js";
 import { VenueStore } from "../../keeper/src/service/store/venueStore.js";
 import { expectAbsClose } from "../helpers/approx.js";
+import { utcDate } from "../helpers/utcDate.js";
 import { type CliRun, spawnCli } from "../keeper/cli/spawnCli.js";
 
 const ALICE = Wallet.createRandom(); // the HyperLiquid account, signing for itself
@@ -63,10 +64,6 @@ async function stop(cli: CliRun): Promise<void> {
 async function venueStore(dataDir: string, venue: string) {
   const store = await KeeperStore.openExisting(join(dataDir, "keeper.sqlite"));
   return { store, venue: new VenueStore(store.db, venue) };
-}
-
-function utcDate(t: number): string {
-  return new Date(t * 1000).toISOString().slice(0, 10);
 }
 
 describe("e2e: keeper run --venue", function () {

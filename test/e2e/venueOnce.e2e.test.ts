@@ -17,6 +17,7 @@ import { LOCAL_STARKNET, proofStateStarknet, type StarknetLocal } from "../../ke
 import { KeeperStore } from "../../keeper/src/service/store/keeperStore.js";
 import { VenueStore } from "../../keeper/src/service/store/venueStore.js";
 import { freePort } from "../helpers/postgresServer.js";
+import { utcDate } from "../helpers/utcDate.js";
 import { spawnCli } from "../keeper/cli/spawnCli.js";
 
 const ALICE = Wallet.createRandom(); // the HyperLiquid account, signing for itself
@@ -43,10 +44,6 @@ function printed(stdout: string): Printed {
   const end = lines.indexOf("}", start);
   expect(start, `no answer printed:\n${stdout}`).to.be.at.least(0);
   return JSON.parse(lines.slice(start, end + 1).join("\n")) as Printed;
-}
-
-function utcDate(t: number): string {
-  return new Date(t * 1000).toISOString().slice(0, 10);
 }
 
 async function cyclesIn(dataDir: string, venue: string) {

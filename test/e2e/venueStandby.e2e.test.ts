@@ -17,14 +17,11 @@ import { killAll, type LoggedRun, seen, spawnLogged } from "../helpers/loggedRun
 import { createDatabase } from "../helpers/postgresServer.js";
 import { until } from "../helpers/until.js";
 import { usePostgres } from "../helpers/usePostgres.js";
+import { utcDate } from "../helpers/utcDate.js";
 
 const ALICE = Wallet.createRandom();
 const LEASE = { ttlMs: 3_000, renewMs: 500, marginMs: 1_000 };
 const KILLS = 3;
-
-function utcDate(t: number): string {
-  return new Date(t * 1000).toISOString().slice(0, 10);
-}
 
 describe("e2e: standby venue keepers (hyperliquid) on one PostgreSQL", function () {
   this.timeout(300_000);

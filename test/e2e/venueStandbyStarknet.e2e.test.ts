@@ -18,6 +18,7 @@ import { killAll, type LoggedRun, seen, spawnLogged } from "../helpers/loggedRun
 import { createDatabase } from "../helpers/postgresServer.js";
 import { until } from "../helpers/until.js";
 import { usePostgres } from "../helpers/usePostgres.js";
+import { utcDate } from "../helpers/utcDate.js";
 
 const { vault: VAULT, weth: WETH, wsteth: WSTETH, reth: RETH, exchange: EXCHANGE, keeper: KEIRA } = LOCAL_STARKNET;
 const LEASE = { ttlMs: 3_000, renewMs: 500, marginMs: 1_000 };
@@ -31,10 +32,6 @@ const SLOTS = [
   { symbol: "WSTETH", token: WSTETH, pair: "WSTETH/USD" },
   { symbol: "RETH", token: RETH, pair: "RETH/USD" },
 ] as const;
-
-function utcDate(t: number): string {
-  return new Date(t * 1000).toISOString().slice(0, 10);
-}
 
 /** The vault's weights in bps of NAV, from the stand-in's balances and oracle prices. */
 function vaultWeightsBps(local: StarknetLocal): number[] {

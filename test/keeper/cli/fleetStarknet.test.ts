@@ -29,15 +29,12 @@ import { KeeperStore } from "../../../keeper/src/service/store/keeperStore.js";
 import { VenueStore } from "../../../keeper/src/service/store/venueStore.js";
 import { expectAbsClose } from "../../helpers/approx.js";
 import { createDatabase, type PostgresServer, startPostgres } from "../../helpers/postgresServer.js";
+import { utcDate } from "../../helpers/utcDate.js";
 
 const ALICE = Wallet.createRandom(); // the HyperLiquid account, signing for itself
 const SN = LOCAL_STARKNET;
 const T0 = 1_700_000_000; // the Starknet stand-in's block time
 const E18 = 10n ** 18n;
-
-function utcDate(t: number): string {
-  return new Date(t * 1000).toISOString().slice(0, 10);
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();

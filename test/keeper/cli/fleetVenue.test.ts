@@ -20,12 +20,9 @@ import {
 import { FleetSupervisor } from "../../../keeper/src/service/fleet/fleetSupervisor.js";
 import { createLogger } from "../../../keeper/src/service/logger.js";
 import { expectAbsClose } from "../../helpers/approx.js";
+import { utcDate } from "../../helpers/utcDate.js";
 
 const ALICE = Wallet.createRandom();
-
-function utcDate(t: number): string {
-  return new Date(t * 1000).toISOString().slice(0, 10);
-}
 
 describe("cli fleet: a HyperLiquid vault in a fleet", function () {
   this.timeout(60_000);
